@@ -1,0 +1,65 @@
+"""What each role may do, as Django permissions on groups named after the roles.
+
+Scoping is separate (core.permissions): `customers.view_all_customers` lifts the portfolio filter;
+collectors and sales lack it and see only the customers of their portfolios.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+from .choices import Role
+
+READ_LEDGER = [
+    "customers.view_customer", "customers.view_contact", "customers.view_customergroup",
+    "customers.view_financialstatement", "receivables.view_invoice", "receivables.view_payment",
+    "receivables.view_paymentallocation", "receivables.view_creditnote", "receivables.view_salesorder",
+]
+SEE_ALL = ["customers.view_all_customers"]
+IMPORT = ["integrations.run_import", "integrations.view_importbatch"]
+EDIT_MASTER = [
+    "customers.change_customer", "customers.add_contact", "customers.change_contact",
+    "customers.add_customergroup", "customers.change_customergroup",
+]
+AUDIT = ["core.view_auditevent", "core.verify_audit"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + [
+        "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
+        "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
+        "auth.change_user",
+    ],
+    Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"],
+    Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER,
+    Role.COLLECTOR: READ_LEDGER,
+    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL,
+    Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL,
+    Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
+                 "receivables.view_salesorder"],
+    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT,
+    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + ["integrations.view_importbatch", "accounts.view_portfolio"],
+}
+
+
+def ensure_roles() -> dict[str, Group]:
+    """Create or refresh the role groups so their permissions are exactly the table above."""
+    groups = {}
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions(codes))
+        groups[role] = group
+    return groups
+
+
+def _permissions(codes: list[str]) -> list[Permission]:
+    wanted = {tuple(code.split(".", 1)) for code in codes}
+    found = [p for p in Permission.objects.select_related("content_type")
+             if (p.content_type.app_label, p.codename) in wanted]
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise LookupError(f"unknown permissions: {sorted(missing)}")
+    return found
+
+
+def roles_of(user) -> list[str]:
+    return sorted(user.groups.values_list("name", flat=True)) if user.is_authenticated else []

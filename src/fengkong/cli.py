@@ -1,0 +1,191 @@
+"""The `fengkong` command: thin verbs that parse, call actions and print a one-line summary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console(stderr=True)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengkong.settings")
+    import django
+
+    django.setup()
+
+
+def progress_bar() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+class Stages:
+    """Adapts the `progress(stage, done, total)` callbacks of long jobs to one rich bar per stage."""
+
+    def __init__(self, bar: Progress):
+        self.bar, self.tasks = bar, {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total or None)
+        self.bar.update(self.tasks[stage], completed=done, total=total or None)
+
+
+@click.group()
+def main() -> None:
+    """Fengkong (风控): receivables credit-risk control."""
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command (migrate, createsuperuser, shell, …)."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fengkong manage", *args])
+
+
+@main.command()
+def setup() -> None:
+    """Create or upgrade the database and the roles."""
+    setup_django()
+    from fengkong.accounts.setup import setup_database
+
+    setup_database(verbosity=0)
+    console.print("[green]Database ready[/green] and roles in place.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web UI and API with gunicorn."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    console.print(f"Serving on [bold]http://{host}:{port}[/bold]  (Ctrl-C stops)")
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "fengkong.wsgi:application",
+                               "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"])
+
+
+@main.group(invoke_without_command=True)
+@click.option("--customers", default=1000, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Generate and load, but do not start the web server.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def demo(ctx: click.Context, customers: int, years: int, seed: int, no_serve: bool, port: int) -> None:
+    """Generate the demo company, load it, run the risk cycle and serve the UI."""
+    if ctx.invoked_subcommand is not None:
+        return
+    setup_django()
+    from fengkong.demo.load import load_demo
+
+    with progress_bar() as bar:
+        result = load_demo(customers=customers, years=years, seed=seed, progress=Stages(bar))
+    console.print(result.summary())
+    for line in result.logins():
+        console.print(line)
+    if not no_serve:
+        ctx.invoke(serve, port=port)
+
+
+@demo.command("generate")
+@click.option("--customers", default=1000, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Book date (default today).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+def demo_generate(customers: int, years: int, seed: int, as_of, out_dir: Path) -> None:
+    """Write the demo company as ERP export files."""
+    from fengkong.demo.generator import generate
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with progress_bar() as bar:
+        summary = generate(out_dir, customers=customers, years=years, seed=seed,
+                           as_of=as_of.date() if as_of else None, progress=Stages(bar))
+    console.print(f"Wrote the demo company to {out_dir}: {summary}")
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["customers", "invoices", "payments", "credit-notes", "orders",
+                                           "financials"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Mapping file (TOML or JSON) for other ERP layouts.")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.option("--valid-rows-only", is_flag=True, help="Import the valid rows and report the others.")
+@click.option("--errors", "errors_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every problem to this CSV.")
+@click.option("--user", "username", default=None, help="Record the import as this user.")
+def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid_rows_only: bool,
+               errors_out: Path | None, username: str | None) -> None:
+    """Import an ERP export: customers, invoices, payments, credit-notes, orders or financials."""
+    setup_django()
+    from fengkong.integrations.importer import import_file
+    from fengkong.integrations.reports import print_batch, write_errors_csv
+
+    actor = _user_or_system(username)
+    with progress_bar() as bar:
+        batch = import_file(file, kind, actor=actor, mapping=mapping, dry_run=dry_run,
+                            valid_rows_only=valid_rows_only, progress=Stages(bar))
+    print_batch(batch, console)
+    if errors_out and batch.error_count:
+        write_errors_csv(batch, errors_out)
+        console.print(f"All {batch.error_count} problems written to {errors_out}")
+    sys.exit(0 if batch.status in {"done", "partial", "dry_run"} and not (dry_run and batch.error_count) else 1)
+
+
+def _user_or_system(username: str | None):
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        return None
+    try:
+        return get_user_model().objects.get(username=username)
+    except get_user_model().DoesNotExist:
+        raise click.BadParameter(f"no user {username!r}", param_hint="--user") from None
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain and report the first tampered event, if any."""
+    setup_django()
+    from fengkong.core.audit import verify
+
+    with progress_bar() as bar:
+        task = bar.add_task("verifying", total=None)
+        result = verify(progress=lambda n: bar.update(task, completed=n))
+    if result.ok:
+        console.print(f"[green]Audit trail intact[/green]: {result.checked} events verified.")
+        return
+    console.print(f"[red]Audit trail broken at event #{result.broken_at}[/red]: {result.reason} "
+                  f"({result.checked} events before it verified).")
+    sys.exit(1)
+
+
+def today() -> date:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Who sees which customers: the one place where portfolio scoping is decided.
+
+Every view, export and API endpoint asks `visible_customers(user)` or `scope(queryset, user)`; nothing
+else filters by portfolio. A user needs the model's view permission at all; with
+`customers.view_all_customers` they see the whole book, without it only the customers of the
+portfolios they are a member of.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+
+def sees_all(user) -> bool:
+    return bool(user and user.is_active and user.has_perm("customers.view_all_customers"))
+
+
+def scope(queryset: QuerySet, user, customer_path: str = "customer") -> QuerySet:
+    """Restrict `queryset` to rows whose customer (at `customer_path`, '' for Customer itself) the user may see."""
+    model = queryset.model
+    perm = f"{model._meta.app_label}.view_{model._meta.model_name}"
+    if not (user and user.is_authenticated and user.is_active and user.has_perm(perm)):
+        return queryset.none()
+    if sees_all(user):
+        return queryset
+    prefix = f"{customer_path}__" if customer_path else ""
+    return queryset.filter(**{f"{prefix}portfolio__members": user})
+
+
+def visible_customers(user) -> QuerySet:
+    from fengkong.customers.models import Customer
+
+    return scope(Customer.objects.all(), user, customer_path="")
+
+
+def require(user, perm: str) -> None:
+    if not (user and user.is_authenticated and user.has_perm(perm)):
+        raise PermissionDenied(perm)

@@ -1,0 +1,163 @@
+"""Receivables as open items: invoices, payments allocated to them, credit notes, open sales orders.
+
+The ledger rules that matter are database constraints, so that no import path or bulk write can
+store an open amount above the invoice amount, a negative amount, or a due date before the issue date.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from fengkong.core.money import money_field
+
+from .choices import OrderStatus
+
+
+def currency_field():
+    return models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(open_amount__gt=0)
+
+    def overdue(self, as_of):
+        return self.open().filter(due_date__lt=as_of)
+
+    def totals(self):
+        return self.aggregate(amount=Sum("amount"), open=Sum("open_amount"))
+
+
+class Invoice(models.Model):
+    number = models.CharField(_("invoice number"), max_length=60, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="invoices",
+                                 verbose_name=_("customer"))
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"), db_index=True)
+    amount = money_field(_("amount"))
+    open_amount = money_field(_("open amount"))
+    currency = currency_field()
+    contract_ref = models.CharField(_("contract"), max_length=80, blank=True)
+    disputed = models.BooleanField(_("disputed"), default=False)
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "number"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        indexes = [models.Index(fields=["customer", "due_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_not_negative"),
+            models.CheckConstraint(condition=Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
+                                   name="invoice_open_within_amount"),
+            models.CheckConstraint(condition=Q(due_date__gte=F("issue_date")), name="invoice_due_after_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def days_overdue(self, as_of) -> int:
+        return max((as_of - self.due_date).days, 0) if self.open_amount > 0 else 0
+
+
+class Payment(models.Model):
+    number = models.CharField(_("receipt number"), max_length=60, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="payments",
+                                 verbose_name=_("customer"))
+    payment_date = models.DateField(_("payment date"), db_index=True)
+    amount = money_field(_("amount"))
+    currency = currency_field()
+    method = models.CharField(_("method"), max_length=40, blank=True)
+    import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-payment_date", "number"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaymentAllocation(models.Model):
+    """The part of a payment applied to one invoice (a payment may settle several, partially)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = money_field(_("allocated amount"))
+
+    class Meta:
+        verbose_name = _("payment allocation")
+        verbose_name_plural = _("payment allocations")
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "invoice"], name="one_allocation_per_invoice"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+        ]
+
+
+class CreditNote(models.Model):
+    number = models.CharField(_("credit note number"), max_length=60, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="credit_notes",
+                                 verbose_name=_("customer"))
+    issue_date = models.DateField(_("issue date"))
+    amount = money_field(_("amount"))
+    currency = currency_field()
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="credit_notes", verbose_name=_("original invoice"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-issue_date"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SalesOrderQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(open_amount__gt=0, status__in=[OrderStatus.OPEN, OrderStatus.PARTIAL])
+
+
+class SalesOrder(models.Model):
+    """An order not yet invoiced: it counts toward exposure."""
+
+    number = models.CharField(_("order number"), max_length=60, unique=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders",
+                                 verbose_name=_("customer"))
+    order_date = models.DateField(_("order date"))
+    amount = money_field(_("amount"))
+    open_amount = money_field(_("not yet shipped"))
+    currency = currency_field()
+    status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
+    import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    objects = SalesOrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-order_date"]
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="order_amount_not_negative"),
+            models.CheckConstraint(condition=Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
+                                   name="order_open_within_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
