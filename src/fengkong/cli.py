@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -67,15 +68,34 @@ def setup() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the web UI and API with gunicorn."""
+@click.option("--no-worker", is_flag=True, help="Do not start a background worker beside the web server.")
+def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
+    """Serve the web UI and API with gunicorn, and a background worker for imports and tasks."""
     setup_django()
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    worker = None if no_worker else subprocess.Popen([sys.executable, "-m", "fengkong.cli", "worker"])
     console.print(f"Serving on [bold]http://{host}:{port}[/bold]  (Ctrl-C stops)")
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "fengkong.wsgi:application",
-                               "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-"])
+    try:
+        subprocess.run([sys.executable, "-m", "gunicorn", "fengkong.wsgi:application", "--bind",
+                        f"{host}:{port}", "--workers", str(workers), "--timeout", "120"], check=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if worker:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+@main.command()
+@click.option("--workers", default=1, show_default=True, type=int)
+def worker(workers: int) -> None:
+    """Run a huey worker: imports, the daily risk cycle, notifications."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("run_huey", workers=workers)
 
 
 @main.group(invoke_without_command=True)

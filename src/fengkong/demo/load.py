@@ -1,0 +1,59 @@
+"""`fengkong demo`: set up the database, the demo people, generate the demo company and import it
+through the same importer a customer's ERP files go through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from fengkong.accounts.demo import Login, ensure_demo_people
+from fengkong.accounts.setup import setup_database
+
+# Import order matters: customers first, then what refers to them and to invoices.
+FILES = [
+    ("customers", "customers.csv"),
+    ("invoices", "invoices.csv"),
+    ("credit-notes", "credit_notes.csv"),
+    ("payments", "payments.csv"),
+    ("orders", "orders.csv"),
+    ("financials", "financials.csv"),
+]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class DemoResult:
+    directory: Path
+    logins_: list[Login]
+    batches: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{b.get_kind_display()}: {b.rows_total:,} rows ({b.get_status_display()})" for b in self.batches]
+        return f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts)
+
+    def logins(self) -> list[str]:
+        lines = ["Log in at http://127.0.0.1:8000 with one of:"]
+        lines += [f"  {login.username:<10} {login.role:<18} password: {login.password}" for login in self.logins_]
+        return lines
+
+
+def load_demo(*, customers: int, years: int, seed: int, progress: Progress | None = None) -> DemoResult:
+    from fengkong.demo.generator import generate
+    from fengkong.integrations.importer import import_file
+
+    setup_database(verbosity=0)
+    logins = ensure_demo_people()
+    directory = settings.DATA_DIR / "demo" / f"c{customers}-y{years}-s{seed}"
+    if not (directory / "truth.csv").exists():
+        generate(directory, customers=customers, years=years, seed=seed, progress=progress)
+    result = DemoResult(directory, logins)
+    for kind, name in FILES:
+        batch = import_file(directory / name, kind, actor=None, progress=progress)
+        result.batches.append(batch)
+        if batch.status not in {"done", "partial"}:
+            raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
+    return result
