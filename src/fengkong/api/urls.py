@@ -1,5 +1,31 @@
-"""The REST API at /api/v1 (django-ninja). Routers live in each app's api.py."""
+"""The REST API at /api/v1 (django-ninja). Routers live in each app's api.py.
+
+Design decisions:
+- Every endpoint needs a caller (bearer token or browser session, see api.auth); the OpenAPI schema
+  (/api/v1/openapi.json) and its Swagger page (/api/v1/docs) are public: they describe the API's shape,
+  hold no data, and client generators must fetch the schema without a session. Swagger UI is served
+  from django-ninja's own static files ("ninja" in INSTALLED_APPS), so the page works offline and
+  under the site's Content-Security-Policy (no inline script, no CDN).
+- Errors are JSON with a `detail` (see api.errors); a 500 is a bug.
+"""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Fengkong API", version="1", urls_namespace="api")
+from fengkong.customers.api import router as customers_router
+from fengkong.receivables.api import router as receivables_router
+
+from . import errors
+from .auth import api_auth
+from .me import router as me_router
+
+api = NinjaAPI(
+    title="Fengkong API",
+    version="1",
+    urls_namespace="api",
+    auth=api_auth(),
+    description="Read access to customers and receivables, scoped to your portfolios. See docs/api.md.",
+)
+errors.install(api)
+api.add_router("", me_router)
+api.add_router("", customers_router)
+api.add_router("", receivables_router)

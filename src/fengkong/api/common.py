@@ -1,0 +1,78 @@
+"""Building blocks shared by every endpoint: the caller, money and text types, pages, 422 errors.
+
+Design decisions:
+- Money leaves the API as a JSON string with two decimals ("12345.67"), never a float, so a client in
+  any language can read it without rounding; the OpenAPI schema says so (type string, decimal format).
+- Free text in query and path parameters is bounded in length and may not hold control characters:
+  PostgreSQL refuses NUL bytes in a query, and nothing a person types needs them, so such input is a
+  422 rather than a database error.
+- Lists are pages: ``limit`` (1..MAX_LIMIT, default DEFAULT_LIMIT), ``offset`` and the total ``count``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.utils import timezone
+from ninja import Field, Schema
+from ninja.errors import ValidationError
+from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
+
+from fengkong.core.money import quantize
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+MAX_OFFSET = 2**31 - 1
+MAX_TEXT = 100
+
+
+def _money_text(value: Decimal) -> str:
+    return str(quantize(Decimal(value)))
+
+
+Money = Annotated[
+    Decimal,
+    PlainSerializer(_money_text, return_type=str, when_used="always"),
+    WithJsonSchema({"type": "string", "format": "decimal", "examples": ["12345.67"]}),
+]
+
+
+def _printable(value: str | None) -> str | None:
+    if value is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+# A short piece of text a person typed: a search term, a code, a number.
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_printable)]
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Rows per page, at most {MAX_LIMIT}.")]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+
+
+class Page(Schema):
+    count: int = Field(description="Rows matching the filters, over all pages.")
+    limit: int
+    offset: int
+
+
+def page(queryset, limit: int, offset: int) -> dict[str, Any]:
+    """The slice of `queryset` for one page, with the total count."""
+    return {"count": queryset.count(), "limit": limit, "offset": offset,
+            "items": list(queryset[offset:offset + limit])}
+
+
+def caller(request):
+    """The authenticated user, whether they came with a bearer token or a browser session."""
+    return request.auth
+
+
+def business_today() -> date:
+    """Today in the configured time zone (Asia/Shanghai by default): the date overdue is measured on."""
+    return timezone.localdate()
+
+
+def invalid(field: str, message: str, location: str = "query") -> ValidationError:
+    """A 422 for a rule pydantic cannot express, shaped like ninja's own validation errors."""
+    return ValidationError([{"type": "value_error", "loc": (location, field), "msg": message}])

@@ -1,0 +1,31 @@
+"""GET /me: who the API thinks you are. Open to every signed-in user, even one without a role, so a
+client can tell "wrong token" (401) from "no role yet" (roles: [])."""
+
+from __future__ import annotations
+
+from ninja import Router, Schema
+
+from fengkong.accounts.roles import roles_of
+from fengkong.core.permissions import sees_all
+from fengkong.customers.schemas import PortfolioOut
+
+from .common import caller
+
+router = Router(tags=["me"])
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    email: str
+    roles: list[str]
+    portfolios: list[PortfolioOut]
+    sees_all_customers: bool
+
+
+@router.get("/me", response=MeOut, url_name="me")
+def me(request):
+    user = caller(request)
+    return {"username": user.username, "name": user.get_full_name(), "email": user.email,
+            "roles": roles_of(user), "portfolios": list(user.portfolios.order_by("code")),
+            "sees_all_customers": sees_all(user)}

@@ -1,0 +1,45 @@
+"""Invoice endpoints of /api/v1: the scoped invoice list and one invoice with its payments.
+
+As everywhere in the API, rows are restricted by `scope(...)` (core.permissions) and nothing else; an
+invoice of a customer outside the caller's portfolio is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from django.http import Http404
+from ninja import Path, Query, Router
+
+from fengkong.api.common import Text, business_today, caller
+from fengkong.core.permissions import require, scope
+
+from .models import Invoice
+from .schemas import InvoiceDetailOut, InvoiceFilters, InvoicePage, invoice_detail, invoice_page
+
+router = Router(tags=["invoices"])
+
+InvoiceNumber = Annotated[Text, Path(description="The ERP invoice number")]
+
+
+@router.get("/invoices", response=InvoicePage, url_name="invoice_list")
+def list_invoices(request, filters: Query[InvoiceFilters]):
+    """Invoices you may see: filter by customer code, open, overdue on `as_of`, due date range."""
+    user = caller(request)
+    require(user, "receivables.view_invoice")
+    invoices = Invoice.objects.all()
+    if filters.customer:
+        invoices = invoices.filter(customer__code=filters.customer)
+    return invoice_page(user, filters, invoices)
+
+
+@router.get("/invoices/{number}", response=InvoiceDetailOut, url_name="invoice_detail")
+def get_invoice(request, number: InvoiceNumber, as_of: Query[date | None] = None):
+    """One invoice with the payments allocated to it and its credit notes."""
+    user = caller(request)
+    require(user, "receivables.view_invoice")
+    invoice = scope(Invoice.objects.select_related("customer"), user).filter(number=number).first()
+    if invoice is None:
+        raise Http404(f"No invoice {number} in your portfolio.")
+    return invoice_detail(user, invoice, as_of or business_today())

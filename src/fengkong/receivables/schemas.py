@@ -1,0 +1,149 @@
+"""What the API shows of invoices, and the filters and ordering an invoice list accepts.
+
+Ordering is a whitelist (a client cannot sort by an arbitrary column); every order ends with the
+invoice number so pages are stable. `days_overdue` is measured on `as_of` (default: today in the
+configured time zone), the same date the `overdue` filter uses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, business_today, page
+from fengkong.core.permissions import scope
+
+from .models import CreditNote, PaymentAllocation
+
+ORDERINGS = ("due_date", "-due_date", "issue_date", "-issue_date", "number", "-number", "amount", "-amount",
+             "open_amount", "-open_amount", "customer", "-customer")
+Ordering = Literal[ORDERINGS]  # type: ignore[valid-type]
+SORT_COLUMNS = {"customer": "customer__code"}
+
+
+class InvoiceSort(Schema):
+    """Filters and ordering of an invoice list (also used for one customer's invoices)."""
+
+    open: bool = Field(False, description="Only invoices with an open amount")
+    overdue: bool = Field(False, description="Only open invoices due before as_of")
+    as_of: date | None = Field(None, description="Date overdue is measured on (default today)")
+    due_from: date | None = Field(None, description="Due on or after this date")
+    due_to: date | None = Field(None, description="Due on or before this date")
+    ordering: Ordering = Field("due_date", description="One of: " + ", ".join(ORDERINGS))
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+    @model_validator(mode="after")
+    def due_range_in_order(self):
+        if self.due_from and self.due_to and self.due_from > self.due_to:
+            raise ValueError(f"due_from ({self.due_from}) is after due_to ({self.due_to})")
+        return self
+
+
+class InvoiceFilters(InvoiceSort):
+    customer: Text | None = Field(None, description="Customer code")
+
+
+class InvoiceOut(Schema):
+    number: str
+    customer: str = Field(description="Customer code")
+    customer_name: str
+    issue_date: date
+    due_date: date
+    amount: Money
+    open_amount: Money
+    currency: str
+    contract_ref: str
+    disputed: bool
+    source: str
+    days_overdue: int
+
+    @staticmethod
+    def resolve_customer(obj) -> str:
+        return obj.customer.code
+
+    @staticmethod
+    def resolve_customer_name(obj) -> str:
+        return obj.customer.name
+
+    @staticmethod
+    def resolve_days_overdue(obj) -> int:
+        return obj.days_overdue(getattr(obj, "as_of", None) or business_today())
+
+
+class InvoicePage(Page):
+    as_of: date
+    items: list[InvoiceOut]
+
+
+class AllocationOut(Schema):
+    payment: str = Field(description="Receipt number")
+    payment_date: date
+    amount: Money
+
+    @staticmethod
+    def resolve_payment(obj) -> str:
+        return obj.payment.number
+
+    @staticmethod
+    def resolve_payment_date(obj) -> date:
+        return obj.payment.payment_date
+
+
+class CreditNoteOut(Schema):
+    number: str
+    issue_date: date
+    amount: Money
+    currency: str
+    reason: str
+
+
+class InvoiceDetailOut(InvoiceOut):
+    allocations: list[AllocationOut] | None = Field(None, description="null when your role may not see payments")
+    credit_notes: list[CreditNoteOut] | None = Field(None, description="null when your role may not see them")
+
+    @staticmethod
+    def resolve_allocations(obj):
+        return obj.allocations_out
+
+    @staticmethod
+    def resolve_credit_notes(obj):
+        return obj.credit_notes_out
+
+
+def invoice_page(user, filters: InvoiceSort, invoices) -> dict:
+    """One page of `invoices`, scoped to what `user` may see, filtered and ordered as asked."""
+    as_of = filters.as_of or business_today()
+    invoices = scope(invoices, user).select_related("customer")
+    if filters.open:
+        invoices = invoices.open()
+    if filters.overdue:
+        invoices = invoices.overdue(as_of)
+    if filters.due_from:
+        invoices = invoices.filter(due_date__gte=filters.due_from)
+    if filters.due_to:
+        invoices = invoices.filter(due_date__lte=filters.due_to)
+    column = SORT_COLUMNS.get(filters.ordering.lstrip("-"), filters.ordering.lstrip("-"))
+    invoices = invoices.order_by(("-" if filters.ordering.startswith("-") else "") + column, "number")
+    result = page(invoices, filters.limit, filters.offset)
+    for invoice in result["items"]:
+        invoice.as_of = as_of
+    return {**result, "as_of": as_of}
+
+
+def invoice_detail(user, invoice, as_of: date):
+    """An invoice with its allocations and credit notes, each shown only with the permission to see it."""
+    invoice.as_of = as_of
+    invoice.allocations_out = _visible(user, "receivables.view_paymentallocation", PaymentAllocation.objects
+                                       .filter(invoice=invoice).select_related("payment")
+                                       .order_by("payment__payment_date", "payment__number"), "invoice__customer")
+    invoice.credit_notes_out = _visible(user, "receivables.view_creditnote",
+                                        CreditNote.objects.filter(invoice=invoice).order_by("issue_date", "number"))
+    return invoice
+
+
+def _visible(user, perm: str, queryset, customer_path: str = "customer"):
+    return list(scope(queryset, user, customer_path)) if user.has_perm(perm) else None
