@@ -1,0 +1,52 @@
+"""Admin for portfolios (audited) and API tokens (revoke only: a key is shown once, at issue, by the CLI)."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengkong.core.admin import AuditedModelAdmin
+from fengkong.core.audit import record
+
+from .models import ApiToken, Portfolio
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(AuditedModelAdmin):
+    list_display = ("code", "name", "kind", "region_prefixes", "industry_sections")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
+    filter_horizontal = ("members",)
+
+    def save_related(self, request, form, formsets, change):
+        before = sorted(form.instance.members.values_list("username", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(form.instance.members.values_list("username", flat=True))
+        if before != after:
+            record(request.user, "portfolio.members_changed", "portfolio", form.instance.pk,
+                   before={"members": before}, after={"members": after})
+
+
+@admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+def revoke_tokens(modeladmin, request, queryset):
+    now = timezone.now()
+    for token in queryset.filter(revoked_at__isnull=True):
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        record(request.user, "api_token.revoked", "api_token", token.pk, after={"revoked_at": now})
+    messages.success(request, _("The selected tokens are revoked."))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__username")
+    actions = [revoke_tokens]
+    readonly_fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,84 @@
+"""Forms of the web UI: the login form, the customer list filters and the import upload."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from fengkong.core import industries, regions
+from fengkong.customers.choices import CustomerStatus
+from fengkong.integrations.choices import ImportKind, ImportMode
+
+MAPPING_MAX_BYTES = 1024 * 1024
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("The username or password is not correct. Both are case-sensitive."),
+        "inactive": _("This account is disabled. Ask your administrator."),
+    }
+
+
+def _with_blank(choices, blank_label):
+    return [("", blank_label), *choices]
+
+
+class CustomerFilterForm(forms.Form):
+    """Search and filters of the customer list. Invalid values are dropped, never an error page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
+                                                      "placeholder": _("Code, name or credit code")}))
+    industry = forms.ChoiceField(label=_("Industry"), required=False)
+    province = forms.ChoiceField(label=_("Region"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].choices = _with_blank(industries.choices(), _("All industries"))
+        self.fields["province"].choices = _with_blank(regions.province_choices(), _("All regions"))
+        self.fields["status"].choices = _with_blank(CustomerStatus.choices, _("All statuses"))
+
+    def filters(self) -> dict[str, str]:
+        """The valid, non-empty filter values (invalid fields are ignored)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file contains"), choices=ImportKind.choices)
+    file = forms.FileField(label=_("ERP export (CSV or XLSX)"))
+    mapping = forms.FileField(label=_("Column mapping file (optional)"), required=False,
+                              help_text=_("Only needed when your ERP's column headers are not recognised."))
+    mode = forms.ChoiceField(label=_("When some rows have problems"), choices=ImportMode.choices,
+                             initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect)
+    dry_run = forms.BooleanField(label=_("Dry run: check the file without saving anything"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty (0 bytes). Export it again from your ERP."))
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the largest file that can be imported is %(limit)s. "
+                  "Split it into smaller files."),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
+            )
+        return upload
+
+    def clean_mapping(self) -> str:
+        upload = self.cleaned_data.get("mapping")
+        if not upload:
+            return ""
+        if upload.size == 0 or upload.size > MAPPING_MAX_BYTES:
+            raise forms.ValidationError(_("A mapping file must be between 1 byte and 1 MB."))
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError(_("The mapping file is not text in UTF-8 or GBK."))

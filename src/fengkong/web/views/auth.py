@@ -1,0 +1,52 @@
+"""Login with throttling and audit; logout is Django's POST-only LogoutView."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.utils.translation import gettext as _
+
+from fengkong.core.audit import record
+
+from .. import throttle
+from ..forms import LoginForm
+
+USERNAME_MAX = 150
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")[:USERNAME_MAX]
+        ip = throttle.client_ip(request)
+        if throttle.is_locked_out(username, ip):
+            record(None, "auth.locked_out", "user", username, after={"ip": ip})
+            return self.refuse(username)
+        return super().post(request, *args, **kwargs)
+
+    def refuse(self, username: str):
+        form = self.get_form_class()(self.request, initial={"username": username})
+        minutes = max(1, round(settings.LOGIN_LOCKOUT_SECONDS / 60))
+        context = self.get_context_data(form=form, locked_out=_(
+            "Too many failed sign-in attempts. For your security, sign-in is blocked for %(minutes)d "
+            "minutes. Try again later or ask your administrator.") % {"minutes": minutes})
+        return self.render_to_response(context, status=429)
+
+    def form_invalid(self, form):
+        username = self.request.POST.get("username", "")[:USERNAME_MAX]
+        ip = throttle.client_ip(self.request)
+        record(None, "auth.login_failed", "user", username, after={"ip": ip})
+        if throttle.note_failure(username, ip):
+            record(None, "auth.locked_out", "user", username, after={"ip": ip})
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        throttle.forget_failures(user.get_username())
+        record(user, "auth.login", "user", user.pk, after={"ip": throttle.client_ip(self.request)})
+        return response
+

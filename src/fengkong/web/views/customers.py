@@ -1,0 +1,72 @@
+"""Customer list (search, filters, htmx live search) and the customer page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404, render
+
+from fengkong.core.permissions import scope, visible_customers
+from fengkong.customers.models import FinancialStatement
+
+from .. import book
+from ..charts import aging_figure, aging_rows
+from ..forms import CustomerFilterForm
+
+PAGE_SIZE = 25
+
+
+def search(customers: QuerySet, filters: dict[str, str]) -> QuerySet:
+    if text := filters.get("q", "").strip():
+        customers = customers.filter(Q(code__icontains=text) | Q(name__icontains=text)
+                                     | Q(credit_code__icontains=text.upper()))
+    if industry := filters.get("industry"):
+        customers = customers.filter(industry=industry)
+    if province := filters.get("province"):
+        customers = customers.filter(region__startswith=province)
+    if status := filters.get("status"):
+        customers = customers.filter(status=status)
+    return customers
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_list(request):
+    form = CustomerFilterForm(request.GET)
+    customers = search(visible_customers(request.user), form.filters())
+    shows_receivables = request.user.has_perm("receivables.view_invoice")
+    if shows_receivables:
+        customers = customers.annotate(open_total=Sum("invoices__open_amount"))
+    page = Paginator(customers.select_related("portfolio").order_by("code"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "shows_receivables": shows_receivables}
+    template = "web/customers/_results.html" if request.htmx and not request.htmx.boosted else \
+        "web/customers/list.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_detail(request, code: str):
+    customer = get_object_or_404(visible_customers(request.user).select_related("group", "portfolio"), code=code)
+    as_of = book.today()
+    profile = book.aging_of(scope(book.Invoice.objects.filter(customer=customer), request.user), as_of)
+    group_members = (visible_customers(request.user).filter(group=customer.group) if customer.group_id
+                     else None)
+    return render(request, "web/customers/detail.html", {
+        "customer": customer,
+        "as_of": as_of,
+        "contacts": customer.contacts.all() if request.user.has_perm("customers.view_contact") else None,
+        "exposure": book.exposure_of(visible_customers(request.user).filter(pk=customer.pk), request.user),
+        "group_exposure": book.exposure_of(group_members, request.user) if group_members is not None else None,
+        "group_size": group_members.count() if group_members is not None else 0,
+        "invoices": book.open_invoices(customer, request.user),
+        "payments": book.recent_payments(customer, request.user),
+        "financials": list(scope(FinancialStatement.objects.filter(customer=customer), request.user)[:8]),
+        "aging_chart": aging_figure(profile, height=240),
+        "aging_rows": aging_rows(profile),
+        "overdue_total": book.from_fen(profile.overdue_fen),
+    })
