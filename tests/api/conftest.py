@@ -55,10 +55,3 @@ def token_for(users):
         return create_token(actor=users["admin"], user=user, name="test client", days=days)
     return issue
 
-
-def codes(response) -> list[str]:
-    return [item["code"] for item in response.json()["items"]]
-
-
-def numbers(response) -> list[str]:
-    return [item["number"] for item in response.json()["items"]]

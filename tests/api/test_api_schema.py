@@ -1,0 +1,53 @@
+"""The OpenAPI schema and the Swagger page: public, complete, and served without any external URL."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1/customers/{code}/invoices",
+         "/api/v1/invoices", "/api/v1/invoices/{number}"}
+
+
+def test_openapi_schema_loads_without_signing_in_and_lists_every_path(db):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "Fengkong API"
+    assert set(schema["paths"]) == PATHS
+    assert {"BearerToken", "ActiveSession"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_schema_says_money_is_a_decimal_string(db):
+    invoice = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]["InvoiceOut"]
+    assert invoice["properties"]["amount"]["type"] == "string"
+    assert invoice["properties"]["amount"]["format"] == "decimal"
+
+
+def test_docs_page_uses_only_local_static_files(db):
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui-bundle.js" in html
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)""", html)
+    assert urls, "the docs page should load its scripts and styles"
+    external = [u for u in urls if re.match(r"^(?:[a-z]+:)?//", u)]
+    assert external == []
+    assert "cdn" not in html.lower()
+
+
+def test_docs_static_files_are_served(db):
+    client = Client()
+    html = client.get("/api/v1/docs").content.decode()
+    script = re.search(r'src="([^"]*swagger-ui-bundle\.js)"', html).group(1)
+    response = client.get(script)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])[:10]
+
+
+def test_docs_page_has_no_inline_script_so_the_csp_holds(db):
+    html = Client().get("/api/v1/docs").content.decode()
+    inline = [s for s in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+              if "src=" not in s[0] and "application/json" not in s[0] and s[1].strip()]
+    assert inline == []
