@@ -1,0 +1,235 @@
+"""Bulk reads and writes for the importer, on Django's own connection (so `transaction.atomic` applies).
+
+Design decisions:
+- No ORM row by row. Lookups are one query each, returned as polars frames. Key lists travel as one
+  parameter: a JSON array read with `json_each` on SQLite, an array with `= ANY(%s)` on PostgreSQL.
+- Writes are upserts by natural key. SQLite: `executemany` of INSERT … ON CONFLICT DO UPDATE … WHERE
+  something changed. PostgreSQL: COPY into a temporary table, then one set-based INSERT … SELECT … ON
+  CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM. Only the columns the file carries are updated.
+- Rows are compared with what is stored before writing (one bulk read), so created / updated /
+  unchanged are counted exactly and unchanged rows are never written (their updated_at stays).
+- Money crosses the boundary as integer fen inside Python and as exact decimal text into the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import connection
+from django.utils import timezone
+
+from .parsing import fen_to_text
+
+INT, TEXT, DATE, MONEY, BOOL, STAMP = "int", "text", "date", "money", "bool", "stamp"
+POLARS_TYPES = {INT: pl.Int64, TEXT: pl.String, DATE: pl.Date, MONEY: pl.Int64, BOOL: pl.Boolean}
+CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class Target:
+    """A table written by the importer: its natural key, its columns and their kinds."""
+
+    table: str
+    key: tuple[str, ...]
+    columns: dict[str, str]
+    stamps: tuple[str, ...] = ()  # set to now on insert; updated_at also on update
+    batch_column: str | None = "import_batch_id"
+
+    def data_columns(self) -> list[str]:
+        return [c for c in self.columns if c not in self.key]
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def fetch(sql: str, params: Iterable = (), schema: dict | None = None) -> pl.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+        names = [d[0] for d in cursor.description]
+    schema = schema or {n: pl.String for n in names}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def key_filter(column: str, values: pl.Series) -> tuple[str, list]:
+    """A WHERE fragment matching `column` against many values, with its one parameter."""
+    items = values.drop_nulls().unique().to_list()
+    if is_postgres():
+        return f"{column} = ANY(%s)", [items]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(items, ensure_ascii=False)]  # noqa: S608 (column names are ours)
+
+
+# --- lookups ----------------------------------------------------------------------------------------
+
+def customer_ids() -> pl.DataFrame:
+    return fetch("SELECT code, id FROM customers_customer", schema={"code": pl.String, "customer_id": pl.Int64})
+
+
+def portfolio_ids() -> pl.DataFrame:
+    return fetch("SELECT code, id FROM accounts_portfolio", schema={"code": pl.String, "portfolio_id": pl.Int64})
+
+
+def invoice_ids(numbers: pl.Series) -> pl.DataFrame:
+    where, params = key_filter("number", numbers)
+    return fetch(f"SELECT number, id, customer_id FROM receivables_invoice WHERE {where}", params,  # noqa: S608
+                 schema={"number": pl.String, "id": pl.Int64, "customer_id": pl.Int64})
+
+
+def credit_code_owners(codes: pl.Series) -> pl.DataFrame:
+    where, params = key_filter("credit_code", codes)
+    return fetch(f"SELECT credit_code, code FROM customers_customer WHERE {where}", params,  # noqa: S608
+                 schema={"credit_code": pl.String, "~owner": pl.String})
+
+
+def ids_by_key(table: str, key: str, values: pl.Series, id_name: str) -> pl.DataFrame:
+    where, params = key_filter(key, values)
+    return fetch(f"SELECT {key}, id FROM {table} WHERE {where}", params,  # noqa: S608
+                 schema={key: pl.String, id_name: pl.Int64})
+
+
+def table_is_empty(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608
+        return cursor.fetchone() is None
+
+
+# --- comparing with what is stored -----------------------------------------------------------------
+
+def _select_expr(column: str, kind: str) -> str:
+    """Stored values in the shape the file's frame has: fen for money, ISO text for dates, 0/1 for flags."""
+    if kind == MONEY:
+        return f"CAST(ROUND({column} * 100) AS BIGINT)"
+    if kind == DATE:
+        return f"CAST({column} AS TEXT)"
+    if kind == BOOL:
+        return f"CAST({column} AS INTEGER)"
+    return column
+
+
+FETCHED_AS = {DATE: pl.String, BOOL: pl.Int64}
+
+
+def stored_rows(target: Target, columns: list[str], frame: pl.DataFrame) -> pl.DataFrame:
+    """The stored values of `columns` for the keys in `frame`, typed like the frame, plus `~stored`."""
+    wanted = list(dict.fromkeys([*target.key, *columns]))
+    kinds = {c: target.columns[c] for c in wanted}
+    if table_is_empty(target.table):
+        empty = pl.DataFrame(schema={c: POLARS_TYPES[k] for c, k in kinds.items()})
+        return empty.with_columns(pl.lit(True).alias("~stored"))
+    where, params = key_filter(target.key[0], frame.get_column(target.key[0]))
+    select = ", ".join(f"{_select_expr(c, k)} AS {c}" for c, k in kinds.items())
+    fetched = fetch(f"SELECT {select} FROM {target.table} WHERE {where}", params,  # noqa: S608
+                    schema={c: FETCHED_AS.get(k, POLARS_TYPES[k]) for c, k in kinds.items()})
+    return fetched.with_columns(
+        *[pl.col(c).str.slice(0, 10).str.to_date("%Y-%m-%d") for c, k in kinds.items() if k == DATE],
+        *[pl.col(c).cast(pl.Boolean) for c, k in kinds.items() if k == BOOL],
+        pl.lit(True).alias("~stored"))
+
+
+def classify(target: Target, frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Add `~change`: "created", "updated" or "unchanged", comparing `columns` with the stored rows."""
+    stored = stored_rows(target, columns, frame).rename({c: f"{c}~db" for c in columns if c not in target.key})
+    joined = frame.join(stored, on=list(target.key), how="left")
+    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}~db")) for c in columns if c not in target.key]
+                             or [pl.lit(True)])
+    change = (pl.when(pl.col("~stored").is_null()).then(pl.lit("created"))
+              .when(same).then(pl.lit("unchanged")).otherwise(pl.lit("updated")))
+    return joined.with_columns(change.alias("~change")).drop([c for c in joined.columns if c.endswith("~db")]
+                                                              + ["~stored"])
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+def upsert(target: Target, frame: pl.DataFrame, update: list[str], batch_id: int | None,
+           progress: Callable[[int, int], None] | None = None) -> None:
+    """Insert or update `frame` (all target columns present) by the target's natural key."""
+    if frame.height == 0:
+        return
+    columns, rows = _database_rows(target, frame, batch_id)
+    update = [c for c in update if c not in target.key]
+    if is_postgres():
+        _upsert_postgres(target, columns, rows, update, progress)
+    else:
+        _upsert_sqlite(target, columns, rows, update, progress)
+
+
+def _database_rows(target: Target, frame: pl.DataFrame, batch_id: int | None) -> tuple[list[str], pl.DataFrame]:
+    now = timezone.now()
+    stamp = now.isoformat() if is_postgres() else connection.ops.adapt_datetimefield_value(now)
+    exprs = [_to_database(c, kind) for c, kind in target.columns.items()]
+    exprs += [pl.lit(stamp, pl.String).alias(s) for s in target.stamps]
+    if target.batch_column:
+        exprs.append(pl.lit(batch_id, pl.Int64).alias(target.batch_column))
+    out = frame.select(exprs)
+    return out.columns, out
+
+
+def _to_database(column: str, kind: str) -> pl.Expr:
+    if kind == MONEY:
+        return fen_to_text(pl.col(column)).alias(column)
+    if kind == DATE:
+        return pl.col(column).dt.to_string("%Y-%m-%d").alias(column)
+    if kind == BOOL and not is_postgres():
+        return pl.col(column).cast(pl.Int8).alias(column)
+    return pl.col(column)
+
+
+def _set_clause(target: Target, update: list[str]) -> tuple[list[str], list[str]]:
+    sets = [f"{c} = excluded.{c}" for c in update]
+    sets += [f"{s} = excluded.{s}" for s in target.stamps if s == "updated_at"]
+    if target.batch_column:
+        sets.append(f"{target.batch_column} = excluded.{target.batch_column}")
+    return sets, update
+
+
+def _upsert_sqlite(target: Target, columns: list[str], rows: pl.DataFrame, update: list[str],
+                   progress) -> None:
+    sql = f"INSERT INTO {target.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+    sets, compared = _set_clause(target, update)
+    conflict = f" ON CONFLICT ({', '.join(target.key)}) DO "
+    if sets and compared:
+        changed = " OR ".join(f"{target.table}.{c} IS NOT excluded.{c}" for c in compared)
+        sql += conflict + f"UPDATE SET {', '.join(sets)} WHERE {changed}"
+    else:
+        sql += conflict + "NOTHING"
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the sqlite3 cursor: executemany without Django's per-row wrapping
+        for start in range(0, rows.height, CHUNK):
+            raw.executemany(sql, rows.slice(start, CHUNK).iter_rows())
+            if progress:
+                progress(min(start + CHUNK, rows.height), rows.height)
+
+
+def _upsert_postgres(target: Target, columns: list[str], rows: pl.DataFrame, update: list[str],
+                     progress) -> None:
+    stage = f"fk_stage_{target.table}"
+    names = ", ".join(columns)
+    sets, compared = _set_clause(target, update)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.execute(f"DROP TABLE IF EXISTS {stage}")
+        raw.execute(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM {target.table} WITH NO DATA")  # noqa: S608
+        copy_rows(raw, stage, columns, rows, progress)
+        sql = f"INSERT INTO {target.table} ({names}) SELECT {names} FROM {stage} ON CONFLICT ({', '.join(target.key)}) DO "  # noqa: S608
+        if sets and compared:
+            old = ", ".join(f"{target.table}.{c}" for c in compared)
+            new = ", ".join(f"excluded.{c}" for c in compared)
+            sql += f"UPDATE SET {', '.join(sets)} WHERE ({old}, NULL) IS DISTINCT FROM ({new}, NULL)"
+        else:
+            sql += "NOTHING"
+        raw.execute(sql)
+        raw.execute(f"DROP TABLE {stage}")
+
+
+def copy_rows(raw_cursor, table: str, columns: list[str], rows: pl.DataFrame, progress=None) -> None:
+    """COPY a frame into a table as CSV (NULL written as \\N, so empty text stays empty text)."""
+    with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+        for start in range(0, rows.height, CHUNK * 4):
+            chunk = rows.slice(start, CHUNK * 4)
+            copy.write(chunk.write_csv(include_header=False, null_value="\\N").encode())
+            if progress:
+                progress(min(start + CHUNK * 4, rows.height), rows.height)

@@ -1,0 +1,216 @@
+"""Importing one ERP export: read, check every row, write all-or-nothing (or the valid rows), record it.
+
+This is the one entry point behind the CLI (`fengkong import`), the web upload (via tasks.run_import_task)
+and the demo loader. Design decisions:
+- It never raises on bad input. A problem with the whole file rejects the batch with one clear message;
+  row problems are collected, all of them, and reported with row, column, value and reason.
+- All writes of a file happen in one transaction together with the audit events, so a crash, a kill or
+  a constraint the checks missed leaves nothing half-written; the batch row itself is written outside
+  it, so even a failed import is on record (who, when, file hash, counts, problems).
+- Progress goes to the caller's callback and to the cache under `import-progress:<batch id>` as
+  {stage, done, total}: the web page polls that, because on SQLite the batch row cannot be seen to move
+  while the write transaction holds the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengkong.core.audit import Change, record_many
+
+from .exceptions import FileRejected
+from .fields import KINDS
+from .mapping import load_mapping
+from .models import ImportBatch
+from .sources import read_table
+from .validation import PROBLEM_SCHEMA, Checked, check
+from .writers import WRITERS, Written
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]
+KEPT_PROBLEMS = 200
+
+
+def import_file(path: Path, kind: str, *, actor, mapping: Path | dict | None = None, dry_run: bool = False,
+                valid_rows_only: bool = False, progress: Progress | None = None,
+                batch: ImportBatch | None = None, file_name: str | None = None) -> ImportBatch:
+    """Import `path` as `kind`; always returns the finished batch (done/partial/rejected/failed/dry_run)."""
+    run = ImportRun(Path(path), kind, actor, dry_run, valid_rows_only, progress)
+    run.begin(batch, file_name or Path(path).name)
+    try:
+        run.execute(mapping)
+    except FileRejected as exc:
+        run.reject_file(exc.message)
+    except DatabaseError as exc:
+        run.fail(_("The database refused the import, nothing was written: %(why)s") % {"why": exc})
+    except Exception as exc:  # a bug must not become a 500 or a half-finished batch
+        logger.exception("import of %s failed", path)
+        run.fail(_("The import failed unexpectedly, nothing was written: %(why)s") % {"why": exc})
+    return run.batch
+
+
+class ImportRun:
+    def __init__(self, path: Path, kind: str, actor, dry_run: bool, valid_rows_only: bool,
+                 progress: Progress | None):
+        self.path, self.kind, self.actor = path, kind, actor
+        self.dry_run, self.valid_rows_only, self.callback = dry_run, valid_rows_only, progress
+        self.batch: ImportBatch
+
+    # --- the stages ---------------------------------------------------------------------------------
+
+    def begin(self, batch: ImportBatch | None, file_name: str) -> None:
+        self.batch = batch or ImportBatch(kind=self.kind, file_name=file_name[:255])
+        b = self.batch
+        b.kind, b.file_name = self.kind, b.file_name or file_name[:255]
+        b.user = self.actor if getattr(self.actor, "pk", None) else None
+        b.actor_name = getattr(self.actor, "username", None) or "system"
+        b.dry_run, b.mode = self.dry_run, "valid" if self.valid_rows_only else "all"
+        b.status = ImportBatch._meta.get_field("status").default
+        b.save()
+
+    def execute(self, mapping) -> None:
+        if self.kind not in KINDS:
+            raise FileRejected(_("Unknown kind of file %(kind)r; use one of %(kinds)s.")
+                               % {"kind": self.kind, "kinds": ", ".join(KINDS)})
+        data = self.read_bytes()
+        plan = load_mapping(mapping, self.kind)
+        self.stage(_("Reading the file"), 0, 1)
+        table = read_table(data, self.batch.file_name, plan)
+        self.batch.encoding = table.encoding
+        self.stage(_("Checking rows"), 0, table.frame.height)
+        checked = check(self.kind, table, plan)
+        self.stage(_("Checking rows"), table.frame.height, table.frame.height)
+        self.conclude(checked)
+
+    def read_bytes(self) -> bytes:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise FileRejected(_("The file cannot be read: %(why)s") % {"why": exc.strerror or exc}) from None
+        self.batch.file_sha256, self.batch.file_size = hashlib.sha256(data).hexdigest(), len(data)
+        return data
+
+    def conclude(self, checked: Checked) -> None:
+        rejected = checked.rejected_rows()
+        self.count_rows(checked.rows_total, rejected.len())
+        if self.dry_run:
+            return self.finish("dry_run", checked.problems)
+        if checked.problems.height and (not self.valid_rows_only or rejected.len() == checked.rows_total):
+            return self.finish("rejected", checked.problems)
+        self.write(checked)
+        self.finish("partial" if checked.problems.height else "done", checked.problems, audited=True)
+
+    def write(self, checked: Checked) -> None:
+        frame = checked.valid_frame()
+        total = frame.height
+        with transaction.atomic():
+            written = WRITERS[self.kind](frame, checked.present, self.batch.pk,
+                                         lambda done, _n: self.stage(_("Writing"), done, total))
+            self.count_changes(written)
+            status = "partial" if checked.problems.height else "done"
+            record_many(self.actor, [self.batch_event(status), *written.audit])
+
+    # --- outcomes -----------------------------------------------------------------------------------
+
+    def reject_file(self, message: str) -> None:
+        self.batch.message = message
+        self.finish("rejected", file_problem(message))
+
+    def fail(self, message: str) -> None:
+        self.batch.rows_created = self.batch.rows_updated = self.batch.rows_unchanged = 0
+        self.batch.message = message
+        self.finish("failed", file_problem(message))
+
+    def finish(self, status: str, problems: pl.DataFrame, audited: bool = False) -> None:
+        b = self.batch
+        b.status, b.finished_at, b.progress = status, timezone.now(), 1.0
+        b.error_count = problems.height
+        b.errors = problems.head(KEPT_PROBLEMS).to_dicts()
+        b.errors_file = save_problems(b.pk, problems) if problems.height else ""
+        b.message = b.message or self.summary()
+        b.save()
+        if not audited:
+            self.record_outcome()
+        self.stage(_("Finished"), 1, 1)
+
+    def record_outcome(self) -> None:
+        try:
+            record_many(self.actor, [self.batch_event(self.batch.status)])
+        except DatabaseError:
+            logger.exception("could not audit import batch %s", self.batch.pk)
+
+    # --- bookkeeping --------------------------------------------------------------------------------
+
+    def count_rows(self, total: int, rejected: int) -> None:
+        self.batch.rows_total, self.batch.rows_rejected = total, rejected
+        self.batch.rows_valid = total - rejected
+
+    def count_changes(self, written: Written) -> None:
+        b = self.batch
+        b.rows_created, b.rows_updated = written.count("created"), written.count("updated")
+        b.rows_unchanged = written.count("unchanged")
+
+    def batch_event(self, status: str) -> Change:
+        b = self.batch
+        after = {"kind": b.kind, "file": b.file_name, "sha256": b.file_sha256, "size": b.file_size,
+                 "status": status, "mode": b.mode, "dry_run": b.dry_run, "rows": b.rows_total,
+                 "created": b.rows_created, "updated": b.rows_updated, "unchanged": b.rows_unchanged,
+                 "rejected": b.rows_rejected, "problems": b.error_count}
+        return Change("import.finished", "import_batch", str(b.pk), None, after)
+
+    def summary(self) -> str:
+        b = self.batch
+        if b.status == "rejected":
+            return _("Nothing imported: %(n)d problem(s) in %(rows)d row(s).") % {"n": b.error_count,
+                                                                                  "rows": b.rows_rejected}
+        if b.status == "dry_run":
+            return _("Checked %(total)d rows: %(valid)d valid, %(n)d problem(s). Nothing written.") % {
+                "total": b.rows_total, "valid": b.rows_valid, "n": b.error_count}
+        return _("%(total)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+                 "%(rejected)d rejected.") % {"total": b.rows_total, "created": b.rows_created,
+                                              "updated": b.rows_updated, "unchanged": b.rows_unchanged,
+                                              "rejected": b.rows_rejected}
+
+    def stage(self, name: str, done: int, total: int) -> None:
+        if self.callback:
+            self.callback(name, done, total)
+        try:
+            cache.set(progress_key(self.batch.pk), {"stage": name, "done": done, "total": total}, 3600)
+        except Exception:  # progress is a nicety; a cache outage must not fail the import
+            logger.warning("cannot publish import progress", exc_info=True)
+
+
+def file_problem(message: str) -> pl.DataFrame:
+    """A problem with the whole file: no row, no column."""
+    return pl.DataFrame([{"row": None, "column": "", "value": "", "message": message}], schema=PROBLEM_SCHEMA)
+
+
+def progress_key(batch_id: int) -> str:
+    return f"import-progress:{batch_id}"
+
+
+def save_problems(batch_id: int, problems: pl.DataFrame) -> str:
+    """Every problem as CSV (UTF-8 with BOM, so Excel shows Chinese) under DATA_DIR/imports."""
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"import-{batch_id}-problems.csv"
+    write_problems_csv(problems, path)
+    return str(path)
+
+
+def write_problems_csv(problems: pl.DataFrame, path: Path) -> None:
+    table = problems.select(pl.col("row"), pl.col("column"), pl.col("value"), pl.col("message").alias("problem"))
+    with open(path, "wb") as out:
+        out.write(b"\xef\xbb\xbf")
+        table.write_csv(out)
+

@@ -1,0 +1,36 @@
+"""Background imports for the web upload: the view saves the file and a running batch, then enqueues this.
+
+The task only parses its arguments and calls the importer, which records everything on the batch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from huey.contrib.djhuey import db_task
+
+from .importer import import_file
+from .mapping import parse_mapping_text
+from .models import ImportBatch
+
+
+@db_task()
+def run_import_task(batch_id: int, path: str, kind: str, user_id: int | None, mapping_text: str | None,
+                    dry_run: bool, valid_rows_only: bool) -> int:
+    batch = ImportBatch.objects.get(pk=batch_id)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    mapping = _mapping(mapping_text)
+    import_file(Path(path), kind, actor=user, mapping=mapping, dry_run=dry_run,
+                valid_rows_only=valid_rows_only, batch=batch, file_name=batch.file_name)
+    return batch_id
+
+
+def _mapping(text: str | None):
+    """The mapping as a dict; an unreadable one is passed on as text so the importer rejects it clearly."""
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_mapping_text(text)
+    except Exception:
+        return text

@@ -1,0 +1,289 @@
+"""Writing checked rows to the domain tables, one function per kind of file.
+
+Design decisions:
+- Each writer compares with what is stored (db.classify), writes only created and changed rows, and
+  returns the change of every file row, so the batch can count created / updated / unchanged exactly.
+- A column the file does not carry keeps its stored value on update and gets the model's default on
+  insert (an absent 未核销金额 means "all of it is open" for a new invoice).
+- Customers are master data: each created or changed customer gets its own audit event with before and
+  after. Transaction files (invoices, receipts …) get one event per batch: a million per-row events
+  would bury the trail and add nothing the batch's file hash does not already prove.
+- A receipt allocated to several invoices is one payment and several allocations; its file rows stand or
+  fall together (see validation.Checked.group_key).
+- Customers without a portfolio column get the first portfolio whose rule matches (region portfolios
+  before industry ones); a portfolio already set on a stored customer is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.conf import settings
+
+from fengkong.accounts.choices import PortfolioKind
+from fengkong.accounts.models import Portfolio
+from fengkong.core.audit import Change
+from fengkong.customers.models import Contact, Customer, CustomerGroup, FinancialStatement
+from fengkong.receivables.models import CreditNote, Invoice, Payment, PaymentAllocation, SalesOrder
+
+from . import db
+from .db import BOOL, DATE, INT, MONEY, TEXT, Target
+from .sources import ROW
+
+CHANGE = "~change"
+
+INVOICES = Target(Invoice._meta.db_table, ("number",), {
+    "number": TEXT, "customer_id": INT, "issue_date": DATE, "due_date": DATE, "amount": MONEY,
+    "open_amount": MONEY, "currency": TEXT, "contract_ref": TEXT, "disputed": BOOL, "source": TEXT,
+}, stamps=("updated_at",))
+PAYMENTS = Target(Payment._meta.db_table, ("number",), {
+    "number": TEXT, "customer_id": INT, "payment_date": DATE, "amount": MONEY, "currency": TEXT, "method": TEXT})
+ALLOCATIONS = Target(PaymentAllocation._meta.db_table, ("payment_id", "invoice_id"), {
+    "payment_id": INT, "invoice_id": INT, "amount": MONEY}, batch_column=None)
+CREDIT_NOTES = Target(CreditNote._meta.db_table, ("number",), {
+    "number": TEXT, "customer_id": INT, "issue_date": DATE, "amount": MONEY, "currency": TEXT,
+    "invoice_id": INT, "reason": TEXT})
+ORDERS = Target(SalesOrder._meta.db_table, ("number",), {
+    "number": TEXT, "customer_id": INT, "order_date": DATE, "amount": MONEY, "open_amount": MONEY,
+    "currency": TEXT, "status": TEXT})
+FINANCIALS = Target(FinancialStatement._meta.db_table, ("customer_id", "period_end"), {
+    "customer_id": INT, "period_end": DATE, "current_assets": MONEY, "current_liabilities": MONEY,
+    "total_assets": MONEY, "total_liabilities": MONEY, "revenue": MONEY, "net_profit": MONEY, "equity": MONEY})
+CUSTOMERS = Target(Customer._meta.db_table, ("code",), {
+    "code": TEXT, "name": TEXT, "credit_code": TEXT, "industry": TEXT, "region": TEXT, "group_id": INT,
+    "cooperation_start": DATE, "status": TEXT, "portfolio_id": INT, "salesperson": TEXT,
+}, stamps=("created_at", "updated_at"), batch_column=None)
+GROUPS = Target(CustomerGroup._meta.db_table, ("code",), {"code": TEXT, "name": TEXT}, batch_column=None)
+CONTACTS = Target(Contact._meta.db_table, ("id",), {
+    "id": INT, "customer_id": INT, "name": TEXT, "phone": TEXT, "email": TEXT, "is_primary": BOOL},
+    batch_column=None)
+
+
+def _currency() -> pl.Expr:
+    return pl.lit(settings.DEFAULT_CURRENCY)
+
+
+# Insert values for columns a file leaves out or leaves blank (None: the column may be NULL).
+DEFAULTS: dict[str, dict[str, Callable[[], pl.Expr] | None]] = {
+    "invoices": {"open_amount": lambda: pl.col("amount"), "currency": _currency, "contract_ref": lambda: pl.lit(""),
+                 "disputed": lambda: pl.lit(False), "source": lambda: pl.lit("")},
+    "payments": {"currency": _currency, "method": lambda: pl.lit("")},
+    "credit-notes": {"currency": _currency, "invoice_id": None, "reason": lambda: pl.lit("")},
+    "orders": {"open_amount": lambda: pl.col("amount"), "currency": _currency, "status": lambda: pl.lit("open")},
+    "financials": {c: None for c in FINANCIALS.columns if c not in FINANCIALS.key},
+    "customers": {"credit_code": None, "industry": lambda: pl.lit(""), "region": lambda: pl.lit(""),
+                  "group_id": None, "cooperation_start": None, "status": lambda: pl.lit("active"),
+                  "portfolio_id": None, "salesperson": lambda: pl.lit("")},
+}
+
+
+@dataclass
+class Written:
+    """What a writer did: the change of every file row it was given, and audit events to record."""
+
+    changes: pl.Series
+    audit: list[Change] = field(default_factory=list)
+
+    def count(self, change: str) -> int:
+        return int((self.changes == change).sum())
+
+
+def with_defaults(frame: pl.DataFrame, target: Target, kind: str) -> pl.DataFrame:
+    exprs = []
+    for column, kind_ in target.columns.items():
+        make = DEFAULTS[kind].get(column)
+        default = make() if make else pl.lit(None, db.POLARS_TYPES[kind_])
+        exprs.append(pl.col(column).fill_null(default) if column in frame.columns else default.alias(column))
+    return frame.with_columns(exprs)
+
+
+def write_rows(target: Target, frame: pl.DataFrame, update: list[str], batch_id, progress=None) -> pl.DataFrame:
+    """Upsert the changed rows; return the frame with its `~change` column."""
+    classified = db.classify(target, frame, update)
+    db.upsert(target, classified.filter(pl.col(CHANGE) != "unchanged"), update, batch_id, progress)
+    return classified
+
+
+def _update_columns(target: Target, present: set[str]) -> list[str]:
+    return [c for c in target.data_columns() if c in present]
+
+
+def write_simple(kind: str, target: Target, frame: pl.DataFrame, present: set[str], batch_id,
+                 progress=None) -> Written:
+    frame = with_defaults(frame, target, kind).select([ROW, *target.columns])
+    classified = write_rows(target, frame, _update_columns(target, present), batch_id, progress)
+    return Written(classified.sort(ROW).get_column(CHANGE))
+
+
+# --- receipts ---------------------------------------------------------------------------------------
+
+def write_payments(frame: pl.DataFrame, present: set[str], batch_id, progress=None) -> Written:
+    receipts = with_defaults(frame.unique("number", keep="first", maintain_order=True), PAYMENTS, "payments")
+    done = write_rows(PAYMENTS, receipts.select(list(PAYMENTS.columns)), _update_columns(PAYMENTS, present),
+                      batch_id, progress).select("number", pl.col(CHANGE).alias("~receipt"))
+    rows = frame.join(done, on="number", how="left")
+    if "allocated_invoice" in frame.columns:
+        rows = _write_allocations(rows, batch_id)
+    else:
+        rows = rows.with_columns(pl.lit("unchanged").alias("~allocation"))
+    change = (pl.when((pl.col("~receipt") == "created") | (pl.col("~allocation") == "created")).then(pl.lit("created"))
+              .when((pl.col("~receipt") == "updated") | (pl.col("~allocation") == "updated")).then(pl.lit("updated"))
+              .otherwise(pl.lit("unchanged")))
+    return Written(rows.sort(ROW).select(change.alias(CHANGE)).to_series())
+
+
+def _write_allocations(rows: pl.DataFrame, batch_id) -> pl.DataFrame:
+    ids = db.ids_by_key(PAYMENTS.table, "number", rows.get_column("number"), "payment_id")
+    rows = rows.join(ids, on="number", how="left")
+    lines = rows.filter(pl.col("invoice_id").is_not_null()).select(
+        "payment_id", "invoice_id", pl.col("allocated_amount").alias("amount"))
+    done = write_rows(ALLOCATIONS, lines, ["amount"], batch_id).select(
+        "payment_id", "invoice_id", pl.col(CHANGE).alias("~allocation"))
+    rows = rows.join(done, on=["payment_id", "invoice_id"], how="left")
+    return rows.with_columns(pl.col("~allocation").fill_null("unchanged"))
+
+
+# --- customers --------------------------------------------------------------------------------------
+
+def write_customers(frame: pl.DataFrame, present: set[str], batch_id, progress=None) -> Written:
+    present = set(present)
+    if "group_id" in present:
+        frame = _with_group_ids(frame, "group_name" in frame.columns)
+    frame = _with_portfolios(frame, present)
+    present.add("portfolio_id")
+    frame = with_defaults(frame, CUSTOMERS, "customers")
+    update = _update_columns(CUSTOMERS, present)
+    before = db.stored_rows(CUSTOMERS, list(Customer.AUDITED_FIELDS), frame)
+    classified = write_rows(CUSTOMERS, frame.select([ROW, *CUSTOMERS.columns]), update, batch_id, progress)
+    classified = classified.join(frame.select(ROW, *_contact_columns(frame)), on=ROW, how="left")
+    if any(c in frame.columns for c in ("contact_name", "contact_phone", "contact_email")):
+        classified = _write_contacts(classified)
+    changed = classified.filter(pl.col(CHANGE) != "unchanged")
+    return Written(classified.sort(ROW).get_column(CHANGE), customer_audit(changed, before))
+
+
+def _with_group_ids(frame: pl.DataFrame, has_names: bool) -> pl.DataFrame:
+    name = pl.coalesce(pl.col("group_name"), pl.col("group_code")) if has_names else pl.col("group_code")
+    groups = (frame.filter(pl.col("group_code").is_not_null())
+              .select(pl.col("group_code").alias("code"), name.alias("name"))
+              .unique("code", keep="first", maintain_order=True))
+    write_rows(GROUPS, groups, ["name"] if has_names else [], None)
+    ids = db.ids_by_key(GROUPS.table, "code", groups.get_column("code"), "group_id")
+    return frame.join(ids.rename({"code": "group_code"}), on="group_code", how="left")
+
+
+def _with_portfolios(frame: pl.DataFrame, present: set[str]) -> pl.DataFrame:
+    """Rule-based portfolio for customers that have none yet (the portfolio column, if any, wins)."""
+    if "portfolio_id" in present:
+        return frame
+    stored = db.stored_rows(CUSTOMERS, ["portfolio_id"], frame).select(
+        "code", pl.col("portfolio_id").alias("~stored_portfolio"))
+    rules = _portfolio_rules()
+    frame = frame.with_columns(_or_blank(frame, "region").alias("~r"), _or_blank(frame, "industry").alias("~i"))
+    pairs = frame.select("~r", "~i").unique()
+    chosen = pairs.with_columns(pl.Series("~rule", [_first_match(rules, r, i) for r, i in pairs.iter_rows()],
+                                          dtype=pl.Int64))
+    frame = frame.join(chosen, on=["~r", "~i"], how="left").join(stored, on="code", how="left")
+    return frame.with_columns(pl.coalesce("~stored_portfolio", "~rule").alias("portfolio_id")).drop(
+        "~r", "~i", "~rule", "~stored_portfolio")
+
+
+def _or_blank(frame: pl.DataFrame, column: str) -> pl.Expr:
+    return pl.col(column).fill_null("") if column in frame.columns else pl.lit("")
+
+
+def _portfolio_rules() -> list[Portfolio]:
+    portfolios = list(Portfolio.objects.order_by("code"))
+    return sorted(portfolios, key=lambda p: p.kind != PortfolioKind.REGION)
+
+
+def _first_match(rules: list[Portfolio], region: str, industry: str) -> int | None:
+    return next((p.pk for p in rules if p.matches(region, industry)), None)
+
+
+def _contact_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c in ("contact_name", "contact_phone", "contact_email") if c in frame.columns]
+
+
+def _write_contacts(customers: pl.DataFrame) -> pl.DataFrame:
+    """The primary contact of each customer row that names one; a changed contact makes the row updated."""
+    ids = db.ids_by_key(CUSTOMERS.table, "code", customers.get_column("code"), "customer_id")
+    given = [c for c in ("contact_name", "contact_phone", "contact_email") if c in customers.columns]
+    wanted = (customers.join(ids, on="code", how="left")
+              .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in given))
+              .select(ROW, "customer_id", *[pl.col(c).fill_null("").alias(c.removeprefix("contact_"))
+                                            for c in given]))
+    stored = _primary_contacts(wanted.get_column("customer_id"))
+    merged = wanted.join(stored, on="customer_id", how="left", suffix="~db")
+    fields = [c.removeprefix("contact_") for c in given]
+    differs = ~pl.all_horizontal(pl.col(f).eq_missing(pl.col(f"{f}~db")) for f in fields)
+    new = merged.filter(pl.col("id").is_null())
+    changed = merged.filter(pl.col("id").is_not_null() & differs)
+    _insert_contacts(new, fields)
+    _update_contacts(changed, fields)
+    touched = pl.concat([new.select(ROW), changed.select(ROW)])
+    bump = pl.col(ROW).is_in(touched.get_column(ROW).implode()) & (pl.col(CHANGE) == "unchanged")
+    return customers.with_columns(pl.when(bump).then(pl.lit("updated")).otherwise(pl.col(CHANGE)).alias(CHANGE))
+
+
+def _primary_contacts(customer_ids: pl.Series) -> pl.DataFrame:
+    where, params = db.key_filter("customer_id", customer_ids)
+    return db.fetch(f"SELECT customer_id, id, name, phone, email FROM {CONTACTS.table} "  # noqa: S608
+                    f"WHERE is_primary = %s AND {where}", [True, *params],
+                    schema={"customer_id": pl.Int64, "id": pl.Int64, "name": pl.String, "phone": pl.String,
+                            "email": pl.String})
+
+
+def _insert_contacts(new: pl.DataFrame, fields: list[str]) -> None:
+    if new.height == 0:
+        return
+    rows = new.select("customer_id", *[pl.col(f) if f in fields else pl.lit("").alias(f)
+                                       for f in ("name", "phone", "email")],
+                      pl.lit(True).alias("is_primary"), pl.lit("").alias("title"))
+    _execute_many(f"INSERT INTO {CONTACTS.table} (customer_id, name, phone, email, is_primary, title) "  # noqa: S608
+                  "VALUES (%s, %s, %s, %s, %s, %s)", rows)
+
+
+def _update_contacts(changed: pl.DataFrame, fields: list[str]) -> None:
+    if changed.height == 0:
+        return
+    sets = ", ".join(f"{f} = %s" for f in fields)
+    _execute_many(f"UPDATE {CONTACTS.table} SET {sets} WHERE id = %s", changed.select(*fields, "id"))  # noqa: S608
+
+
+def _execute_many(sql: str, rows: pl.DataFrame) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows.rows())
+
+
+def customer_audit(changed: pl.DataFrame, before: pl.DataFrame) -> list[Change]:
+    """One event per created or changed customer, with the audited fields before and after."""
+    if changed.height == 0:
+        return []
+    after = db.stored_rows(CUSTOMERS, list(Customer.AUDITED_FIELDS), changed.select("code"))
+    fields = list(Customer.AUDITED_FIELDS)
+    old = {r["code"]: r for r in before.select(fields).to_dicts()}
+    ids = dict(db.ids_by_key(CUSTOMERS.table, "code", changed.get_column("code"), "id").iter_rows())
+    events = []
+    for row, change in zip(after.select(fields).to_dicts(), _changes_by_code(changed, after), strict=True):
+        action = "customer.created" if change == "created" else "customer.updated"
+        events.append(Change(action, "customer", str(ids.get(row["code"], "")), old.get(row["code"]), row))
+    return events
+
+
+def _changes_by_code(changed: pl.DataFrame, after: pl.DataFrame) -> list[str]:
+    return after.select("code").join(changed.select("code", CHANGE), on="code", how="left").get_column(CHANGE).to_list()
+
+
+WRITERS = {
+    "invoices": lambda f, p, b, pr: write_simple("invoices", INVOICES, f, p, b, pr),
+    "orders": lambda f, p, b, pr: write_simple("orders", ORDERS, f, p, b, pr),
+    "credit-notes": lambda f, p, b, pr: write_simple("credit-notes", CREDIT_NOTES, f, p, b, pr),
+    "financials": lambda f, p, b, pr: write_simple("financials", FINANCIALS, f, p, b, pr),
+    "payments": write_payments,
+    "customers": write_customers,
+}
