@@ -13,6 +13,7 @@ from fengkong.customers.choices import CustomerStatus
 from fengkong.integrations.choices import ImportKind, ImportMode
 
 MAPPING_MAX_BYTES = 1024 * 1024
+EMPTY_FILE = _("The file is empty (0 bytes). Export it again from your ERP.")
 
 
 class LoginForm(AuthenticationForm):
@@ -50,8 +51,10 @@ class CustomerFilterForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file contains"), choices=ImportKind.choices)
-    file = forms.FileField(label=_("ERP export (CSV or XLSX)"))
+    file = forms.FileField(label=_("ERP export (CSV or XLSX)"), error_messages={
+        "empty": EMPTY_FILE, "required": _("Choose the file exported from your ERP.")})
     mapping = forms.FileField(label=_("Column mapping file (optional)"), required=False,
+                              error_messages={"empty": _("A mapping file must be between 1 byte and 1 MB.")},
                               help_text=_("Only needed when your ERP's column headers are not recognised."))
     mode = forms.ChoiceField(label=_("When some rows have problems"), choices=ImportMode.choices,
                              initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect)
@@ -60,7 +63,7 @@ class ImportUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty (0 bytes). Export it again from your ERP."))
+            raise forms.ValidationError(EMPTY_FILE)
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is %(size)s; the largest file that can be imported is %(limit)s. "
