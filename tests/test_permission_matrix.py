@@ -1,0 +1,232 @@
+"""Every role against every page and endpoint: allowed, forbidden, hidden or scoped.
+
+The project's URLs are found by walking `django.urls.get_resolver()`, so a new URL without an entry here
+fails `test_every_url_has_a_matrix_entry` with the message "add '<name>' to the permission matrix".
+
+How to add an entry
+-------------------
+1. Find the URL's name as reported by the failing test ("home", "customer-detail", "api:invoice_list";
+   a whole namespace can be covered by "<namespace>:*", which is tested through its `sample`).
+2. Add it to MATRIX below, built with one of the defaults per class of URL, and override what differs:
+       "customer-detail": web_ledger(kwargs={"code": CQ_CUSTOMER}, sales=HIDDEN),
+       "api:invoice_list": api_ledger(),
+       "import-upload": web_only(IMPORTERS),
+   `kwargs` values may be callables taking the `world` dict (the book, an import batch) for objects
+   made per test.
+3. Outcomes: OK (200), SCOPED (200, shows rows of its own portfolio and none of another), DENIED
+   (403), HIDDEN (404: exists, but not in the caller's portfolio), LOGIN (anonymous web visitor sent to
+   the login page), UNAUTHORIZED (401, API without credentials), ADMIN_LOGIN (sent to the admin login:
+   not staff), REDIRECT (any 302), NOT_FOUND (404 for everybody), NOT_ALLOWED (405: GET not accepted).
+
+Whenever a portfolio-bound persona (collector: Chongqing, sales: Sichuan) gets an HTML or JSON page
+(200), the page must not show a customer or invoice of the other portfolio, whatever the entry says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fengkong.accounts.choices import Role
+from fengkong.integrations.models import ImportBatch
+
+ANONYMOUS = "anonymous"
+PERSONAS = [ANONYMOUS, *Role.values, "nobody"]
+
+OK, SCOPED, DENIED, HIDDEN = "ok", "scoped", "denied", "hidden"
+LOGIN, UNAUTHORIZED, ADMIN_LOGIN, REDIRECT, NOT_FOUND, NOT_ALLOWED = (
+    "login", "unauthorized", "admin-login", "redirect", "not-found", "not-allowed")
+
+# What each portfolio-bound persona must see, and must never see, in the `book` fixture.
+OWN = {"collector": ["C000001", "C000002", "AR0001", "AR0002", "AR0003"], "sales": ["C000003", "AR0004"]}
+FOREIGN = {"collector": ["C000003", "AR0004", "AR0005", "成都锦江电子有限公司"],
+           "sales": ["C000001", "C000002", "AR0001", "AR0002", "AR0003", "重庆渝中精密机械有限公司"]}
+CQ_CUSTOMER, CQ_INVOICE = "C000001", "AR0001"
+
+IMPORT_VIEWERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE, Role.AUDITOR}
+IMPORTERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE}
+STAFF = {Role.ADMIN, Role.AUDITOR}
+
+
+@dataclass
+class Entry:
+    expect: dict[str, str]
+    kwargs: dict[str, object] = field(default_factory=dict)
+    sample: str | None = None  # for "<namespace>:*" entries: the URL name actually requested
+
+
+def _everyone(outcome: str, **overrides) -> dict[str, str]:
+    return {persona: overrides.get(persona, outcome) for persona in PERSONAS}
+
+
+def public(outcome: str = OK, kwargs=None, **overrides) -> Entry:
+    """Open to everybody, signed in or not."""
+    return Entry(_everyone(outcome, **overrides), kwargs or {})
+
+
+def signed_in(web: bool = True, kwargs=None, **overrides) -> Entry:
+    """Any signed-in user, with or without a role."""
+    return Entry(_everyone(OK, anonymous=LOGIN if web else UNAUTHORIZED, **overrides), kwargs or {})
+
+
+def ledger(web: bool, kwargs=None, **overrides) -> Entry:
+    """Customer and receivable data: every role reads it, collectors and sales only their portfolio."""
+    expect = _everyone(OK, anonymous=LOGIN if web else UNAUTHORIZED, nobody=DENIED, collector=SCOPED,
+                       sales=SCOPED)
+    return Entry({**expect, **overrides}, kwargs or {})
+
+
+def web_ledger(kwargs=None, **overrides) -> Entry:
+    return ledger(True, kwargs, **overrides)
+
+
+def api_ledger(kwargs=None, **overrides) -> Entry:
+    return ledger(False, kwargs, **overrides)
+
+
+def web_only(roles: set[str], kwargs=None, web: bool = True) -> Entry:
+    """Only the named roles; every other signed-in user gets 403."""
+    expect = {p: OK if p in roles else DENIED for p in PERSONAS}
+    expect[ANONYMOUS] = LOGIN if web else UNAUTHORIZED
+    return Entry(expect, kwargs or {})
+
+
+def staff_only(sample: str) -> Entry:
+    return Entry({p: OK if p in STAFF else ADMIN_LOGIN for p in PERSONAS}, sample=sample)
+
+
+def import_batch(world) -> int:
+    return world["batch"].pk
+
+
+def plotly_version(world) -> str:
+    from fengkong.web.views.assets import PLOTLY_VERSION
+
+    return PLOTLY_VERSION
+
+
+IMPORT = {"pk": import_batch}
+
+MATRIX: dict[str, Entry] = {
+    # Web pages (fengkong.web.urls)
+    "home": signed_in(),
+    "login": public(OK, **{p: REDIRECT for p in PERSONAS if p != ANONYMOUS}),
+    "logout": public(NOT_ALLOWED),  # Django's LogoutView accepts POST only
+    "set_language": public(REDIRECT),
+    "plotly-js": public(OK, {"version": plotly_version}),
+    "customer-list": web_ledger(),
+    "customer-detail": web_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
+    "import-list": web_only(IMPORT_VIEWERS),
+    "import-upload": web_only(IMPORTERS),
+    "import-detail": web_only(IMPORT_VIEWERS, IMPORT),
+    "import-progress": web_only(IMPORT_VIEWERS, IMPORT),
+    "import-problems": web_only(IMPORT_VIEWERS, IMPORT),
+    # Django admin: staff only (the admin and auditor personas); tested through its index page.
+    "admin:*": staff_only(sample="admin:index"),
+    # REST API (fengkong.api.urls)
+    "api:api-root": public(NOT_FOUND),
+    "api:openapi-json": public(),
+    "api:openapi-view": public(),
+    "api:me": signed_in(web=False),
+    "api:customer_list": api_ledger(),
+    "api:customer_detail": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
+    "api:customer_invoices": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
+    "api:invoice_list": api_ledger(),
+    "api:invoice_detail": api_ledger({"number": CQ_INVOICE}, sales=HIDDEN),
+}
+
+
+def project_url_names(patterns=None, namespace: tuple[str, ...] = ()) -> list[str]:
+    """Every URL name in the project, namespaced ("api:me"); unnamed patterns show their route."""
+    names = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + ((pattern.namespace,) if pattern.namespace else ())
+            names += project_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            names.append(":".join([*namespace, pattern.name or f"<unnamed {pattern.pattern}>"]))
+    return names
+
+
+def entry_for(name: str) -> Entry | None:
+    return MATRIX.get(name) or MATRIX.get(name.split(":", 1)[0] + ":*" if ":" in name else "")
+
+
+def test_every_url_has_a_matrix_entry():
+    missing = sorted({name for name in project_url_names() if entry_for(name) is None})
+    assert not missing, "\n".join(f"add {name!r} to the permission matrix in {__name__}" for name in missing)
+
+
+def test_every_matrix_entry_is_a_url_of_the_project():
+    names = set(project_url_names())
+    stale = [key for key in MATRIX
+             if not (key in names or (key.endswith(":*") and any(n.startswith(key[:-1]) for n in names)))]
+    assert not stale, f"remove {stale} from the permission matrix: no such URL any more"
+
+
+def test_every_entry_names_every_persona():
+    assert {key: sorted(set(PERSONAS) - set(e.expect)) for key, e in MATRIX.items() if set(e.expect) != set(PERSONAS)} == {}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(book, users):
+    batch = ImportBatch.objects.create(kind="invoices", file_name="ar.csv", file_sha256="0" * 64,
+                                       user=users["admin"], actor_name="admin")
+    return {**book, "batch": batch, "users": users}
+
+
+def url_of(key: str, world) -> str:
+    entry = MATRIX[key]
+    kwargs = {k: v(world) if isinstance(v, Callable) else v for k, v in entry.kwargs.items()}
+    return reverse(entry.sample or key, kwargs=kwargs)
+
+
+CASES = [(key, persona) for key in MATRIX for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("key", "persona"), CASES, ids=[f"{k}-{p}" for k, p in CASES])
+def test_permission_matrix(world, key, persona):
+    client = Client()
+    if persona != ANONYMOUS:
+        client.force_login(world["users"][persona])
+    url = url_of(key, world)
+    response = client.get(url)
+    expected = MATRIX[key].expect[persona]
+    assert_outcome(response, expected, persona, url)
+    assert_no_foreign_rows(response, persona, url)
+
+
+def assert_outcome(response, expected: str, persona: str, url: str) -> None:
+    status = response.status_code
+    where = f"{persona} GET {url} answered {status}, expected {expected}"
+    if expected in {OK, SCOPED}:
+        assert status == 200, where
+    elif expected in {LOGIN, ADMIN_LOGIN}:
+        login = reverse("admin:login") if expected == ADMIN_LOGIN else reverse("login")
+        assert status == 302 and response.url.startswith(login), f"{where} (to {response.get('Location')})"
+    else:
+        statuses = {DENIED: 403, HIDDEN: 404, UNAUTHORIZED: 401, REDIRECT: 302, NOT_FOUND: 404, NOT_ALLOWED: 405}
+        assert status == statuses[expected], where
+    if expected == SCOPED:
+        body = response.content.decode()
+        assert any(marker in body for marker in OWN[persona]), f"{where}: shows none of its own portfolio"
+
+
+def assert_no_foreign_rows(response, persona: str, url: str) -> None:
+    content_type = response.get("Content-Type", "")
+    if persona not in FOREIGN or response.status_code != 200 or response.streaming:
+        return  # a 404 may echo the code that was asked for; that is not a leak
+    if not content_type.startswith(("text/html", "application/json")):
+        return
+    body = response.content.decode()
+    leaked = [marker for marker in FOREIGN[persona] if marker in body]
+    assert not leaked, f"{persona} GET {url} shows another portfolio's {leaked}"
