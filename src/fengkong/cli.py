@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -273,13 +272,6 @@ def token_revoke(prefix: str) -> None:
     except TokenError as exc:
         raise click.UsageError(str(exc)) from None
     console.print(f"Token {revoked.prefix}… of {revoked.user.username} ({revoked.name}) revoked.")
-
-
-def today() -> date:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 if __name__ == "__main__":

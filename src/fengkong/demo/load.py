@@ -9,6 +9,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from fengkong.core.money import from_fen
+from fengkong.receivables.models import Invoice
+from fengkong.web.book import aging_of, today
+
 from fengkong.accounts.demo import Login, ensure_demo_people
 from fengkong.accounts.setup import setup_database
 
@@ -33,7 +37,16 @@ class DemoResult:
 
     def summary(self) -> str:
         parts = [f"{b.get_kind_display()}: {b.rows_total:,} rows ({b.get_status_display()})" for b in self.batches]
-        return f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts)
+        return f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book()
+
+    def book(self) -> str:
+        """Open and overdue money of the loaded book, aged by the engine."""
+        profile = aging_of(Invoice.objects.all(), today())
+        overdue_90 = sum(b.amount_fen for b in profile.buckets if b.low is not None and b.low > 90)
+        total = profile.total_fen or 1
+        return (f"Open receivables ¥{from_fen(profile.total_fen):,}; overdue ¥{from_fen(profile.overdue_fen):,} "
+                f"({profile.overdue_fen / total:.1%}); more than 90 days ¥{from_fen(overdue_90):,} "
+                f"({overdue_90 / total:.1%})")
 
     def logins(self) -> list[str]:
         lines = ["Log in at http://127.0.0.1:8000 with one of:"]
@@ -52,8 +65,15 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
         generate(directory, customers=customers, years=years, seed=seed, progress=progress)
     result = DemoResult(directory, logins)
     for kind, name in FILES:
-        batch = import_file(directory / name, kind, actor=None, progress=progress)
+        batch = import_file(directory / name, kind, actor=None, progress=_prefixed(progress, name))
         result.batches.append(batch)
         if batch.status not in {"done", "partial"}:
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
     return result
+
+
+def _prefixed(progress: Progress | None, name: str) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda stage, done, total: progress(f"{name}: {stage}", done, total)
+
