@@ -22,6 +22,7 @@ def test_credit_analyst_sees_the_whole_book(book, users, as_):
     assert first["name"] == "重庆渝中精密机械有限公司"
     assert first["portfolio"] == "CQ" and first["region"] == "500103" and first["industry"] == "C"
     assert len(first["credit_code"]) == 18
+    assert "重庆渝中精密机械有限公司".encode() in response.content  # UTF-8, not \\u escapes
 
 
 def test_collector_sees_only_chongqing_customers(book, users, as_):

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Field, Schema
-from ninja.errors import ValidationError
 from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 from fengkong.core.money import quantize
@@ -72,7 +71,3 @@ def business_today() -> date:
     """Today in the configured time zone (Asia/Shanghai by default): the date overdue is measured on."""
     return timezone.localdate()
 
-
-def invalid(field: str, message: str, location: str = "query") -> ValidationError:
-    """A 422 for a rule pydantic cannot express, shaped like ninja's own validation errors."""
-    return ValidationError([{"type": "value_error", "loc": (location, field), "msg": message}])

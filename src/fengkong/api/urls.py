@@ -7,9 +7,11 @@ Design decisions:
   from django-ninja's own static files ("ninja" in INSTALLED_APPS), so the page works offline and
   under the site's Content-Security-Policy (no inline script, no CDN).
 - Errors are JSON with a `detail` (see api.errors); a 500 is a bug.
+- JSON is written as UTF-8 without ASCII escapes, so Chinese names read as they are in curl and logs.
 """
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from fengkong.customers.api import router as customers_router
 from fengkong.receivables.api import router as receivables_router
@@ -18,11 +20,17 @@ from . import errors
 from .auth import api_auth
 from .me import router as me_router
 
+
+class Utf8JSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Fengkong API",
     version="1",
     urls_namespace="api",
     auth=api_auth(),
+    renderer=Utf8JSONRenderer(),
     description="Read access to customers and receivables, scoped to your portfolios. See docs/api.md.",
 )
 errors.install(api)
