@@ -53,3 +53,54 @@ def sign_in(users):
         return client
 
     return _sign_in
+
+
+def _audit_triggers():
+    import importlib
+
+    return importlib.import_module("fengkong.core.migrations.0002_audit_append_only")
+
+
+def _run_sql(statements) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def _lift_statements(vendor: str) -> list[str]:
+    m = _audit_triggers()
+    return m.SQLITE_REVERSE if vendor == "sqlite" else m.POSTGRES_REVERSE[:2]
+
+
+def _restore_statements(vendor: str) -> list[str]:
+    m = _audit_triggers()
+    return m.SQLITE if vendor == "sqlite" else m.POSTGRES[1:]
+
+
+def _restore_triggers_after_flush(**kwargs) -> None:
+    from django.db import connection
+    from django.db.models.signals import post_migrate
+
+    post_migrate.disconnect(dispatch_uid="fengkong-restore-audit-triggers")
+    _run_sql(_restore_statements(connection.vendor))
+
+
+@pytest.fixture
+def flushable_audit_trail(transactional_db):
+    """A transactional test ends with a flush of every table, which the audit trail's append-only
+    triggers rightly refuse. They are dropped for that flush only: Django sends post_migrate right after
+    the flush, and a one-shot receiver puts them back."""
+    yield
+    from django.db import connection
+    from django.db.models.signals import post_migrate
+
+    _run_sql(_lift_statements(connection.vendor))
+    post_migrate.connect(_restore_triggers_after_flush, weak=False, dispatch_uid="fengkong-restore-audit-triggers")
+
+
+@pytest.fixture
+def live_book(flushable_audit_trail, live_server):
+    """A live server on committed data (see flushable_audit_trail)."""
+    return live_server

@@ -46,9 +46,10 @@ def aging_figure(profile: AgingProfile, height: int = 280) -> dict:
         }],
         "layout": {
             "height": height,
-            "margin": {"l": 70, "r": 10, "t": 10, "b": 60},
-            "yaxis": {"title": {"text": _("Open amount (CNY)")}, "tickformat": ",.0f", "rangemode": "tozero"},
-            "xaxis": {"title": {"text": _("Days overdue")}},
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "yaxis": {"title": {"text": _("Open amount (CNY)")}, "tickformat": ",.0f", "rangemode": "tozero",
+                      "automargin": True},
+            "xaxis": {"title": {"text": _("Days overdue")}, "automargin": True},
             "font": {"family": '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif', "size": 12},
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
