@@ -8,7 +8,6 @@ violation (an inline script, a resource from another host) would show up.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
