@@ -26,6 +26,7 @@ from .parsing import fen_to_text
 INT, TEXT, DATE, MONEY, BOOL, STAMP = "int", "text", "date", "money", "bool", "stamp"
 POLARS_TYPES = {INT: pl.Int64, TEXT: pl.String, DATE: pl.Date, MONEY: pl.Int64, BOOL: pl.Boolean}
 CHUNK = 50_000
+SQLITE_CACHE_KIB = 512 * 1024  # page cache for the import's connection: index updates stay in memory
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,23 @@ def classify(target: Target, frame: pl.DataFrame, columns: list[str]) -> pl.Data
 
 def upsert(target: Target, frame: pl.DataFrame, update: list[str], batch_id: int | None,
            progress: Callable[[int, int], None] | None = None) -> None:
-    """Insert or update `frame` (all target columns present) by the target's natural key."""
+    """Insert or update `frame` (all target columns present) by the target's natural key.
+
+    With a `~change` column (from `classify`, inside the same transaction) SQLite inserts the created
+    rows and updates the changed ones with plain statements: the IMMEDIATE transaction has held the
+    write lock since before the comparison, so nothing can have slipped in between.
+    """
     if frame.height == 0:
         return
-    columns, rows = _database_rows(target, frame, batch_id)
     update = [c for c in update if c not in target.key]
     if is_postgres():
+        columns, rows = _database_rows(target, frame, batch_id)
         _upsert_postgres(target, columns, rows, update, progress)
+    elif "~change" in frame.columns:
+        _insert_sqlite(target, frame.filter(pl.col("~change") == "created"), batch_id, progress)
+        _update_sqlite(target, frame.filter(pl.col("~change") == "updated"), update, batch_id)
     else:
+        columns, rows = _database_rows(target, frame, batch_id)
         _upsert_sqlite(target, columns, rows, update, progress)
 
 
@@ -188,7 +198,7 @@ def _set_clause(target: Target, update: list[str]) -> tuple[list[str], list[str]
 
 def _upsert_sqlite(target: Target, columns: list[str], rows: pl.DataFrame, update: list[str],
                    progress) -> None:
-    sql = f"INSERT INTO {target.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+    sql = _insert_sql(target, columns)
     sets, compared = _set_clause(target, update)
     conflict = f" ON CONFLICT ({', '.join(target.key)}) DO "
     if sets and compared:
@@ -196,8 +206,35 @@ def _upsert_sqlite(target: Target, columns: list[str], rows: pl.DataFrame, updat
         sql += conflict + f"UPDATE SET {', '.join(sets)} WHERE {changed}"
     else:
         sql += conflict + "NOTHING"
+    _execute_chunks(sql, rows.sort(list(target.key)), progress)
+
+
+def _insert_sql(target: Target, columns: list[str]) -> str:
+    return f"INSERT INTO {target.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+
+
+def _insert_sqlite(target: Target, frame: pl.DataFrame, batch_id, progress) -> None:
+    if frame.height:
+        columns, rows = _database_rows(target, frame, batch_id)
+        _execute_chunks(_insert_sql(target, columns), rows.sort(list(target.key)), progress)
+
+
+def _update_sqlite(target: Target, frame: pl.DataFrame, update: list[str], batch_id) -> None:
+    if not frame.height or not update:
+        return
+    columns, rows = _database_rows(target, frame, batch_id)
+    sets, _compared = _set_clause(target, update)
+    assigned = [s.split(" = ")[0] for s in sets]
+    sql = (f"UPDATE {target.table} SET {', '.join(f'{c} = ?' for c in assigned)} "  # noqa: S608
+           f"WHERE {' AND '.join(f'{k} = ?' for k in target.key)}")
+    _execute_chunks(sql, rows.select(*assigned, *target.key), None)
+
+
+def _execute_chunks(sql: str, rows: pl.DataFrame, progress) -> None:
+    """executemany on the sqlite3 cursor itself, in chunks so progress can be shown."""
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # the sqlite3 cursor: executemany without Django's per-row wrapping
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        raw = cursor.cursor
         for start in range(0, rows.height, CHUNK):
             raw.executemany(sql, rows.slice(start, CHUNK).iter_rows())
             if progress:

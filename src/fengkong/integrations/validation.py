@@ -28,7 +28,8 @@ from . import db
 from .exceptions import FileRejected
 from .fields import BOOL, DATE, MONEY, TEXT, Field, alias_index, fields_of, normalise_header
 from .mapping import Mapping
-from .parsing import NOT_A_NUMBER, TOO_LARGE, TOO_MANY_DECIMALS, parse_bool, parse_date, parse_money
+from .parsing import (NOT_A_NUMBER, TOO_LARGE, TOO_MANY_DECIMALS, is_plain_money, parse_bool, parse_date,
+                      parse_money, parse_plain_money)
 from .sources import ROW, Table
 
 PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
@@ -179,6 +180,9 @@ def _readable_format(fmt: str) -> str:
 
 
 def _parse_money(c: Checker, f: Field) -> None:
+    if c.frame.select(is_plain_money(pl.col(raw(f.name))).fill_null(True).all()).item():
+        c.add(parse_plain_money(pl.col(raw(f.name))).alias(f.name))  # nothing to report: the fast path
+        return
     fen, why = parse_money(pl.col(raw(f.name)), c.mapping.thousands, c.mapping.decimal)
     c.add(fen.alias(f.name), why.alias(f"?{f.name}"))
     reasons = {
