@@ -79,6 +79,8 @@ def test_lockout_passes_when_its_period_is_over(users, settings):
 def test_a_very_long_username_is_a_plain_failure_not_an_error(users):
     response = attempt(Client(), "名" * 5000, "x")
     assert response.status_code == 200
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert len(event.object_id) == 120 and len(event.after["username"]) == 150
 
 
 def test_logout_needs_post_and_ends_the_session(users):

@@ -12,6 +12,12 @@ from .. import throttle
 from ..forms import LoginForm
 
 USERNAME_MAX = 150
+OBJECT_ID_MAX = 120  # AuditEvent.object_id
+
+
+def record_attempt(action: str, username: str, ip: str) -> None:
+    """Audit a refused or failed sign-in: the attempted name (as typed, shortened to fit) and the address."""
+    record(None, action, "user", username[:OBJECT_ID_MAX], after={"username": username, "ip": ip})
 
 
 class LoginView(auth_views.LoginView):
@@ -23,7 +29,7 @@ class LoginView(auth_views.LoginView):
         username = request.POST.get("username", "")[:USERNAME_MAX]
         ip = throttle.client_ip(request)
         if throttle.is_locked_out(username, ip):
-            record(None, "auth.locked_out", "user", username, after={"ip": ip})
+            record_attempt("auth.locked_out", username, ip)
             return self.refuse(username)
         return super().post(request, *args, **kwargs)
 
@@ -38,9 +44,9 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         username = self.request.POST.get("username", "")[:USERNAME_MAX]
         ip = throttle.client_ip(self.request)
-        record(None, "auth.login_failed", "user", username, after={"ip": ip})
+        record_attempt("auth.login_failed", username, ip)
         if throttle.note_failure(username, ip):
-            record(None, "auth.locked_out", "user", username, after={"ip": ip})
+            record_attempt("auth.locked_out", username, ip)
         return super().form_invalid(form)
 
     def form_valid(self, form):
