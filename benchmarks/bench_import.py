@@ -211,9 +211,10 @@ def bare_load(path: Path) -> int:
         raw = cursor.cursor
         if connection.vendor == "postgresql":
             db.copy_rows(raw, "receivables_invoice", columns, frame)
-        else:
+        else:  # the same connection settings the importer uses (a large page cache)
+            cursor.execute(f"PRAGMA cache_size = -{db.SQLITE_CACHE_KIB}")
             frame = frame.with_columns(pl.col("disputed").cast(pl.Int8))
-            sql = (f"INSERT INTO receivables_invoice ({', '.join(columns)}) "
+            sql = (f"INSERT INTO receivables_invoice ({', '.join(columns)}) "  # noqa: S608
                    f"VALUES ({', '.join('?' * len(columns))})")
             for start in range(0, frame.height, db.CHUNK):
                 raw.executemany(sql, frame.slice(start, db.CHUNK).iter_rows())

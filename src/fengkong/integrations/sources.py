@@ -68,16 +68,17 @@ def detect_encoding(data: bytes, override: str | None = None) -> tuple[str, str]
         return "utf-16", _decode(data, "utf-16")
     try:
         return "utf-8", data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        not_utf8 = _where(data, exc.start)
     try:
         return "gb18030", data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        line, byte = _where(data, exc.start)
+        not_gb = _where(data, exc.start)
         raise FileRejected(_(
-            "The file is neither UTF-8 nor GBK/GB18030 text: line %(line)d, byte %(byte)d (0x%(hex)s) "
-            "fits neither. Save it from Excel as \"CSV UTF-8\", or name its encoding in a mapping file."
-        ) % {"line": line, "byte": byte, "hex": data[exc.start:exc.start + 1].hex()}) from None
+            "The file is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line %(l1)d byte %(b1)d cannot be read; "
+            "as GB18030, line %(l2)d byte %(b2)d. Save it from Excel as \"CSV UTF-8\", or name its encoding "
+            "in a mapping file."
+        ) % {"l1": not_utf8[0], "b1": not_utf8[1], "l2": not_gb[0], "b2": not_gb[1]}) from None
 
 
 def _decode(data: bytes, encoding: str) -> str:

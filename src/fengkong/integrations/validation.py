@@ -28,8 +28,16 @@ from . import db
 from .exceptions import FileRejected
 from .fields import BOOL, DATE, MONEY, TEXT, Field, alias_index, fields_of, normalise_header
 from .mapping import Mapping
-from .parsing import (NOT_A_NUMBER, TOO_LARGE, TOO_MANY_DECIMALS, is_plain_money, parse_bool, parse_date,
-                      parse_money, parse_plain_money)
+from .parsing import (
+    NOT_A_NUMBER,
+    TOO_LARGE,
+    TOO_MANY_DECIMALS,
+    is_plain_money,
+    parse_bool,
+    parse_date,
+    parse_money,
+    parse_plain_money,
+)
 from .sources import ROW, Table
 
 PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
@@ -130,9 +138,9 @@ class Checker:
 
 
 def check(kind: str, table: Table, mapping: Mapping) -> Checked:
+    headers = resolve_headers(table.headers, kind, mapping)
     if table.frame.height == 0:
         raise FileRejected(_("The file has a header row but no data rows."))
-    headers = resolve_headers(table.headers, kind, mapping)
     checker = Checker(_select(table, headers, mapping), headers, kind, mapping)
     if kind == "financials":
         prepare_financials(checker)
