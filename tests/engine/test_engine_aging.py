@@ -64,6 +64,12 @@ def test_mismatched_columns_are_refused():
         age(dates(1, 2), np.array([5]), AS_OF)
 
 
+def test_pre_aggregated_rows_count_the_items_they_stand_for():
+    profile = age(dates(-3, 40), np.array([500, 700]), AS_OF, items=np.array([4, 2]))
+    assert [b.items for b in profile.buckets][:3] == [4, 0, 2]
+    assert profile.total_fen == 1200
+
+
 def reference_bucket(days: int, edges: tuple[int, ...]) -> int:
     return next((i for i, edge in enumerate(edges) if days <= edge), len(edges))
 

@@ -4,6 +4,7 @@ customers of the user's portfolios."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -116,3 +117,14 @@ def test_customer_page_hides_payments_from_sales(book, sign_in):
     html = sign_in(Role.SALES).get(reverse("customer-detail", args=["C000003"])).content.decode()
     assert "AR0004" in html
     assert "最近收款" not in html  # "Recent payments": sales lacks receivables.view_payment
+
+
+def test_aging_table_counts_invoices_even_when_they_share_a_due_date(book, sign_in):
+    from fengkong.receivables.models import Invoice
+
+    original = Invoice.objects.get(number="AR0003")
+    Invoice.objects.create(number="AR0003B", customer=original.customer, issue_date=original.issue_date,
+                           due_date=original.due_date, amount=Decimal("1000.00"), open_amount=Decimal("1000.00"))
+    html = sign_in(Role.RISK_MANAGER).get(reverse("customer-detail", args=["C000002"])).content.decode()
+    row = re.search(r"<tr><td[^>]*>91–180 天</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>", html)
+    assert row.groups() == ("51,000.00", "2")

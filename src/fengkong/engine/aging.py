@@ -75,17 +75,23 @@ def days_overdue(due_dates: np.ndarray, as_of: date | np.datetime64) -> np.ndarr
 
 
 def age(due_dates: np.ndarray, open_fen: np.ndarray, as_of: date | np.datetime64,
-        edges: tuple[int, ...] | list[int] = DEFAULT_EDGES) -> AgingProfile:
-    """Sum the open amounts (int64 fen) per aging bucket as of `as_of`."""
+        edges: tuple[int, ...] | list[int] = DEFAULT_EDGES, items: np.ndarray | None = None) -> AgingProfile:
+    """Sum the open amounts (int64 fen) per aging bucket as of `as_of`.
+
+    Each row is one open item, or, when `items` is given, that many items already added up (a caller
+    may pre-aggregate per due date); bucket item counts follow.
+    """
     edges = check_edges(edges)
     amounts = np.asarray(open_fen, dtype=np.int64)
     days = days_overdue(due_dates, as_of)
-    if days.shape != amounts.shape:
-        raise ValueError(f"{days.size} due dates but {amounts.size} amounts")
+    weights = np.ones_like(amounts) if items is None else np.asarray(items, dtype=np.int64)
+    if not (days.shape == amounts.shape == weights.shape):
+        raise ValueError(f"{days.size} due dates but {amounts.size} amounts and {weights.size} item counts")
     index = np.searchsorted(np.asarray(edges, dtype=np.int64), days, side="left")
     sums = np.zeros(len(edges) + 1, dtype=np.int64)
     np.add.at(sums, index, amounts)
-    counts = np.bincount(index, minlength=len(edges) + 1)
+    counts = np.zeros(len(edges) + 1, dtype=np.int64)
+    np.add.at(counts, index, weights)
     buckets = tuple(AgingBucket(low, high, int(sums[i]), int(counts[i]))
                     for i, (low, high) in enumerate(bucket_bounds(edges)))
     return AgingProfile(buckets, overdue_fen=int(amounts[days > 0].sum()))

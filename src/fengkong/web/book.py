@@ -3,8 +3,9 @@
 Design decisions:
 - Every query here starts from `visible_customers(user)` or `scope(queryset, user)`; nothing filters by
   portfolio itself, so the web shows exactly what the API and exports show.
-- Aging is computed by the pure engine (`engine.aging.age`) from two columns pulled in one query
-  (due date, open amount in fen); the database only filters and sums.
+- Aging is computed by the pure engine (`engine.aging.age`). The database first adds up the open
+  amount per due date, so a book of millions of open items reaches Python as a few thousand
+  (due date, fen) pairs; the engine does the bucketing, exactly, in integer fen.
 - "Today" is the business date in the configured time zone (`timezone.localdate`).
 """
 
@@ -15,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from fengkong.core.money import from_fen, to_fen
@@ -32,12 +33,11 @@ def today() -> date:
 
 def aging_of(invoices: QuerySet, as_of: date) -> AgingProfile:
     """Aging profile of the open items in `invoices` (already scoped by the caller)."""
-    rows = invoices.open().values_list("due_date", "open_amount")
-    due, fen = [], []
-    for due_date, open_amount in rows.iterator(chunk_size=5000):
-        due.append(due_date)
-        fen.append(to_fen(open_amount))
-    return age(np.array(due, dtype="datetime64[D]"), np.array(fen, dtype=np.int64), as_of)
+    per_day = list(invoices.open().order_by().values("due_date")
+                   .annotate(open=Sum("open_amount"), items=Count("pk")).values_list("due_date", "open", "items"))
+    return age(np.array([row[0] for row in per_day], dtype="datetime64[D]"),
+               np.array([to_fen(row[1]) for row in per_day], dtype=np.int64), as_of,
+               items=np.array([row[2] for row in per_day], dtype=np.int64))
 
 
 def total(queryset: QuerySet, field: str) -> Decimal:
