@@ -22,7 +22,7 @@ def test_xlsx_import_reads_dates_and_numbers_from_cells(db, tmp_path, run, book)
     book_ = openpyxl.Workbook()
     sheet = book_.active
     sheet.append(["发票号", "客户代码", "开票日期", "到期日期", "价税合计", "余额"])
-    sheet.append(["AR9001", "C000002", datetime(2025, 1, 5), date(2025, 3, 6), 1234.5, 1000])
+    sheet.append(["AR9001", "C000002", datetime(2025, 1, 5), date(2025, 3, 6), 1234.5, 1000])  # noqa: DTZ001 (Excel cells carry no time zone)
     sheet.append([None, None, None, None, None, None])
     path = tmp_path / "invoices.xlsx"
     book_.save(path)
