@@ -76,6 +76,7 @@ class ImportRun:
         b.actor_name = getattr(self.actor, "username", None) or "system"
         b.dry_run, b.mode = self.dry_run, "valid" if self.valid_rows_only else "all"
         b.status = ImportBatch._meta.get_field("status").default
+        b.message = ""
         b.save()
 
     def execute(self, mapping) -> None:
