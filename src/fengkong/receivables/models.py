@@ -33,10 +33,12 @@ class InvoiceQuerySet(models.QuerySet):
 
 class Invoice(models.Model):
     number = models.CharField(_("invoice number"), max_length=60, unique=True)
+    # The (customer, due_date) index serves customer lookups too; no separate FK or due-date index,
+    # because every extra index costs the bulk import of a million invoices about a third of its speed.
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="invoices",
-                                 verbose_name=_("customer"))
+                                 verbose_name=_("customer"), db_index=False)
     issue_date = models.DateField(_("issue date"))
-    due_date = models.DateField(_("due date"), db_index=True)
+    due_date = models.DateField(_("due date"))
     amount = money_field(_("amount"))
     open_amount = money_field(_("open amount"))
     currency = currency_field()
@@ -44,7 +46,7 @@ class Invoice(models.Model):
     disputed = models.BooleanField(_("disputed"), default=False)
     source = models.CharField(_("source"), max_length=40, blank=True)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = InvoiceQuerySet.as_manager()
@@ -77,7 +79,7 @@ class Payment(models.Model):
     currency = currency_field()
     method = models.CharField(_("method"), max_length=40, blank=True)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-payment_date", "number"]
@@ -116,7 +118,7 @@ class CreditNote(models.Model):
                                 related_name="credit_notes", verbose_name=_("original invoice"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-issue_date"]
@@ -145,7 +147,7 @@ class SalesOrder(models.Model):
     currency = currency_field()
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     objects = SalesOrderQuerySet.as_manager()
 
