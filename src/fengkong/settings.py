@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "fengkong.customers",
     "fengkong.receivables",
     "fengkong.integrations",
+    "fengkong.monitoring",
     "fengkong.web",
 ]
 
