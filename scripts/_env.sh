@@ -5,16 +5,17 @@ cd "$ROOT"
 PYTHON="${PYTHON:-python3}"
 
 ensure_venv() {
-  local extras="$1"
+  local extras="${1:-}" spec="."
+  [ -n "$extras" ] && spec=".[$extras]"
   if [ ! -x .venv/bin/python ]; then
     echo "==> creating .venv with $($PYTHON --version)"
     "$PYTHON" -m venv .venv
   fi
-  local stamp=".venv/.installed-$extras"
+  local stamp=".venv/.installed-${extras:-base}"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "==> installing Fengkong ($extras) into .venv"
+    echo "==> installing Fengkong ${extras:+($extras) }into .venv"
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[$extras]"
+    .venv/bin/python -m pip install --quiet -e "$spec"
     touch "$stamp"
   fi
 }
