@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "fengkong.receivables",
     "fengkong.integrations",
     "fengkong.monitoring",
+    "fengkong.notifications",
     "fengkong.web",
 ]
 
@@ -233,6 +234,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Outgoing mail (notifications.channels.email): SMTP. EMAIL_BACKEND may name another Django backend,
+# e.g. django.core.mail.backends.console.EmailBackend to print mail in a demo without a mail server.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "fengkong@localhost")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one")
+FENGKONG_COMPANY_NAME = env_str("FENGKONG_COMPANY_NAME", "风控示范制造有限公司")
 
 # Business defaults that later become versioned configuration.
 DEFAULT_CURRENCY = "CNY"

@@ -1,0 +1,70 @@
+"""Admin for webhook channels (audited edits) and the delivery log (read-only, with a retry action)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from fengkong.core.admin import AuditedModelAdmin
+
+from . import outbox
+from .models import Delivery, InboxMessage, WebhookChannel
+
+
+@admin.register(WebhookChannel)
+class WebhookChannelAdmin(AuditedModelAdmin):
+    list_display = ("name", "kind", "audiences", "min_level", "active", "secret_env")
+    list_filter = ("kind", "active", "min_level")
+    search_fields = ("name",)
+    audit_name = "webhookchannel"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "status", "channel", "template", "audience", "recipient", "attempts",
+                    "next_attempt_at", "sent_at", "short_error")
+    list_filter = ("status", "channel", "template", "audience", "webhook")
+    search_fields = ("recipient", "alert__customer__code", "alert__customer__name", "last_error")
+    date_hierarchy = "created_at"
+    list_select_related = ("webhook",)
+    actions = ["retry_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj) -> str:
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Retry the selected deliveries now"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        ids = outbox.retry(queryset, actor=request.user)
+        self.message_user(request, _("%(n)d deliveries queued again.") % {"n": len(ids)}, messages.SUCCESS)
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("notifications.retry_delivery")
+
+
+@admin.register(InboxMessage)
+class InboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "level", "template", "title", "read_at")
+    list_filter = ("level", "template")
+    search_fields = ("title", "user__username")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

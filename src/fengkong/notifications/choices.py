@@ -1,0 +1,76 @@
+"""Audiences, channels, delivery states, message templates and alert levels, with their labels."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Audience(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    COLLECTOR = "collector", _("Collector")
+    LEGAL = "legal", _("Legal officers")
+    SALES = "sales", _("Sales and supply chain")
+    MANAGER = "manager", _("Manager")
+
+
+class Level(models.TextChoices):
+    """The alert levels of monitoring.Alert, in rising order; a webhook's min_level compares on this order."""
+
+    INFO = "info", _("Info")
+    ATTENTION = "attention", _("Attention")
+    WARNING = "warning", _("Warning")
+    DANGER = "danger", _("Danger")
+
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(Level.values)}
+LEVEL_COLOURS = {Level.INFO: "blue", Level.ATTENTION: "yellow", Level.WARNING: "orange", Level.DANGER: "red"}
+
+
+# monitoring.AlertLevel stores levels as integers 1..4 in the same order.
+_LEVEL_BY_NUMBER = dict(enumerate(Level.values, start=1))
+
+
+def level_name(level) -> str:
+    """'danger' from 'danger', 4 or AlertLevel.DANGER; unknown levels count as info."""
+    if isinstance(level, int):
+        return _LEVEL_BY_NUMBER.get(int(level), Level.INFO.value)
+    return str(level) if str(level) in LEVEL_RANK else Level.INFO.value
+
+
+def level_rank(level) -> int:
+    return LEVEL_RANK[level_name(level)]
+
+
+class Channel(models.TextChoices):
+    INAPP = "inapp", _("In-app inbox")
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class WebhookKind(models.TextChoices):
+    GENERIC = "generic", _("Generic JSON")
+    WECOM = "wecom", _("WeCom robot (企业微信)")
+    DINGTALK = "dingtalk", _("DingTalk robot (钉钉)")
+    FEISHU = "feishu", _("Feishu bot (飞书)")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Template(models.TextChoices):
+    """Message templates: templates/notifications/<language>/<name>.txt."""
+
+    OVERDUE_REMINDER = "overdue_reminder", _("Overdue reminder to the customer")
+    COLLECTOR_NOTICE = "collector_notice", _("Notice to the collector")
+    PHONE_TASK = "phone_task", _("Phone-call task")
+    REMINDER_LETTER = "reminder_letter", _("Written reminder letter")
+    LEGAL_REFERRAL = "legal_referral", _("Legal-recovery referral")
+    STOP_SUPPLY = "stop_supply", _("Stop supply")
+    LIMIT_UTILISATION = "limit_utilisation", _("Credit limit utilisation")
+    LARGE_OVERDUE = "large_overdue", _("Large new overdue amount")
+    ESCALATION = "escalation", _("Unacknowledged alert escalated")
