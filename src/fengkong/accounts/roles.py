@@ -22,22 +22,31 @@ EDIT_MASTER = [
     "customers.add_customergroup", "customers.change_customergroup",
 ]
 AUDIT = ["core.view_auditevent", "core.verify_audit"]
+MONITOR_READ = [
+    "monitoring.view_alert", "monitoring.view_actionitem", "monitoring.view_stopsupply",
+    "monitoring.view_customersnapshot", "monitoring.view_booksnapshot", "monitoring.view_cyclerun",
+    "monitoring.view_monitoringpolicy",
+]
+MONITOR_WORK = ["monitoring.acknowledge_alert", "monitoring.resolve_alert", "monitoring.change_actionitem"]
+MONITOR_MANAGE = ["monitoring.publish_policy", "monitoring.run_cycle", "monitoring.lift_stopsupply"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + [
+    Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + MONITOR_READ + MONITOR_MANAGE + [
         "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
         "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
         "auth.change_user",
     ],
-    Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"],
-    Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER,
-    Role.COLLECTOR: READ_LEDGER,
-    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL,
-    Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL,
+    Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
+    + MONITOR_WORK + MONITOR_MANAGE,
+    Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK,
+    Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK,
+    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK,
+    Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ,
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
-                 "receivables.view_salesorder"],
-    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT,
-    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + ["integrations.view_importbatch", "accounts.view_portfolio"],
+                 "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot"],
+    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ,
+    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + ["integrations.view_importbatch",
+                                                                  "accounts.view_portfolio"],
 }
 
 
