@@ -29,15 +29,20 @@ MONITOR_READ = [
 ]
 MONITOR_WORK = ["monitoring.acknowledge_alert", "monitoring.resolve_alert", "monitoring.change_actionitem"]
 MONITOR_MANAGE = ["monitoring.publish_policy", "monitoring.run_cycle", "monitoring.lift_stopsupply"]
+DELIVERY_LOG = ["notifications.view_delivery", "notifications.view_webhookchannel"]
+CHANNELS_MANAGE = ["notifications.add_webhookchannel", "notifications.change_webhookchannel",
+                   "notifications.delete_webhookchannel", "notifications.retry_delivery",
+                   "notifications.view_inboxmessage"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + MONITOR_READ + MONITOR_MANAGE + [
+    Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + MONITOR_READ + MONITOR_MANAGE
+    + DELIVERY_LOG + CHANNELS_MANAGE + [
         "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
         "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
         "auth.change_user",
     ],
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
-    + MONITOR_WORK + MONITOR_MANAGE,
+    + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"],
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK,
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK,
@@ -46,7 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert"],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ,
-    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + ["integrations.view_importbatch",
+    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + DELIVERY_LOG + ["integrations.view_importbatch",
                                                                   "accounts.view_portfolio"],
 }
 

@@ -32,6 +32,7 @@ HEADERS = {
     EN: {"number": "Invoice", "due_date": "Due date", "days_overdue": "Days overdue",
          "open_amount": "Open amount", "total": "Total", "days": "days", "separator": " / "},
 }
+MONEY_KEYS = ("amount", "exposure", "limit")  # written as 1,234.50 in every template
 MARKDOWN_LIMIT = 3800  # WeCom refuses markdown over 4096 bytes; keep room for the header
 
 
@@ -160,6 +161,9 @@ def render(template: str, languages: Iterable[str], context: Mapping[str, Any] |
     """Render `template` in each language (one section per language, in the order given)."""
     context = dict(context or {})
     lines = invoice_lines(context.get("invoices"), context.get("as_of"))
+    for key in MONEY_KEYS:
+        if isinstance(context.get(key), Decimal | int) and not isinstance(context.get(key), bool):
+            context[key] = format_amount(context[key])
     if context.get("days_overdue") is None and lines:
         context["days_overdue"] = max(ln.days_overdue for ln in lines)
     sections = []
