@@ -31,6 +31,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 
 import polars as pl
 from django.conf import settings
@@ -285,7 +286,7 @@ class Cycle:
             if kind is None or not self.policy.rule(kind).enabled or (cid, kind) in open_ or (
                     kind == AlertKind.UTILISATION_90 and (cid, AlertKind.UTILISATION_100) in open_):
                 continue
-            pct = f"{bp / 100:.1f}"
+            pct = str(Decimal(bp) / 100)
             alerts.append(self.new_alert(kind, cid, f"{kind}:c{cid}:{self.as_of}",
                                          _utilisation_title(names.get(cid, str(cid)), pct),
                                          details={"exposure": str(from_fen(exposure_fen)),
