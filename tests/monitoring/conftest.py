@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from tests.conftest import make_customer
 
 from fengkong.customers.models import Contact
 from fengkong.receivables.models import Invoice
-from tests.conftest import make_customer
 
 DUE = date(2026, 6, 1)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from tests.conftest import make_customer
 
 from fengkong.core.models import AuditEvent
 from fengkong.monitoring.actions import (
@@ -17,7 +18,6 @@ from fengkong.monitoring.choices import ActionStatus, AlertStatus
 from fengkong.monitoring.cycle import run_cycle
 from fengkong.monitoring.exceptions import AlertStateError, MonitoringError
 from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, StopSupply
-from tests.conftest import make_customer
 
 from .conftest import day, invoice
 

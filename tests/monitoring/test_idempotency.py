@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from tests.conftest import make_customer
 
 from fengkong.core.models import AuditEvent
 from fengkong.monitoring import cycle as cycle_module
@@ -21,7 +22,6 @@ from fengkong.monitoring.models import (
     ItemZone,
     StopSupply,
 )
-from tests.conftest import make_customer
 
 from .conftest import day, invoice
 
