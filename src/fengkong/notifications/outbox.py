@@ -187,7 +187,7 @@ def send_due(now=None, limit: int = 500) -> dict[str, int]:
 def retry(deliveries, *, actor) -> list[int]:
     """Put failed (or waiting) deliveries back to be sent now, with a fresh set of attempts; audited."""
     with transaction.atomic():
-        rows = list(deliveries.select_for_update().filter(
+        rows = list(deliveries.select_related(None).select_for_update().filter(
             status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]).exclude(channel=Channel.INAPP))
         ids = [d.pk for d in rows]
         Delivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.PENDING, attempts=0,
