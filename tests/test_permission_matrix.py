@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from tests.conftest import AS_OF
 
 from fengkong.accounts.choices import Role
 from fengkong.integrations.models import ImportBatch
@@ -57,6 +58,7 @@ class Entry:
     expect: dict[str, str]
     kwargs: dict[str, object] = field(default_factory=dict)
     sample: str | None = None  # for "<namespace>:*" entries: the URL name actually requested
+    cycle: bool = False  # run the daily risk cycle on the book first (snapshots, alerts, tasks, flags)
 
 
 def _everyone(outcome: str, **overrides) -> dict[str, str]:
@@ -111,6 +113,36 @@ def plotly_version(world) -> str:
 
 IMPORT = {"pk": import_batch}
 
+
+def cq_alert(world) -> int:
+    from fengkong.monitoring.models import Alert
+
+    return Alert.objects.get(customer__code=CQ_CUSTOMER, kind="zone_attention").pk
+
+
+def cq_task(world) -> int:
+    from fengkong.monitoring.models import ActionItem
+
+    return ActionItem.objects.filter(customer__portfolio__code="CQ").order_by("pk").first().pk
+
+
+def monitoring(readers: set[str] | None = None, web: bool = True, kwargs=None, **overrides) -> Entry:
+    """Monitoring data after a risk cycle: `readers` (default every role) may read it, collectors and
+    sales only their portfolio's; everybody else signed in gets 403."""
+    roles = set(Role.values) if readers is None else readers
+    expect = {p: OK if p in roles else DENIED for p in PERSONAS}
+    expect[ANONYMOUS] = LOGIN if web else UNAUTHORIZED
+    return Entry({**expect, **overrides}, kwargs or {}, cycle=True)
+
+
+def post_only(**kwargs) -> Entry:
+    """A form target or an API action: GET is 405 for everybody, before any lookup."""
+    return public(NOT_ALLOWED, kwargs)
+
+
+POST_ONLY = post_only()
+TASK_READERS = set(Role.values) - {Role.SALES}
+
 MATRIX: dict[str, Entry] = {
     # Web pages (fengkong.web.urls)
     "home": signed_in(),
@@ -125,6 +157,21 @@ MATRIX: dict[str, Entry] = {
     "import-detail": web_only(IMPORT_VIEWERS, IMPORT),
     "import-progress": web_only(IMPORT_VIEWERS, IMPORT),
     "import-problems": web_only(IMPORT_VIEWERS, IMPORT),
+    # Monitoring pages (fengkong.monitoring.urls), after a risk cycle on the book
+    "monitoring-dashboard": monitoring(collector=SCOPED, sales=SCOPED),
+    "monitoring-aging-xlsx": monitoring(),
+    "monitoring-alerts": monitoring(collector=SCOPED),
+    "monitoring-alerts-acknowledge": POST_ONLY,
+    "monitoring-alert": monitoring(kwargs={"pk": cq_alert}, collector=SCOPED, sales=HIDDEN),
+    "monitoring-alert-acknowledge": post_only(pk=1),
+    "monitoring-alert-resolve": post_only(pk=1),
+    "monitoring-actions": monitoring(TASK_READERS, collector=SCOPED),
+    "monitoring-action-done": post_only(pk=1),
+    # the task has no document yet: "not found" for whoever may see the task
+    "monitoring-action-document": monitoring(TASK_READERS, kwargs={"pk": cq_task},
+                                             **{p: HIDDEN for p in TASK_READERS}),
+    "monitoring-stop-supply": monitoring(collector=SCOPED),
+    "monitoring-stop-supply-lift": post_only(pk=1),
     # Django admin: staff only (the admin and auditor personas); tested through its index page.
     "admin:*": staff_only(sample="admin:index"),
     # REST API (fengkong.api.urls)
@@ -137,6 +184,13 @@ MATRIX: dict[str, Entry] = {
     "api:customer_invoices": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
     "api:invoice_list": api_ledger(),
     "api:invoice_detail": api_ledger({"number": CQ_INVOICE}, sales=HIDDEN),
+    "api:aging": monitoring(web=False),
+    "api:customer_aging": monitoring(web=False, kwargs={"code": CQ_CUSTOMER}, collector=SCOPED, sales=HIDDEN),
+    "api:alert_list": monitoring(web=False, collector=SCOPED),
+    "api:alert_detail": monitoring(web=False, kwargs={"alert_id": cq_alert}, collector=SCOPED, sales=HIDDEN),
+    "api:alert_acknowledge": post_only(alert_id=1),
+    "api:alert_resolve": post_only(alert_id=1),
+    "api:stop_supply_list": monitoring(web=False, collector=SCOPED),
 }
 
 
@@ -198,6 +252,10 @@ def test_permission_matrix(world, key, persona):
     client = Client()
     if persona != ANONYMOUS:
         client.force_login(world["users"][persona])
+    if MATRIX[key].cycle:
+        from fengkong.monitoring.cycle import run_cycle
+
+        run_cycle(as_of=AS_OF)
     url = url_of(key, world)
     response = client.get(url)
     expected = MATRIX[key].expect[persona]

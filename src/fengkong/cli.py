@@ -274,5 +274,36 @@ def token_revoke(prefix: str) -> None:
     console.print(f"Token {revoked.prefix}… of {revoked.user.username} ({revoked.name}) revoked.")
 
 
+@main.group()
+def export() -> None:
+    """Write reports to files."""
+
+
+@export.command("aging")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="A risk cycle date (default: the latest completed cycle).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .xlsx file to write.")
+@click.option("--user", "username", default=None, help="Only what this user may see (default: the whole book).")
+@click.option("--language", default=None, type=click.Choice(["zh-hans", "en"]),
+              help="Language of the headers (default: LANGUAGE_CODE).")
+def export_aging(as_of, out: Path, username: str | None, language: str | None) -> None:
+    """The aging report as Excel: summary with a stacked column chart, per customer, per group."""
+    setup_django()
+    from django.conf import settings
+    from django.utils import translation
+
+    from fengkong.monitoring.exports import report_date, write_aging_workbook
+
+    day = report_date(as_of.date() if as_of else None)
+    if day is None:
+        raise click.UsageError(f"no risk cycle completed on {as_of:%Y-%m-%d}" if as_of else
+                               "no risk cycle has run yet; run `fengkong run-cycle` first")
+    user = _user_or_system(username) if username else None
+    with translation.override(language or settings.LANGUAGE_CODE):
+        rows = write_aging_workbook(out, user=user, as_of=day)
+    console.print(f"Aging report as of {day}: {rows:,} customers written to {out}.")
+
+
 if __name__ == "__main__":
     main()

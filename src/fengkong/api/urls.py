@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from fengkong.customers.api import router as customers_router
+from fengkong.monitoring.api import router as monitoring_router
 from fengkong.receivables.api import router as receivables_router
 
 from . import errors
@@ -31,9 +32,10 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=api_auth(),
     renderer=Utf8JSONRenderer(),
-    description="Read access to customers and receivables, scoped to your portfolios. See docs/api.md.",
+    description="Customers, receivables, aging and alerts, scoped to your portfolios. See docs/api.md.",
 )
 errors.install(api)
 api.add_router("", me_router)
 api.add_router("", customers_router)
 api.add_router("", receivables_router)
+api.add_router("", monitoring_router)
