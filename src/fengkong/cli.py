@@ -97,6 +97,31 @@ def worker(workers: int) -> None:
     call_command("run_huey", workers=workers)
 
 
+@main.command("run-cycle")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Business date to run for (default: today in TIME_ZONE).")
+@click.option("--force", is_flag=True, help="Run the steps again even if that date's cycle is done.")
+@click.option("--user", "username", default=None, help="Record the run as this user.")
+def run_cycle_cmd(as_of, force: bool, username: str | None) -> None:
+    """Run the daily risk cycle: aging snapshots, zone transitions, alerts and their actions."""
+    setup_django()
+    from django.utils import timezone
+
+    from fengkong.monitoring.cycle import run_cycle
+
+    day = as_of.date() if as_of else timezone.localdate()
+    try:
+        with progress_bar() as bar:
+            run = run_cycle(as_of=day, actor=_user_or_system(username), progress=Stages(bar), force=force)
+    except Exception as exc:
+        console.print(f"[red]Risk cycle {day} failed[/red]: {type(exc).__name__}: {exc}")
+        sys.exit(1)
+    if run.status == "running":
+        console.print(f"Risk cycle {day} is being run by another worker (started {_when(run.started_at)}).")
+        sys.exit(1)
+    console.print(run.summary())
+
+
 @main.group(invoke_without_command=True)
 @click.option("--customers", default=1000, show_default=True, type=click.IntRange(1, 2_000_000))
 @click.option("--years", default=3, show_default=True, type=click.IntRange(1, 20))
