@@ -34,10 +34,12 @@ class DemoResult:
     directory: Path
     logins_: list[Login]
     batches: list = field(default_factory=list)
+    cycle: object = None  # the monitoring CycleRun run after the load
 
     def summary(self) -> str:
         parts = [f"{b.get_kind_display()}: {b.rows_total:,} rows ({b.get_status_display()})" for b in self.batches]
-        return f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book()
+        cycle = f"\n{self.cycle.summary()}" if self.cycle is not None else ""
+        return f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book() + cycle
 
     def book(self) -> str:
         """Open and overdue money of the loaded book, aged by the engine."""
@@ -69,6 +71,9 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
         result.batches.append(batch)
         if batch.status not in {"done", "partial"}:
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
+    from fengkong.monitoring.cycle import run_cycle
+
+    result.cycle = run_cycle(as_of=today(), progress=progress)
     return result
 
 
