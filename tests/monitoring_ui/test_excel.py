@@ -48,7 +48,7 @@ def test_the_customer_sheet_has_chinese_headers_formats_a_frozen_header_and_a_fi
     sheet = book.worksheets[1]
     assert sheet.cell(row=1, column=1).value == "客户编码"
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == "A1:V4"
+    assert sheet.auto_filter.ref == "A1:S4"
     assert [sheet.cell(row=r, column=1).value for r in range(2, 5)] == ["C000002", "C000003", "C000001"]
     assert sheet.cell(row=2, column=19).number_format == "#,##0.00"
 
