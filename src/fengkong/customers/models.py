@@ -111,7 +111,8 @@ class FinancialStatement(models.Model):
     net_profit = money_field(_("net profit"), null=True, blank=True)
     equity = money_field(_("equity"), null=True, blank=True)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                     db_constraint=False)
 
     class Meta:
         ordering = ["customer", "-period_end"]

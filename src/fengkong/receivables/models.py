@@ -1,6 +1,8 @@
 """Receivables as open items: invoices, payments allocated to them, credit notes, open sales orders.
 
-The ledger rules that matter are database constraints, so that no import path or bulk write can
+`import_batch` is provenance only (batches are never deleted): it is an index-free pointer without a
+foreign-key constraint, which would otherwise cost every bulk import a per-row check. The ledger rules
+that matter are database constraints, so that no import path or bulk write can
 store an open amount above the invoice amount, a negative amount, or a due date before the issue date.
 """
 
@@ -46,7 +48,8 @@ class Invoice(models.Model):
     disputed = models.BooleanField(_("disputed"), default=False)
     source = models.CharField(_("source"), max_length=40, blank=True)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                     db_constraint=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = InvoiceQuerySet.as_manager()
@@ -79,7 +82,8 @@ class Payment(models.Model):
     currency = currency_field()
     method = models.CharField(_("method"), max_length=40, blank=True)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                     db_constraint=False)
 
     class Meta:
         ordering = ["-payment_date", "number"]
@@ -118,7 +122,8 @@ class CreditNote(models.Model):
                                 related_name="credit_notes", verbose_name=_("original invoice"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                     db_constraint=False)
 
     class Meta:
         ordering = ["-issue_date"]
@@ -147,7 +152,8 @@ class SalesOrder(models.Model):
     currency = currency_field()
     status = models.CharField(_("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                     db_constraint=False)
 
     objects = SalesOrderQuerySet.as_manager()
 
