@@ -7,7 +7,9 @@ import re
 from django.test import Client
 
 PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1/customers/{code}/invoices",
-         "/api/v1/invoices", "/api/v1/invoices/{number}"}
+         "/api/v1/invoices", "/api/v1/invoices/{number}", "/api/v1/aging", "/api/v1/customers/{code}/aging",
+         "/api/v1/alerts", "/api/v1/alerts/{alert_id}", "/api/v1/alerts/{alert_id}/acknowledge",
+         "/api/v1/alerts/{alert_id}/resolve", "/api/v1/stop-supply"}
 
 
 def test_openapi_schema_loads_without_signing_in_and_lists_every_path(db):

@@ -64,3 +64,6 @@ def sign_in(users):
 
 def alert_of(code: str, **filters) -> Alert:
     return Alert.objects.filter(customer__code=code, **filters).order_by("-level", "pk").first()
+
+
+from tests.web.conftest import flushable_audit_trail, live_book  # noqa: E402,F401 - shared browser fixtures

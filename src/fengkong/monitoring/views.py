@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Sum
@@ -262,7 +263,14 @@ def _deliveries(alert: Alert) -> list | None:
         from fengkong.notifications.models import Delivery
     except ImportError:  # pragma: no cover - the notifications app is optional for these pages
         return None
-    return list(Delivery.objects.filter(alert=alert).order_by("created_at", "pk")[:100])
+    deliveries = list(Delivery.objects.filter(alert=alert).order_by("created_at", "pk")[:100])
+    ids = {int(d.recipient[5:]) for d in deliveries if d.recipient.startswith("user:") and d.recipient[5:].isdigit()}
+    names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+    for d in deliveries:  # the inbox recipient "user:<id>" shown by name
+        user_id = d.recipient[5:]
+        d.recipient_label = names.get(int(user_id), d.recipient) if d.recipient.startswith("user:") \
+            and user_id.isdigit() else d.recipient
+    return deliveries
 
 
 @login_required
