@@ -5,10 +5,10 @@ instead of wide tables. Screenshots go to screenshots/ (not committed)."""
 from __future__ import annotations
 
 import pytest
+from tests.web.test_browser import CHROMIUM, SHOTS, open_page, sign_in
 
 from fengkong.monitoring.choices import AlertStatus
 from fengkong.monitoring.models import Alert
-from tests.web.test_browser import CHROMIUM, SHOTS, open_page, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,7 +20,6 @@ pytestmark = [
 def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
-
     from tests.web.test_browser import ARGS
 
     SHOTS.mkdir(exist_ok=True)
