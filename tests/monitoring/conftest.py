@@ -37,6 +37,12 @@ class Recorder:
         return [c for c in self.calls if c["template"] == template]
 
 
+@pytest.fixture(autouse=True)
+def send_now(monkeypatch):
+    """Messages are sent inside run_cycle here; in production a worker sends them after commit."""
+    monkeypatch.setattr("fengkong.monitoring.cycle.SEND_NOW", True)
+
+
 @pytest.fixture
 def notified(monkeypatch) -> Recorder:
     recorder = Recorder()

@@ -131,3 +131,19 @@ def test_a_run_interrupted_between_steps_and_resumed_the_next_day_raises_the_mis
     run_cycle(as_of=day(96))
     assert Alert.objects.count() == raised
     assert CycleRun.objects.get(as_of=day(95)).status == CycleStatus.FAILED
+
+
+def test_by_default_messages_wait_for_the_worker_and_are_sent_once(busy_book, notified,
+                                                                   django_capture_on_commit_callbacks):
+    from fengkong.monitoring.dispatch import messages_pending, send_pending_messages
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = run_cycle(as_of=day(95), send_now=False)
+    assert run.counts["messages_queued_for_worker"] == 3 and callbacks  # the task is enqueued on commit
+    assert not notified.calls and ActionItem.objects.exists() and StopSupply.objects.exists()
+    send_pending_messages()
+    calls = len(notified.calls)
+    assert calls and messages_pending() == 0
+    send_pending_messages()
+    run_cycle(as_of=day(95), force=True)
+    assert len(notified.calls) == calls

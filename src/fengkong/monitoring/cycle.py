@@ -17,8 +17,10 @@ Design decisions:
        (once grades exist): alerts with deterministic dedup keys, inserted ON CONFLICT DO NOTHING;
     5. escalations — alerts not acknowledged within N days escalate to the risk managers, claimed by
        a conditional UPDATE of `escalated_at`;
-    6. finish — counts, status done and one audited `cycle.finished` event.
-  Alerts raised by steps 2, 4 and 5 are claimed and dispatched (dispatch.py) in the same transaction.
+    6. messages — handed to the background worker after commit (or sent now), see dispatch.py;
+    7. finish — counts, status done and one audited `cycle.finished` event.
+  Alerts raised by steps 2, 4 and 5 get their records (tasks, stop-supply flags, audit events) in the
+  same transaction; their messages follow in step 6, each alert claimed once (dispatch.py).
 - Zone alerts are per customer: a customer gets one alert per zone it enters (the highest zone an item
   reached, when it jumps several), and an open alert of that kind absorbs later entries until it is
   resolved. The alert points at the invoice that triggered it and lists the customer's invoices.
@@ -54,31 +56,34 @@ from .choices import (
     CycleStatus,
     Zone,
 )
-from .dispatch import Dispatcher, People, claim_pending
+from .dispatch import Dispatcher, People, claim_pending, messages_pending, send_pending_messages
 from .exceptions import CycleTakenOver
 from .models import ActionItem, Alert, CycleRun, MonitoringPolicy
 from .policy import Policy
 
 Progress = Callable[[str, int, int], None]
-STEPS = ("load", "snapshots", "transitions", "resolutions", "rules", "escalations", "finish")
+STEPS = ("load", "snapshots", "transitions", "resolutions", "rules", "escalations", "messages", "finish")
+SEND_NOW = False  # messages sent inside run_cycle (tests, `run-cycle --send-now`) rather than by the worker
 ADDED_COUNTS = {"alerts_raised", "alerts_resolved", "escalations", "action_items", "stop_supply", "notifications",
                 "letters", "transitions"}
 
 
 def run_cycle(*, as_of: date, actor=None, progress: Progress | None = None, force: bool = False,
-              stop_after: str | None = None) -> CycleRun:
+              stop_after: str | None = None, send_now: bool | None = None) -> CycleRun:
     """Run (or complete) the risk cycle for `as_of` and return its CycleRun.
 
     When another worker holds the run, or it is done and `force` is false, nothing is done and the run
     is returned as it stands. `stop_after` (a step name) stops there, leaving the run `running`: used to
-    simulate a worker killed half-way.
+    simulate a worker killed half-way. Messages are handed to the background worker after commit, or
+    sent before the run finishes with `send_now` (default: the module's SEND_NOW).
     """
     stored = MonitoringPolicy.current()
     policy = stored.parsed()
     run, worker = claim(as_of, policy, force)
     if worker is None:
         return run
-    cycle = Cycle(run, worker, policy, actor, progress or (lambda *_: None))
+    cycle = Cycle(run, worker, policy, actor, progress or (lambda *_: None),
+                  SEND_NOW if send_now is None else send_now)
     try:
         cycle.run(stop_after)
     except CycleTakenOver:
@@ -111,8 +116,9 @@ def claim(as_of: date, policy: Policy, force: bool = False) -> tuple[CycleRun, s
 
 
 class Cycle:
-    def __init__(self, run: CycleRun, worker: str, policy: Policy, actor, progress: Progress):
+    def __init__(self, run: CycleRun, worker: str, policy: Policy, actor, progress: Progress, send_now: bool):
         self.run_, self.worker, self.policy, self.actor, self.progress = run, worker, policy, actor, progress
+        self.send_now = send_now
         self.as_of = run.as_of
         self.counts: dict[str, int] = {}
         self.timings: dict[str, float] = {}
@@ -209,6 +215,21 @@ class Cycle:
             escalated = self.escalate()
             self.beat("escalations", {"escalations": escalated, **self.dispatch_pending()})
 
+    def step_messages(self) -> None:
+        with transaction.atomic():
+            self.beat("messages")
+            if not self.send_now:
+                pending = messages_pending()
+                if pending:
+                    from .tasks import send_alert_messages
+
+                    transaction.on_commit(lambda: send_alert_messages())
+                self.beat("messages", {"messages_queued_for_worker": pending})
+                return
+        queued = send_pending_messages()
+        with transaction.atomic():
+            self.beat("messages", {"notifications": queued})
+
     def step_finish(self) -> None:
         with transaction.atomic():
             self.beat("finish", {"seconds": int(sum(self.timings.values()))})
@@ -304,7 +325,7 @@ def dispatch_pending(policy: Policy, as_of: date, actor=None, people: People | N
     if outcome.audit:
         record_many(actor, outcome.audit)
     return {"alerts_raised": len(alerts), "action_items": outcome.action_items,
-            "stop_supply": outcome.stop_supply, "notifications": outcome.notifications, "letters": outcome.letters}
+            "stop_supply": outcome.stop_supply, "letters": outcome.letters}
 
 
 def raise_escalations(policy: Policy, as_of: date) -> int:
@@ -332,11 +353,12 @@ def raise_escalations(policy: Policy, as_of: date) -> int:
 
 
 def check_escalations(*, as_of: date, actor=None) -> dict[str, int]:
-    """The escalation check on its own (hourly task): escalate overdue acknowledgements and dispatch them."""
+    """The escalation check on its own (hourly task): escalate overdue acknowledgements and send them."""
     policy = MonitoringPolicy.current().parsed()
     with transaction.atomic():
         escalated = raise_escalations(policy, as_of)
-        return {"escalations": escalated, **dispatch_pending(policy, as_of, actor)}
+        counts = {"escalations": escalated, **dispatch_pending(policy, as_of, actor)}
+    return {**counts, "notifications": send_pending_messages()}
 
 
 def credit_limits() -> pl.DataFrame:

@@ -1,17 +1,21 @@
-"""What an alert sets going: the actions of its rule (article §4), inside the transaction that raised it.
+"""What an alert sets going: the actions of its rule (article §4), in two claimed phases.
 
 Design decisions:
-- An alert's side effects are claimed once: `claim_pending` sets `dispatched_at` with a conditional
-  UPDATE (rows locked with SKIP LOCKED on PostgreSQL), and only claimed alerts are dispatched, so a
-  second run or a second worker never repeats them. Everything is written in the caller's transaction:
-  if it rolls back, the claim does too and the next run dispatches again.
-- Messages go through `fengkong.notifications.outbox.notify`, which only writes pending deliveries
-  (deduplicated per alert, channel, recipient and template) and sends after commit.
+- Phase 1, records (`Dispatcher.run`, inside the cycle's transaction that raised the alerts): action
+  items, stop-supply flags and audit events, all written in bulk. Claimed by `dispatched_at`.
+- Phase 2, messages (`send_pending_messages`, after commit, by a background task or inline): each
+  alert's messages through `fengkong.notifications.outbox.notify`, which writes deduplicated pending
+  deliveries and sends after commit. Claimed by `notified_at`, a chunk of alerts per transaction.
+  Rendering a message costs milliseconds, so a first run over an existing book (tens of thousands of
+  alerts) hands its messages to the worker instead of keeping the cycle waiting.
+- Both claims are conditional UPDATEs of a NULL column, with the rows locked SKIP LOCKED on PostgreSQL:
+  a second run, or a second worker, never repeats a record or a message. If a transaction rolls back,
+  its claim does too and the next run or task takes the alerts again.
 - Recipients are resolved for the whole batch in a handful of queries. Collectors and sales staff are
   those who work the customer's portfolio; a customer without one (or a portfolio nobody works) goes to
   the risk managers, so that no alert reaches nobody.
 - Reminder letters (DOCX) are written by a background task after commit (tasks.write_reminder_letters),
-  "in parallel" with the phone call as the article has it, and so the cycle does not wait on them.
+  "in parallel" with the phone call as the article has it.
 """
 
 from __future__ import annotations
@@ -31,12 +35,11 @@ from django.utils import timezone
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
 from fengkong.core.audit import Change
-from fengkong.core.money import from_fen
 from fengkong.customers.models import Contact, Customer
 from fengkong.receivables.models import Invoice
 
 from .choices import KIND_ZONE, ActionKind, AlertKind
-from .models import ActionItem, Alert, StopSupply
+from .models import ActionItem, Alert, MonitoringPolicy, StopSupply
 from .policy import Policy
 
 log = logging.getLogger(__name__)
@@ -61,18 +64,43 @@ def notify(**kwargs) -> int:
     return queue(**kwargs)
 
 
-def claim_pending() -> list[Alert]:
-    """Claim every alert whose actions have not been started; the caller dispatches them in its transaction."""
-    pending = Alert.objects.filter(dispatched_at__isnull=True).order_by("pk")
+def _claim(pending, column: str, limit: int | None = None) -> list[Alert]:
+    """Set `column` to now on the pending alerts (conditional on it being NULL) and return those claimed."""
+    pending = pending.filter(**{f"{column}__isnull": True}).order_by("pk")
     if connection.vendor == "postgresql":
-        pending = pending.select_for_update(skip_locked=True)
-    ids = list(pending.values_list("pk", flat=True))
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
+    ids = list(pending.values_list("pk", flat=True)[:limit] if limit else pending.values_list("pk", flat=True))
     claimed = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        Alert.objects.filter(pk__in=chunk, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+        Alert.objects.filter(pk__in=chunk, **{f"{column}__isnull": True}).update(**{column: timezone.now()})
         claimed += list(Alert.objects.filter(pk__in=chunk).select_related("customer"))
     return claimed
+
+
+def claim_pending() -> list[Alert]:
+    """Claim every alert whose records (tasks, flags) are not written yet; the caller writes them."""
+    return _claim(Alert.objects.all(), "dispatched_at")
+
+
+def send_pending_messages(chunk: int = 500) -> int:
+    """Send the messages of every alert whose records are written and messages not yet queued.
+
+    One transaction per chunk of alerts; returns how many deliveries were queued.
+    """
+    policy = MonitoringPolicy.current().parsed()
+    people, queued = None, 0
+    while True:
+        with transaction.atomic():
+            alerts = _claim(Alert.objects.filter(dispatched_at__isnull=False), "notified_at", limit=chunk)
+            if not alerts:
+                return queued
+            people = people or People.load()
+            queued += Dispatcher(policy, max(a.as_of for a in alerts), people).send(alerts)
+
+
+def messages_pending() -> int:
+    return Alert.objects.filter(dispatched_at__isnull=False, notified_at__isnull=True).count()
 
 
 @dataclass
@@ -108,7 +136,6 @@ def _by_portfolio(users: list, members: dict[int, set]) -> dict[int, list]:
 
 @dataclass
 class Outcome:
-    notifications: int = 0
     action_items: int = 0
     stop_supply: int = 0
     letters: int = 0
@@ -116,47 +143,126 @@ class Outcome:
 
 
 class Dispatcher:
-    """Runs the actions of each claimed alert's rule. Build once per batch, call `run(alerts)`."""
+    """Runs the actions of claimed alerts' rules: `run` writes their records, `send` queues their messages."""
 
     def __init__(self, policy: Policy, as_of: date, people: People | None = None):
         self.policy, self.as_of = policy, as_of
         self.people = people or People.load()
 
+    def actions(self, alert: Alert) -> tuple[str, ...]:
+        rule = self.policy.rule(alert.kind)
+        return rule.actions if rule.enabled else ()
+
+    # --- phase 1: records -------------------------------------------------------------------------
+
     def run(self, alerts: list[Alert]) -> Outcome:
         outcome = Outcome()
         if not alerts:
             return outcome
-        customer_ids = sorted({a.customer_id for a in alerts})
-        self.contacts = _primary_contacts(customer_ids)
-        self.overdue = _overdue_invoices(customer_ids, self.as_of)
-        self.stops = {s.customer_id: s for s in _in_chunks(StopSupply.objects, "customer_id", customer_ids)}
         items: list[ActionItem] = []
+        stops: list[Alert] = []
         for alert in alerts:
-            rule = self.policy.rule(alert.kind)
-            for action in rule.actions if rule.enabled else ():
-                getattr(self, f"_{action}")(alert, items, outcome)
+            acts = self.actions(alert)
+            for kind in (ActionKind.PHONE_CALL, ActionKind.REMINDER_LETTER, ActionKind.LEGAL_REFERRAL):
+                if kind.value in acts:
+                    items.append(self._task(alert, kind))
+            if "stop_supply" in acts:
+                stops.append(alert)
             outcome.audit.append(Change("alert.raised", "alert", str(alert.pk), after={
                 "kind": alert.kind, "customer": alert.customer_id, "invoice": alert.invoice_id,
                 "as_of": alert.as_of, "title": alert.title}))
         ActionItem.objects.bulk_create(items, batch_size=2000, ignore_conflicts=True)
-        outcome.action_items += len(items)
+        outcome.action_items = len(items)
+        outcome.letters = sum(1 for i in items if i.kind == ActionKind.REMINDER_LETTER)
+        self._flag_stop_supply(stops, outcome)
         if outcome.letters:
             from .tasks import write_reminder_letters
 
             transaction.on_commit(lambda: write_reminder_letters())
         return outcome
 
-    # --- context ----------------------------------------------------------------------------------
+    def _task(self, alert: Alert, kind: str) -> ActionItem:
+        if kind == ActionKind.LEGAL_REFERRAL:
+            people = self.people.legal or self.people.managers
+        else:
+            people = self.people.collectors_of(alert.customer)
+        return ActionItem(kind=kind, customer_id=alert.customer_id, alert=alert,
+                          assigned_to=people[0] if people else None,
+                          due_date=alert.as_of + timedelta(days=ACTION_DAYS[kind]))
+
+    def _flag_stop_supply(self, alerts: list[Alert], outcome: Outcome) -> None:
+        """Flag each customer once: create the flag, or reactivate a lifted one (conditional UPDATE)."""
+        by_customer = {a.customer_id: a for a in alerts}
+        existing = {s.customer_id: s for s in _in_chunks(StopSupply.objects, "customer_id", sorted(by_customer))}
+        fresh = [StopSupply(customer_id=cid, since=a.as_of, reason=a.title[:200], alert=a)
+                 for cid, a in by_customer.items() if cid not in existing]
+        StopSupply.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
+        flagged = [s for s in _in_chunks(StopSupply.objects, "customer_id", [f.customer_id for f in fresh])
+                   if s.alert_id == by_customer[s.customer_id].pk]
+        for cid, stop in existing.items():
+            alert = by_customer[cid]
+            if not stop.active and StopSupply.objects.filter(pk=stop.pk, active=False).update(
+                    active=True, since=alert.as_of, reason=alert.title[:200], alert=alert, flagged_at=timezone.now(),
+                    lifted_at=None, lifted_by=None, lift_reason=""):
+                flagged.append(stop)
+        for stop in flagged:
+            alert = by_customer[stop.customer_id]
+            outcome.audit.append(Change("stop_supply.flagged", "stopsupply", str(stop.pk), after={
+                "customer": stop.customer_id, "since": alert.as_of, "alert": alert.pk, "reason": alert.title[:200]}))
+        outcome.stop_supply = len(flagged)
+
+    # --- phase 2: messages ------------------------------------------------------------------------
+
+    def send(self, alerts: list[Alert]) -> int:
+        """Queue every message of the alerts' rules; returns how many deliveries were new."""
+        customer_ids = sorted({a.customer_id for a in alerts})
+        self.contacts = _primary_contacts(customer_ids)
+        self.overdue = _overdue_invoices(customer_ids, max(a.as_of for a in alerts))
+        flagged_by = set(StopSupply.objects.filter(alert__in=alerts, active=True).values_list("alert_id", flat=True))
+        queued = 0
+        for alert in alerts:
+            for action in self.actions(alert):
+                if action == "stop_supply" and alert.pk not in flagged_by:
+                    continue  # the customer was already flagged: sales know
+                queued += self._message(alert, action)
+        return queued
+
+    def _message(self, alert: Alert, action: str) -> int:
+        customer = alert.customer
+        template = TEMPLATES[alert.kind]
+        if action == "customer_reminder":
+            contact = self.contacts.get(alert.customer_id)
+            if contact is None:
+                log.info("no primary contact for customer %s: no reminder sent", alert.customer_id)
+                return 0
+            return self._send(alert, "customer", "overdue_reminder", contact=contact)
+        routes = {
+            "collector_notice": ("collector", "collector_notice", self.people.collectors_of(customer)),
+            "phone_call": ("collector", "phone_task", self.people.collectors_of(customer)),
+            "legal_referral": ("legal", "legal_referral", self.people.legal or self.people.managers),
+            "stop_supply": ("sales", "stop_supply", self.people.sales_of(customer)),
+            "notify_sales": ("sales", template, self.people.sales_of(customer)),
+            "notify_legal": ("legal", template, self.people.legal or self.people.managers),
+            "notify_manager": ("manager", template, self.people.managers),
+        }
+        if action not in routes:
+            return 0  # reminder_letter: its notice goes with the letter (actions.write_reminder_letter)
+        audience, template, users = routes[action]
+        return self._send(alert, audience, template, users)
+
+    def _send(self, alert: Alert, audience: str, template: str, users: Iterable = (), contact=None) -> int:
+        return notify(alert=alert, audience=audience, template=template, users=list(users),
+                      customer_contact=contact, context=self.context(alert))
 
     def context(self, alert: Alert) -> dict:
-        invoices = self.overdue.get(alert.customer_id, [])
         threshold = self._threshold(alert)
+        invoices = [{**i, "days_overdue": (alert.as_of - i["due_date"]).days}
+                    for i in self.overdue.get(alert.customer_id, []) if i["due_date"] < alert.as_of]
         listed = [i for i in invoices if i["days_overdue"] >= threshold] or invoices
-        contact = self.contacts.get(alert.customer_id)
         details = alert.details or {}
         return {
-            "customer": alert.customer, "contact": contact, "as_of": alert.as_of, "alert": alert,
-            "invoices": listed[:LISTED_INVOICES], "days_overdue": threshold or None,
+            "customer": alert.customer, "contact": self.contacts.get(alert.customer_id), "as_of": alert.as_of,
+            "alert": alert, "invoices": listed[:LISTED_INVOICES], "days_overdue": threshold or None,
             "amount": Decimal(details["amount"]) if "amount" in details else sum(
                 (i["open_amount"] for i in listed), Decimal("0.00")),
             "exposure": details.get("exposure"), "limit": details.get("limit"),
@@ -167,72 +273,6 @@ class Dispatcher:
         zone = KIND_ZONE.get(alert.kind)
         return {1: self.policy.attention_days, 2: self.policy.warning_days,
                 3: self.policy.danger_days}.get(zone, 1)
-
-    def _send(self, alert: Alert, audience: str, template: str, outcome: Outcome, users: Iterable = (),
-              contact=None) -> None:
-        outcome.notifications += notify(alert=alert, audience=audience, template=template, users=list(users),
-                                        customer_contact=contact, context=self.context(alert))
-
-    def _task(self, alert: Alert, kind: str, assignee, items: list[ActionItem]) -> None:
-        items.append(ActionItem(kind=kind, customer_id=alert.customer_id, alert=alert, assigned_to=assignee,
-                                due_date=self.as_of + timedelta(days=ACTION_DAYS[kind])))
-
-    # --- actions (names as in policy.ACTIONS) -----------------------------------------------------
-
-    def _customer_reminder(self, alert, items, outcome) -> None:
-        contact = self.contacts.get(alert.customer_id)
-        if contact is None:
-            log.info("no primary contact for customer %s: no reminder sent", alert.customer_id)
-            return
-        self._send(alert, "customer", "overdue_reminder", outcome, contact=contact)
-
-    def _collector_notice(self, alert, items, outcome) -> None:
-        self._send(alert, "collector", "collector_notice", outcome, self.people.collectors_of(alert.customer))
-
-    def _phone_call(self, alert, items, outcome) -> None:
-        collectors = self.people.collectors_of(alert.customer)
-        self._task(alert, ActionKind.PHONE_CALL, collectors[0] if collectors else None, items)
-        self._send(alert, "collector", "phone_task", outcome, collectors)
-
-    def _reminder_letter(self, alert, items, outcome) -> None:
-        collectors = self.people.collectors_of(alert.customer)
-        self._task(alert, ActionKind.REMINDER_LETTER, collectors[0] if collectors else None, items)
-        outcome.letters += 1
-
-    def _legal_referral(self, alert, items, outcome) -> None:
-        legal = self.people.legal or self.people.managers
-        self._task(alert, ActionKind.LEGAL_REFERRAL, legal[0] if legal else None, items)
-        self._send(alert, "legal", "legal_referral", outcome, legal)
-
-    def _stop_supply(self, alert, items, outcome) -> None:
-        stop = self.stops.get(alert.customer_id)
-        reason = alert.title[:200]
-        if stop is None:
-            stop = StopSupply.objects.create(customer_id=alert.customer_id, since=self.as_of, reason=reason,
-                                             alert=alert)
-            self.stops[alert.customer_id] = stop
-        elif not stop.active:
-            claimed = StopSupply.objects.filter(pk=stop.pk, active=False).update(
-                active=True, since=self.as_of, reason=reason, alert=alert, flagged_at=timezone.now(),
-                lifted_at=None, lifted_by=None, lift_reason="")
-            if not claimed:
-                return
-            stop.active = True
-        else:
-            return
-        outcome.stop_supply += 1
-        outcome.audit.append(Change("stop_supply.flagged", "stopsupply", str(stop.pk), after={
-            "customer": alert.customer_id, "since": self.as_of, "alert": alert.pk, "reason": reason}))
-        self._send(alert, "sales", "stop_supply", outcome, self.people.sales_of(alert.customer))
-
-    def _notify_sales(self, alert, items, outcome) -> None:
-        self._send(alert, "sales", TEMPLATES[alert.kind], outcome, self.people.sales_of(alert.customer))
-
-    def _notify_legal(self, alert, items, outcome) -> None:
-        self._send(alert, "legal", TEMPLATES[alert.kind], outcome, self.people.legal or self.people.managers)
-
-    def _notify_manager(self, alert, items, outcome) -> None:
-        self._send(alert, "manager", TEMPLATES[alert.kind], outcome, self.people.managers)
 
 
 def _in_chunks(queryset, field_name: str, ids: list[int]) -> list:
@@ -259,6 +299,3 @@ def _overdue_invoices(customer_ids: list[int], as_of: date) -> dict[int, list[di
                                      "currency": currency, "days_overdue": (as_of - due).days})
     return out
 
-
-def amount_text(fen: int) -> str:
-    return str(from_fen(fen))

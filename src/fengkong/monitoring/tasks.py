@@ -10,6 +10,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from .actions import pending_letters, write_reminder_letter
 from .cycle import check_escalations, run_cycle
+from .dispatch import send_pending_messages
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,18 @@ def escalation_check() -> dict:
     cycle left failed or stalled today is completed (a done one is not repeated)."""
     run_cycle(as_of=timezone.localdate())
     return check_escalations(as_of=timezone.localdate())
+
+
+@db_task()
+def send_alert_messages() -> int:
+    """Queue the messages of alerts whose records are written (after a cycle or escalation check)."""
+    return send_pending_messages()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def send_leftover_messages() -> int:
+    """Every five minutes: messages left behind (the queue was down when a cycle finished)."""
+    return send_pending_messages()
 
 
 @db_task()
