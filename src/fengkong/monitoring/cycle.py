@@ -232,7 +232,7 @@ class Cycle:
 
     def step_finish(self) -> None:
         with transaction.atomic():
-            self.beat("finish", {"seconds": int(sum(self.timings.values()))})
+            self.beat("finish", {"seconds": round(sum(self.timings.values()), 2), "step_seconds": self.timings})
             now = timezone.now()
             CycleRun.objects.filter(pk=self.run_.pk, worker=self.worker).update(
                 status=CycleStatus.DONE, finished_at=now, heartbeat_at=now)

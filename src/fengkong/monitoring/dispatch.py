@@ -83,20 +83,24 @@ def claim_pending() -> list[Alert]:
     return _claim(Alert.objects.all(), "dispatched_at")
 
 
-def send_pending_messages(chunk: int = 500) -> int:
+def send_pending_messages(chunk: int = 500, limit: int | None = None) -> int:
     """Send the messages of every alert whose records are written and messages not yet queued.
 
-    One transaction per chunk of alerts; returns how many deliveries were queued.
+    One transaction per chunk of alerts (at most `limit` alerts in all); returns how many deliveries
+    were queued.
     """
     policy = MonitoringPolicy.current().parsed()
-    people, queued = None, 0
-    while True:
+    people, queued, done = None, 0, 0
+    while limit is None or done < limit:
         with transaction.atomic():
-            alerts = _claim(Alert.objects.filter(dispatched_at__isnull=False), "notified_at", limit=chunk)
+            size = chunk if limit is None else min(chunk, limit - done)
+            alerts = _claim(Alert.objects.filter(dispatched_at__isnull=False), "notified_at", limit=size)
             if not alerts:
                 return queued
+            done += len(alerts)
             people = people or People.load()
             queued += Dispatcher(policy, max(a.as_of for a in alerts), people).send(alerts)
+    return queued
 
 
 def messages_pending() -> int:
