@@ -98,7 +98,7 @@ def test_the_alert_page_shows_invoices_tasks_and_messages(monitored, sign_in):
     alert = alert_of("C000002", kind="zone_danger")
     body = sign_in("collector").get(f"{INBOX}{alert.pk}/").content.decode()
     assert "AR0003" in body and "50,000.00" in body
-    assert 'id="alert-actions"' in body and 'id="alert-deliveries"' in body
+    assert 'id="alert-actions"' in body and 'id="alert-messages"' in body  # deliveries: when the log has any
     assert 'id="acknowledge"' in body and 'id="resolve-form"' in body
 
 
@@ -149,3 +149,15 @@ def test_sales_read_the_alerts_of_their_portfolio_only(monitored, sign_in):
     body = response.content.decode()
     assert len(rows(response)) == 3 and "C000003" in body and "C000001" not in body
     assert 'id="bulk-acknowledge"' not in body
+
+
+def test_the_alert_page_lists_its_deliveries_with_recipients_by_name(monitored, sign_in, users):
+    from fengkong.notifications.models import Delivery
+
+    alert = alert_of("C000001", kind="zone_attention")
+    Delivery.objects.filter(alert=alert).delete()
+    Delivery.objects.create(alert=alert, audience="collector", channel="inapp", recipient=f"user:{users['collector'].pk}",
+                            template="collector_notice")
+    body = sign_in("risk_manager").get(f"{INBOX}{alert.pk}/").content.decode()
+    table = body.split('id="alert-deliveries"')[1].split("</table>")[0]
+    assert ">collector<" in table and "user:" not in table
