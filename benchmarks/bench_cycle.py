@@ -48,6 +48,7 @@ def parse_args() -> argparse.Namespace:
                         help="Directory of the generated company (default: a cache under the temp directory).")
     parser.add_argument("--drain-sample", type=int, default=1000,
                         help="After the timed cycle, time the worker's message step on this many alerts (0: skip).")
+    parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database afterwards (to profile).")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: run the timed cycle for this date
     return parser.parse_args()
 
@@ -93,7 +94,7 @@ def main() -> None:
                                 env=env, check=False)
         sys.exit(result.returncode)
     finally:
-        if args.db == "postgres":
+        if args.db == "postgres" and not args.keep:
             postgres(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
 
 

@@ -41,6 +41,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fengkong.core.audit import Change, record, record_many
 from fengkong.core.money import from_fen
@@ -64,6 +65,7 @@ from .policy import Policy
 Progress = Callable[[str, int, int], None]
 STEPS = ("load", "snapshots", "transitions", "resolutions", "rules", "escalations", "messages", "finish")
 SEND_NOW = False  # messages sent inside run_cycle (tests, `run-cycle --send-now`) rather than by the worker
+ZONE_TITLE = gettext_lazy("%(customer)s entered the %(zone)s zone: %(items)s invoice(s), %(amount)s open")
 ADDED_COUNTS = {"alerts_raised", "alerts_resolved", "escalations", "action_items", "stop_supply", "notifications",
                 "letters", "transitions"}
 
@@ -243,7 +245,7 @@ class Cycle:
 
     def raise_alerts(self, alerts: list[Alert]) -> int:
         """Insert alerts, skipping any whose dedup key exists; return how many were offered."""
-        Alert.objects.bulk_create(alerts, batch_size=2000, ignore_conflicts=True)
+        store.insert_alerts(alerts)
         return len(alerts)
 
     def new_alert(self, kind: str, customer_id: int, key: str, title: str, invoice_id=None, details=None) -> Alert:
@@ -264,11 +266,15 @@ class Cycle:
         open_ = self.open_alerts(ZONE_ALERT_KINDS.values())
         names = _customer_names(per_zone.get_column("customer_id").unique().to_list())
         alerts = []
+        with translation.override(settings.LANGUAGE_CODE):
+            labels = {z: str(z.label) for z in Zone}
+            template = str(ZONE_TITLE)
         for customer_id, zone, invoice_id, items, fen in per_zone.iter_rows():
             kind = ZONE_ALERT_KINDS[Zone(zone)]
             if not self.policy.rule(kind).enabled or (customer_id, kind) in open_:
                 continue
-            title = _zone_title(names.get(customer_id, str(customer_id)), Zone(zone), items, fen)
+            title = template % {"customer": names.get(customer_id, str(customer_id)), "zone": labels[Zone(zone)],
+                                "items": items, "amount": f"{from_fen(fen):,}"}
             alerts.append(self.new_alert(kind, customer_id, f"{kind}:c{customer_id}:{self.as_of}", title,
                                          invoice_id, {"zone": zone, "items": items, "amount": str(from_fen(fen))}))
         return alerts
@@ -348,7 +354,7 @@ def raise_escalations(policy: Policy, as_of: date) -> int:
                             customer_id=old.customer_id, invoice_id=old.invoice_id, as_of=as_of,
                             title=_escalation_title(old, policy.escalation_days)[:200], policy_version=policy.version,
                             details={"escalated_alert": old.pk, "days": policy.escalation_days, "kind": old.kind}))
-    Alert.objects.bulk_create(alerts, batch_size=2000, ignore_conflicts=True)
+    store.insert_alerts(alerts)
     return len(alerts)
 
 
@@ -405,12 +411,6 @@ def _customer_names(ids: list[int]) -> dict[int, str]:
         out.update({pk: f"{code} {name}" for pk, code, name in
                     Customer.objects.filter(pk__in=ids[start:start + 5000]).values_list("pk", "code", "name")})
     return out
-
-
-def _zone_title(customer: str, zone: Zone, items: int, fen: int) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("%(customer)s entered the %(zone)s zone: %(items)s invoice(s), %(amount)s open") % {
-            "customer": customer, "zone": zone.label, "items": items, "amount": f"{from_fen(fen):,}"}
 
 
 def _large_title(customer: str, fen: int, items: int) -> str:

@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from fengkong.accounts.choices import Role
@@ -38,6 +38,7 @@ from fengkong.core.audit import Change
 from fengkong.customers.models import Contact, Customer
 from fengkong.receivables.models import Invoice
 
+from . import store
 from .choices import KIND_ZONE, ActionKind, AlertKind
 from .models import ActionItem, Alert, MonitoringPolicy, StopSupply
 from .policy import Policy
@@ -64,23 +65,18 @@ def notify(**kwargs) -> int:
     return queue(**kwargs)
 
 
-def _claim(pending, column: str, limit: int | None = None) -> list[Alert]:
-    """Set `column` to now on the pending alerts (conditional on it being NULL) and return those claimed."""
-    pending = pending.filter(**{f"{column}__isnull": True}).order_by("pk")
-    if connection.vendor == "postgresql":
-        pending = pending.select_for_update(skip_locked=True, of=("self",))
-    ids = list(pending.values_list("pk", flat=True)[:limit] if limit else pending.values_list("pk", flat=True))
+def _claim(column: str, where: str = "", limit: int | None = None) -> list[Alert]:
+    """Claim alerts by setting `column` (conditional UPDATE, see store.claim) and load them."""
+    ids = store.claim(column, where, limit)
     claimed = []
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        Alert.objects.filter(pk__in=chunk, **{f"{column}__isnull": True}).update(**{column: timezone.now()})
-        claimed += list(Alert.objects.filter(pk__in=chunk).select_related("customer"))
+        claimed += list(Alert.objects.filter(pk__in=ids[start:start + CHUNK]).select_related("customer").order_by("pk"))
     return claimed
 
 
 def claim_pending() -> list[Alert]:
     """Claim every alert whose records (tasks, flags) are not written yet; the caller writes them."""
-    return _claim(Alert.objects.all(), "dispatched_at")
+    return _claim("dispatched_at")
 
 
 def send_pending_messages(chunk: int = 500, limit: int | None = None) -> int:
@@ -94,7 +90,7 @@ def send_pending_messages(chunk: int = 500, limit: int | None = None) -> int:
     while limit is None or done < limit:
         with transaction.atomic():
             size = chunk if limit is None else min(chunk, limit - done)
-            alerts = _claim(Alert.objects.filter(dispatched_at__isnull=False), "notified_at", limit=size)
+            alerts = _claim("notified_at", "dispatched_at IS NOT NULL", limit=size)
             if not alerts:
                 return queued
             done += len(alerts)
@@ -175,7 +171,7 @@ class Dispatcher:
             outcome.audit.append(Change("alert.raised", "alert", str(alert.pk), after={
                 "kind": alert.kind, "customer": alert.customer_id, "invoice": alert.invoice_id,
                 "as_of": alert.as_of, "title": alert.title}))
-        ActionItem.objects.bulk_create(items, batch_size=2000, ignore_conflicts=True)
+        store.insert_action_items(items)
         outcome.action_items = len(items)
         outcome.letters = sum(1 for i in items if i.kind == ActionKind.REMINDER_LETTER)
         self._flag_stop_supply(stops, outcome)

@@ -13,15 +13,17 @@ Design decisions:
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import polars as pl
 from django.db import connection
+from django.utils import timezone
 
 from fengkong.integrations import db
 from fengkong.integrations.db import DATE, INT, MONEY, TEXT, Target
 
-from .models import BUCKET_FIELDS, ZONE_FIELDS, BookSnapshot, CustomerSnapshot, ItemZone
+from .models import BUCKET_FIELDS, ZONE_FIELDS, ActionItem, Alert, BookSnapshot, CustomerSnapshot, ItemZone
 
 ITEM_SCHEMA = {"invoice_id": pl.Int64, "customer_id": pl.Int64, "due_day": pl.Int32, "open_fen": pl.Int64}
 _MONEY_COLUMNS = {f: MONEY for f in (*BUCKET_FIELDS, "open_amount", "overdue_amount", "open_orders", "exposure")}
@@ -36,6 +38,15 @@ BOOK_SNAPSHOTS = Target(BookSnapshot._meta.db_table, ("as_of", "dimension", "key
 ITEM_ZONES = Target(ItemZone._meta.db_table, ("invoice_id",), {
     "invoice_id": INT, "customer_id": INT, "zone": INT, "since": DATE, "days_overdue": INT,
 }, batch_column=None)
+
+ALERTS = Target(Alert._meta.db_table, ("dedup_key",), {
+    "dedup_key": TEXT, "kind": TEXT, "level": INT, "customer_id": INT, "invoice_id": INT, "as_of": DATE,
+    "status": TEXT, "resolution": TEXT, "title": TEXT, "details": TEXT, "policy_version": INT,
+}, stamps=("raised_at",), batch_column=None)
+ACTION_ITEMS = Target(ActionItem._meta.db_table, ("alert_id", "kind"), {
+    "kind": TEXT, "customer_id": INT, "alert_id": INT, "assigned_to_id": INT, "status": TEXT, "due_date": DATE,
+    "document": TEXT, "note": TEXT,
+}, stamps=("created_at",), batch_column=None)
 
 
 def _day_number(column: str) -> str:
@@ -94,3 +105,50 @@ def replace_item_zones(frame: pl.DataFrame) -> None:
     """Make ItemZone hold exactly `frame` (invoice_id, customer_id, zone, since, days_overdue)."""
     ItemZone.objects.all().delete()
     db.upsert(ITEM_ZONES, frame.select(list(ITEM_ZONES.columns)), [], None)
+
+
+def insert_alerts(alerts: list[Alert]) -> None:
+    """Insert alerts in bulk; an alert whose dedup key is already stored is skipped (ON CONFLICT DO NOTHING)."""
+    if not alerts:
+        return
+    frame = pl.DataFrame({
+        "dedup_key": [a.dedup_key for a in alerts], "kind": [str(a.kind) for a in alerts],
+        "level": [int(a.level) for a in alerts], "customer_id": [a.customer_id for a in alerts],
+        "invoice_id": [a.invoice_id for a in alerts], "as_of": [a.as_of for a in alerts],
+        "status": [str(a.status) for a in alerts], "resolution": ["" for _ in alerts],
+        "title": [a.title for a in alerts], "details": [json.dumps(a.details, ensure_ascii=False) for a in alerts],
+        "policy_version": [a.policy_version for a in alerts],
+    }, schema={"dedup_key": pl.String, "kind": pl.String, "level": pl.Int64, "customer_id": pl.Int64,
+               "invoice_id": pl.Int64, "as_of": pl.Date, "status": pl.String, "resolution": pl.String,
+               "title": pl.String, "details": pl.String, "policy_version": pl.Int64})
+    db.upsert(ALERTS, frame, [], None)
+
+
+def insert_action_items(items: list[ActionItem]) -> None:
+    """Insert action items in bulk; one already stored for the same alert and kind is skipped."""
+    if not items:
+        return
+    frame = pl.DataFrame({
+        "kind": [str(i.kind) for i in items], "customer_id": [i.customer_id for i in items],
+        "alert_id": [i.alert_id for i in items], "assigned_to_id": [i.assigned_to_id for i in items],
+        "status": [str(i.status) for i in items], "due_date": [i.due_date for i in items],
+        "document": ["" for _ in items], "note": ["" for _ in items],
+    }, schema={"kind": pl.String, "customer_id": pl.Int64, "alert_id": pl.Int64, "assigned_to_id": pl.Int64,
+               "status": pl.String, "due_date": pl.Date, "document": pl.String, "note": pl.String})
+    db.upsert(ACTION_ITEMS, frame, [], None)
+
+
+def claim(column: str, where: str = "", limit: int | None = None) -> list[int]:
+    """Set `column` to now on alerts where it is NULL (and `where`), returning the ids claimed.
+
+    One conditional UPDATE … RETURNING: on PostgreSQL a concurrent claimer waits on the locked rows and
+    then finds them taken; on SQLite the IMMEDIATE transaction already holds the write lock.
+    """
+    condition = f"{column} IS NULL" + (f" AND {where}" if where else "")
+    if limit:
+        condition = (f"id IN (SELECT id FROM {ALERTS.table} WHERE {condition} ORDER BY id LIMIT {int(limit)}"  # noqa: S608
+                     + (" FOR UPDATE SKIP LOCKED)" if db.is_postgres() else ")") + f" AND {column} IS NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {ALERTS.table} SET {column} = %s WHERE {condition} RETURNING id",  # noqa: S608
+                       [connection.ops.adapt_datetimefield_value(timezone.now())])
+        return sorted(row[0] for row in cursor.fetchall())
