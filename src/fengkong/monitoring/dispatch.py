@@ -35,7 +35,7 @@ from django.utils import timezone
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
 from fengkong.core.audit import Change
-from fengkong.customers.models import Contact, Customer
+from fengkong.customers.models import Contact
 from fengkong.receivables.models import Invoice
 
 from . import store
@@ -74,9 +74,28 @@ def _claim(column: str, where: str = "", limit: int | None = None) -> list[Alert
     return claimed
 
 
-def claim_pending() -> list[Alert]:
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """What writing an alert's records needs, read without building model objects (first runs raise tens
+    of thousands)."""
+
+    pk: int
+    kind: str
+    customer_id: int
+    portfolio_id: int | None
+    invoice_id: int | None
+    as_of: date
+    title: str
+
+
+def claim_pending() -> list[AlertRow]:
     """Claim every alert whose records (tasks, flags) are not written yet; the caller writes them."""
-    return _claim("dispatched_at")
+    ids = store.claim("dispatched_at")
+    rows = []
+    for start in range(0, len(ids), CHUNK):
+        rows += [AlertRow(*row) for row in Alert.objects.filter(pk__in=ids[start:start + CHUNK]).order_by("pk")
+                 .values_list("pk", "kind", "customer_id", "customer__portfolio_id", "invoice_id", "as_of", "title")]
+    return rows
 
 
 def send_pending_messages(chunk: int = 500, limit: int | None = None) -> int:
@@ -123,11 +142,11 @@ class People:
         return cls(_by_portfolio(by_role[Role.COLLECTOR], members), _by_portfolio(by_role[Role.SALES], members),
                    by_role[Role.LEGAL_OFFICER], by_role[Role.RISK_MANAGER])
 
-    def collectors_of(self, customer: Customer) -> list:
-        return self.collectors.get(customer.portfolio_id) or self.managers
+    def collectors_of(self, portfolio_id: int | None) -> list:
+        return self.collectors.get(portfolio_id) or self.managers
 
-    def sales_of(self, customer: Customer) -> list:
-        return self.sales.get(customer.portfolio_id) or self.managers
+    def sales_of(self, portfolio_id: int | None) -> list:
+        return self.sales.get(portfolio_id) or self.managers
 
 
 def _by_portfolio(users: list, members: dict[int, set]) -> dict[int, list]:
@@ -155,12 +174,18 @@ class Dispatcher:
 
     # --- phase 1: records -------------------------------------------------------------------------
 
-    def run(self, alerts: list[Alert]) -> Outcome:
+    def run(self, alerts: list[AlertRow]) -> Outcome:
+        """Write the records of claimed alerts: tasks, stop-supply flags, and their audit events.
+
+        The alerts themselves get one `alerts.raised` event per batch listing them (id, kind, customer),
+        as the importer records one event per file: a first run raises tens of thousands, each already a
+        row with its time and policy version; stop-supply flags, which stop sales, get one event each.
+        """
         outcome = Outcome()
         if not alerts:
             return outcome
         items: list[ActionItem] = []
-        stops: list[Alert] = []
+        stops: list[AlertRow] = []
         for alert in alerts:
             acts = self.actions(alert)
             for kind in (ActionKind.PHONE_CALL, ActionKind.REMINDER_LETTER, ActionKind.LEGAL_REFERRAL):
@@ -168,9 +193,9 @@ class Dispatcher:
                     items.append(self._task(alert, kind))
             if "stop_supply" in acts:
                 stops.append(alert)
-            outcome.audit.append(Change("alert.raised", "alert", str(alert.pk), after={
-                "kind": alert.kind, "customer": alert.customer_id, "invoice": alert.invoice_id,
-                "as_of": alert.as_of, "title": alert.title}))
+        outcome.audit.append(Change("alerts.raised", "alert", f"{alerts[0].pk}-{alerts[-1].pk}", after={
+            "count": len(alerts), "as_of": max(a.as_of for a in alerts),
+            "alerts": [[a.pk, a.kind, a.customer_id, a.invoice_id] for a in alerts]}))
         store.insert_action_items(items)
         outcome.action_items = len(items)
         outcome.letters = sum(1 for i in items if i.kind == ActionKind.REMINDER_LETTER)
@@ -181,20 +206,20 @@ class Dispatcher:
             transaction.on_commit(lambda: write_reminder_letters())
         return outcome
 
-    def _task(self, alert: Alert, kind: str) -> ActionItem:
+    def _task(self, alert: AlertRow, kind: str) -> ActionItem:
         if kind == ActionKind.LEGAL_REFERRAL:
             people = self.people.legal or self.people.managers
         else:
-            people = self.people.collectors_of(alert.customer)
-        return ActionItem(kind=kind, customer_id=alert.customer_id, alert=alert,
+            people = self.people.collectors_of(alert.portfolio_id)
+        return ActionItem(kind=kind, customer_id=alert.customer_id, alert_id=alert.pk,
                           assigned_to=people[0] if people else None,
                           due_date=alert.as_of + timedelta(days=ACTION_DAYS[kind]))
 
-    def _flag_stop_supply(self, alerts: list[Alert], outcome: Outcome) -> None:
+    def _flag_stop_supply(self, alerts: list[AlertRow], outcome: Outcome) -> None:
         """Flag each customer once: create the flag, or reactivate a lifted one (conditional UPDATE)."""
         by_customer = {a.customer_id: a for a in alerts}
         existing = {s.customer_id: s for s in _in_chunks(StopSupply.objects, "customer_id", sorted(by_customer))}
-        fresh = [StopSupply(customer_id=cid, since=a.as_of, reason=a.title[:200], alert=a)
+        fresh = [StopSupply(customer_id=cid, since=a.as_of, reason=a.title[:200], alert_id=a.pk)
                  for cid, a in by_customer.items() if cid not in existing]
         StopSupply.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
         flagged = [s for s in _in_chunks(StopSupply.objects, "customer_id", [f.customer_id for f in fresh])
@@ -202,7 +227,8 @@ class Dispatcher:
         for cid, stop in existing.items():
             alert = by_customer[cid]
             if not stop.active and StopSupply.objects.filter(pk=stop.pk, active=False).update(
-                    active=True, since=alert.as_of, reason=alert.title[:200], alert=alert, flagged_at=timezone.now(),
+                    active=True, since=alert.as_of, reason=alert.title[:200], alert_id=alert.pk,
+                    flagged_at=timezone.now(),
                     lifted_at=None, lifted_by=None, lift_reason=""):
                 flagged.append(stop)
         for stop in flagged:
@@ -228,7 +254,7 @@ class Dispatcher:
         return queued
 
     def _message(self, alert: Alert, action: str) -> int:
-        customer = alert.customer
+        portfolio = alert.customer.portfolio_id
         template = TEMPLATES[alert.kind]
         if action == "customer_reminder":
             contact = self.contacts.get(alert.customer_id)
@@ -237,11 +263,11 @@ class Dispatcher:
                 return 0
             return self._send(alert, "customer", "overdue_reminder", contact=contact)
         routes = {
-            "collector_notice": ("collector", "collector_notice", self.people.collectors_of(customer)),
-            "phone_call": ("collector", "phone_task", self.people.collectors_of(customer)),
+            "collector_notice": ("collector", "collector_notice", self.people.collectors_of(portfolio)),
+            "phone_call": ("collector", "phone_task", self.people.collectors_of(portfolio)),
             "legal_referral": ("legal", "legal_referral", self.people.legal or self.people.managers),
-            "stop_supply": ("sales", "stop_supply", self.people.sales_of(customer)),
-            "notify_sales": ("sales", template, self.people.sales_of(customer)),
+            "stop_supply": ("sales", "stop_supply", self.people.sales_of(portfolio)),
+            "notify_sales": ("sales", template, self.people.sales_of(portfolio)),
             "notify_legal": ("legal", template, self.people.legal or self.people.managers),
             "notify_manager": ("manager", template, self.people.managers),
         }
