@@ -67,3 +67,10 @@ def test_stored_snapshots_add_up_to_the_open_invoices(book, users):
     total = BookSnapshot.objects.get(as_of=AS_OF, dimension="total", key="")
     assert sum(total.buckets()) == total.open_amount == Invoice.objects.open().totals()["open"]
     assert total.zone_normal + total.zone_attention + total.zone_warning + total.zone_danger == total.open_amount
+
+
+@pytest.mark.django_db
+def test_an_empty_book_still_gets_a_zero_total_snapshot(users):
+    run_cycle(as_of=AS_OF)
+    total = BookSnapshot.objects.get(as_of=AS_OF, dimension="total", key="")
+    assert total.open_amount == 0 and total.customers == 0

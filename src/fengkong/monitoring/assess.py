@@ -97,5 +97,8 @@ def _book(frame: pl.DataFrame, customers: pl.DataFrame, as_of: date) -> pl.DataF
     parts = [keyed.group_by(pl.col(d.value).alias("key")).agg(*sums, *counts).with_columns(
         pl.lit(d.value).alias("dimension")) for d in Dimension]
     columns = ["dimension", "key", *MONEY, *ZONE_FIELDS, "customers", "overdue_customers"]
-    book = pl.concat([p.select(columns) for p in parts]).sort("dimension", "key")
-    return book.with_columns(pl.lit(as_of, pl.Date).alias("as_of"))
+    book = pl.concat([p.select(columns) for p in parts])
+    if book.is_empty():  # an empty book still has its (zero) total, so the trend has no gap
+        book = pl.DataFrame({c: [0] for c in columns[2:]}).select(
+            pl.lit(Dimension.TOTAL.value).alias("dimension"), pl.lit("").alias("key"), pl.all())
+    return book.sort("dimension", "key").with_columns(pl.lit(as_of, pl.Date).alias("as_of"))
