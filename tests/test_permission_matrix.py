@@ -226,11 +226,6 @@ def test_every_entry_names_every_persona():
     assert {key: sorted(set(PERSONAS) - set(e.expect)) for key, e in MATRIX.items() if set(e.expect) != set(PERSONAS)} == {}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(book, users):
     batch = ImportBatch.objects.create(kind="invoices", file_name="ar.csv", file_sha256="0" * 64,

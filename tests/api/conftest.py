@@ -8,12 +8,6 @@ from django.test import Client
 from fengkong.accounts.tokens import create_token
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Personas are made per test; argon2 is deliberately slow, and these tests are not about it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Api:
     """GET /api/v1/… as somebody: `as_(user)` uses the browser session, `with_token(key)` a bearer token."""
 

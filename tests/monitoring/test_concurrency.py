@@ -8,7 +8,6 @@ from collections import Counter
 import pytest
 from django.db import connection, connections
 from tests.conftest import make_customer
-from tests.web.conftest import flushable_audit_trail  # noqa: F401 (transactional test on PostgreSQL)
 
 from fengkong.monitoring.choices import CycleStatus
 from fengkong.monitoring.cycle import run_cycle
@@ -27,7 +26,7 @@ def many_customers(users, portfolios):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_the_cycle_at_once_raise_and_send_each_alert_once(many_customers, notified,
-                                                                              flushable_audit_trail):  # noqa: F811
+                                                                              flushable_audit_trail):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers with its database lock; the race needs PostgreSQL")
     barrier, results, errors = threading.Barrier(2), [], []

@@ -12,26 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
-from django.test import Client
 from tests.conftest import AS_OF, make_invoice
 
 from fengkong.monitoring.cycle import run_cycle
 from fengkong.monitoring.models import Alert
 
 WEEK_BEFORE = AS_OF - timedelta(days=7)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -52,18 +38,6 @@ def monitored(book, users, settings, tmp_path):
     return {**book, "runs": [first, last], "users": users}
 
 
-@pytest.fixture
-def sign_in(users):
-    def _sign_in(persona: str) -> Client:
-        client = Client()
-        client.force_login(users[persona])
-        return client
-
-    return _sign_in
-
-
 def alert_of(code: str, **filters) -> Alert:
     return Alert.objects.filter(customer__code=code, **filters).order_by("-level", "pk").first()
 
-
-from tests.web.conftest import flushable_audit_trail, live_book  # noqa: E402,F401 - shared browser fixtures

@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 from tests.conftest import AS_OF
-from tests.web.conftest import flushable_audit_trail  # noqa: F401 (transactional tests on PostgreSQL)
 
 from fengkong.customers.models import Contact
 from fengkong.monitoring.models import Alert

@@ -12,16 +12,6 @@ from fengkong.notifications.choices import Audience, Channel, DeliveryStatus, Te
 from fengkong.notifications.models import Delivery, InboxMessage, WebhookChannel
 
 
-@pytest.fixture
-def huey_immediate():
-    from huey.contrib.djhuey import HUEY
-
-    was = HUEY.immediate
-    HUEY.immediate = True
-    yield HUEY
-    HUEY.immediate = was
-
-
 @pytest.mark.django_db
 def test_notifying_twice_creates_nothing_new(receiver, alert, contact, overdue, users):
     WebhookChannel.objects.create(name="hook", kind=WebhookKind.GENERIC, url=receiver().url(),

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from fengkong.accounts.demo import Login, ensure_demo_people
+from fengkong.accounts.setup import setup_database
 from fengkong.core.money import from_fen
 from fengkong.receivables.models import Invoice
 from fengkong.web.book import aging_of, today
-
-from fengkong.accounts.demo import Login, ensure_demo_people
-from fengkong.accounts.setup import setup_database
 
 # Import order matters: customers first, then what refers to them and to invoices.
 FILES = [
