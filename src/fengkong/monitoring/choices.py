@@ -24,7 +24,7 @@ class AlertKind(models.TextChoices):
     ZONE_WARNING = "zone_warning", _("Entered the warning zone")
     ZONE_DANGER = "zone_danger", _("Entered the danger zone")
     LARGE_OVERDUE = "large_overdue", _("Large new overdue amount")
-    UTILISATION_90 = "utilisation_90", _("Credit limit over 90 % used")
+    UTILISATION_90 = "utilisation_90", _("Credit limit utilisation above 90%")
     UTILISATION_100 = "utilisation_100", _("Credit limit exceeded")
     GRADE_DOWNGRADE = "grade_downgrade", _("Credit grade downgraded")
     ESCALATION = "escalation", _("Alert not acknowledged in time")
