@@ -172,6 +172,10 @@ MATRIX: dict[str, Entry] = {
                                              **{p: HIDDEN for p in TASK_READERS}),
     "monitoring-stop-supply": monitoring(collector=SCOPED),
     "monitoring-stop-supply-lift": post_only(pk=1),
+    # The in-app inbox (fengkong.notifications.urls): every signed-in user reads their own messages
+    "inbox": signed_in(),
+    "inbox-mark-read": post_only(pk=1),
+    "inbox-mark-all-read": POST_ONLY,
     # Django admin: staff only (the admin and auditor personas); tested through its index page.
     "admin:*": staff_only(sample="admin:index"),
     # REST API (fengkong.api.urls)

@@ -1,10 +1,22 @@
-"""Template context for every page: the user's roles and the plotly version (for its cache-busting URL)."""
+"""Template context for every page: the user's roles, the plotly version (for its cache-busting URL) and
+the signed-in user's unread inbox count (for the navigation badge)."""
 
 import plotly
+from django.utils.functional import SimpleLazyObject
 
 from fengkong.accounts.roles import roles_of
 
 
+def _unread_count(user) -> int:
+    from fengkong.notifications.models import InboxMessage
+
+    return InboxMessage.objects.unread_count(user)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
-    return {"user_roles": roles_of(user) if user is not None else [], "plotly_version": plotly.__version__}
+    context = {"user_roles": roles_of(user) if user is not None else [], "plotly_version": plotly.__version__}
+    if user is not None and user.is_authenticated:
+        # one COUNT query, and only when a template actually shows the badge
+        context["inbox_unread"] = SimpleLazyObject(lambda: _unread_count(user))
+    return context

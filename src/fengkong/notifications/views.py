@@ -1,0 +1,73 @@
+"""The in-app inbox at /inbox/: the signed-in user's own messages, newest first, with mark read.
+
+Design decisions:
+- Every query starts from `InboxMessage.objects.for_user(request.user)`, so another user's message is
+  never shown, and marking another user's message id read changes nothing (it is silently ignored,
+  like an id that does not exist: no hint that it does).
+- Buttons post forms (with the CSRF token). Through htmx the refreshed list is swapped in, with the
+  navigation's unread badge swapped out-of-band; without htmx the POST redirects back to the list.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .choices import LEVEL_RANK
+from .models import InboxMessage
+
+PAGE_SIZE = 50
+SHOW_CHOICES = ("all", "unread")
+
+
+def _inbox_context(request, query: QueryDict) -> dict:
+    show = query.get("show")
+    show = show if show in SHOW_CHOICES else "all"
+    rows = InboxMessage.objects.for_user(request.user).select_related("alert")
+    if show == "unread":
+        rows = rows.unread()
+    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(query.get("page"))
+    for message in page.object_list:
+        message.level_number = LEVEL_RANK.get(message.level, 0) + 1  # the monitoring badge classes, 1..4
+    keep = QueryDict(mutable=True)
+    keep["show"] = show
+    if page.number > 1:
+        keep["page"] = str(page.number)
+    return {"page": page, "show": show, "query": keep.urlencode()}
+
+
+@login_required
+def inbox(request):
+    context = _inbox_context(request, request.GET)
+    partial = request.htmx and not request.htmx.boosted
+    if partial:
+        context["swap_badge"] = True
+    return render(request, "notifications/_inbox_results.html" if partial else "notifications/inbox.html", context)
+
+
+def _after_post(request):
+    query = QueryDict(request.POST.get("query", "")[:2000])
+    if request.htmx:
+        context = _inbox_context(request, query)
+        context["swap_badge"] = True
+        return render(request, "notifications/_inbox_results.html", context)
+    context = _inbox_context(request, query)  # only the cleaned show/page go back into the URL
+    return redirect(f"{reverse('inbox')}?{context['query']}")
+
+
+@require_POST
+@login_required
+def mark_read(request, pk: int):
+    InboxMessage.objects.mark_read(request.user, ids=[pk])
+    return _after_post(request)
+
+
+@require_POST
+@login_required
+def mark_all_read(request):
+    InboxMessage.objects.mark_read(request.user)
+    return _after_post(request)
