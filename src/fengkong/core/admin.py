@@ -69,17 +69,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
             record(request.user, f"{name}.deleted", name, pk, before=before.get(pk))
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("seq", "at", "actor_name", "action", "object_type", "object_id")
-    list_filter = ("action", "object_type")
-    search_fields = ("actor_name", "action", "object_type", "object_id")
-    date_hierarchy = "at"
-    ordering = ("-seq",)
-    readonly_fields = ("seq", "at", "actor", "actor_name", "action", "object_type", "object_id", "before",
-                       "after", "prev_hash", "hash")
-    list_per_page = 50
-    show_full_result_count = False
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the system writes (logs, snapshots, imports): shown, scoped like the web, never edited here."""
+
+    customer_path: str | None = None  # e.g. "customer"; None: not scoped
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if self.customer_path is None else scope(queryset, request.user, self.customer_path)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
@@ -89,6 +89,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "at", "actor_name", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_name", "action", "object_type", "object_id")
+    date_hierarchy = "at"
+    ordering = ("-seq",)
+    readonly_fields = ("seq", "at", "actor", "actor_name", "action", "object_type", "object_id", "before",
+                       "after", "prev_hash", "hash")
+    list_per_page = 50
+    show_full_result_count = False
 
 
 admin.site.site_header = _("Fengkong administration")

@@ -13,32 +13,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fengkong.core.admin import ReadOnlyAdmin as CoreReadOnlyAdmin
+
 from . import policy as policy_module
 from .actions import publish_policy
 from .exceptions import PolicyInvalid
 from .models import ActionItem, Alert, BookSnapshot, CustomerSnapshot, CycleRun, MonitoringPolicy, StopSupply
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    customer_path: str | None = "customer"
-
-    def get_queryset(self, request):
-        from fengkong.core.permissions import scope
-
-        queryset = super().get_queryset(request)
-        return queryset if self.customer_path is None else scope(queryset, request.user, self.customer_path)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(CoreReadOnlyAdmin):
+    customer_path = "customer"
 
 
 class PolicyForm(forms.ModelForm):

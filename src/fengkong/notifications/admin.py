@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from fengkong.core.admin import AuditedModelAdmin
+from fengkong.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 
 from . import outbox
 from .models import Delivery, InboxMessage, WebhookChannel
@@ -20,7 +20,7 @@ class WebhookChannelAdmin(AuditedModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "status", "channel", "template", "audience", "recipient", "attempts",
                     "next_attempt_at", "sent_at", "short_error")
     list_filter = ("status", "channel", "template", "audience", "webhook")
@@ -28,18 +28,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("webhook",)
     actions = ["retry_now"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("last error"))
     def short_error(self, obj) -> str:
@@ -55,16 +43,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboxMessage)
-class InboxMessageAdmin(admin.ModelAdmin):
+class InboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "user", "level", "template", "title", "read_at")
     list_filter = ("level", "template")
     search_fields = ("title", "user__username")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
