@@ -171,7 +171,7 @@ class Cycle:
     # --- steps ------------------------------------------------------------------------------------
 
     def step_load(self) -> None:
-        items, orders, customers = store.open_items(), store.open_orders(), store.customers()
+        items, orders, customers = store.open_items(self.as_of), store.open_orders(), store.customers()
         self.assessment: Assessment = assess(items, orders, customers, self.policy, self.as_of)
         with transaction.atomic():
             self.beat("load", {"open_items": items.height, "customers": self.assessment.customers.height})

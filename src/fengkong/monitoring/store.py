@@ -55,10 +55,25 @@ def _day_number(column: str) -> str:
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
-def open_items() -> pl.DataFrame:
-    """Every open item: invoice_id, customer_id, due_day (days since 1970-01-01), open_fen."""
-    sql = (f"SELECT id, customer_id, {_day_number('due_date')}, CAST(ROUND(open_amount * 100) AS BIGINT) "  # noqa: S608
-           "FROM receivables_invoice WHERE open_amount > 0")
+def open_items(as_of: date) -> pl.DataFrame:
+    """Every item open at the end of `as_of`: invoice_id, customer_id, due_day (days since 1970-01-01), open_fen.
+
+    The book as it stood that day, from today's ledger: invoices issued after `as_of` are left out, and
+    what was paid (allocations of receipts dated after it) or credited (credit notes issued after it)
+    is added back to today's open amount, capped at the invoice amount. For today nothing is added back,
+    so a cycle for a past date and a cycle run on that date see the same open items.
+    """
+    day = f"'{as_of.isoformat()}'"  # a date object's ISO form: digits and dashes only
+    cap = "LEAST" if db.is_postgres() else "MIN"
+    open_then = f"{cap}(i.amount, i.open_amount + COALESCE(pa.paid, 0) + COALESCE(cn.credited, 0))"
+    sql = (f"SELECT i.id, i.customer_id, {_day_number('i.due_date')}, CAST(ROUND({open_then} * 100) AS BIGINT) "  # noqa: S608
+           "FROM receivables_invoice i "
+           "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
+           "JOIN receivables_payment p ON p.id = a.payment_id "
+           f"WHERE p.payment_date > {day} GROUP BY a.invoice_id) pa ON pa.invoice_id = i.id "
+           "LEFT JOIN (SELECT invoice_id, SUM(amount) AS credited FROM receivables_creditnote "
+           f"WHERE issue_date > {day} AND invoice_id IS NOT NULL GROUP BY invoice_id) cn ON cn.invoice_id = i.id "
+           f"WHERE i.issue_date <= {day} AND {open_then} > 0")
     if not db.is_postgres():
         return db.fetch(sql, schema=ITEM_SCHEMA)
     buffer = io.BytesIO()
