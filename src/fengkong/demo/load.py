@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -26,6 +27,7 @@ FILES = [
 ]
 
 Progress = Callable[[str, int, int], None]
+HISTORY_WEEKS = 12
 
 
 @dataclass
@@ -70,10 +72,20 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
         result.batches.append(batch)
         if batch.status not in {"done", "partial"}:
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
-    from fengkong.monitoring.cycle import run_cycle
-
-    result.cycle = run_cycle(as_of=today(), progress=progress)
+    result.cycle = run_cycles(today(), progress)
     return result
+
+
+def run_cycles(as_of, progress: Progress | None):
+    """Today's risk cycle; on a fresh database first the weekly cycles of the last quarter, oldest first,
+    so the dashboard opens on a trend and an inbox with history rather than on a single day."""
+    from fengkong.monitoring.cycle import run_cycle
+    from fengkong.monitoring.models import CycleRun
+
+    if not CycleRun.objects.exists():
+        for weeks in range(HISTORY_WEEKS, 0, -1):
+            run_cycle(as_of=as_of - timedelta(weeks=weeks), progress=progress)
+    return run_cycle(as_of=as_of, progress=progress)
 
 
 def _prefixed(progress: Progress | None, name: str) -> Progress | None:
