@@ -233,6 +233,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # The worker would otherwise log every task twice at INFO, burying the demo's login lines.
+    "loggers": {"huey": {"handlers": ["console"], "level": env_str("WORKER_LOG_LEVEL", "WARNING"),
+                         "propagate": False}},
 }
 
 # Outgoing mail (notifications.channels.email): SMTP. EMAIL_BACKEND may name another Django backend,
