@@ -139,7 +139,7 @@ def demo(ctx: click.Context, customers: int, years: int, seed: int, no_serve: bo
     with progress_bar() as bar:
         result = load_demo(customers=customers, years=years, seed=seed, progress=Stages(bar))
     console.print(result.summary())
-    for line in result.logins():
+    for line in result.logins(f"http://127.0.0.1:{port}"):
         console.print(line)
     if not no_serve:
         ctx.invoke(serve, port=port)

@@ -51,8 +51,8 @@ class DemoResult:
                 f"({profile.overdue_fen / total:.1%}); more than 90 days ¥{from_fen(overdue_90):,} "
                 f"({overdue_90 / total:.1%})")
 
-    def logins(self) -> list[str]:
-        lines = ["Log in at http://127.0.0.1:8000 with one of:"]
+    def logins(self, url: str = "http://127.0.0.1:8000") -> list[str]:
+        lines = [f"Log in at {url} with one of:"]
         lines += [f"  {login.username:<10} {login.role:<18} password: {login.password}" for login in self.logins_]
         return lines
 
