@@ -146,6 +146,7 @@ TASK_READERS = set(Role.values) - {Role.SALES}
 MATRIX: dict[str, Entry] = {
     # Web pages (fengkong.web.urls)
     "home": signed_in(),
+    "healthz": public(),
     "login": public(OK, **{p: REDIRECT for p in PERSONAS if p != ANONYMOUS}),
     "logout": public(NOT_ALLOWED),  # Django's LogoutView accepts POST only
     "set_language": public(REDIRECT),
@@ -195,6 +196,10 @@ MATRIX: dict[str, Entry] = {
     "api:alert_acknowledge": post_only(alert_id=1),
     "api:alert_resolve": post_only(alert_id=1),
     "api:stop_supply_list": monitoring(web=False, collector=SCOPED),
+    # Credit (fengkong.credit): profiles and assessments
+    # Credit: approvals (limit proposals, votes, policy versions)
+    # Credit: credit checks on sales orders
+    # Credit: sales page and risk feedback
 }
 
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "fengkong.receivables",
     "fengkong.integrations",
     "fengkong.monitoring",
+    "fengkong.credit",
     "fengkong.notifications",
     "fengkong.web",
 ]

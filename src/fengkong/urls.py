@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("monitoring/", include("fengkong.monitoring.urls")),
+    path("credit/", include("fengkong.credit.urls")),
     path("inbox/", include("fengkong.notifications.urls")),
     path("", include("fengkong.web.urls")),
 ]

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
 
     ADMIN = "admin", _("Administrator")
     RISK_MANAGER = "risk_manager", _("Risk manager")
+    RISK_COMMITTEE = "risk_committee", _("Risk committee member")
     CREDIT_ANALYST = "credit_analyst", _("Credit analyst")
     COLLECTOR = "collector", _("Collector")
     LEGAL_OFFICER = "legal_officer", _("Legal officer")

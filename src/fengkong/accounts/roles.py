@@ -33,25 +33,38 @@ DELIVERY_LOG = ["notifications.view_delivery", "notifications.view_webhookchanne
 CHANNELS_MANAGE = ["notifications.add_webhookchannel", "notifications.change_webhookchannel",
                    "notifications.delete_webhookchannel", "notifications.retry_delivery",
                    "notifications.view_inboxmessage"]
+CREDIT_READ = ["credit.view_creditprofile", "credit.view_assessment", "credit.view_guarantee",
+               "credit.view_industryoutlook", "credit.view_limitproposal", "credit.view_proposalvote",
+               "credit.view_creditcheck", "credit.view_creditpolicy", "credit.view_riskfeedback"]
+CREDIT_ANALYSE = ["credit.propose_limit", "credit.run_assessment", "credit.add_guarantee", "credit.change_guarantee",
+                  "credit.change_riskfeedback", "credit.flag_customer"]
+CREDIT_MANAGE = ["credit.approve_limit", "credit.approve_override", "credit.propose_creditpolicy",
+                 "credit.approve_creditpolicy"]
+CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
+                "credit.submit_feedback"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + MONITOR_READ + MONITOR_MANAGE
-    + DELIVERY_LOG + CHANNELS_MANAGE + [
+    + DELIVERY_LOG + CHANNELS_MANAGE + CREDIT_READ + [
         "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
         "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
         "auth.change_user",
     ],
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
-    + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"],
-    Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK,
-    Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK,
-    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK,
-    Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ,
+    + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
+    + CREDIT_MANAGE + ["credit.request_check"],
+    Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"],
+    Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
+    + CREDIT_ANALYSE + ["credit.request_check"],
+    Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ,
+    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"],
+    Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + [
+        "credit.add_industryoutlook", "credit.change_industryoutlook"],
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
-                 "monitoring.view_alert"],
-    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ,
-    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + DELIVERY_LOG + ["integrations.view_importbatch",
+                 "monitoring.view_alert", *CREDIT_SALES],
+    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ,
+    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + DELIVERY_LOG + ["integrations.view_importbatch",
                                                                   "accounts.view_portfolio"],
 }
 

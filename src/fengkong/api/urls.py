@@ -13,6 +13,7 @@ Design decisions:
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.monitoring.api import router as monitoring_router
 from fengkong.receivables.api import router as receivables_router
@@ -39,3 +40,5 @@ api.add_router("", me_router)
 api.add_router("", customers_router)
 api.add_router("", receivables_router)
 api.add_router("", monitoring_router)
+for router in credit_routers:
+    api.add_router("", router)

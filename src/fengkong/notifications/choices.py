@@ -74,3 +74,8 @@ class Template(models.TextChoices):
     LIMIT_UTILISATION = "limit_utilisation", _("Credit limit utilisation")
     LARGE_OVERDUE = "large_overdue", _("Large new overdue amount")
     ESCALATION = "escalation", _("Unacknowledged alert escalated")
+    # credit work, in-app only (outbox.tell): no alert behind them
+    APPROVAL_REQUEST = "approval_request", _("Approval requested")
+    APPROVAL_DECIDED = "approval_decided", _("Approval decided")
+    RISK_FEEDBACK = "risk_feedback", _("Risk feedback from sales")
+    CREDIT_REVIEW = "credit_review", _("Credit review")

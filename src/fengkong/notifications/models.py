@@ -140,6 +140,8 @@ class InboxMessage(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=300, blank=True,
+                            help_text=_("The page the message is about, when it is not an alert."))
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fengkong.core.audit import jsonable, record
 
@@ -72,6 +72,21 @@ def notify(*, alert, audience: str, template: str, users: Iterable = (), custome
     if any(d.channel != Channel.INAPP for d in wanted if d.recipient in new):
         transaction.on_commit(lambda: enqueue_pending(alert.pk, template))
     return len(new)
+
+
+def tell(users: Iterable, *, template: str, title: str, body: str, link: str = "", level: str = "info") -> int:
+    """Put a message in each user's in-app inbox about work that is not an alert (an approval to give,
+    risk feedback to read). Title and body are rendered in the site's language; returns how many."""
+    if template not in Template.values:
+        raise ValueError(f"unknown template {template!r}")
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = str(title)[:300], str(body)
+    now = timezone.now()
+    rows = [InboxMessage(user=user, template=template, level=level, title=title, body=body, link=link[:300],
+                         created_at=now)
+            for user in dict.fromkeys(u for u in users if u is not None and getattr(u, "is_active", True))]
+    InboxMessage.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _context(alert, contact, extra: dict | None) -> dict[str, Any]:
