@@ -197,9 +197,67 @@ MATRIX: dict[str, Entry] = {
     "api:alert_resolve": post_only(alert_id=1),
     "api:stop_supply_list": monitoring(web=False, collector=SCOPED),
     # Credit (fengkong.credit): profiles and assessments
+    "api:customer_credit": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
+    "api:customer_assessments": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
+    "api:customer_assess": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),  # its GET is the history
+    "credit-overview": web_ledger(),
+    "credit-flags": web_only({Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.LEGAL_OFFICER}, {"code": CQ_CUSTOMER}),
+    "credit-assess": post_only(code=CQ_CUSTOMER),
     # Credit: approvals (limit proposals, votes, policy versions)
+    "credit-approvals": web_only(set(Role.values) - {Role.SALES}),
+    "credit-proposal": Entry({**web_only(set(Role.values) - {Role.SALES}).expect, "collector": SCOPED},
+                             {"pk": lambda world: __import__("tests.credit.approvals_fixtures",
+                                                             fromlist=["cq_proposal"]).cq_proposal(world)}),
+    "credit-proposal-vote": post_only(pk=1),
+    "credit-proposal-withdraw": post_only(pk=1),
+    "credit-propose": web_only({Role.RISK_MANAGER, Role.CREDIT_ANALYST}, {"code": CQ_CUSTOMER}),
+    "credit-policy": web_only(set(Role.values) - {Role.SALES}),
+    "credit-policy-new": web_only({Role.RISK_MANAGER}),
+    "credit-policy-version": web_only(set(Role.values) - {Role.SALES}, {
+        "version": lambda world: __import__("tests.credit.approvals_fixtures",
+                                            fromlist=["proposed_policy"]).proposed_policy(world)}),
+    "credit-policy-decide": post_only(version=1),
+    "api:limit_proposal_list": web_only(set(Role.values) - {Role.SALES}, web=False),
+    "api:limit_proposal_detail": Entry(
+        {**web_only(set(Role.values) - {Role.SALES}, web=False).expect, "collector": SCOPED},
+        {"proposal_id": lambda world: __import__("tests.credit.approvals_fixtures",
+                                                 fromlist=["cq_proposal"]).cq_proposal(world)}),
+    "api:limit_proposal_create": post_only(code=CQ_CUSTOMER),
+    "api:limit_proposal_vote": post_only(proposal_id=1),
+    "api:limit_proposal_withdraw": post_only(proposal_id=1),
+    "api:credit_policy_list": web_only(set(Role.values) - {Role.SALES}, web=False),
+    "api:credit_policy_create": web_only(set(Role.values) - {Role.SALES}, web=False),  # GET on the path lists
+    "api:credit_policy_detail": web_only(set(Role.values) - {Role.SALES}, {
+        "version": lambda world: __import__("tests.credit.approvals_fixtures",
+                                            fromlist=["proposed_policy"]).proposed_policy(world)}, web=False),
+    "api:credit_policy_decision": post_only(version=1),
     # Credit: credit checks on sales orders
+    "credit-checks": web_ledger(collector=OK, sales=OK),  # no check in the book: an empty, scoped list
+    "credit-check": web_ledger({"reference": lambda world: world["customers"][0].credit_checks.get_or_create(
+        reference="SO-MATRIX", defaults={"amount": 1, "decision": "approve", "status": "reserved"})[0].reference},
+        sales=HIDDEN),
+    "credit-check-override": post_only(reference="SO-MATRIX"),
+    "credit-check-override-approve": post_only(reference="SO-MATRIX"),
+    "credit-check-override-reject": post_only(reference="SO-MATRIX"),
+    "credit-check-release": post_only(reference="SO-MATRIX"),
+    "credit-check-cancel": post_only(reference="SO-MATRIX"),
+    "api:credit_check_create": api_ledger(collector=OK, sales=OK),  # GET on the same path lists
+    "api:credit_check_list": api_ledger(collector=OK, sales=OK),
+    "api:credit_check_detail": api_ledger({"reference": lambda world: world["customers"][0].credit_checks.get_or_create(
+        reference="SO-MATRIX", defaults={"amount": 1, "decision": "approve", "status": "reserved"})[0].reference},
+        sales=HIDDEN),
+    "api:credit_check_release": post_only(reference="SO-MATRIX"),
+    "api:credit_check_cancel": post_only(reference="SO-MATRIX"),
+    "api:credit_check_override": post_only(reference="SO-MATRIX"),
+    "api:credit_check_override_approve": post_only(reference="SO-MATRIX"),
+    "api:credit_check_override_reject": post_only(reference="SO-MATRIX"),
+    "api:customer_standing": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
     # Credit: sales page and risk feedback
+    "credit-sales": web_ledger(),
+    "credit-sales-customer": web_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
+    "credit-feedback-submit": post_only(code=CQ_CUSTOMER),
+    "credit-feedback": web_only(set(Role.values) - {Role.SALES}),
+    "credit-feedback-review": post_only(pk=1),
 }
 
 

@@ -330,5 +330,7 @@ def export_aging(as_of, out: Path, username: str | None, language: str | None) -
     console.print(f"Aging report as of {day}: {rows:,} customers written to {out}.")
 
 
+main.add_command(__import__("fengkong.credit.cli", fromlist=["credit"]).credit)
+
 if __name__ == "__main__":
     main()

@@ -29,6 +29,8 @@ PORTFOLIOS = [
 PEOPLE = [
     ("admin", Role.ADMIN, []),
     ("manager", Role.RISK_MANAGER, []),
+    ("director", Role.RISK_COMMITTEE, []),
+    ("cfo", Role.RISK_COMMITTEE, []),
     ("analyst", Role.CREDIT_ANALYST, []),
     ("collector", Role.COLLECTOR, ["CQ"]),
     ("legal", Role.LEGAL_OFFICER, []),
@@ -37,6 +39,9 @@ PEOPLE = [
     ("finance", Role.FINANCE, []),
     ("auditor", Role.AUDITOR, []),
 ]
+
+# the risk manager also sits on the risk committee: three members, two approvals for a large limit
+ALSO = {"manager": [Role.RISK_COMMITTEE]}
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ def ensure_demo_people() -> list[Login]:
             user.is_staff = role in {Role.ADMIN, Role.AUDITOR}
             user.is_superuser = role == Role.ADMIN
             user.save()
-        user.groups.set([groups[role]])
+        user.groups.set([groups[role], *(groups[r] for r in ALSO.get(username, ()))])
         for code in scoped:
             portfolios[code].members.add(user)
         logins.append(Login(username, Role(role).label, password))

@@ -2,7 +2,8 @@
 
 401 not signed in, 403 signed in but not allowed, 404 not there or not visible to you (a customer
 outside your portfolio is indistinguishable from one that does not exist), 422 bad parameters with the
-field at fault, and 500 only for real bugs, which are logged with their traceback.
+field at fault (a credit policy: every problem), 409 a credit object no longer in a state that allows the
+step (credit.exceptions.Conflict), and 500 only for real bugs, which are logged with their traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from fengkong.credit.exceptions import Conflict, CreditError, NotAllowed, PolicyInvalid, SelfApproval
+
 logger = logging.getLogger("fengkong.api")
 
 
@@ -26,6 +29,8 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, lambda r, e: http_error(api, r, e))
     api.add_exception_handler(PermissionDenied, lambda r, e: forbidden(api, r, e))
     api.add_exception_handler(Http404, lambda r, e: not_found(api, r, e))
+    api.add_exception_handler(CreditError, lambda r, e: credit_refused(api, r, e))
+    api.add_exception_handler(PolicyInvalid, lambda r, e: policy_invalid(api, r, e))
     api.add_exception_handler(Exception, lambda r, e: bug(api, r, e))
 
 
@@ -69,6 +74,19 @@ def forbidden(api: NinjaAPI, request: HttpRequest, exc: PermissionDenied):
 def not_found(api: NinjaAPI, request: HttpRequest, exc: Http404):
     detail = str(exc) if exc.args else _("Not found, or not in your portfolio.")
     return api.create_response(request, {"detail": detail}, status=404)
+
+
+def credit_refused(api: NinjaAPI, request: HttpRequest, exc: CreditError):
+    """A credit step refused: 403 for who may not take it (self-approval, the wrong role), 409 for an
+    object no longer in a state that allows it (decided, voted already, replayed reference)."""
+    status = 403 if isinstance(exc, SelfApproval | NotAllowed) else 409 if isinstance(exc, Conflict) else 422
+    return api.create_response(request, {"detail": str(exc)}, status=status)
+
+
+def policy_invalid(api: NinjaAPI, request: HttpRequest, exc: PolicyInvalid):
+    errors = [{"location": "body", "field": "config", "message": problem} for problem in exc.problems]
+    return api.create_response(request, {"detail": _("The credit policy has problems."), "problems": exc.problems,
+                                         "errors": errors}, status=422)
 
 
 def bug(api: NinjaAPI, request: HttpRequest, exc: Exception):

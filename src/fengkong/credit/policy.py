@@ -234,6 +234,8 @@ def _dimensions(dims: Any, problems: list[str]) -> tuple[DimensionSpec, ...]:
             problems.append(f"dimensions.{name}.metrics must be an object with at least one metric")
             metrics = {}
         specs = [_metric(name, m, spec, problems) for m, spec in metrics.items()]
+        if specs and all(s is not None for s in specs) and sum(s.weight for s in specs) <= 0:
+            problems.append(f"dimensions.{name} metric weights must not all be 0")
         out.append(DimensionSpec(name, weight, tuple(s for s in specs if s is not None)))
     if out and sum(d.weight for d in out) <= 0:
         problems.append("the dimension weights must not all be 0")

@@ -13,6 +13,7 @@ from django.conf import settings
 from fengkong.accounts.demo import Login, ensure_demo_people
 from fengkong.accounts.setup import setup_database
 from fengkong.core.money import from_fen
+from fengkong.demo.credit import load_credit
 from fengkong.receivables.models import Invoice
 from fengkong.web.book import aging_of, today
 
@@ -37,11 +38,18 @@ class DemoResult:
     logins_: list[Login]
     batches: list = field(default_factory=list)
     cycle: object = None  # the monitoring CycleRun run after the load
+    credit: dict = field(default_factory=dict)  # counts of demo.credit.load_credit
 
     def summary(self) -> str:
         parts = [f"{b.get_kind_display()}: {b.rows_total:,} rows ({b.get_status_display()})" for b in self.batches]
         cycle = f"\n{self.cycle.summary()}" if self.cycle is not None else ""
-        return f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book() + cycle
+        c = self.credit
+        credit = (f"\nCredit: {c['assessed']:,} customers assessed, {c['limits_approved']:,} first limits approved, "
+                  f"{c['reviewed']:,} reviewed today, {c['guarantees']:,} guarantees on file, "
+                  f"{c['pending_raises']} limit raises awaiting approval, {c['credit_checks']} orders checked"
+                  if c else "")
+        return (f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book()
+                + credit + cycle)
 
     def book(self) -> str:
         """Open and overdue money of the loaded book, aged by the engine."""
@@ -73,6 +81,7 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
         result.batches.append(batch)
         if batch.status not in {"done", "partial"}:
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
+    result.credit = load_credit(today(), seed, progress)
     result.cycle = run_cycles(today(), progress)
     return result
 

@@ -32,7 +32,7 @@ from .exceptions import FileRejected
 from .fields import KINDS
 from .mapping import load_mapping
 from .models import ImportBatch
-from .sources import read_table
+from .sources import ROW, read_table
 from .validation import PROBLEM_SCHEMA, Checked, check
 from .writers import WRITERS, Written
 
@@ -120,6 +120,8 @@ class ImportRun:
             self.count_changes(written)
             status = "partial" if checked.problems.height else "done"
             record_many(self.actor, [self.batch_event(status), *written.audit])
+            if self.kind == "financials":
+                reassess_with_new_statements(frame, written, self.actor)
 
     # --- outcomes -----------------------------------------------------------------------------------
 
@@ -189,6 +191,14 @@ class ImportRun:
             cache.set(progress_key(self.batch.pk), {"stage": name, "done": done, "total": total}, 3600)
         except Exception:  # progress is a nicety; a cache outage must not fail the import
             logger.warning("cannot publish import progress", exc_info=True)
+
+
+def reassess_with_new_statements(frame: pl.DataFrame, written: Written, actor) -> None:
+    """Customers whose statements were created or changed are re-assessed once the import commits (§2)."""
+    from fengkong.credit.assess import reassess_later
+
+    changed = frame.sort(ROW).get_column("customer_id").filter(written.changes != "unchanged")
+    reassess_later(changed.drop_nulls().to_list(), "new_financials", actor)
 
 
 def file_problem(message: str) -> pl.DataFrame:

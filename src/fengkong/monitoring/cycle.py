@@ -190,6 +190,7 @@ class Cycle:
             joined = items.join(before, on="invoice_id", how="left")
             entered = joined.filter(pl.col("zone_before").is_null() | (pl.col("zone") > pl.col("zone_before")))
             self.raise_alerts(self.zone_alerts(entered))
+            reassess_danger_zone(entered)
             store.replace_item_zones(joined.select(
                 "invoice_id", "customer_id", "zone", "days_overdue",
                 pl.when(pl.col("zone") == pl.col("zone_before")).then(pl.col("since_before"))
@@ -368,9 +369,18 @@ def check_escalations(*, as_of: date, actor=None) -> dict[str, int]:
 
 
 def credit_limits() -> pl.DataFrame:
-    """Credit limits in fen by customer. Limits arrive with issue 4; until then none is known, and the
-    utilisation rules do nothing."""
-    return pl.DataFrame(schema={"customer_id": pl.Int64, "limit_fen": pl.Int64})
+    """Approved credit limits in fen by customer (credit profiles); customers without one are absent or 0."""
+    from fengkong.credit.assess import credit_limits_frame
+
+    return credit_limits_frame()
+
+
+def reassess_danger_zone(entered: pl.DataFrame) -> None:
+    """Customers with an item newly in the danger zone are re-assessed once this step commits (§2)."""
+    from fengkong.credit.assess import reassess_later
+
+    ids = entered.filter(pl.col("zone") >= Zone.DANGER).get_column("customer_id").unique().to_list()
+    reassess_later(ids, "danger_zone")
 
 
 def resolve_cleared(zones: pl.DataFrame, policy: Policy, actor=None) -> int:

@@ -245,6 +245,7 @@ class Dispatcher:
         self.contacts = _primary_contacts(customer_ids)
         self.overdue = _overdue_invoices(customer_ids, max(a.as_of for a in alerts))
         flagged_by = set(StopSupply.objects.filter(alert__in=alerts, active=True).values_list("alert_id", flat=True))
+        self.owners = _limit_owners(customer_ids)
         queued = 0
         for alert in alerts:
             for action in self.actions(alert):
@@ -269,7 +270,8 @@ class Dispatcher:
             "stop_supply": ("sales", "stop_supply", self.people.sales_of(portfolio)),
             "notify_sales": ("sales", template, self.people.sales_of(portfolio)),
             "notify_legal": ("legal", template, self.people.legal or self.people.managers),
-            "notify_manager": ("manager", template, self.people.managers),
+            "notify_manager": ("manager", template, list(dict.fromkeys(
+                [*self.people.managers, *self.owners.get(alert.customer_id, [])]))),
         }
         if action not in routes:
             return 0  # reminder_letter: its notice goes with the letter (actions.write_reminder_letter)
@@ -306,6 +308,16 @@ def _in_chunks(queryset, field_name: str, ids: list[int]) -> list:
     for start in range(0, len(ids), CHUNK):
         out += list(queryset.filter(**{f"{field_name}__in": ids[start:start + CHUNK]}))
     return out
+
+
+def _limit_owners(customer_ids: list[int]) -> dict[int, list]:
+    """The accountable owner of each customer's credit limit (§16: the approver receives its follow-ups)."""
+    if not apps.is_installed("fengkong.credit"):
+        return {}
+    from fengkong.credit.models import CreditProfile
+
+    profiles = CreditProfile.objects.filter(owner__isnull=False, owner__is_active=True).select_related("owner")
+    return {p.customer_id: [p.owner] for p in _in_chunks(profiles, "customer_id", customer_ids)}
 
 
 def _primary_contacts(customer_ids: list[int]) -> dict[int, Contact]:

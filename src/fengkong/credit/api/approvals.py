@@ -1,3 +1,370 @@
-from ninja import Router
+"""Limit proposals, committee votes and credit policy versions in /api/v1.
+
+Proposals come from `scope(LimitProposal…)` only: a proposal of a customer outside the caller's portfolio
+is a 404 like one that does not exist. State changes call credit.approvals, which check the role
+(403), refuse self-approval (403) and steps on decided objects (409), and audit. A policy with problems
+is a 422 listing every problem (api.errors).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.db.models import Count, Q
+from django.http import Http404
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import StrictBool, StrictInt, model_validator
+
+from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page
+from fengkong.core.permissions import require, scope
+from fengkong.customers.api import CustomerCode, visible_customer
+
+from .. import approvals
+from ..choices import ApprovalLevel, Grade, PolicyStatus, ProposalStatus, Vote
+from ..models import Assessment, CreditPolicy, LimitProposal
+from ..policy import current
 
 router = Router(tags=["credit"])
+
+ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The limit proposal's id")]
+Version = Annotated[int, Path(ge=1, le=2**31 - 1, description="The credit policy version")]
+MAX_REASON = approvals.MAX_REASON
+
+
+def _no_control(text: str, name: str) -> str:
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in text):
+        raise ValueError(f"{name} must not contain control characters")
+    return text
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+# --- schemas -----------------------------------------------------------------------------------------
+
+class ProposalOut(Schema):
+    id: int
+    customer: str = Field(description="Customer code")
+    customer_name: str
+    status: ProposalStatus
+    level: ApprovalLevel
+    votes_needed: int
+    approvals: int
+    rejections: int
+    current_limit: Money
+    proposed_limit: Money
+    current_term_days: int
+    proposed_term_days: int
+    grade: str
+    reason: str
+    assessment: int | None = Field(None, description="The assessment the proposal rests on")
+    proposed_by: str | None = Field(description="null: proposed by the credit review")
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    accountable_owner: str | None = Field(None, description="Approved proposals: who answers for the limit")
+
+    @staticmethod
+    def resolve_customer(obj) -> str:
+        return obj.customer.code
+
+    @staticmethod
+    def resolve_customer_name(obj) -> str:
+        return obj.customer.name
+
+    @staticmethod
+    def resolve_approvals(obj) -> int:
+        return obj.n_approve if hasattr(obj, "n_approve") else obj.votes.filter(vote=Vote.APPROVE).count()
+
+    @staticmethod
+    def resolve_rejections(obj) -> int:
+        return obj.n_reject if hasattr(obj, "n_reject") else obj.votes.filter(vote=Vote.REJECT).count()
+
+    @staticmethod
+    def resolve_assessment(obj) -> int | None:
+        return obj.assessment_id
+
+    @staticmethod
+    def resolve_proposed_by(obj) -> str | None:
+        return _username(obj.proposed_by)
+
+    @staticmethod
+    def resolve_decided_by(obj) -> str | None:
+        return _username(obj.decided_by)
+
+    @staticmethod
+    def resolve_accountable_owner(obj) -> str | None:
+        return _username(obj.decided_by) if obj.status == ProposalStatus.APPROVED else None
+
+
+class VoteOut(Schema):
+    voter: str
+    vote: Vote
+    comment: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_voter(obj) -> str:
+        return obj.voter.get_username()
+
+
+class ProposalDetailOut(ProposalOut):
+    votes: list[VoteOut]
+    you_may_vote: bool
+    you_may_withdraw: bool
+
+    @staticmethod
+    def resolve_votes(obj):
+        return list(obj.votes.select_related("voter"))
+
+
+class ProposalPage(Page):
+    items: list[ProposalOut]
+
+
+class ProposalFilters(Schema):
+    status: ProposalStatus | Literal["all"] = Field(ProposalStatus.PENDING, description="pending (default), "
+                                                    "approved, rejected, withdrawn, superseded or all")
+    level: ApprovalLevel | None = None
+    customer: Text | None = Field(None, description="Customer code")
+    waiting_for_me: bool = Field(False, description="Only pending proposals you may vote on now")
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class ProposalIn(Schema):
+    proposed_limit: Decimal = Field(ge=0, max_digits=18, decimal_places=2,
+                                    description="The new limit in yuan, e.g. \"800000.00\"")
+    proposed_term_days: StrictInt = Field(ge=0, le=720, description="The payment term in days")
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
+    grade: Grade | Literal[""] = ""
+    assessment: StrictInt | None = Field(None, ge=1, le=2**63 - 1, description="An assessment of the customer")
+
+    @model_validator(mode="after")
+    def reason_given(self):
+        if not self.reason.strip():
+            raise ValueError("say why the limit should change")
+        _no_control(self.reason, "the reason")
+        return self
+
+
+class VoteIn(Schema):
+    vote: Vote
+    comment: str = Field("", max_length=approvals.MAX_COMMENT, description="Required with a reject")
+
+    @model_validator(mode="after")
+    def comment_checked(self):
+        _no_control(self.comment, "the comment")
+        if self.vote == Vote.REJECT and not self.comment.strip():
+            raise ValueError("say why you reject the proposal (comment)")
+        return self
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(min_length=1, max_length=approvals.MAX_NOTE)
+
+    @model_validator(mode="after")
+    def reason_given(self):
+        if not self.reason.strip():
+            raise ValueError("say why the proposal is withdrawn")
+        _no_control(self.reason, "the reason")
+        return self
+
+
+class PolicyOut(Schema):
+    version: int
+    status: PolicyStatus
+    in_force: bool
+    note: str
+    proposed_by: str | None
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+
+    @staticmethod
+    def resolve_in_force(obj, context) -> bool:
+        return obj.version == context["request"].policy_in_force
+
+    @staticmethod
+    def resolve_proposed_by(obj) -> str | None:
+        return _username(obj.proposed_by)
+
+    @staticmethod
+    def resolve_decided_by(obj) -> str | None:
+        return _username(obj.decided_by)
+
+
+class PolicyDetailOut(PolicyOut):
+    config: dict[str, Any]
+    preview: dict[str, Any] = Field(description="The what-if on the whole book when it was proposed (examples: "
+                                    "only customers you may see)")
+
+    @staticmethod
+    def resolve_preview(obj, context) -> dict:
+        return approvals.preview_for(caller(context["request"]), obj.preview)
+
+
+class PolicyPage(Page):
+    in_force: int = Field(description="The version in force (0: the article's defaults)")
+    items: list[PolicyOut]
+
+
+class PolicyFilters(Schema):
+    status: PolicyStatus | None = None
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class PolicyIn(Schema):
+    config: dict[str, Any] = Field(description="Settings of the policy; left-out settings take the defaults")
+    note: str = Field("", max_length=approvals.MAX_NOTE)
+
+    @model_validator(mode="after")
+    def note_checked(self):
+        _no_control(self.note, "the note")
+        return self
+
+
+class DecisionIn(Schema):
+    approve: StrictBool
+    note: str = Field("", max_length=approvals.MAX_NOTE, description="Required with a rejection")
+
+    @model_validator(mode="after")
+    def note_given(self):
+        _no_control(self.note, "the note")
+        if not self.approve and not self.note.strip():
+            raise ValueError("say why you reject this policy version (note)")
+        return self
+
+
+# --- limit proposals ---------------------------------------------------------------------------------
+
+def _proposals(user):
+    require(user, "credit.view_limitproposal")
+    return scope(LimitProposal.objects.all(), user).select_related("customer", "proposed_by", "decided_by")
+
+
+def _visible_proposal(user, proposal_id: int) -> LimitProposal:
+    proposal = _proposals(user).filter(pk=proposal_id).first()
+    if proposal is None:
+        raise Http404(f"No limit proposal {proposal_id} in your portfolio.")
+    return proposal
+
+
+def _detail(user, proposal: LimitProposal) -> LimitProposal:
+    proposal.you_may_vote = approvals.may_vote(user, proposal)
+    proposal.you_may_withdraw = approvals.may_withdraw(user, proposal)
+    return proposal
+
+
+@router.get("/limit-proposals", response=ProposalPage, url_name="limit_proposal_list")
+def list_proposals(request, filters: Query[ProposalFilters]):
+    """Limit proposals you may see, newest first; by default those awaiting approval."""
+    user = caller(request)
+    proposals = _proposals(user)
+    if filters.status != "all":
+        proposals = proposals.filter(status=filters.status)
+    if filters.level:
+        proposals = proposals.filter(level=filters.level)
+    if filters.customer:
+        proposals = proposals.filter(customer__code=filters.customer)
+    if filters.waiting_for_me:
+        proposals = approvals.waiting_for(user, proposals)
+    proposals = proposals.annotate(n_approve=Count("votes", filter=Q(votes__vote=Vote.APPROVE)),
+                                   n_reject=Count("votes", filter=Q(votes__vote=Vote.REJECT)))
+    return page(proposals.order_by("-proposed_at", "-pk"), filters.limit, filters.offset)
+
+
+@router.get("/limit-proposals/{proposal_id}", response=ProposalDetailOut, url_name="limit_proposal_detail")
+def get_proposal(request, proposal_id: ProposalId):
+    """One proposal with its votes and comments, and whether you may vote on it or withdraw it."""
+    user = caller(request)
+    return _detail(user, _visible_proposal(user, proposal_id))
+
+
+@router.post("/customers/{code}/limit-proposals", response={201: ProposalDetailOut},
+             url_name="limit_proposal_create")
+def create_proposal(request, code: CustomerCode, body: ProposalIn):
+    """Propose a new limit and term; the policy in force sets the approval level by the amount."""
+    user = caller(request)
+    customer = visible_customer(user, code)
+    assessment = None
+    if body.assessment is not None:
+        assessment = Assessment.objects.filter(pk=body.assessment, customer=customer).first()
+        if assessment is None:
+            raise Http404(f"No assessment {body.assessment} of customer {customer.code}.")
+    proposal = approvals.propose_limit(actor=user, customer=customer, proposed_limit=body.proposed_limit,
+                                       proposed_term_days=body.proposed_term_days, reason=body.reason,
+                                       assessment=assessment, grade=body.grade)
+    return Status(201, _detail(user, _visible_proposal(user, proposal.pk)))
+
+
+@router.post("/limit-proposals/{proposal_id}/votes", response={201: ProposalDetailOut},
+             url_name="limit_proposal_vote")
+def vote(request, proposal_id: ProposalId, body: VoteIn):
+    """Approve or reject (with a comment). 403: your own proposal or not your level; 409: decided or voted."""
+    user = caller(request)
+    proposal = _visible_proposal(user, proposal_id)
+    approvals.vote(actor=user, proposal=proposal, vote=body.vote, comment=body.comment)
+    return Status(201, _detail(user, _visible_proposal(user, proposal_id)))
+
+
+@router.post("/limit-proposals/{proposal_id}/withdraw", response=ProposalDetailOut,
+             url_name="limit_proposal_withdraw")
+def withdraw(request, proposal_id: ProposalId, body: WithdrawIn):
+    """Withdraw a proposal awaiting approval (the proposer or a risk manager). 409 if already decided."""
+    user = caller(request)
+    proposal = _visible_proposal(user, proposal_id)
+    approvals.withdraw(actor=user, proposal=proposal, reason=body.reason)
+    return _detail(user, _visible_proposal(user, proposal_id))
+
+
+# --- credit policy versions --------------------------------------------------------------------------
+
+def _policies(request):
+    require(caller(request), "credit.view_creditpolicy")
+    request.policy_in_force = current().version
+    return CreditPolicy.objects.select_related("proposed_by", "decided_by")
+
+
+def _policy(request, version: int) -> CreditPolicy:
+    policy = _policies(request).filter(version=version).first()
+    if policy is None:
+        raise Http404(f"No credit policy version {version}.")
+    return policy
+
+
+@router.get("/credit-policies", response=PolicyPage, url_name="credit_policy_list")
+def list_policies(request, filters: Query[PolicyFilters]):
+    """Credit policy versions, newest first, and which one is in force."""
+    policies = _policies(request)
+    if filters.status:
+        policies = policies.filter(status=filters.status)
+    return {**page(policies.order_by("-version"), filters.limit, filters.offset),
+            "in_force": request.policy_in_force}
+
+
+@router.get("/credit-policies/{version}", response=PolicyDetailOut, url_name="credit_policy_detail")
+def get_policy(request, version: Version):
+    """One version: its full settings and the what-if preview taken when it was proposed."""
+    return _policy(request, version)
+
+
+@router.post("/credit-policies", response={201: PolicyDetailOut}, url_name="credit_policy_create")
+def create_policy(request, body: PolicyIn):
+    """Propose a new version (left-out settings take the defaults). 422 lists every problem of the config."""
+    policy = approvals.propose_policy(actor=caller(request), config=body.config, note=body.note)
+    return Status(201, _policy(request, policy.version))
+
+
+@router.post("/credit-policies/{version}/decision", response=PolicyDetailOut, url_name="credit_policy_decision")
+def decide_policy(request, version: Version, body: DecisionIn):
+    """Approve (the version comes into force) or reject with a note. 403 on your own proposal; 409 if decided."""
+    user = caller(request)
+    policy = _policy(request, version)
+    approvals.decide_policy(actor=user, policy=policy, approve=body.approve, note=body.note)
+    return _policy(request, version)

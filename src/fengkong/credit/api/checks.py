@@ -1,3 +1,286 @@
-from ninja import Router
+"""Credit checks on sales orders in /api/v1: the ERP asks before it confirms an order.
 
-router = Router(tags=["credit"])
+POST /credit-checks answers approve, hold or block with reasons (201 new, 200 when the reference is
+replayed with the same content, 409 with different content) and reserves the amount when approved.
+The order's later life: release (invoiced), cancel, and for a held order an override request that a
+risk manager approves or rejects. GET /customers/{code}/standing gives the live figures an order form
+shows. Every lookup is scoped (core.permissions): a check or customer of another portfolio is a 404;
+bad input is a 422 naming the field (the actions raise ValidationError, api.errors maps it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import StrictFloat, StrictInt, StrictStr
+
+from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page
+from fengkong.core.permissions import require, scope, visible_customers
+from fengkong.customers.api import CustomerCode, visible_customer
+
+from .. import checks
+from ..choices import CheckStatus, Decision
+from ..figures import standing
+from ..models import CreditCheck
+
+router = Router(tags=["credit checks"])
+
+Reference = Annotated[Text, Path(description="The sales order number the check was made for")]
+
+
+class CheckIn(Schema):
+    customer: StrictStr = Field(max_length=100, description="The ERP customer code", examples=["C000001"])
+    amount: StrictStr | StrictInt | StrictFloat = Field(
+        description="Order amount in yuan, more than 0, at most two decimals (a string avoids rounding)",
+        examples=["125000.00"])
+    currency: StrictStr = Field("CNY", max_length=10, description=f"One of {', '.join(checks.CURRENCIES)}")
+    reference: StrictStr = Field(max_length=1000, description="The sales order number; the idempotency key",
+                                 examples=["XSDD2026-001234"])
+
+
+class ReasonIn(Schema):
+    reason: StrictStr = Field(max_length=checks.MAX_REASON, description="Why")
+
+
+class CancelIn(Schema):
+    reason: StrictStr = Field("", max_length=checks.MAX_REASON, description="Why the order will not ship")
+
+
+class NoteIn(Schema):
+    note: StrictStr = Field("", max_length=checks.MAX_REASON, description="A word for the requester")
+
+
+class ReasonOut(Schema):
+    code: str = Field(description="over_limit, no_limit, overdue, grade_c_unsecured, stop_supply, blacklisted, "
+                                  "review_expired or inactive")
+    message: str = Field(description="The reason in the request's language, with its figures")
+    figures: dict = Field(description="The figures behind the reason (money as strings)")
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+class CheckOut(Schema):
+    reference: str
+    customer: str = Field(description="Customer code")
+    customer_name: str
+    amount: Money
+    currency: str
+    decision: Decision
+    status: CheckStatus
+    reasons: list[ReasonOut]
+    limit: Money = Field(description="The credit limit when the order was checked")
+    exposure_before: Money = Field(description="Exposure before this order, when it was checked")
+    reserved_amount: Money = Field(description="What this check holds of the limit now (0 unless reserved)")
+    available_after: Money = Field(description="Limit less exposure before and the reserved amount; may be negative")
+    checked_at: datetime
+    requested_by: str | None
+    closed_at: datetime | None
+    override_reason: str
+    override_requested_by: str | None
+    override_approved_by: str | None
+    overridden_at: datetime | None
+
+    @staticmethod
+    def resolve_customer(obj) -> str:
+        return obj.customer.code
+
+    @staticmethod
+    def resolve_customer_name(obj) -> str:
+        return obj.customer.name
+
+    @staticmethod
+    def resolve_reasons(obj) -> list[dict]:
+        return [{"code": r["code"], "message": checks.reason_message(r), "figures": r.get("params") or {}}
+                for r in obj.reasons]
+
+    @staticmethod
+    def resolve_limit(obj) -> Decimal:
+        return obj.limit_at_check
+
+    @staticmethod
+    def resolve_exposure_before(obj) -> Decimal:
+        return obj.exposure_at_check
+
+    @staticmethod
+    def resolve_reserved_amount(obj) -> Decimal:
+        return obj.amount if obj.status == CheckStatus.RESERVED else Decimal(0)
+
+    @staticmethod
+    def resolve_available_after(obj) -> Decimal:
+        held = obj.amount if obj.status == CheckStatus.RESERVED else Decimal(0)
+        return obj.limit_at_check - obj.exposure_at_check - held
+
+    @staticmethod
+    def resolve_checked_at(obj) -> datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_requested_by(obj) -> str | None:
+        return _username(obj.requested_by)
+
+    @staticmethod
+    def resolve_override_requested_by(obj) -> str | None:
+        return _username(obj.override_requested_by)
+
+    @staticmethod
+    def resolve_override_approved_by(obj) -> str | None:
+        return _username(obj.override_approved_by)
+
+
+class CheckFilters(Schema):
+    status: CheckStatus | Literal["attention"] | None = Field(
+        None, description="A status, or 'attention' for held and override-requested checks")
+    decision: Decision | None = None
+    customer: Text | None = Field(None, description="Customer code")
+    q: Text | None = Field(None, description="Part of the reference, customer code or name")
+    date_from: date | None = Field(None, description="Checked on this date or later")
+    date_to: date | None = Field(None, description="Checked on this date or earlier")
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class CheckPage(Page):
+    items: list[CheckOut]
+
+
+class StandingOut(Schema):
+    customer: str
+    customer_name: str
+    as_of: date
+    limit: Money
+    receivables: Money
+    open_orders: Money
+    reserved: Money
+    exposure: Money
+    available: Money
+    utilisation_percent: Decimal | None = Field(description="Exposure as a share of the limit; null with no limit")
+    max_days_overdue: int
+    overdue_amount: Money
+    stop_supply: bool
+    blacklisted: bool
+    litigation: bool
+    grade: str
+    term_days: int
+    next_review: date | None
+    review_expired: bool
+    owner: str = Field(description="Username of the limit's accountable owner, '' for nobody yet")
+
+
+def _customer_for_check(user, code: str):
+    require(user, "credit.request_check")
+    customer = visible_customers(user).filter(code=code).first()
+    if customer is None:
+        raise ValidationError({"customer": f"no customer {code!r} in your portfolio"})
+    return customer
+
+
+@router.post("/credit-checks", response={200: CheckOut, 201: CheckOut}, url_name="credit_check_create")
+def create_check(request, body: CheckIn):
+    """Check a sales order before confirming it. 201 with the answer; 200 with the first answer when the
+    reference is replayed with the same customer, amount and currency; 409 when its content differs."""
+    user = caller(request)
+    customer = _customer_for_check(user, body.customer.strip())
+    check, created = checks.run_check(actor=user, customer=customer, amount=body.amount, currency=body.currency,
+                                      reference=body.reference)
+    check.customer = customer
+    return Status(201 if created else 200, check)
+
+
+def _checks(user):
+    require(user, "credit.view_creditcheck")
+    return scope(CreditCheck.objects.all(), user).select_related(
+        "customer", "requested_by", "override_requested_by", "override_approved_by")
+
+
+@router.get("/credit-checks", response=CheckPage, url_name="credit_check_list")
+def list_checks(request, filters: Query[CheckFilters]):
+    """Credit checks you may see, newest first."""
+    rows = _checks(caller(request))
+    if filters.status == "attention":
+        rows = rows.filter(status__in=[CheckStatus.HELD, CheckStatus.OVERRIDE_REQUESTED])
+    elif filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.decision:
+        rows = rows.filter(decision=filters.decision)
+    if filters.customer:
+        rows = rows.filter(customer__code=filters.customer)
+    if filters.q:
+        q = filters.q
+        rows = rows.filter(Q(reference__icontains=q) | Q(customer__code__icontains=q) | Q(customer__name__icontains=q))
+    if filters.date_from:
+        rows = rows.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(created_at__date__lte=filters.date_to)
+    return page(rows.order_by("-created_at", "-pk"), filters.limit, filters.offset)
+
+
+def _visible(user, reference: str) -> CreditCheck:
+    checks.visible_check(user, reference)
+    return _checks(user).get(reference=reference)
+
+
+def _fresh(user, check: CreditCheck) -> CreditCheck:
+    return _checks(user).get(pk=check.pk)
+
+
+@router.get("/credit-checks/{reference}", response=CheckOut, url_name="credit_check_detail")
+def get_check(request, reference: Reference):
+    """One credit check with its reasons and what happened to it since."""
+    return _visible(caller(request), reference)
+
+
+@router.post("/credit-checks/{reference}/release", response=CheckOut, url_name="credit_check_release")
+def release_check(request, reference: Reference):
+    """The order was invoiced: the reservation ends (the invoice now carries the exposure). 409 unless reserved."""
+    user = caller(request)
+    return _fresh(user, checks.release(actor=user, check=_visible(user, reference)))
+
+
+@router.post("/credit-checks/{reference}/cancel", response=CheckOut, url_name="credit_check_cancel")
+def cancel_check(request, reference: Reference, body: CancelIn):
+    """The order will not ship: a reserved, held or override-requested check is cancelled."""
+    user = caller(request)
+    return _fresh(user, checks.cancel(actor=user, check=_visible(user, reference), reason=body.reason))
+
+
+@router.post("/credit-checks/{reference}/override", response=CheckOut, url_name="credit_check_override")
+def request_override(request, reference: Reference, body: ReasonIn):
+    """Ask for a held order to go through anyway (reason required); a risk manager decides. A blocked
+    order cannot be overridden (409): lift its cause and check again."""
+    user = caller(request)
+    return _fresh(user, checks.request_override(actor=user, check=_visible(user, reference), reason=body.reason))
+
+
+@router.post("/credit-checks/{reference}/override/approve", response=CheckOut,
+             url_name="credit_check_override_approve")
+def approve_override(request, reference: Reference):
+    """Approve an override somebody else asked for: the amount is reserved. 403 for your own request."""
+    user = caller(request)
+    return _fresh(user, checks.approve_override(actor=user, check=_visible(user, reference)))
+
+
+@router.post("/credit-checks/{reference}/override/reject", response=CheckOut,
+             url_name="credit_check_override_reject")
+def reject_override(request, reference: Reference, body: NoteIn):
+    """Refuse an override: the order stays held."""
+    user = caller(request)
+    return _fresh(user, checks.reject_override(actor=user, check=_visible(user, reference), note=body.note))
+
+
+@router.get("/customers/{code}/standing", response=StandingOut, url_name="customer_standing")
+def customer_standing(request, code: CustomerCode):
+    """The customer's live credit figures: limit, exposure (receivables, open orders, reservations),
+    available, overdue and the flags that stop an order."""
+    user = caller(request)
+    customer = visible_customer(user, code)
+    require(user, "credit.view_creditprofile")
+    figures = standing(customer, timezone.localdate())
+    return {**figures.__dict__, "customer": customer.code, "customer_name": customer.name}

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404, render
 
 from fengkong.core.permissions import scope, visible_customers
+from fengkong.credit.views.profile import credit_context
 from fengkong.customers.models import FinancialStatement
 
 from .. import book
@@ -69,4 +70,5 @@ def customer_detail(request, code: str):
         "aging_chart": aging_figure(profile, height=240),
         "aging_rows": aging_rows(profile),
         "overdue_total": book.from_fen(profile.overdue_fen),
+        "credit": credit_context(customer, request.user),
     })

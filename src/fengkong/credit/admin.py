@@ -1,0 +1,124 @@
+"""Admin pages of the credit app.
+
+Guarantees are master data kept here (each save audited); an industry outlook is saved through
+`industry.set_outlook`, so raising an alarm re-assesses the industry's customers exactly as from any
+other entry point. Profiles, assessments, proposals, votes, credit checks, policies and risk feedback
+change only through their actions; here they are read-only and scoped like the web UI.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from fengkong.core import industries
+from fengkong.core.admin import AuditedModelAdmin, ReadOnlyAdmin
+
+from .industry import set_outlook
+from .models import (
+    Assessment,
+    CreditCheck,
+    CreditPolicy,
+    CreditProfile,
+    Guarantee,
+    IndustryOutlook,
+    LimitProposal,
+    ProposalVote,
+    RiskFeedback,
+)
+
+
+@admin.register(Guarantee)
+class GuaranteeAdmin(AuditedModelAdmin):
+    customer_path = "customer"
+    list_display = ("customer", "kind", "provider", "value", "eligible_percent", "valid_from", "valid_until")
+    list_filter = ("kind",)
+    search_fields = ("customer__code", "customer__name", "provider", "reference")
+    autocomplete_fields = ("customer",)
+    exclude = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class IndustryOutlookForm(forms.ModelForm):
+    industry = forms.ChoiceField(choices=industries.choices)
+
+    class Meta:
+        model = IndustryOutlook
+        fields = ("industry", "outlook", "alarm", "note")
+
+
+@admin.register(IndustryOutlook)
+class IndustryOutlookAdmin(admin.ModelAdmin):
+    form = IndustryOutlookForm
+    list_display = ("industry", "outlook", "alarm", "note", "updated_by", "updated_at")
+    list_filter = ("outlook", "alarm")
+    fields = ("industry", "outlook", "alarm", "note")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("industry",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        saved = set_outlook(actor=request.user, industry=obj.industry, outlook=obj.outlook, alarm=obj.alarm,
+                            note=obj.note)
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CustomerReadOnly(ReadOnlyAdmin):
+    customer_path = "customer"
+
+
+@admin.register(CreditProfile)
+class CreditProfileAdmin(CustomerReadOnly):
+    list_display = ("customer", "grade", "score", "limit", "term_days", "owner", "next_review", "blacklisted",
+                    "litigation")
+    list_filter = ("grade", "blacklisted", "litigation")
+    search_fields = ("customer__code", "customer__name")
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(CustomerReadOnly):
+    list_display = ("customer", "as_of", "grade", "total", "trigger", "policy_version")
+    list_filter = ("grade", "trigger", "policy_version")
+    search_fields = ("customer__code", "customer__name")
+    date_hierarchy = "as_of"
+
+
+@admin.register(LimitProposal)
+class LimitProposalAdmin(CustomerReadOnly):
+    list_display = ("customer", "current_limit", "proposed_limit", "level", "status", "proposed_by", "proposed_at")
+    list_filter = ("status", "level")
+    search_fields = ("customer__code", "customer__name")
+
+
+@admin.register(ProposalVote)
+class ProposalVoteAdmin(ReadOnlyAdmin):
+    customer_path = "proposal__customer"
+    list_display = ("proposal", "voter", "vote", "created_at")
+    list_filter = ("vote",)
+
+
+@admin.register(CreditCheck)
+class CreditCheckAdmin(CustomerReadOnly):
+    list_display = ("reference", "customer", "amount", "currency", "decision", "status", "created_at")
+    list_filter = ("decision", "status")
+    search_fields = ("reference", "customer__code", "customer__name")
+
+
+@admin.register(CreditPolicy)
+class CreditPolicyAdmin(ReadOnlyAdmin):
+    list_display = ("version", "status", "note", "proposed_by", "proposed_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+
+
+@admin.register(RiskFeedback)
+class RiskFeedbackAdmin(CustomerReadOnly):
+    list_display = ("customer", "category", "status", "author", "created_at")
+    list_filter = ("status", "category")
+    search_fields = ("customer__code", "customer__name", "text")

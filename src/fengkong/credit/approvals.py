@@ -1,0 +1,442 @@
+"""Limit proposals and credit policy versions: maker-checker with levels by amount, committee votes.
+
+Design decisions (§9, §16):
+- A proposal's level and the approvals it needs are fixed when it is made, from the policy in force
+  (`approval_for`: by the proposed limit, a decrease at the first level). A later policy change does
+  not move a proposal already waiting.
+- Manager level: one vote decides. Committee level: the proposal is approved when approvals reach
+  `votes_needed`, rejected as soon as that can no longer happen with the members who have not voted,
+  or when a majority of the members eligible to vote rejected it. The eligible members are the active
+  users holding `credit.vote_committee`, less the proposer.
+- Votes are counted with the proposal row locked (select_for_update), so two members voting at once
+  decide it once; the database's unique (proposal, voter) backs "nobody votes twice".
+- The approver whose vote completes the approval becomes the limit's accountable owner and receives
+  its follow-ups ("lifetime responsibility").
+- Inbox messages are written in the same transaction as the change (a rolled-back change tells nobody).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengkong.core.audit import record, snapshot
+from fengkong.core.money import MAX_DIGITS, PLACES, format_amount, to_fen
+from fengkong.core.permissions import require, sees_all, visible_customers
+from fengkong.notifications.choices import Template
+from fengkong.notifications.outbox import tell
+
+from . import policy as policy_module
+from .choices import ApprovalLevel, Grade, PolicyStatus, ProposalStatus, Vote
+from .exceptions import Conflict, NotAllowed, SelfApproval
+from .models import Assessment, CreditPolicy, CreditProfile, LimitProposal, ProposalVote
+
+MAX_TERM_DAYS = 720
+MAX_REASON = 4000
+MAX_COMMENT = 2000
+MAX_NOTE = 300
+MAX_LIMIT = Decimal(10) ** (MAX_DIGITS - PLACES) - Decimal("0.01")
+PROFILE_FIELDS = ("limit", "term_days", "grade", "guarantee_requirement", "owner_id", "limit_approved_at")
+
+
+# --- who ---------------------------------------------------------------------------------------------
+
+def users_with_perm(perm: str):
+    """Active users granted `perm` through a group or directly (superusers are not counted as members)."""
+    app_label, codename = perm.split(".", 1)
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    users = get_user_model().objects.filter(is_active=True)
+    if permission is None:
+        return users.none()
+    return users.filter(Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
+
+
+def committee_members(exclude=None) -> list:
+    """The members who may vote at committee level, without `exclude` (the proposer)."""
+    members = users_with_perm("credit.vote_committee").order_by("username")
+    return list(members.exclude(pk=exclude.pk) if exclude is not None else members)
+
+
+def _can_see(user, customer) -> bool:
+    return visible_customers(user).filter(pk=customer.pk).exists()
+
+
+def approvers(proposal: LimitProposal) -> list:
+    """Who is asked to decide: the managers (who can see the customer) or the committee; never the proposer."""
+    if proposal.level == ApprovalLevel.COMMITTEE:
+        return committee_members(exclude=proposal.proposed_by)
+    managers = users_with_perm("credit.approve_limit")
+    if proposal.proposed_by_id:
+        managers = managers.exclude(pk=proposal.proposed_by_id)
+    portfolio = proposal.customer.portfolio_id
+    return [u for u in managers.order_by("username")
+            if sees_all(u) or (portfolio and u.portfolios.filter(pk=portfolio).exists())]
+
+
+def vote_permission(level: str) -> str:
+    return "credit.vote_committee" if level == ApprovalLevel.COMMITTEE else "credit.approve_limit"
+
+
+def may_vote(user, proposal: LimitProposal) -> bool:
+    """Whether `user` can vote on `proposal` now (the pages show the vote form only then)."""
+    return (proposal.status == ProposalStatus.PENDING and user.is_authenticated
+            and user.has_perm(vote_permission(proposal.level)) and proposal.proposed_by_id != user.pk
+            and not proposal.votes.filter(voter=user).exists())
+
+
+def waiting_for(user, proposals):
+    """Of `proposals`: those pending at a level `user` votes at, not theirs, not yet voted on by them."""
+    levels = [level for level in ApprovalLevel.values if user.has_perm(vote_permission(level))]
+    return (proposals.filter(status=ProposalStatus.PENDING, level__in=levels)
+            .exclude(proposed_by=user).exclude(votes__voter=user))
+
+
+def may_withdraw(user, proposal: LimitProposal) -> bool:
+    return proposal.status == ProposalStatus.PENDING and user.is_authenticated and (
+        (proposal.proposed_by_id is not None and proposal.proposed_by_id == user.pk)
+        or user.has_perm("credit.approve_limit"))
+
+
+# --- checking input ----------------------------------------------------------------------------------
+
+def clean_limit(value, field: str = "proposed_limit") -> Decimal:
+    """An amount in yuan: at least 0, at most two decimals, within the database's 18 digits."""
+    try:
+        amount = Decimal(str(value).strip()) if value is not None and not isinstance(value, bool | float) else None
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise ValidationError({field: _("Give the limit as an amount in yuan such as 500000.00.")})
+    if amount < 0:
+        raise ValidationError({field: _("The limit cannot be negative.")})
+    if amount.as_tuple().exponent < -PLACES:
+        raise ValidationError({field: _("The limit has more than two decimals.")})
+    if amount > MAX_LIMIT:
+        raise ValidationError({field: _("The limit is too large.")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def clean_term(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TERM_DAYS:
+        raise ValidationError({"proposed_term_days": _("The payment term must be a whole number of days "
+                                                       "from 0 to %(max)d.") % {"max": MAX_TERM_DAYS}})
+    return value
+
+
+def _text(value, field: str, message: str, limit: int) -> str:
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        raise ValidationError({field: message})
+    if len(text) > limit:
+        raise ValidationError({field: _("At most %(max)d characters.") % {"max": limit}})
+    return text
+
+
+def required_step(customer, proposed_limit: Decimal):
+    """The policy's approval step for moving `customer`'s limit to `proposed_limit`."""
+    profile = CreditProfile.objects.filter(customer=customer).first()
+    current = profile.limit if profile else Decimal("0.00")
+    return policy_module.current().approval_for(to_fen(proposed_limit), to_fen(current))
+
+
+# --- limit proposals ---------------------------------------------------------------------------------
+
+def propose_limit(*, actor, customer, proposed_limit, proposed_term_days: int, reason: str,
+                  assessment: Assessment | None = None, grade: str = "") -> LimitProposal:
+    """Propose a new limit and term for `customer`; `actor` None means the review cycle proposed it.
+
+    An older pending proposal of the customer is superseded. The approvers are told."""
+    if actor is not None:
+        require(actor, "credit.propose_limit")
+        if not _can_see(actor, customer):
+            raise PermissionDenied("this customer is not in your portfolio")
+    limit = clean_limit(proposed_limit)
+    term = clean_term(proposed_term_days)
+    reason = _text(reason, "reason", _("Say why the limit should change."), MAX_REASON)
+    if grade not in ("", *Grade.values):
+        raise ValidationError({"grade": _("The grade must be A, B or C.")})
+    if assessment is not None and assessment.customer_id != customer.pk:
+        raise ValidationError({"assessment": _("The assessment is of another customer.")})
+    with transaction.atomic():
+        type(customer).objects.select_for_update().filter(pk=customer.pk).first()  # one proposer at a time
+        profile = CreditProfile.objects.filter(customer=customer).first()
+        current_limit = profile.limit if profile else Decimal("0.00")
+        current_term = profile.term_days if profile else 0
+        step = policy_module.current().approval_for(to_fen(limit), to_fen(current_limit))
+        _supersede_pending(actor, customer)
+        proposal = LimitProposal.objects.create(
+            customer=customer, assessment=assessment, current_limit=current_limit, proposed_limit=limit,
+            current_term_days=current_term, proposed_term_days=term, grade=grade, reason=reason,
+            proposed_by=actor, level=step.level, votes_needed=step.votes if step.level == ApprovalLevel.COMMITTEE
+            else 1)
+        record(actor, "limit_proposal.proposed", "limitproposal", proposal.pk, after={
+            "customer": customer.code, "current_limit": current_limit, "proposed_limit": limit,
+            "current_term_days": current_term, "proposed_term_days": term, "grade": grade,
+            "reason": reason, "level": proposal.level, "votes_needed": proposal.votes_needed,
+            "assessment": assessment.pk if assessment else None})
+        _tell_approvers(proposal)
+    return proposal
+
+
+def _supersede_pending(actor, customer) -> None:
+    for old in LimitProposal.objects.select_for_update().filter(customer=customer, status=ProposalStatus.PENDING):
+        old.status, old.decided_at = ProposalStatus.SUPERSEDED, timezone.now()
+        old.save(update_fields=["status", "decided_at"])
+        record(actor, "limit_proposal.superseded", "limitproposal", old.pk,
+               before={"status": ProposalStatus.PENDING}, after={"status": ProposalStatus.SUPERSEDED})
+
+
+def proposal_link(proposal: LimitProposal) -> str:
+    return reverse("credit-proposal", args=[proposal.pk])
+
+
+def _tell_approvers(proposal: LimitProposal) -> None:
+    customer = proposal.customer
+    title = _("Limit proposal for %(customer)s: %(amount)s") % {
+        "customer": customer.name, "amount": format_amount(proposal.proposed_limit)}
+    who = proposal.proposed_by.get_username() if proposal.proposed_by_id else _("the credit review")
+    body = _("%(who)s proposes to change the credit limit of %(customer)s (%(code)s) from %(current)s to "
+             "%(proposed)s and the payment term from %(term0)d to %(term1)d days. Level: %(level)s, "
+             "approvals needed: %(votes)d. Reason: %(reason)s") % {
+        "who": who, "customer": customer.name, "code": customer.code,
+        "current": format_amount(proposal.current_limit), "proposed": format_amount(proposal.proposed_limit),
+        "term0": proposal.current_term_days, "term1": proposal.proposed_term_days,
+        "level": proposal.get_level_display(), "votes": proposal.votes_needed, "reason": proposal.reason}
+    tell(approvers(proposal), template=Template.APPROVAL_REQUEST, title=title, body=body,
+         link=proposal_link(proposal))
+
+
+def vote(*, actor, proposal: LimitProposal, vote: str, comment: str = "") -> LimitProposal:
+    """Record `actor`'s vote; decide the proposal when the votes allow. See the module docstring."""
+    if vote not in Vote.values:
+        raise ValidationError({"vote": _("The vote must be approve or reject.")})
+    comment = (comment or "").strip() if isinstance(comment, str) else ""
+    if vote == Vote.REJECT and not comment:
+        raise ValidationError({"comment": _("Say why you reject the proposal.")})
+    if len(comment) > MAX_COMMENT:
+        raise ValidationError({"comment": _("At most %(max)d characters.") % {"max": MAX_COMMENT}})
+    with transaction.atomic():
+        locked = LimitProposal.objects.select_for_update().select_related("customer").get(pk=proposal.pk)
+        _check_voter(actor, locked)
+        try:
+            with transaction.atomic():
+                ballot = ProposalVote.objects.create(proposal=locked, voter=actor, vote=vote, comment=comment)
+        except IntegrityError:
+            raise Conflict(_("You have already voted on this proposal.")) from None
+        record(actor, "limit_proposal.voted", "limitproposal", locked.pk,
+               after={"vote": vote, "comment": comment, "level": locked.level, "ballot": ballot.pk})
+        outcome = _outcome(locked)
+        if outcome == ProposalStatus.APPROVED:
+            _approve(actor, locked)
+        elif outcome == ProposalStatus.REJECTED:
+            _reject(actor, locked)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def _check_voter(actor, proposal: LimitProposal) -> None:
+    if not (actor and actor.is_authenticated):
+        raise PermissionDenied("sign in to vote")
+    if proposal.level == ApprovalLevel.COMMITTEE and not actor.has_perm("credit.vote_committee"):
+        raise NotAllowed(_("Only members of the risk committee vote on this proposal."))
+    if proposal.level == ApprovalLevel.MANAGER and not actor.has_perm("credit.approve_limit"):
+        raise NotAllowed(_("Only a risk manager approves this proposal."))
+    if not _can_see(actor, proposal.customer):
+        raise PermissionDenied("this customer is not in your portfolio")
+    if proposal.proposed_by_id == actor.pk:
+        raise SelfApproval(_("Nobody votes on their own proposal."))
+    if proposal.status != ProposalStatus.PENDING:
+        raise Conflict(_("The proposal is %(status)s; only a proposal awaiting approval takes votes.")
+                       % {"status": proposal.get_status_display()})
+    if proposal.votes.filter(voter=actor).exists():
+        raise Conflict(_("You have already voted on this proposal."))
+
+
+def _outcome(proposal: LimitProposal) -> str:
+    ballots = list(proposal.votes.values_list("voter_id", "vote"))
+    approvals = sum(1 for _v, choice in ballots if choice == Vote.APPROVE)
+    rejections = len(ballots) - approvals
+    if proposal.level != ApprovalLevel.COMMITTEE:
+        return ProposalStatus.APPROVED if approvals else ProposalStatus.REJECTED
+    if approvals >= proposal.votes_needed:
+        return ProposalStatus.APPROVED
+    eligible = {u.pk for u in committee_members(exclude=proposal.proposed_by)}
+    voted = {voter for voter, _choice in ballots}
+    waiting = len(eligible - voted)
+    if approvals + waiting < proposal.votes_needed or rejections * 2 > len(eligible | voted):
+        return ProposalStatus.REJECTED
+    return ProposalStatus.PENDING
+
+
+def _decide(actor, proposal: LimitProposal, status: str) -> None:
+    proposal.status, proposal.decided_at, proposal.decided_by = status, timezone.now(), actor
+    proposal.save(update_fields=["status", "decided_at", "decided_by"])
+    record(actor, f"limit_proposal.{status}", "limitproposal", proposal.pk,
+           before={"status": ProposalStatus.PENDING}, after={"status": status})
+
+
+def _approve(actor, proposal: LimitProposal) -> None:
+    _decide(actor, proposal, ProposalStatus.APPROVED)
+    profile, _created = CreditProfile.objects.select_for_update().get_or_create(
+        customer=proposal.customer, defaults={"limit": Decimal("0.00")})
+    before = snapshot(profile, PROFILE_FIELDS)
+    profile.limit, profile.term_days = proposal.proposed_limit, proposal.proposed_term_days
+    fields = ["limit", "term_days", "owner", "limit_approved_at", "updated_at"]
+    if proposal.grade:
+        profile.grade = proposal.grade
+        terms = policy_module.current().terms.get(proposal.grade)
+        if terms is not None:
+            profile.guarantee_requirement = terms.guarantee
+        fields += ["grade", "guarantee_requirement"]
+    profile.owner, profile.limit_approved_at = actor, proposal.decided_at
+    profile.save(update_fields=fields)
+    record(actor, "credit_profile.limit_approved", "creditprofile", profile.pk, before=before,
+           after={**snapshot(profile, PROFILE_FIELDS), "proposal": proposal.pk})
+    customer = proposal.customer
+    title = _("Limit approved for %(customer)s: %(amount)s") % {
+        "customer": customer.name, "amount": format_amount(proposal.proposed_limit)}
+    body = _("The credit limit of %(customer)s (%(code)s) is now %(amount)s with a payment term of %(term)d "
+             "days. %(owner)s approved it and answers for it.") % {
+        "customer": customer.name, "code": customer.code, "amount": format_amount(proposal.proposed_limit),
+        "term": proposal.proposed_term_days, "owner": actor.get_username()}
+    tell([proposal.proposed_by, actor], template=Template.APPROVAL_DECIDED, title=title, body=body,
+         link=proposal_link(proposal))
+
+
+def _reject(actor, proposal: LimitProposal) -> None:
+    _decide(actor, proposal, ProposalStatus.REJECTED)
+    customer = proposal.customer
+    comments = "; ".join(f"{v.voter.get_username()}: {v.comment}" for v in
+                         proposal.votes.filter(vote=Vote.REJECT).select_related("voter") if v.comment)
+    tell([proposal.proposed_by], template=Template.APPROVAL_DECIDED,
+         title=_("Limit proposal rejected for %(customer)s") % {"customer": customer.name},
+         body=_("The proposal to change the limit of %(customer)s (%(code)s) to %(amount)s was rejected. "
+                "%(comments)s") % {"customer": customer.name, "code": customer.code,
+                                   "amount": format_amount(proposal.proposed_limit), "comments": comments},
+         link=proposal_link(proposal), level="attention")
+
+
+def withdraw(*, actor, proposal: LimitProposal, reason: str) -> LimitProposal:
+    """The proposer, or a risk manager, takes back a proposal that is still waiting."""
+    reason = _text(reason, "reason", _("Say why the proposal is withdrawn."), MAX_NOTE)
+    with transaction.atomic():
+        locked = LimitProposal.objects.select_for_update().select_related("customer").get(pk=proposal.pk)
+        if not (actor and actor.is_authenticated):
+            raise PermissionDenied("sign in to withdraw")
+        if not _can_see(actor, locked.customer):
+            raise PermissionDenied("this customer is not in your portfolio")
+        is_proposer = locked.proposed_by_id is not None and locked.proposed_by_id == actor.pk
+        if not (is_proposer or actor.has_perm("credit.approve_limit")):
+            raise NotAllowed(_("Only the proposer or a risk manager can withdraw a proposal."))
+        if locked.status != ProposalStatus.PENDING:
+            raise Conflict(_("The proposal is %(status)s; only a proposal awaiting approval can be withdrawn.")
+                           % {"status": locked.get_status_display()})
+        locked.status, locked.decided_at, locked.decided_by = ProposalStatus.WITHDRAWN, timezone.now(), actor
+        locked.save(update_fields=["status", "decided_at", "decided_by"])
+        record(actor, "limit_proposal.withdrawn", "limitproposal", locked.pk,
+               before={"status": ProposalStatus.PENDING},
+               after={"status": ProposalStatus.WITHDRAWN, "reason": reason})
+    proposal.refresh_from_db()
+    return proposal
+
+
+# --- credit policy versions --------------------------------------------------------------------------
+
+def policy_link(policy: CreditPolicy) -> str:
+    return reverse("credit-policy-version", args=[policy.version])
+
+
+def propose_policy(*, actor, config, note: str = "") -> CreditPolicy:
+    """Check `config` (left-out settings take the defaults), try it on the whole book, and store it as the
+    next version awaiting another risk manager's approval. Raises PolicyInvalid with every problem."""
+    require(actor, "credit.propose_creditpolicy")
+    policy_module.parse(config)
+    full = policy_module.merged(config)
+    note = (note or "").strip()[:MAX_NOTE] if isinstance(note, str) else ""
+    what_if = what_if_preview(full)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                version = (CreditPolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+                proposed = CreditPolicy.objects.create(version=version, config=full, note=note, proposed_by=actor,
+                                                       preview=_jsonable(what_if))
+                record(actor, "credit_policy.proposed", "creditpolicy", proposed.pk,
+                       after={"version": version, "config": full, "note": note})
+                approvers_ = users_with_perm("credit.approve_creditpolicy").exclude(pk=actor.pk)
+                tell(approvers_, template=Template.APPROVAL_REQUEST,
+                     title=_("Credit policy v%(version)d awaits approval") % {"version": version},
+                     body=_("%(who)s proposes credit policy version %(version)d. %(note)s") % {
+                         "who": actor.get_username(), "version": version, "note": note},
+                     link=policy_link(proposed))
+                return proposed
+        except IntegrityError:
+            continue  # another proposal took this version number at the same moment: take the next
+    raise Conflict(_("Policy versions are being proposed at the same moment; try again."))
+
+
+def what_if_preview(config: dict) -> dict:
+    """The policy tried on the whole book (credit.assess.preview); no writes."""
+    from .assess import preview
+
+    return preview(config)
+
+
+def preview_for(user, preview: dict | None) -> dict:
+    """A stored preview as `user` may read it: example customers outside their portfolios left out."""
+    preview = dict(preview or {})
+    examples = preview.get("examples")
+    if isinstance(examples, list) and not sees_all(user):
+        codes = {e.get("customer") for e in examples if isinstance(e, dict)}
+        visible = set(visible_customers(user).filter(code__in=codes).values_list("code", flat=True))
+        preview["examples"] = [e for e in examples if isinstance(e, dict) and e.get("customer") in visible]
+    return preview
+
+
+def _jsonable(value):
+    from fengkong.core.audit import jsonable
+
+    return jsonable(value) or {}
+
+
+def decide_policy(*, actor, policy: CreditPolicy, approve: bool, note: str = "") -> CreditPolicy:
+    """Approve (it becomes the version in force) or reject a proposed policy version; not one's own."""
+    require(actor, "credit.approve_creditpolicy")
+    note = (note or "").strip() if isinstance(note, str) else ""
+    if not approve and not note:
+        raise ValidationError({"note": _("Say why you reject this policy version.")})
+    if len(note) > MAX_NOTE:
+        raise ValidationError({"note": _("At most %(max)d characters.") % {"max": MAX_NOTE}})
+    with transaction.atomic():
+        locked = CreditPolicy.objects.select_for_update().get(pk=policy.pk)
+        if locked.proposed_by_id == actor.pk:
+            raise SelfApproval(_("Nobody approves their own policy proposal."))
+        if locked.status != PolicyStatus.PROPOSED:
+            raise Conflict(_("Version %(version)d is %(status)s; only a proposed version can be decided.")
+                           % {"version": locked.version, "status": locked.get_status_display()})
+        newer = CreditPolicy.objects.filter(status=PolicyStatus.APPROVED, version__gt=locked.version).first()
+        if approve and newer is not None:
+            raise Conflict(_("Version %(newer)d, newer than this one, is already in force; propose the change "
+                             "again on top of it.") % {"newer": newer.version})
+        status = PolicyStatus.APPROVED if approve else PolicyStatus.REJECTED
+        locked.status, locked.decided_by, locked.decided_at, locked.decision_note = (
+            status, actor, timezone.now(), note)
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        record(actor, f"credit_policy.{status}", "creditpolicy", locked.pk,
+               before={"status": PolicyStatus.PROPOSED},
+               after={"status": status, "version": locked.version, "note": note})
+        tell([locked.proposed_by], template=Template.APPROVAL_DECIDED,
+             title=_("Credit policy v%(version)d: %(status)s") % {"version": locked.version,
+                                                                   "status": locked.get_status_display()},
+             body=_("%(who)s decided: %(status)s. %(note)s") % {
+                 "who": actor.get_username(), "status": locked.get_status_display(), "note": note},
+             link=policy_link(locked))
+    policy.refresh_from_db()
+    return policy

@@ -1,0 +1,292 @@
+"""The inputs of the credit assessment, per customer, as they stood at the end of a date (point in time).
+
+Design decisions:
+- Bulk: one query per table, as polars frames of integers (dates as days since 1970, money as fen);
+  nothing loops over ORM objects per customer. The assessment of the whole book reads each table once.
+- Point in time, so an assessment for a past date sees only what was known then and a back-test
+  cannot leak the future: statements with period_end <= as_of (the latest), invoices issued <= as_of,
+  allocations of receipts dated <= as_of; an invoice's open amount at the date is today's plus what was
+  paid (receipts dated after it) or credited (credit notes issued after it), as the risk cycle computes
+  it; orders dated <= as_of; credit checks reserved on or before it; guarantees valid on it.
+- Payment history over the 12 months (365 days) before `as_of`: an invoice due in the window counts as
+  paid late when it is still open after its due date, or its last receipt came after the due date;
+  days to pay are amount-weighted over receipts in the window (issue → receipt); the maximum days
+  overdue takes both receipts in the window (how late they came) and items still open.
+  An invoice settled without a recorded receipt (an ERP export of open amounts only) has no known
+  payment date and is not counted late.
+- The reads are independent: outside a transaction they run side by side, each on its own connection.
+- A missing input is null, never zero: no statement, no payment history in the window, no outlook for
+  the industry, no exposure to cover, no cooperation start. The assessment applies the policy's rule.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import polars as pl
+from django.db import connection, connections
+
+from fengkong.integrations import db
+
+WINDOW_DAYS = 365
+EPOCH = date(1970, 1, 1)
+COVERAGE_CAP = 999.0  # coverage when there is security but no exposure (JSON cannot store infinity)
+SECURED = ("collateral", "third_party")
+READ_THREADS = min(3, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Features:
+    as_of: date
+    frame: pl.DataFrame  # one row per customer, see COLUMNS
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+
+COLUMNS = {
+    "customer_id": pl.Int64, "industry": pl.String, "statement_date": pl.Date,
+    "current_ratio": pl.Float64, "debt_to_asset": pl.Float64, "revenue_fen": pl.Int64, "equity_fen": pl.Int64,
+    "overdue_count_12m": pl.Float64, "avg_days_to_pay": pl.Float64, "max_days_overdue_12m": pl.Float64,
+    "industry_outlook": pl.String, "alarm": pl.Boolean, "guarantee_coverage": pl.Float64,
+    "guarantee_fen": pl.Int64, "secured_fen": pl.Int64, "cooperation_years": pl.Float64,
+    "sales_12m_fen": pl.Int64, "receivables_fen": pl.Int64, "orders_fen": pl.Int64, "reserved_fen": pl.Int64,
+    "exposure_fen": pl.Int64,
+}
+
+
+def day(value: date) -> int:
+    return (value - EPOCH).days
+
+
+def _days(column: str) -> str:
+    if db.is_postgres():
+        return f"({column} - DATE '1970-01-01')"
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def _fen(column: str) -> str:
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+def _lit(value: date) -> str:
+    return f"'{value.isoformat()}'"  # a date's ISO form: digits and dashes only
+
+
+class _Filter:
+    """`AND <column> IN (the customers)` with its parameter, or nothing for the whole book."""
+
+    def __init__(self, customer_ids: list[int] | None):
+        self.ids = customer_ids
+
+    def __call__(self, column: str) -> tuple[str, list]:
+        if self.ids is None:
+            return "", []
+        where, params = db.key_filter(column, pl.Series(self.ids, dtype=pl.Int64))
+        return f" AND {where}", params
+
+
+def compute(customer_ids: list[int] | None, as_of: date) -> Features:
+    """The inputs of every customer in `customer_ids` (None: the whole book) at the end of `as_of`."""
+    only = _Filter(customer_ids)
+    read = _read_all({
+        "customers": lambda: _customers(only), "statements": lambda: _statements(only, as_of),
+        "invoices": lambda: _invoices(only, as_of), "receipts": lambda: _receipts(only, as_of),
+        "exposure": lambda: _exposure(only, as_of), "guarantees": lambda: _guarantees(only, as_of),
+        "outlooks": _outlooks})
+    frame = (read["customers"]
+             .join(read["statements"], on="customer_id", how="left")
+             .join(_payment_history(read["invoices"], read["receipts"]), on="customer_id", how="left")
+             .join(read["exposure"], on="customer_id", how="left")
+             .join(read["guarantees"], on="customer_id", how="left")
+             .join(read["outlooks"], on="industry", how="left"))
+    money = ["sales_12m_fen", "receivables_fen", "orders_fen", "reserved_fen", "guarantee_fen", "secured_fen"]
+    frame = frame.with_columns([pl.col(c).fill_null(0) for c in money]).with_columns(
+        pl.col("alarm").fill_null(False),
+        (pl.col("receivables_fen") + pl.col("orders_fen") + pl.col("reserved_fen")).alias("exposure_fen"),
+        pl.when(pl.col("start_day").is_null()).then(None)
+        .otherwise((day(as_of) - pl.col("start_day")).clip(lower_bound=0) / 365.25)
+        .alias("cooperation_years"),
+    ).with_columns(
+        pl.when(pl.col("exposure_fen") > 0)
+        .then(pl.min_horizontal(pl.col("guarantee_fen") / pl.col("exposure_fen"), pl.lit(COVERAGE_CAP)))
+        .when(pl.col("guarantee_fen") > 0).then(pl.lit(COVERAGE_CAP))
+        .otherwise(None).alias("guarantee_coverage"),
+    )
+    return Features(as_of, frame.select([pl.col(c).cast(t) for c, t in COLUMNS.items()]).sort("customer_id"))
+
+
+def _read_all(reads: dict[str, Callable[[], pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    """Run the reads, side by side on their own connections when no transaction is open (each sees the
+    committed book; the database works on several queries at once). Inside a transaction they run in
+    turn on its connection, so they see what it wrote."""
+    if connection.in_atomic_block or READ_THREADS < 2:
+        return {name: read() for name, read in reads.items()}
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        futures = {name: pool.submit(_on_own_connection, read) for name, read in reads.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _on_own_connection(read: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    try:
+        return read()
+    finally:
+        connections.close_all()  # this worker thread's connections only
+
+
+def _customers(only: _Filter) -> pl.DataFrame:
+    where, params = only("id")
+    return db.fetch(f"SELECT id, industry, {_days('cooperation_start')} FROM customers_customer "  # noqa: S608
+                    f"WHERE 1 = 1{where}", params,
+                    schema={"customer_id": pl.Int64, "industry": pl.String, "start_day": pl.Int64})
+
+
+def _statements(only: _Filter, as_of: date) -> pl.DataFrame:
+    """The latest statement with period_end <= as_of: ratios, revenue and equity."""
+    where, params = only("customer_id")
+    money = ("current_assets", "current_liabilities", "total_assets", "total_liabilities", "revenue", "equity")
+    rows = db.fetch(
+        f"SELECT customer_id, {_days('period_end')}, {', '.join(_fen(c) for c in money)} "  # noqa: S608
+        f"FROM customers_financialstatement WHERE period_end <= {_lit(as_of)}{where}", params,
+        schema={"customer_id": pl.Int64, "period_day": pl.Int64, **{c: pl.Int64 for c in money}})
+    latest = rows.sort("customer_id", "period_day").group_by("customer_id").last()
+    return latest.select(
+        "customer_id",
+        (pl.lit(EPOCH, pl.Date) + pl.duration(days=pl.col("period_day"))).cast(pl.Date).alias("statement_date"),
+        pl.when(pl.col("current_liabilities") > 0)
+        .then(pl.col("current_assets") / pl.col("current_liabilities")).alias("current_ratio"),
+        pl.when(pl.col("total_assets") > 0)
+        .then(pl.col("total_liabilities") / pl.col("total_assets")).alias("debt_to_asset"),
+        pl.col("revenue").alias("revenue_fen"), pl.col("equity").alias("equity_fen"),
+    )
+
+
+def _diff(later: str, earlier: str) -> str:
+    """Whole days from `earlier` to `later` (SQL dates)."""
+    if db.is_postgres():
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _invoices(only: _Filter, as_of: date) -> pl.DataFrame:
+    """Per customer, over invoices issued by `as_of`: paid late / due in the window, the most days an open
+    item was overdue, receivables then, sales in the window and open items. Aggregated in SQL: a whole
+    book's invoices never cross into Python."""
+    where, params = only("i.customer_id")
+    lit, start = _lit(as_of), _lit(as_of - timedelta(days=WINDOW_DAYS))
+    day_lit = f"DATE {lit}" if db.is_postgres() else lit
+    cap = "LEAST" if db.is_postgres() else "MIN"
+    open_then = f"{cap}(i.amount, i.open_amount + COALESCE(pa.paid, 0) + COALESCE(cn.credited, 0))"
+    receipts = ("FROM receivables_paymentallocation a JOIN receivables_payment p ON p.id = a.payment_id "
+                f"WHERE p.payment_date > {start} AND p.payment_date <= {lit}")
+    if db.is_postgres():  # a hash join on the last receipt of each invoice
+        last_join = (f"LEFT JOIN (SELECT a.invoice_id, MAX(p.payment_date) AS last_paid {receipts} "
+                     "GROUP BY a.invoice_id) lp ON lp.invoice_id = i.id")
+        last_column, paid_late = ", lp.last_paid", "t.last_paid > t.due_date"
+    else:  # SQLite: an indexed probe, only for settled invoices due in the window
+        last_join, last_column = "", ""
+        paid_late = (f"EXISTS (SELECT 1 {receipts} AND a.invoice_id = t.id AND p.payment_date > t.due_date)")
+    inner = (
+        f"SELECT i.id, i.customer_id, i.issue_date, i.due_date, {_fen('i.amount')} AS amount_fen, "  # noqa: S608
+        f"{_fen(open_then)} AS open_fen{last_column} FROM receivables_invoice i "
+        "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
+        "JOIN receivables_payment p ON p.id = a.payment_id "
+        f"WHERE p.payment_date > {lit} GROUP BY a.invoice_id) pa ON pa.invoice_id = i.id "
+        "LEFT JOIN (SELECT invoice_id, SUM(amount) AS credited FROM receivables_creditnote "
+        f"WHERE issue_date > {lit} AND invoice_id IS NOT NULL GROUP BY invoice_id) cn ON cn.invoice_id = i.id "
+        f"{last_join} WHERE i.issue_date <= {lit} AND (i.due_date > {start} OR {open_then} > 0){where}")
+    overdue = f"t.open_fen > 0 AND t.due_date < {lit}"
+    return db.fetch(
+        "SELECT t.customer_id, "  # noqa: S608
+        f"SUM(CASE WHEN t.due_date > {start} AND (({overdue}) OR (t.open_fen = 0 AND {paid_late})) "
+        "THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN t.due_date > {start} AND t.due_date <= {lit} THEN 1 ELSE 0 END), "
+        f"MAX(CASE WHEN {overdue} THEN {_diff(day_lit, 't.due_date')} END), "
+        "CAST(SUM(t.open_fen) AS BIGINT), "
+        f"CAST(SUM(CASE WHEN t.issue_date > {start} THEN t.amount_fen ELSE 0 END) AS BIGINT), "
+        f"SUM(CASE WHEN t.open_fen > 0 THEN 1 ELSE 0 END) FROM ({inner}) t GROUP BY t.customer_id", params,
+        schema={"customer_id": pl.Int64, "late": pl.Int64, "due_in_window": pl.Int64,
+                "open_days_overdue": pl.Int64, "receivables_fen": pl.Int64, "sales_12m_fen": pl.Int64,
+                "open_items": pl.Int64})
+
+
+def _receipts(only: _Filter, as_of: date) -> pl.DataFrame:
+    """Per customer, over receipts dated in the window (to invoices issued by `as_of`): amount-weighted
+    days from issue to receipt, the amount, and the most days a receipt came after its due date."""
+    where, params = only("i.customer_id")
+    lit, start = _lit(as_of), _lit(as_of - timedelta(days=WINDOW_DAYS))
+    fen = _fen("a.amount")
+    return db.fetch(
+        f"SELECT i.customer_id, CAST(SUM({fen} * {_diff('p.payment_date', 'i.issue_date')}) AS BIGINT), "  # noqa: S608
+        f"CAST(SUM({fen}) AS BIGINT), MAX({_diff('p.payment_date', 'i.due_date')}) "
+        "FROM receivables_paymentallocation a JOIN receivables_payment p ON p.id = a.payment_id "
+        "JOIN receivables_invoice i ON i.id = a.invoice_id "
+        f"WHERE p.payment_date > {start} AND p.payment_date <= {lit} AND i.issue_date <= {lit}{where} "
+        "GROUP BY i.customer_id", params,
+        schema={"customer_id": pl.Int64, "weighted_days": pl.Int64, "paid_fen": pl.Int64,
+                "paid_days_late": pl.Int64})
+
+
+def _payment_history(invoices: pl.DataFrame, receipts: pl.DataFrame) -> pl.DataFrame:
+    joined = invoices.join(receipts, on="customer_id", how="full", coalesce=True)
+    has_history = ((pl.col("due_in_window").fill_null(0) > 0) | (pl.col("open_items").fill_null(0) > 0)
+                   | (pl.col("paid_fen").fill_null(0) > 0))
+    return joined.select(
+        "customer_id", "receivables_fen", "sales_12m_fen",
+        pl.when(has_history).then(pl.col("late").fill_null(0)).cast(pl.Float64).alias("overdue_count_12m"),
+        pl.when(pl.col("paid_fen") > 0).then(pl.col("weighted_days") / pl.col("paid_fen")).alias("avg_days_to_pay"),
+        pl.when(has_history).then(pl.max_horizontal(pl.col("open_days_overdue").fill_null(0),
+                                                    pl.col("paid_days_late").fill_null(0).clip(lower_bound=0)))
+        .cast(pl.Float64).alias("max_days_overdue_12m"),
+    )
+
+
+def _exposure(only: _Filter, as_of: date) -> pl.DataFrame:
+    """Open orders dated by `as_of` and credit checks holding a reservation then, per customer."""
+    where, params = only("customer_id")
+    orders = db.fetch(
+        f"SELECT customer_id, SUM({_fen('open_amount')}) FROM receivables_salesorder "  # noqa: S608
+        f"WHERE open_amount > 0 AND status IN ('open', 'partial') AND order_date <= {_lit(as_of)}{where} "
+        "GROUP BY customer_id", params, schema={"customer_id": pl.Int64, "orders_fen": pl.Int64})
+    reserved = _reserved(only, as_of)
+    return orders.join(reserved, on="customer_id", how="full", coalesce=True)
+
+
+def _reserved(only: _Filter, as_of: date) -> pl.DataFrame:
+    from django.db import connection
+    from django.utils import timezone
+
+    from .choices import ACTIVE_CHECK_STATUSES
+
+    where, params = only("customer_id")
+    end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
+    statuses = ", ".join(f"'{s}'" for s in ACTIVE_CHECK_STATUSES)
+    return db.fetch(
+        f"SELECT customer_id, SUM({_fen('amount')}) FROM credit_creditcheck "  # noqa: S608
+        f"WHERE status IN ({statuses}) AND created_at < %s{where} GROUP BY customer_id",
+        [connection.ops.adapt_datetimefield_value(end), *params],
+        schema={"customer_id": pl.Int64, "reserved_fen": pl.Int64})
+
+
+def _guarantees(only: _Filter, as_of: date) -> pl.DataFrame:
+    """Eligible value (value x eligible %) of guarantees valid on `as_of`: all kinds, and the secured kinds."""
+    where, params = only("customer_id")
+    lit = _lit(as_of)
+    rows = db.fetch(
+        f"SELECT customer_id, kind, {_fen('value')}, eligible_percent FROM credit_guarantee "  # noqa: S608
+        f"WHERE valid_from <= {lit} AND (valid_until IS NULL OR valid_until >= {lit}){where}", params,
+        schema={"customer_id": pl.Int64, "kind": pl.String, "value_fen": pl.Int64, "percent": pl.Int64})
+    eligible = pl.col("value_fen") * pl.col("percent") // 100
+    return rows.group_by("customer_id").agg(
+        eligible.sum().alias("guarantee_fen"),
+        pl.when(pl.col("kind").is_in(SECURED)).then(eligible).otherwise(0).sum().alias("secured_fen"))
+
+
+def _outlooks() -> pl.DataFrame:
+    return db.fetch("SELECT industry, outlook, alarm FROM credit_industryoutlook",
+                    schema={"industry": pl.String, "industry_outlook": pl.String, "alarm": pl.Boolean})
