@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cycle import FILES, peak_rss_mib, postgres  # noqa: E402
+from bench_cycle import FILES, configure, peak_rss_mib, postgres  # noqa: E402
 
 PG_BENCH_DB = "fk_bench_assess"
 
@@ -53,18 +53,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def configure(db: str, data_dir: Path) -> None:
-    os.environ["FENGKONG_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fengkong.settings"
-    os.environ.pop("REDIS_URL", None)
-    if db == "postgres":
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
-
-    django.setup()
-
 
 def main() -> None:
     args = parse_args()
@@ -76,7 +64,7 @@ def main() -> None:
         postgres(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
         postgres(f"CREATE DATABASE {PG_BENCH_DB}")
     try:
-        configure(args.db, work / "data")
+        configure(args.db, work / "data", PG_BENCH_DB)
         as_of = load(args, company)
         from django.db import connections
 
@@ -131,7 +119,7 @@ def security_and_outlooks(as_of: date) -> None:
 
 
 def child(args: argparse.Namespace) -> None:
-    configure(args.db, Path(os.environ["FENGKONG_DATA_DIR"]))
+    configure(args.db, Path(os.environ["FENGKONG_DATA_DIR"]), PG_BENCH_DB)
     from django.db import connection
 
     from fengkong.credit.assess import assess_customers

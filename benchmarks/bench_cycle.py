@@ -53,12 +53,13 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def configure(db: str, data_dir: Path) -> None:
+def configure(db: str, data_dir: Path, pg_db: str = PG_BENCH_DB) -> None:
+    """Point Django at the benchmark's data directory and database (SQLite there, or PostgreSQL `pg_db`)."""
     os.environ["FENGKONG_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "fengkong.settings"
     os.environ.pop("REDIS_URL", None)
     if db == "postgres":
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
     else:
         os.environ.pop("DATABASE_URL", None)
     import django

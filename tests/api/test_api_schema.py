@@ -9,7 +9,16 @@ from django.test import Client
 PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1/customers/{code}/invoices",
          "/api/v1/invoices", "/api/v1/invoices/{number}", "/api/v1/aging", "/api/v1/customers/{code}/aging",
          "/api/v1/alerts", "/api/v1/alerts/{alert_id}", "/api/v1/alerts/{alert_id}/acknowledge",
-         "/api/v1/alerts/{alert_id}/resolve", "/api/v1/stop-supply"}
+         "/api/v1/alerts/{alert_id}/resolve", "/api/v1/stop-supply",
+         # credit (issue 4)
+         "/api/v1/customers/{code}/credit", "/api/v1/customers/{code}/assessments",
+         "/api/v1/customers/{code}/standing", "/api/v1/customers/{code}/limit-proposals",
+         "/api/v1/limit-proposals", "/api/v1/limit-proposals/{proposal_id}",
+         "/api/v1/limit-proposals/{proposal_id}/votes", "/api/v1/limit-proposals/{proposal_id}/withdraw",
+         "/api/v1/credit-policies", "/api/v1/credit-policies/{version}", "/api/v1/credit-policies/{version}/decision",
+         "/api/v1/credit-checks", "/api/v1/credit-checks/{reference}", "/api/v1/credit-checks/{reference}/release",
+         "/api/v1/credit-checks/{reference}/cancel", "/api/v1/credit-checks/{reference}/override",
+         "/api/v1/credit-checks/{reference}/override/approve", "/api/v1/credit-checks/{reference}/override/reject"}
 
 
 def test_openapi_schema_loads_without_signing_in_and_lists_every_path(db):

@@ -33,9 +33,11 @@ def test_assessing_the_book_writes_one_assessment_per_customer(book, users):
     a = Assessment.objects.get(customer__code="C000002")
     assert (a.trigger, a.policy_version, a.previous_grade) == ("initial", 0, "")
     assert set(a.scores) == {"financial", "payment", "industry", "guarantee", "cooperation"}
-    assert a.scores["payment"]["metrics"]["max_days_overdue_12m"] == {"points": 0.0, "missing_rule": None}
+    assert a.scores["payment"]["metrics"]["max_days_overdue_12m"] == {"points": 15.0, "missing_rule": None}
     assert a.inputs["max_days_overdue_12m"] == 95 and a.inputs["exposure"] == "50000.00"
     assert {m["metric"] for m in a.missing} >= {"current_ratio", "debt_to_asset", "industry_outlook"}
+    statements = [m for m in a.missing if m["dimension"] == "financial"]
+    assert [(m["rule"], m["points"]) for m in statements] == [("neutral", 40.0), ("neutral", 40.0)]
     assert all(r["code"] in ("metric", "industry_alarm_cap") for r in a.reasons) and a.reasons
     assert AuditEvent.objects.filter(action="credit.assessed").count() == 1
 

@@ -19,14 +19,19 @@ NAN = math.nan
 STRONG = {"current_ratio": 2.5, "debt_to_asset": 0.3, "overdue_count_12m": 0, "avg_days_to_pay": 40,
           "max_days_overdue_12m": 0, "industry_outlook": "favourable", "guarantee_coverage": 1.2,
           "cooperation_years": 6}
-# financial (60+50)/2 = 55, payment 0.3*80 + 0.3*80 + 0.4*85 = 82, industry 70, guarantee 50, cooperation 50:
-# total 0.3*55 + 0.3*82 + 0.15*70 + 0.15*50 + 0.1*50 = 64.1
+# financial (60+50)/2 = 55, payment 0.3*100 + 0.3*85 + 0.4*85 = 89.5, industry 70, guarantee 70, cooperation 50:
+# total 0.3*55 + 0.3*89.5 + 0.15*70 + 0.15*70 + 0.1*50 = 69.35
 AVERAGE = {"current_ratio": 1.3, "debt_to_asset": 0.6, "overdue_count_12m": 1, "avg_days_to_pay": 55,
            "max_days_overdue_12m": 10, "industry_outlook": "stable", "guarantee_coverage": 0.3,
            "cooperation_years": 2}
+# financial (10+0)/2 = 5, payment 0.3*60 + 0.3*10 + 0.4*15 = 27, industry 10, guarantee 45, cooperation 20:
+# total 0.3*5 + 0.3*27 + 0.15*10 + 0.15*45 + 0.1*20 = 19.85
 WEAK = {"current_ratio": 0.8, "debt_to_asset": 0.9, "overdue_count_12m": 12, "avg_days_to_pay": 130,
         "max_days_overdue_12m": 100, "industry_outlook": "adverse", "guarantee_coverage": 0.0,
         "cooperation_years": 0.5}
+# AVERAGE paying late: overdue 8 → 60, 95 days to pay → 30, at worst 90 days overdue → 40: payment
+# 0.3*60 + 0.3*30 + 0.4*40 = 43, total 0.3*55 + 0.3*43 + 0.15*70 + 0.15*70 + 0.1*50 = 55.4, B by a hair
+LATE_PAYER = {**AVERAGE, "overdue_count_12m": 8, "avg_days_to_pay": 95, "max_days_overdue_12m": 90}
 
 
 def card(config=None) -> expert.Scorecard:
@@ -64,7 +69,7 @@ def reason_metrics(scored: expert.Scored, i: int = 0) -> list[str]:
 def test_the_articles_policy_grades_strong_average_and_weak_customers_a_b_c():
     scored = run([STRONG, AVERAGE, WEAK])
     assert grades(scored) == ["A", "B", "C"]
-    assert scored.total.tolist() == [100.0, 64.1, 5.0]
+    assert scored.total.tolist() == [100.0, 69.35, 19.85]
 
 
 def test_terms_and_guarantee_follow_the_grade():
@@ -74,26 +79,61 @@ def test_terms_and_guarantee_follow_the_grade():
 
 
 def test_a_customer_crossing_a_band_changes_grade_and_the_metric_is_the_first_reason():
-    slipped = {**AVERAGE, "max_days_overdue_12m": 31}  # 85 → 30 points: payment 60, total 57.5
-    scored = run([AVERAGE, slipped])
+    slipped = {**LATE_PAYER, "max_days_overdue_12m": 91}  # 40 → 15 points: payment 33, total 52.4
+    scored = run([LATE_PAYER, slipped])
     assert grades(scored) == ["B", "C"]
-    assert scored.total[1] == pytest.approx(57.5)
+    assert scored.total.tolist() == pytest.approx([55.4, 52.4])
     assert reason_metrics(scored, 1)[0] == "max_days_overdue_12m"
-    assert scored.lost[1, scored.metric_names.index("max_days_overdue_12m")] == pytest.approx(0.084)
+    # its weight in the total 0.3 x 0.4 = 0.12, times (100 - 15) points; debt-to-asset (0.075) comes next
+    assert scored.lost[1, scored.metric_names.index("max_days_overdue_12m")] == pytest.approx(0.102)
+    assert reason_metrics(scored, 1)[1] == "debt_to_asset"
+
+
+def test_one_band_of_payment_slip_does_not_make_an_average_customer_c():
+    slipped = {**AVERAGE, "max_days_overdue_12m": 31}  # 85 → 65 points: payment 81.5, total 66.95
+    scored = run([AVERAGE, slipped])
+    assert grades(scored) == ["B", "B"]
+    assert scored.total[1] == pytest.approx(66.95)
 
 
 def test_band_thresholds_are_inclusive_in_the_direction_of_the_metric():
     rule = {m.name: m for m in card().metrics}
     assert expert.band_points(np.array([2.0, 1.9999]), rule["current_ratio"]).tolist() == [100, 80]
-    assert expert.band_points(np.array([15.0, 15.5]), rule["max_days_overdue_12m"]).tolist() == [85, 60]
+    assert expert.band_points(np.array([30.0, 30.5]), rule["max_days_overdue_12m"]).tolist() == [85, 65]
+    assert expert.band_points(np.array([0.2, 0.1999]), rule["guarantee_coverage"]).tolist() == [70, 60]
     assert expert.band_points(np.array([1e9, -5.0]), rule["max_days_overdue_12m"]).tolist() == [0, 100]
 
 
 def test_missing_worst_takes_the_lowest_band_and_is_reported():
-    scored = run([{**STRONG, "current_ratio": None}])
+    config = {"dimensions": {"financial": {"metrics": {"current_ratio": {"missing": "worst"}}}}}
+    scored = run([{**STRONG, "current_ratio": None}], config)
     j = scored.metric_names.index("current_ratio")
     assert scored.missing[0, j] and scored.points[0, j] == 10
     assert scored.dimension_scores[0, 0] == pytest.approx(55.0)
+
+
+def test_missing_cooperation_years_takes_the_worst_band_by_default():
+    scored = run([{**STRONG, "cooperation_years": None}])
+    j = scored.metric_names.index("cooperation_years")
+    assert scored.missing[0, j] and scored.points[0, j] == 20
+    assert scored.total[0] == pytest.approx(92.0)
+
+
+def test_missing_statements_take_forty_points_not_the_worst_by_default():
+    scored = run([{**AVERAGE, "current_ratio": None, "debt_to_asset": None}])
+    financial = [scored.metric_names.index("current_ratio"), scored.metric_names.index("debt_to_asset")]
+    assert scored.missing[0, financial].all() and scored.points[0, financial].tolist() == [40, 40]
+    # financial 40 instead of 55: total 69.35 - 0.3 * 15 = 64.85, still B
+    assert scored.dimension_scores[0, 0] == pytest.approx(40.0)
+    assert scored.total[0] == pytest.approx(64.85) and grades(scored) == ["B"]
+
+
+def test_under_the_worst_rule_missing_statements_alone_would_make_an_average_customer_c():
+    worst = {"missing": "worst"}
+    config = {"dimensions": {"financial": {"metrics": {"current_ratio": worst, "debt_to_asset": worst}}}}
+    scored = run([{**AVERAGE, "current_ratio": None, "debt_to_asset": None}], config)
+    # the lowest bands, 10 and 0: financial 5, total 69.35 - 0.3 * 50 = 54.35
+    assert scored.total[0] == pytest.approx(54.35) and grades(scored) == ["C"]
 
 
 def test_missing_neutral_takes_the_neutral_points():
@@ -105,8 +145,8 @@ def test_missing_neutral_takes_the_neutral_points():
 def test_missing_exclude_reweights_inside_the_dimension():
     config = {"dimensions": {"payment": {"metrics": {"avg_days_to_pay": {"missing": "exclude"}}}}}
     scored = run([{**AVERAGE, "avg_days_to_pay": None}], config)
-    # overdue 80 (weight 30) and max days 85 (weight 40) carry the dimension: (30*80 + 40*85) / 70
-    assert scored.dimension_scores[0, 1] == pytest.approx((30 * 80 + 40 * 85) / 70)
+    # overdue 100 (weight 30) and max days 85 (weight 40) carry the dimension: (30*100 + 40*85) / 70
+    assert scored.dimension_scores[0, 1] == pytest.approx((30 * 100 + 40 * 85) / 70)
     assert math.isnan(scored.points[0, scored.metric_names.index("avg_days_to_pay")])
     assert scored.used_weight[0].sum() == pytest.approx(1.0)
 
@@ -174,10 +214,10 @@ def test_totals_stay_within_0_100_and_limits_are_whole_rounding_steps(customers,
     assert ((scored.total >= 0) & (scored.total <= 100)).all()
     assert (scored.limit_fen >= 0).all() and (scored.limit_fen % 1_000_000 == 0).all()
     assert np.allclose(scored.used_weight.sum(axis=1), 1.0)  # no metric is excluded in the default policy
-    assert (scored.grade == expert._grades(scored.total, (80.0, 60.0))).all()
+    assert (scored.grade == expert._grades(scored.total, (75.0, 55.0))).all()
 
 
 def test_the_worked_example_of_the_documentation():
     scored = run([AVERAGE], revenue_fen=[80_000_000_00], equity_fen=[10_000_000_00], secured_fen=[123_456_78])
-    assert (grades(scored), scored.total.tolist()) == (["B"], [64.1])
+    assert (grades(scored), scored.total.tolist()) == (["B"], [69.35])
     assert scored.limit_fen.tolist() == [1_620_000_00] and scored.term_days.tolist() == [60]

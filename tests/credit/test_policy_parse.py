@@ -17,7 +17,7 @@ def problems(config) -> list[str]:
 
 def test_the_articles_policy_parses():
     spec = parse(None)
-    assert spec.version == 0 and dict(spec.grade_cutoffs) == {"A": 80.0, "B": 60.0}
+    assert spec.version == 0 and dict(spec.grade_cutoffs) == {"A": 75.0, "B": 55.0}
     assert [d.name for d in spec.dimensions] == ["financial", "payment", "industry", "guarantee", "cooperation"]
     assert spec.terms["A"].cap_fen == 20_000_000_00 and spec.round_to_fen == 10_000_00
     assert spec.review_interval_days == 91 and spec.propose_change_percent == 10

@@ -103,3 +103,26 @@ def test_the_real_preview_is_called_when_the_assessment_pipeline_is_there(users)
     pytest.importorskip("fengkong.credit.assess")
     policy = approvals.propose_policy(actor=users["risk_manager"], config=TIGHTER, note="")
     assert "grade_moves" in policy.preview
+
+
+def test_an_approved_version_reassesses_the_whole_book_at_once(users, stub_preview, second_manager, book,
+                                                               huey_immediate, django_capture_on_commit_callbacks):
+    from fengkong.credit.choices import Trigger
+    from fengkong.credit.models import Assessment
+
+    policy = approvals.propose_policy(actor=users["risk_manager"], config=TIGHTER, note="")
+    with django_capture_on_commit_callbacks(execute=True):
+        approvals.decide_policy(actor=second_manager, policy=policy, approve=True, note="同意")
+    assessed = Assessment.objects.filter(trigger=Trigger.POLICY_CHANGE)
+    assert assessed.count() == len(book["customers"]) and set(assessed.values_list("policy_version", flat=True)) == {1}
+    assert set(assessed.values_list("triggered_by", flat=True)) == {second_manager.pk}
+
+
+def test_a_rejected_version_reassesses_nobody(users, stub_preview, second_manager, book, huey_immediate,
+                                              django_capture_on_commit_callbacks):
+    from fengkong.credit.models import Assessment
+
+    policy = approvals.propose_policy(actor=users["risk_manager"], config=TIGHTER, note="")
+    with django_capture_on_commit_callbacks(execute=True):
+        approvals.decide_policy(actor=second_manager, policy=policy, approve=False, note="过于激进")
+    assert not Assessment.objects.exists()

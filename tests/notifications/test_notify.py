@@ -8,7 +8,14 @@ from tests.notifications.conftest import make_alert
 
 from fengkong.monitoring.models import Alert
 from fengkong.notifications import outbox
-from fengkong.notifications.choices import Audience, Channel, DeliveryStatus, Template, WebhookKind
+from fengkong.notifications.choices import (
+    ALERT_TEMPLATES,
+    Audience,
+    Channel,
+    DeliveryStatus,
+    Template,
+    WebhookKind,
+)
 from fengkong.notifications.models import Delivery, InboxMessage, WebhookChannel
 
 
@@ -52,7 +59,7 @@ def test_every_template_renders_in_both_languages(alert, overdue, contact):
 
     context = {"alert": alert, "customer": alert.customer, "as_of": alert.as_of, "invoices": overdue,
                "contact": contact, "utilisation": 95, "amount": "600,000.00", "days": 3, "company": "风控"}
-    for template in Template.values:
+    for template in ALERT_TEMPLATES:
         message = render(template, BILINGUAL, context, level="warning")
         assert alert.customer.name in message.subject, template
         assert message.text.count(alert.customer.name) >= 2, template

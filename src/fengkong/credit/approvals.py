@@ -35,7 +35,7 @@ from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
 from . import policy as policy_module
-from .choices import ApprovalLevel, Grade, PolicyStatus, ProposalStatus, Vote
+from .choices import ApprovalLevel, Grade, PolicyStatus, ProposalStatus, Trigger, Vote
 from .exceptions import Conflict, NotAllowed, SelfApproval
 from .models import Assessment, CreditPolicy, CreditProfile, LimitProposal, ProposalVote
 
@@ -438,5 +438,9 @@ def decide_policy(*, actor, policy: CreditPolicy, approve: bool, note: str = "")
              body=_("%(who)s decided: %(status)s. %(note)s") % {
                  "who": actor.get_username(), "status": locked.get_status_display(), "note": note},
              link=policy_link(locked))
+        if approve:  # the new version applies to the whole book at once, not only at the next reviews
+            from .assess import reassess_later
+
+            reassess_later(None, Trigger.POLICY_CHANGE, actor=actor)
     policy.refresh_from_db()
     return policy

@@ -479,9 +479,10 @@ def _proposal_reason(row: Row, as_of: date, trigger: str) -> str:
 # --- events, what-if and the monitoring hook ---------------------------------------------------------
 
 def reassess_later(customer_ids, trigger: str, actor=None) -> None:
-    """Re-assess these customers in the background once the current transaction commits."""
-    ids = sorted({int(c) for c in customer_ids})
-    if not ids:
+    """Re-assess these customers (None: the whole book) in the background once the current transaction
+    commits."""
+    ids = None if customer_ids is None else sorted({int(c) for c in customer_ids})
+    if ids is not None and not ids:
         return
     actor_id = getattr(actor, "pk", None)
 

@@ -10,8 +10,9 @@ gives the points; where lower is better, the first band whose threshold the valu
 (industry outlook) use `points` by category instead.
 
 Missing inputs follow the metric's `missing` rule, stated, never a silent zero:
-- "worst": the lowest points of its bands (unknown is treated as bad: financial statements not given),
-- "neutral": the points given by `neutral_points` (a new customer has no payment history yet),
+- "worst": the lowest points of its bands (unknown is treated as bad),
+- "neutral": the points given by `neutral_points` (a new customer has no payment history yet; a customer
+  who gave no financial statements gets 40, below the middle, not the worst),
 - "exclude": the metric is left out and the other metrics of its dimension carry its weight; a
   dimension with no metric left takes `neutral_points`.
 Every missing input is listed on the assessment with the rule applied.
@@ -27,9 +28,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
         "financial": {
             "weight": 30,
             "metrics": {
-                "current_ratio": {"weight": 50, "higher": True, "missing": "worst",
+                "current_ratio": {"weight": 50, "higher": True, "missing": "neutral", "neutral_points": 40,
                                   "bands": [[2.0, 100], [1.5, 80], [1.2, 60], [1.0, 40], [None, 10]]},
-                "debt_to_asset": {"weight": 50, "higher": False, "missing": "worst",
+                "debt_to_asset": {"weight": 50, "higher": False, "missing": "neutral", "neutral_points": 40,
                                   "bands": [[0.4, 100], [0.55, 80], [0.7, 50], [0.85, 20], [None, 0]]},
             },
         },
@@ -37,11 +38,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "weight": 30,
             "metrics": {
                 "overdue_count_12m": {"weight": 30, "higher": False, "missing": "neutral", "neutral_points": 60,
-                                      "bands": [[0, 100], [2, 80], [5, 50], [10, 20], [None, 0]]},
+                                      "bands": [[2, 100], [6, 80], [12, 60], [24, 30], [None, 10]]},
                 "avg_days_to_pay": {"weight": 30, "higher": False, "missing": "neutral", "neutral_points": 60,
-                                    "bands": [[45, 100], [60, 80], [90, 50], [120, 20], [None, 0]]},
+                                    "bands": [[45, 100], [60, 85], [90, 60], [120, 30], [None, 10]]},
                 "max_days_overdue_12m": {"weight": 40, "higher": False, "missing": "neutral", "neutral_points": 60,
-                                         "bands": [[0, 100], [15, 85], [30, 60], [60, 30], [90, 10], [None, 0]]},
+                                         "bands": [[0, 100], [30, 85], [60, 65], [90, 40], [180, 15], [None, 0]]},
             },
         },
         "industry": {
@@ -56,7 +57,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
             "metrics": {
                 # eligible guarantee and collateral value / exposure (receivables + open orders)
                 "guarantee_coverage": {"weight": 100, "higher": True, "missing": "neutral", "neutral_points": 50,
-                                       "bands": [[1.0, 100], [0.5, 75], [0.2, 50], [0.01, 30], [None, 0]]},
+                                       "bands": [[1.0, 100], [0.5, 85], [0.2, 70], [0.01, 60], [None, 45]]},
             },
         },
         "cooperation": {
@@ -68,7 +69,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
         },
     },
     # total score (0-100) at or above the cut-off gives the grade; below B's is C
-    "grades": {"A": 80, "B": 60},
+    "grades": {"A": 75, "B": 55},
     # an industry alarm caps the grade (no A in an industry under a systemic alarm, §11)
     "industry_alarm_cap": "B",
     # per grade: limit = min(revenue share x annual revenue, equity share x equity), or, with no

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
+
+from fengkong.core.config import money_fen
+from fengkong.core.config import whole as _whole
 
 from .choices import ApprovalLevel, Dimension, Grade, GuaranteeRequirement, Outlook, PolicyStatus
 from .defaults import DEFAULT_CONFIG, default_config
@@ -177,34 +179,18 @@ def current() -> CreditPolicySpec:
     return parse(row.config, row.version) if row else parse(None, 0)
 
 
+def _money(value: Any, name: str, problems: list[str], positive: bool = False) -> int:
+    return money_fen(value, name, problems, positive, example="100000.00")
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
 
 
-def _whole(value: Any, name: str, problems: list[str], low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(f"{name} must be a whole number, not {value!r}")
-        return low
-    if not low <= value <= high:
-        problems.append(f"{name} must be between {low} and {high}, not {value}")
-    return value
 
 
-def _money(value: Any, name: str, problems: list[str], positive: bool = False) -> int:
-    try:
-        amount = Decimal(str(value)) if value is not None and not isinstance(value, bool | float) else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
-        problems.append(f"{name} must be an amount in yuan such as \"100000.00\", not {value!r}")
-        return 0
-    if amount.as_tuple().exponent < -2:
-        problems.append(f"{name} has more than two decimals: {value}")
-    if amount < 0 or (positive and amount == 0):
-        problems.append(f"{name} must be {'more than' if positive else 'at least'} 0, not {value}")
-    return int(amount * 100)
 
 
 def _share(value: Any, name: str, problems: list[str], high: float = 10.0) -> float:

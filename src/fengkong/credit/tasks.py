@@ -56,11 +56,13 @@ def quarterly_review() -> dict:
 
 
 @db_task()
-def reassess(customer_ids: list[int], trigger: str, actor_id: int | None = None) -> int:
-    """Re-assess customers after an event (danger zone, new statements, large order, litigation, alarm)."""
+def reassess(customer_ids: list[int] | None, trigger: str, actor_id: int | None = None) -> int:
+    """Re-assess customers after an event (danger zone, new statements, large order, litigation, alarm);
+    None: the whole book (a new credit policy in force)."""
     from .assess import assess_customers
 
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    counts = assess_customers(list(customer_ids), as_of=timezone.localdate(), trigger=trigger, actor=actor)
+    ids = None if customer_ids is None else list(customer_ids)
+    counts = assess_customers(ids, as_of=timezone.localdate(), trigger=trigger, actor=actor)
     log.info("re-assessed %s customer(s) after %s", counts["customers"], trigger)
     return counts["customers"]

@@ -18,6 +18,9 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
+from fengkong.core.config import money_fen as _money
+from fengkong.core.config import whole as _whole
+
 from .choices import AlertKind
 from .exceptions import PolicyInvalid
 
@@ -130,13 +133,6 @@ def parse(config: dict[str, Any] | None, version: int = 0) -> Policy:
                   MappingProxyType(rules))
 
 
-def _whole(value: Any, name: str, problems: list[str], low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(f"{name} must be a whole number, not {value!r}")
-        return low
-    if not low <= value <= high:
-        problems.append(f"{name} must be between {low} and {high}, not {value}")
-    return value
 
 
 def _zones(zones: Any, problems: list[str]) -> tuple[int, int, int]:
@@ -166,19 +162,6 @@ def _edges(edges: Any, problems: list[str]) -> tuple[int, ...]:
     return tuple(edges)
 
 
-def _money(value: Any, name: str, problems: list[str], positive: bool = False) -> int:
-    try:
-        amount = Decimal(str(value)) if not isinstance(value, bool | float) else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
-        problems.append(f"{name} must be an amount in yuan such as \"100.00\", not {value!r}")
-        return 0
-    if amount.as_tuple().exponent < -2:
-        problems.append(f"{name} has more than two decimals: {value}")
-    if amount < 0 or (positive and amount == 0):
-        problems.append(f"{name} must be {'more than' if positive else 'at least'} 0, not {value}")
-    return int(amount * 100)
 
 
 def _utilisation(value: Any, problems: list[str]) -> tuple[Decimal, Decimal]:

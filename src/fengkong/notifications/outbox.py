@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from fengkong.core.audit import jsonable, record
 
 from .channels import SENDERS
-from .choices import Audience, Channel, DeliveryStatus, Template, level_name
+from .choices import ALERT_TEMPLATES, INBOX_ONLY, Audience, Channel, DeliveryStatus, level_name
 from .exceptions import DeliveryError
 from .models import Delivery, InboxMessage, WebhookChannel
 from .rendering import BILINGUAL, Message, language_of, render
@@ -42,7 +42,7 @@ def notify(*, alert, audience: str, template: str, users: Iterable = (), custome
     """
     if audience not in Audience.values:
         raise ValueError(f"unknown audience {audience!r}")
-    if template not in Template.values:
+    if template not in ALERT_TEMPLATES:
         raise ValueError(f"unknown template {template!r}")
     level = level_name(alert.level)
     ctx = _context(alert, customer_contact, context)
@@ -77,7 +77,7 @@ def notify(*, alert, audience: str, template: str, users: Iterable = (), custome
 def tell(users: Iterable, *, template: str, title: str, body: str, link: str = "", level: str = "info") -> int:
     """Put a message in each user's in-app inbox about work that is not an alert (an approval to give,
     risk feedback to read). Title and body are rendered in the site's language; returns how many."""
-    if template not in Template.values:
+    if template not in INBOX_ONLY:
         raise ValueError(f"unknown template {template!r}")
     with translation.override(settings.LANGUAGE_CODE):
         title, body = str(title)[:300], str(body)

@@ -35,7 +35,7 @@ Reference = Annotated[Text, Path(description="The sales order number the check w
 
 
 class CheckIn(Schema):
-    customer: StrictStr = Field(max_length=100, description="The ERP customer code", examples=["C000001"])
+    customer: StrictStr = Field(max_length=100, description="The ERP customer code", examples=["K-10086"])
     amount: StrictStr | StrictInt | StrictFloat = Field(
         description="Order amount in yuan, more than 0, at most two decimals (a string avoids rounding)",
         examples=["125000.00"])

@@ -199,7 +199,7 @@ def overview_context(user) -> dict:
         "total_limit": sum((s.limit for s in live.values()), Decimal("0.00")),
         "total_exposure": sum((s.exposure for s in live.values()), Decimal("0.00")),
         "over_limit_count": len(over), "unlimited_count": len(unlimited),
-        "over_limit": [{"standing": s, "customer": shown[s.customer_id]} for s in over[:LIST_ROWS]],
+        "over_limit": [{"standing": s, "customer": shown[s.customer_id], "over_by": -s.available} for s in over[:LIST_ROWS]],
         "reviews_overdue": overdue_reviews.count(),
         "reviews_due": due_reviews.count(),
         "review_list": list(overdue_reviews.select_related("customer").order_by("next_review")[:LIST_ROWS]),
