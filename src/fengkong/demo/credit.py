@@ -60,8 +60,10 @@ def load_credit(as_of: date, seed: int, progress: Progress | None = None) -> dic
     _mark_inbox_read(users)
     raises = _pending_raises(users, seed)
     checks = _sales_orders(users["sales"], as_of)
+    pending = LimitProposal.objects.filter(status=ProposalStatus.PENDING).count()
     return {"guarantees": guarantees, "assessed": first.get("assessed", 0), "limits_approved": approved,
-            "reviewed": review.get("assessed", 0), "pending_raises": raises, "credit_checks": checks}
+            "reviewed": review.get("assessed", 0), "pending_raises": raises, "pending": pending,
+            "credit_checks": checks}
 
 
 def _outlooks(analyst) -> None:

@@ -46,7 +46,8 @@ class DemoResult:
         c = self.credit
         credit = (f"\nCredit: {c['assessed']:,} customers assessed, {c['limits_approved']:,} first limits approved, "
                   f"{c['reviewed']:,} reviewed today, {c['guarantees']:,} guarantees on file, "
-                  f"{c['pending_raises']} limit raises awaiting approval, {c['credit_checks']} orders checked"
+                  f"{c['pending']:,} limit proposals awaiting approval (from the review, and {c['pending_raises']} raises "
+                  f"asked by the analyst), {c['credit_checks']} orders checked"
                   if c else "")
         return (f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book()
                 + credit + cycle)
