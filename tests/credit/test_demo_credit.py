@@ -1,0 +1,63 @@
+"""The demo company's credit quarter, end to end on a small book: every step goes through the real actions."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Count
+
+from fengkong.core.audit import verify
+from fengkong.credit.choices import ApprovalLevel, CheckReason, CheckStatus, ProposalStatus, Trigger
+from fengkong.credit.models import (
+    Assessment,
+    CreditCheck,
+    CreditProfile,
+    Guarantee,
+    IndustryOutlook,
+    LimitProposal,
+)
+from fengkong.customers.models import Customer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(settings, tmp_path, flushable_audit_trail):
+    from fengkong.demo.load import load_demo
+
+    settings.DATA_DIR = tmp_path
+    return load_demo(customers=60, years=2, seed=5)
+
+
+def test_every_customer_is_assessed_twice_and_graded_with_reasons(demo):
+    customers = Customer.objects.count()
+    assert demo.credit["assessed"] == demo.credit["reviewed"] == customers == 60
+    by_trigger = dict(Assessment.objects.values_list("trigger").annotate(n=Count("pk")))
+    assert by_trigger[Trigger.INITIAL] == by_trigger[Trigger.QUARTERLY] == customers
+    assert CreditProfile.objects.exclude(grade="").count() == customers
+    assert all(a.reasons for a in Assessment.objects.filter(trigger=Trigger.QUARTERLY))
+
+
+def test_first_limits_are_approved_at_their_level_and_owned_by_the_approver(demo):
+    approved = LimitProposal.objects.filter(status=ProposalStatus.APPROVED)
+    assert approved.count() == demo.credit["limits_approved"] > 0
+    for proposal in approved.filter(level=ApprovalLevel.COMMITTEE):
+        assert proposal.votes.count() >= proposal.votes_needed
+        assert proposal.proposed_by is None and proposal.decided_by.groups.filter(name="risk_committee").exists()
+    owned = CreditProfile.objects.filter(limit__gt=0)
+    assert owned.exists() and not owned.filter(owner__isnull=True).exists()
+
+
+def test_the_demo_leaves_work_waiting_and_checks_orders_with_reasons(demo):
+    assert IndustryOutlook.objects.filter(industry="K", alarm=True).exists()
+    assert Guarantee.objects.exists()
+    pending = LimitProposal.objects.filter(status=ProposalStatus.PENDING)
+    assert pending.count() == demo.credit["pending"] >= demo.credit["pending_raises"]
+    checks = CreditCheck.objects.all()
+    assert checks.count() == demo.credit["credit_checks"] > 0
+    for check in checks.filter(status=CheckStatus.HELD):
+        assert check.reasons and {r["code"] for r in check.reasons} <= set(CheckReason.values)
+    assert "limit proposals awaiting approval" in demo.summary()
+
+
+def test_the_demo_leaves_a_verifiable_audit_trail(demo):
+    assert verify().ok
