@@ -67,11 +67,12 @@ def record_many(actor, changes: Iterable[Change]) -> list[AuditEvent]:
         for change in changes:
             seq += 1
             before, after = jsonable(change.before), jsonable(change.after)
+            object_id = str(change.object_id)  # stored as text: hash what is stored
             digest = event_hash(prev_hash, seq, at, actor_name, change.action, change.object_type,
-                                change.object_id, before, after)
+                                object_id, before, after)
             events.append(AuditEvent(seq=seq, at=at, actor=actor_obj, actor_name=actor_name,
                                      action=change.action, object_type=change.object_type,
-                                     object_id=change.object_id, before=before, after=after,
+                                     object_id=object_id, before=before, after=after,
                                      prev_hash=prev_hash, hash=digest))
             prev_hash = digest
         AuditEvent.objects.bulk_create(events, batch_size=2000)

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengkong.core.audit import record, snapshot
+from fengkong.core.audit import Change, record, record_many, snapshot
 from fengkong.core.money import MAX_DIGITS, PLACES, format_amount, to_fen
 from fengkong.core.permissions import require, sees_all, visible_customers
 from fengkong.notifications.choices import Template
@@ -184,6 +184,70 @@ def propose_limit(*, actor, customer, proposed_limit, proposed_term_days: int, r
             "assessment": assessment.pk if assessment else None})
         _tell_approvers(proposal)
     return proposal
+
+
+BULK_CHUNK = 2000
+
+
+def propose_limits_from_review(drafts: list[dict]) -> int:
+    """The review's proposals for many customers at once (actor None): the same rules as propose_limit,
+    written in bulk, with one digest message per approver instead of one message per proposal.
+
+    Each draft: customer_id, proposed_limit (Decimal), proposed_term_days, reason, assessment_id, grade.
+    Pending proposals of those customers are superseded. Returns how many proposals were made."""
+    if not drafts:
+        return 0
+    spec = policy_module.current()
+    now = timezone.now()
+    made: list[LimitProposal] = []
+    with transaction.atomic():
+        for start in range(0, len(drafts), BULK_CHUNK):
+            chunk = drafts[start:start + BULK_CHUNK]
+            ids = [d["customer_id"] for d in chunk]
+            current = {cid: (limit, term) for cid, limit, term in
+                       CreditProfile.objects.filter(customer_id__in=ids).values_list("customer_id", "limit",
+                                                                                     "term_days")}
+            old = list(LimitProposal.objects.select_for_update().filter(
+                customer_id__in=ids, status=ProposalStatus.PENDING).values_list("pk", flat=True))
+            LimitProposal.objects.filter(pk__in=old).update(status=ProposalStatus.SUPERSEDED, decided_at=now)
+            rows = []
+            for d in chunk:
+                limit, term = current.get(d["customer_id"], (Decimal("0.00"), 0))
+                step = spec.approval_for(to_fen(d["proposed_limit"]), to_fen(limit))
+                rows.append(LimitProposal(
+                    customer_id=d["customer_id"], assessment_id=d.get("assessment_id"), current_limit=limit,
+                    proposed_limit=clean_limit(d["proposed_limit"]), current_term_days=term,
+                    proposed_term_days=clean_term(d["proposed_term_days"]), grade=d.get("grade", ""),
+                    reason=d["reason"][:MAX_REASON], proposed_by=None, proposed_at=now, level=step.level,
+                    votes_needed=step.votes if step.level == ApprovalLevel.COMMITTEE else 1))
+            made += LimitProposal.objects.bulk_create(rows)
+            record_many(None, [Change("limit_proposal.superseded", "limitproposal", pk,
+                                      before={"status": ProposalStatus.PENDING},
+                                      after={"status": ProposalStatus.SUPERSEDED}) for pk in old])
+            record_many(None, [Change("limit_proposal.proposed", "limitproposal", p.pk, after={
+                "customer": p.customer_id, "current_limit": p.current_limit, "proposed_limit": p.proposed_limit,
+                "current_term_days": p.current_term_days, "proposed_term_days": p.proposed_term_days,
+                "grade": p.grade, "reason": p.reason, "level": p.level, "votes_needed": p.votes_needed,
+                "assessment": p.assessment_id}) for p in rows])
+        _tell_digest(made)
+    return len(made)
+
+
+def _tell_digest(proposals: list[LimitProposal]) -> None:
+    """One message per approver: how many of the review's proposals wait for them, by level."""
+    by_level = {level: sum(1 for p in proposals if p.level == level) for level in ApprovalLevel.values}
+    if by_level[ApprovalLevel.MANAGER]:
+        title = _("The credit review proposes %(n)d limit changes for your approval") % {
+            "n": by_level[ApprovalLevel.MANAGER]}
+        tell(users_with_perm("credit.approve_limit").order_by("username"), template=Template.APPROVAL_REQUEST,
+             title=title, body=_("Open the approvals inbox to decide them; each shows its assessment and reasons."),
+             link=reverse("credit-approvals"))
+    if by_level[ApprovalLevel.COMMITTEE]:
+        title = _("The credit review proposes %(n)d large limit changes for the risk committee") % {
+            "n": by_level[ApprovalLevel.COMMITTEE]}
+        tell(committee_members(exclude=None), template=Template.APPROVAL_REQUEST, title=title,
+             body=_("Open the approvals inbox to vote; each shows its assessment and reasons."),
+             link=reverse("credit-approvals"))
 
 
 def _supersede_pending(actor, customer) -> None:

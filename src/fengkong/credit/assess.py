@@ -34,7 +34,6 @@ from decimal import Decimal
 import numpy as np
 import polars as pl
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,7 +45,6 @@ from fengkong.integrations import db
 
 from . import features as features_module
 from .choices import GRADE_ORDER, Outlook, ProposalStatus
-from .exceptions import CreditError
 from .models import Assessment, LimitProposal
 from .policy import CreditPolicySpec, current, parse
 
@@ -427,11 +425,8 @@ def proposal_needed(current_fen: int, current_term: int, owner_id, suggested_fen
 
 def _propose(rows: list[Row], before: dict[int, tuple], spec: CreditPolicySpec, as_of: date,
              trigger: str) -> int:
-    try:
-        from .approvals import propose_limit
-    except ImportError:  # the approvals module is not installed in this build
-        log.warning("credit.approvals is missing: no limit proposals made")
-        return 0
+    from .approvals import propose_limits_from_review
+
     wanted = []
     for r in rows:
         _grade, limit_fen, term, owner = before.get(r.customer_id) or ("", 0, 0, None)
@@ -447,22 +442,11 @@ def _propose(rows: list[Row], before: dict[int, tuple], spec: CreditPolicySpec, 
         pending |= set(LimitProposal.objects.filter(
             status=ProposalStatus.PENDING, customer_id__in=wanted_ids[start:start + 5000])
             .values_list("customer_id", "proposed_limit", "proposed_term_days"))
-    from fengkong.customers.models import Customer
-
-    customers = Customer.objects.in_bulk(wanted_ids)
-    made = 0
-    for r in wanted:
-        if (r.customer_id, r.suggested_limit, r.suggested_term_days) in pending:
-            continue
-        try:
-            with transaction.atomic():
-                propose_limit(actor=None, customer=customers[r.customer_id], proposed_limit=r.suggested_limit,
-                              proposed_term_days=r.suggested_term_days, reason=_proposal_reason(r, as_of, trigger),
-                              assessment=r.as_model(), grade=r.grade)
-            made += 1
-        except (CreditError, ValidationError) as exc:
-            log.warning("no limit proposal for customer %s: %s", r.customer_id, exc)
-    return made
+    drafts = [{"customer_id": r.customer_id, "proposed_limit": r.suggested_limit,
+               "proposed_term_days": r.suggested_term_days, "reason": _proposal_reason(r, as_of, trigger),
+               "assessment_id": r.as_model().pk, "grade": r.grade}
+              for r in wanted if (r.customer_id, r.suggested_limit, r.suggested_term_days) not in pending]
+    return propose_limits_from_review(drafts)
 
 
 def _proposal_reason(row: Row, as_of: date, trigger: str) -> str:
