@@ -331,6 +331,7 @@ def export_aging(as_of, out: Path, username: str | None, language: str | None) -
 
 
 main.add_command(__import__("fengkong.credit.cli", fromlist=["credit"]).credit)
+main.add_command(__import__("fengkong.scoring_cli", fromlist=["model"]).model)
 
 if __name__ == "__main__":
     main()

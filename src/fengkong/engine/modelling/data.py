@@ -1,0 +1,403 @@
+"""Reading a table for modelling, inferring its column types, validating the target, splitting it.
+
+Design decisions:
+- The file's content decides how it is read (a zip is an XLSX workbook, `PAR1` is Parquet, anything else
+  is CSV text), as the ERP importer does. CSV encoding is deterministic: a BOM or strict UTF-8 is UTF-8,
+  else strict GB18030 (a superset of GBK, what Kingdee and Yonyou export), else a clear refusal.
+- Text is read as strings and typed here: a column whose every value parses as a number is numeric,
+  as a date is a date, otherwise it is categorical. Dates are not features; one may be the time column.
+- ID-like columns (text with a different value on every row, or whole numbers that count the rows) and
+  constant columns carry no information about the target: they are dropped and reported, not modelled.
+- The time-based split puts the latest quarter of the rows (by the time column) in the test set, and
+  every row sharing a time value on the same side, so the test period starts after training ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from .exceptions import DataError, TargetError
+
+NUMERIC, CATEGORICAL, DATE = "numeric", "categorical", "date"
+NULL_TEXT = ["", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "None"]
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M:%S"]
+POSITIVE_WORDS = ("1", "bad", "yes", "y", "true", "default", "defaulted", "overdue", "坏", "是", "违约", "逾期")
+MIN_ROWS = 50
+MIN_PER_CLASS = 10
+TEST_SHARE = 0.25
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+def file_fingerprint(path: str | Path) -> str:
+    """SHA-256 of the file's bytes: the data a model was trained on, recorded beside the model."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_table(path: str | Path) -> pl.DataFrame:
+    """A CSV (UTF-8 or GBK), XLSX or Parquet file as a polars frame (text columns still text)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise DataError(f"The file {path.name} is empty.")
+    if data.startswith(b"PAR1"):
+        frame = _read_parquet(data, path.name)
+    elif data.startswith(b"PK\x03\x04"):
+        frame = _read_xlsx(data, path.name)
+    else:
+        frame = _read_csv(data, path.name)
+    if frame.height == 0 or frame.width == 0:
+        raise DataError(f"The file {path.name} has a header but no data rows.")
+    return frame
+
+
+def decode_text(data: bytes, name: str = "the file") -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(f"{name} is neither UTF-8 nor GBK/GB18030 text (line {line} cannot be read). "
+                        "Save it as \"CSV UTF-8\" from Excel.") from None
+
+
+def _read_csv(data: bytes, name: str) -> pl.DataFrame:
+    if b"\x00" in data[:8192]:
+        raise DataError(f"{name} is a binary file, not CSV, XLSX or Parquet.")
+    text = decode_text(data, name)
+    header = text.split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    separator = max(counts, key=counts.get) if max(counts.values()) else ","
+    try:
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=separator, infer_schema=False,
+                            null_values=NULL_TEXT, truncate_ragged_lines=False)
+    except pl.exceptions.PolarsError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise DataError(f"{name} cannot be read as CSV: {first}") from None
+    return _strip_text(frame)
+
+
+def _read_xlsx(data: bytes, name: str) -> pl.DataFrame:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise DataError(f"{name} cannot be opened as an Excel workbook: {exc}") from None
+    try:
+        rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    rows = [row for row in rows if any(v is not None and str(v).strip() for v in row)]
+    if not rows:
+        raise DataError(f"The first sheet of {name} is empty.")
+    headers = _unique([str(h).strip() if h is not None else "" for h in rows[0]])
+    columns = {h: [_cell_text(row[i]) if i < len(row) else None for row in rows[1:]]
+               for i, h in enumerate(headers)}
+    return _strip_text(pl.DataFrame(columns, schema={h: pl.String for h in headers}))
+
+
+def _cell_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(headers):
+        h = h or f"column_{i + 1}"
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h}_{seen[h]}")
+    return out
+
+
+def _read_parquet(data: bytes, name: str) -> pl.DataFrame:
+    try:
+        return pl.read_parquet(io.BytesIO(data))
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"{name} cannot be read as Parquet: {str(exc)[:300]}") from None
+
+
+def _strip_text(frame: pl.DataFrame) -> pl.DataFrame:
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    frame = frame.with_columns(pl.col(c).str.strip_chars().replace(NULL_TEXT, None) for c in text)
+    return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
+
+
+# --- column types -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Schema:
+    """The modelling role of every column: features by type, the target, the time column, the dropped."""
+
+    target: str
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    dates: tuple[str, ...]
+    time_column: str | None = None
+    dropped: dict[str, str] = field(default_factory=dict)  # column -> why it is not a feature
+
+    @property
+    def features(self) -> list[str]:
+        return [*self.numeric, *self.categorical]
+
+    def types(self) -> dict[str, str]:
+        return {**{c: NUMERIC for c in self.numeric}, **{c: CATEGORICAL for c in self.categorical},
+                **{c: DATE for c in self.dates}}
+
+
+def infer_schema(frame: pl.DataFrame, target: str, time_column: str | None = None,
+                 exclude: tuple[str, ...] = ()) -> Schema:
+    """Type every column but the target; drop ID-like and constant columns, saying why."""
+    require_columns(frame, [target] + ([time_column] if time_column else []))
+    numeric, categorical, dates, dropped = [], [], [], {}
+    for name in frame.columns:
+        if name == target or name in exclude:
+            continue
+        kind = column_kind(frame[name])
+        if kind == DATE or name == time_column:
+            dates.append(name)
+            if name != time_column:
+                dropped[name] = "date column (not a feature; use it as --time-column to split by time)"
+            continue
+        why = _uninformative(frame[name], kind)
+        if why:
+            dropped[name] = why
+        else:
+            (numeric if kind == NUMERIC else categorical).append(name)
+    if not numeric and not categorical:
+        raise DataError(f"No usable feature column besides the target {target!r}: "
+                        + "; ".join(f"{c}: {w}" for c, w in dropped.items()))
+    return Schema(target, tuple(numeric), tuple(categorical), tuple(dates), time_column, dropped)
+
+
+def require_columns(frame: pl.DataFrame, columns: list[str]) -> None:
+    for name in columns:
+        if name not in frame.columns:
+            shown = ", ".join(frame.columns[:30]) + (" …" if frame.width > 30 else "")
+            raise DataError(f"Column {name!r} is not in the data; its columns are: {shown}")
+
+
+def column_kind(series: pl.Series) -> str:
+    dtype = series.dtype
+    if dtype.is_numeric():
+        return NUMERIC
+    if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
+        return DATE
+    if dtype != pl.String:
+        return CATEGORICAL
+    values = series.drop_nulls()
+    if values.len() == 0:
+        return CATEGORICAL
+    if values.cast(pl.Float64, strict=False).null_count() == 0:
+        return NUMERIC
+    if _parse_dates(values).null_count() == 0:
+        return DATE
+    return CATEGORICAL
+
+
+def _parse_dates(values: pl.Series) -> pl.Series:
+    parsed = [values.str.to_datetime(fmt, strict=False) for fmt in DATE_FORMATS]
+    return pl.select(pl.coalesce(parsed)).to_series()
+
+
+def _uninformative(series: pl.Series, kind: str) -> str | None:
+    values = series.drop_nulls()
+    distinct = values.n_unique()
+    if distinct <= 1:
+        return "constant (one value)" if distinct else "empty (no values)"
+    if series.len() < 20 or distinct < series.len():
+        return None
+    if kind == CATEGORICAL:
+        return "ID-like (a different text value on every row)"
+    numbers = values.cast(pl.Float64)
+    whole = bool((numbers.round(0) == numbers).all())
+    if whole and (numbers.diff().drop_nulls() > 0).all():
+        return "ID-like (whole numbers increasing row by row)"
+    return None
+
+
+def prepare(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
+    """The features cast to their types (numeric Float64, categorical String), time column as Datetime."""
+    exprs = [pl.col(c).cast(pl.Float64, strict=False) for c in schema.numeric]
+    exprs += [pl.col(c).cast(pl.String) for c in schema.categorical]
+    if schema.time_column:
+        exprs.append(time_values(frame[schema.time_column]).alias(schema.time_column))
+    return frame.select(exprs)
+
+
+def time_values(series: pl.Series) -> pl.Series:
+    if series.dtype == pl.String:
+        if column_kind(series) == NUMERIC:
+            return series.cast(pl.Float64)
+        return _parse_dates(series)
+    if series.dtype == pl.Date:
+        return series.cast(pl.Datetime)
+    return series
+
+
+# --- the target -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    column: str
+    positive: str  # the value that counts as the event (bad, default), as text
+    negative: str
+    positives: int
+    negatives: int
+    dropped_missing: int  # rows without a target value, left out of training
+
+
+def validate_target(frame: pl.DataFrame, target: str, positive: str | None = None) -> tuple[np.ndarray, Target]:
+    """(y as 0/1 int8 with null rows removed → mask via `target_mask`, the Target description)."""
+    require_columns(frame, [target])
+    column = frame[target]
+    missing = column.null_count()
+    text = column.drop_nulls().cast(pl.String)
+    text = pl.Series([_canonical(v) for v in text.to_list()], dtype=pl.String) if text.len() else text
+    counts = dict(text.value_counts().iter_rows()) if text.len() else {}
+    found = ", ".join(f"{v!r} ({n})" for v, n in sorted(counts.items(), key=lambda kv: -kv[1])[:10])
+    if not counts:
+        raise TargetError(f"The target column {target!r} has no values.")
+    if len(counts) > 2:
+        raise TargetError(f"The target column {target!r} is not binary: it has {len(counts)} distinct values "
+                          f"({found}{' …' if len(counts) > 10 else ''}). It must have exactly two, e.g. 0/1.")
+    if len(counts) == 1:
+        raise TargetError(f"The target column {target!r} has one class only ({found}); "
+                          "a model needs both outcomes.")
+    pos = _positive_class(list(counts), positive, target)
+    neg = next(v for v in counts if v != pos)
+    if counts[pos] + counts[neg] < MIN_ROWS or min(counts.values()) < MIN_PER_CLASS:
+        raise TargetError(f"Too few rows to train on: the target column {target!r} has {found}; at least "
+                          f"{MIN_ROWS} rows with {MIN_PER_CLASS} of each class are needed.")
+    y = (text == pos).cast(pl.Int8).to_numpy()
+    return y, Target(target, pos, neg, counts[pos], counts[neg], missing)
+
+
+def _canonical(value: str) -> str:
+    """'1.0' and '1' are the same class (Excel writes numbers as floats)."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return str(int(number)) if number.is_integer() else value
+
+
+def _positive_class(values: list[str], positive: str | None, target: str) -> str:
+    if positive is not None:
+        stated = _canonical(str(positive))
+        if stated not in values:
+            raise TargetError(f"The positive class {positive!r} is not a value of the target column "
+                              f"{target!r}; its values are {sorted(values)!r}.")
+        return stated
+    for word in POSITIVE_WORDS:
+        for value in values:
+            if value.lower() == word:
+                return value
+    raise TargetError(f"The target column {target!r} has the values {sorted(values)!r}; say which one is the "
+                      "event (the bad outcome) with --positive.")
+
+
+def target_mask(frame: pl.DataFrame, target: str) -> np.ndarray:
+    return frame[target].is_not_null().to_numpy()
+
+
+# --- the split --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Split:
+    train: np.ndarray  # row indices
+    test: np.ndarray
+    kind: str  # "time" or "stratified"
+    description: str
+
+
+def split_rows(y: np.ndarray, *, times: pl.Series | None = None, seed: int = 42,
+               test_share: float = TEST_SHARE) -> Split:
+    """Hold out a test set: the latest rows by time when `times` is given, else a stratified random share."""
+    if times is None:
+        from sklearn.model_selection import train_test_split
+
+        train, test = train_test_split(np.arange(len(y)), test_size=test_share, stratify=y, random_state=seed)
+        split = Split(np.sort(train), np.sort(test), "stratified",
+                      f"stratified random {1 - test_share:.0%}/{test_share:.0%} (seed {seed})")
+    else:
+        split = _time_split(times, test_share)
+    for part, rows in (("training", split.train), ("test", split.test)):
+        classes = np.unique(y[rows])
+        if len(rows) == 0 or len(classes) < 2:
+            raise DataError(f"The {part} set of the {split.kind} split ({split.description}) has "
+                            f"{len(rows)} rows and not both classes; it cannot be used.")
+    return split
+
+
+def _time_split(times: pl.Series, test_share: float) -> Split:
+    name = times.name
+    if times.null_count():
+        raise DataError(f"The time column {name!r} has {times.null_count()} empty or unreadable values.")
+    order = times.to_numpy()
+    ranked = np.sort(order)
+    cutoff = ranked[min(int(len(ranked) * (1 - test_share)), len(ranked) - 1)]
+    test = np.flatnonzero(order >= cutoff)
+    train = np.flatnonzero(order < cutoff)
+    if len(train) == 0:
+        raise DataError(f"The time column {name!r} has one value only ({cutoff}); it cannot split by time.")
+    last_train = ranked[len(train) - 1]
+    return Split(train, test, "time", f"by {name}: train up to {_show(last_train)}, test from {_show(cutoff)}")
+
+
+def _show(value) -> str:
+    if isinstance(value, np.datetime64):
+        text = str(value.astype("datetime64[s]"))
+        return text[:10] if text.endswith("T00:00:00") else text.replace("T", " ")
+    return f"{value:g}" if isinstance(value, float | np.floating) else str(value)
+
+
+# --- summary ----------------------------------------------------------------------------------------
+
+def summarise(frame: pl.DataFrame, schema: Schema, target: Target) -> dict:
+    columns = []
+    types = schema.types()
+    for name in frame.columns:
+        series = frame[name]
+        role = ("target" if name == target.column else "time" if name == schema.time_column
+                else "dropped" if name in schema.dropped else "feature")
+        columns.append({"name": name, "type": types.get(name, "target" if role == "target" else "other"),
+                        "role": role, "missing_share": round(series.null_count() / max(series.len(), 1), 6),
+                        "distinct": series.n_unique(), "note": schema.dropped.get(name, "")})
+    return {"rows": frame.height, "columns": frame.width, "features": len(schema.features),
+            "numeric": list(schema.numeric), "categorical": list(schema.categorical),
+            "dropped": dict(schema.dropped), "target": {
+                "column": target.column, "positive": target.positive, "negative": target.negative,
+                "positives": target.positives, "negatives": target.negatives,
+                "event_rate": round(target.positives / (target.positives + target.negatives), 6),
+                "rows_without_target": target.dropped_missing},
+            "column_details": columns}
