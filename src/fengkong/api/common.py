@@ -71,3 +71,8 @@ def business_today() -> date:
     """Today in the configured time zone (Asia/Shanghai by default): the date overdue is measured on."""
     return timezone.localdate()
 
+
+
+def username(user) -> str | None:
+    """A user as the API shows it: the username, or null for nobody (the system, a deleted user)."""
+    return user.get_username() if user is not None else None

@@ -12,7 +12,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text
+from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, username
 
 from .choices import AlertKind, AlertLevel, AlertStatus
 
@@ -109,10 +109,6 @@ class ActionItemOut(Schema):
         return bool(obj.document)
 
 
-def _username(user) -> str | None:
-    return user.get_username() if user is not None else None
-
-
 class AlertOut(Schema):
     id: int
     kind: AlertKind
@@ -160,11 +156,11 @@ class AlertOut(Schema):
 
     @staticmethod
     def resolve_acknowledged_by(obj) -> str | None:
-        return _username(obj.acknowledged_by)
+        return username(obj.acknowledged_by)
 
     @staticmethod
     def resolve_resolved_by(obj) -> str | None:
-        return _username(obj.resolved_by)
+        return username(obj.resolved_by)
 
 
 class AlertDetailOut(AlertOut):

@@ -17,7 +17,7 @@ from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictBool, StrictInt, model_validator
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page
+from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page, username
 from fengkong.core.permissions import require, scope
 from fengkong.customers.api import CustomerCode, visible_customer
 
@@ -37,10 +37,6 @@ def _no_control(text: str, name: str) -> str:
     if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in text):
         raise ValueError(f"{name} must not contain control characters")
     return text
-
-
-def _username(user) -> str | None:
-    return user.get_username() if user is not None else None
 
 
 # --- schemas -----------------------------------------------------------------------------------------
@@ -89,15 +85,15 @@ class ProposalOut(Schema):
 
     @staticmethod
     def resolve_proposed_by(obj) -> str | None:
-        return _username(obj.proposed_by)
+        return username(obj.proposed_by)
 
     @staticmethod
     def resolve_decided_by(obj) -> str | None:
-        return _username(obj.decided_by)
+        return username(obj.decided_by)
 
     @staticmethod
     def resolve_accountable_owner(obj) -> str | None:
-        return _username(obj.decided_by) if obj.status == ProposalStatus.APPROVED else None
+        return username(obj.decided_by) if obj.status == ProposalStatus.APPROVED else None
 
 
 class VoteOut(Schema):
@@ -191,11 +187,11 @@ class PolicyOut(Schema):
 
     @staticmethod
     def resolve_proposed_by(obj) -> str | None:
-        return _username(obj.proposed_by)
+        return username(obj.proposed_by)
 
     @staticmethod
     def resolve_decided_by(obj) -> str | None:
-        return _username(obj.decided_by)
+        return username(obj.decided_by)
 
 
 class PolicyDetailOut(PolicyOut):

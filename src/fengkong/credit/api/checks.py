@@ -20,7 +20,7 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictFloat, StrictInt, StrictStr
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page
+from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page, username
 from fengkong.core.permissions import require, scope, visible_customers
 from fengkong.customers.api import CustomerCode, visible_customer
 
@@ -61,10 +61,6 @@ class ReasonOut(Schema):
                                   "review_expired or inactive")
     message: str = Field(description="The reason in the request's language, with its figures")
     figures: dict = Field(description="The figures behind the reason (money as strings)")
-
-
-def _username(user) -> str | None:
-    return user.get_username() if user is not None else None
 
 
 class CheckOut(Schema):
@@ -124,15 +120,15 @@ class CheckOut(Schema):
 
     @staticmethod
     def resolve_requested_by(obj) -> str | None:
-        return _username(obj.requested_by)
+        return username(obj.requested_by)
 
     @staticmethod
     def resolve_override_requested_by(obj) -> str | None:
-        return _username(obj.override_requested_by)
+        return username(obj.override_requested_by)
 
     @staticmethod
     def resolve_override_approved_by(obj) -> str | None:
-        return _username(obj.override_approved_by)
+        return username(obj.override_approved_by)
 
 
 class CheckFilters(Schema):
