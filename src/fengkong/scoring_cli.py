@@ -111,3 +111,58 @@ def predict_cmd(model_path: Path, data_file: Path, out_file: Path | None, no_rea
     where = f" to {out_file}" if out_file else ""
     console.print(f"Scored {scored.height:,} rows with {', '.join(loaded.metadata['models'])}{where} in "
                   f"{time.perf_counter() - started:.1f} s.", highlight=False)
+
+
+def _months(text: str) -> int:
+    """'3m' is 3 months, '1y' 12; a bare number is months."""
+    value = text.strip().lower()
+    unit = 12 if value.endswith("y") else 1
+    number = value.rstrip("my")
+    if not number.isdigit() or int(number) < 1:
+        raise click.BadParameter(f"{text!r} is not a period such as 3m or 1y", param_hint="--every")
+    return int(number) * unit
+
+
+@model.command("dataset")
+@click.option("--as-of", "as_of", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="An observation date (repeatable).")
+@click.option("--every", default=None, help="Observation dates every period from --from to --to, e.g. 3m or 1y.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First observation date.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Last observation date (default: the ledger's last date).")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Parquet or CSV file to write (by its suffix).")
+def dataset_cmd(as_of: tuple, every: str | None, start, end, out_file: Path) -> None:
+    """Build the training table from the ledger: point-in-time features per customer and observation date,
+    and `bad` (danger zone or write-off within the next 12 months)."""
+    from fengkong.cli import Stages, console, progress_bar, setup_django
+
+    if out_file.suffix.lower() not in (".parquet", ".csv"):
+        _fail("--out must end in .parquet or .csv")
+    if bool(as_of) == bool(every):
+        _fail("Give either --as-of dates or --every with --from (and optionally --to).")
+    if every and start is None:
+        _fail("--every needs --from, the first observation date.")
+    setup_django()
+    from fengkong.engine.modelling.ledger import observation_dates
+    from fengkong.scoring.dataset import build_dataset, last_date
+
+    started = time.perf_counter()
+    if every:
+        last = end.date() if end else last_date()
+        if last is None:
+            _fail("The ledger has no invoices, receipts or credit notes.")
+        dates = observation_dates(start.date(), last, _months(every))
+    else:
+        dates = [d.date() for d in as_of]
+    with progress_bar() as bar:
+        built = build_dataset(dates, progress=Stages(bar))
+    if built.frame.height == 0:
+        _fail("No training rows: " + built.summary())
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    if out_file.suffix.lower() == ".csv":
+        built.frame.write_csv(out_file, include_bom=True)
+    else:
+        built.frame.write_parquet(out_file)
+    console.print(f"Wrote {out_file}: {built.summary()}; in {time.perf_counter() - started:.1f} s.",
+                  highlight=False)

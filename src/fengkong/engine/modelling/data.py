@@ -6,8 +6,8 @@ Design decisions:
   else strict GB18030 (a superset of GBK, what Kingdee and Yonyou export), else a clear refusal.
 - Text is read as strings and typed here: a column whose every value parses as a number is numeric,
   as a date is a date, otherwise it is categorical. Dates are not features; one may be the time column.
-- ID-like columns (text with a different value on every row, or whole numbers that count the rows) and
-  constant columns carry no information about the target: they are dropped and reported, not modelled.
+- ID-like columns (text with a different value on every row, or on every row of each time value when
+  there are many rows per time value, or whole numbers that count the rows) and constant columns carry no information about the target: they are dropped and reported, not modelled.
 - The time-based split puts the latest quarter of the rows (by the time column) in the test set, and
   every row sharing a time value on the same side, so the test period starts after training ends.
 """
@@ -188,7 +188,7 @@ def infer_schema(frame: pl.DataFrame, target: str, time_column: str | None = Non
             if name != time_column:
                 dropped[name] = "date column (not a feature; use it as --time-column to split by time)"
             continue
-        why = _uninformative(frame[name], kind)
+        why = _uninformative(frame[name], kind) or _panel_key(frame, name, kind, time_column)
         if why:
             dropped[name] = why
         else:
@@ -243,6 +243,18 @@ def _uninformative(series: pl.Series, kind: str) -> str | None:
     if whole and (numbers.diff().drop_nulls() > 0).all():
         return "ID-like (whole numbers increasing row by row)"
     return None
+
+
+def _panel_key(frame: pl.DataFrame, name: str, kind: str, time_column: str | None) -> str | None:
+    """A text column that never repeats within one time value identifies the row's entity (a customer
+    code in a table of customers observed at several dates): an ID, not a category."""
+    if kind != CATEGORICAL or time_column is None:
+        return None
+    pairs = frame.select(time_column, name).drop_nulls()
+    periods = pairs[time_column].n_unique()
+    if periods < 2 or pairs.height < 20 * periods or pairs.is_duplicated().any():  # 20+ rows a period
+        return None
+    return f"ID-like (a different text value on every row of each {time_column})"
 
 
 def prepare(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:

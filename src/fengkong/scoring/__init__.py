@@ -1,0 +1,1 @@
+"""Credit models on the ledger: reading point-in-time training tables (not a Django app; no models)."""

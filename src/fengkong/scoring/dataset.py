@@ -1,0 +1,148 @@
+"""The training table of the ledger models, read from the database as of observation dates.
+
+Design decisions:
+- Bulk: per observation date one query per table (invoices, receipts, credit notes, statements), each
+  cut at the date's outcome horizon (D + 12 months; statements at D), as polars frames of integers; the
+  customers are read once. Nothing loops over customers. The pure code in
+  `fengkong.engine.modelling.ledger` then cuts again at D for the features, so a row after D cannot
+  reach them even if a read were wider.
+- An observation date whose 12 months are not complete (D + 12 months after the ledger's last business
+  date) has no known outcome: it is skipped and counted, never guessed.
+- The danger zone starts where the monitoring policy's default puts it (90 days overdue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from fengkong.credit.features import _days, _fen, _lit, _read_all
+from fengkong.engine.modelling import ledger
+from fengkong.integrations import db
+
+Progress = Callable[[str, int, int], None]
+DAY = pl.Int64
+
+
+@dataclass
+class Dataset:
+    frame: pl.DataFrame                                   # customer_code, observation_date, features, bad
+    dates: list[date] = field(default_factory=list)       # observation dates used
+    incomplete: list[date] = field(default_factory=list)  # skipped: their 12 months are not complete
+    in_danger: int = 0                                    # rows left out: already in the danger zone
+    last_date: date | None = None
+
+    def summary(self) -> str:
+        bad = int(self.frame["bad"].sum()) if self.frame.height else 0
+        skipped = (f"; {len(self.incomplete)} date(s) skipped, their 12 months not complete "
+                   f"(data end {self.last_date})" if self.incomplete else "")
+        return (f"{self.frame.height:,} rows over {len(self.dates)} observation date(s), {bad:,} bad "
+                f"({bad / max(self.frame.height, 1):.1%}); {self.in_danger:,} customer-dates left out, already "
+                f"in the danger zone{skipped}")
+
+
+def danger_days() -> int:
+    from fengkong.monitoring.policy import defaults
+
+    return int(defaults()["zones"]["danger"])
+
+
+def build_dataset(dates: list[date], progress: Progress | None = None) -> Dataset:
+    """The training rows of every observation date in `dates` whose 12-month outcome is complete."""
+    last = last_date()
+    dataset = Dataset(pl.DataFrame(), last_date=last)
+    complete = sorted(d for d in set(dates) if last is not None and ledger.horizon_end(d) <= last)
+    dataset.incomplete = sorted(d for d in set(dates) if d not in complete)
+    customers = read_customers()
+    threshold = danger_days()
+    parts = []
+    for done, as_of in enumerate(complete):
+        if progress:
+            progress("observation dates", done, len(complete))
+        observation = ledger.observe(read_ledger(as_of, customers), as_of, threshold)
+        parts.append(observation.rows)
+        dataset.in_danger += observation.in_danger
+        dataset.dates.append(as_of)
+    if progress:
+        progress("observation dates", len(complete), len(complete))
+    dataset.frame = pl.concat(parts) if parts else pl.DataFrame()
+    return dataset
+
+
+def last_date() -> date | None:
+    """The latest business date in the ledger (invoice, receipt or credit note)."""
+    days = [db.fetch(f"SELECT MAX({_days(column)}) FROM {table}", schema={"day": DAY})["day"][0]  # noqa: S608
+            for table, column in (("receivables_invoice", "issue_date"), ("receivables_payment", "payment_date"),
+                                  ("receivables_creditnote", "issue_date"))]
+    days = [d for d in days if d is not None]
+    return pl.Series([max(days)], dtype=pl.Int32).cast(pl.Date)[0] if days else None
+
+
+def read_customers() -> pl.DataFrame:
+    frame = db.fetch(f"SELECT id, code, industry, {_days('cooperation_start')} FROM customers_customer",  # noqa: S608
+                     schema={"customer_id": pl.Int64, "customer_code": pl.String, "industry": pl.String,
+                             "cooperation_start": DAY})
+    return _dates(frame, "cooperation_start")
+
+
+def read_ledger(as_of: date, customers: pl.DataFrame) -> ledger.LedgerFrames:
+    """The ledger up to the outcome horizon of `as_of` (statements up to `as_of`), one query per table."""
+    end = _lit(ledger.horizon_end(as_of))
+    read = _read_all({
+        "invoices": lambda: _invoices(end), "receipts": lambda: _receipts(end),
+        "credit_notes": lambda: _credit_notes(end), "statements": lambda: _statements(_lit(as_of))})
+    return ledger.LedgerFrames.of(customers=customers, **read)
+
+
+def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    return frame.with_columns(pl.col(c).cast(pl.Int32).cast(pl.Date) for c in columns)
+
+
+def _invoices(end: str) -> pl.DataFrame:
+    """Invoices issued by `end`, with what was settled without any dated record (amount less every
+    receipt, every credit note and today's open amount): an undated settlement, not a dated fact."""
+    frame = db.fetch(
+        f"SELECT i.id, i.customer_id, {_days('i.issue_date')}, {_days('i.due_date')}, {_fen('i.amount')}, "  # noqa: S608
+        f"CASE WHEN i.disputed THEN 1 ELSE 0 END, {_fen('i.amount - i.open_amount')}, "
+        f"{_fen('COALESCE(pa.paid, 0)')}, {_fen('COALESCE(cn.credited, 0)')} FROM receivables_invoice i "
+        "LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM receivables_paymentallocation "
+        "GROUP BY invoice_id) pa ON pa.invoice_id = i.id "
+        "LEFT JOIN (SELECT invoice_id, SUM(amount) AS credited FROM receivables_creditnote "
+        "WHERE invoice_id IS NOT NULL GROUP BY invoice_id) cn ON cn.invoice_id = i.id "
+        f"WHERE i.issue_date <= {end}",
+        schema={"invoice_id": pl.Int64, "customer_id": pl.Int64, "issue_date": DAY, "due_date": DAY,
+                "amount_fen": pl.Int64, "disputed": pl.Int8, "settled_fen": pl.Int64, "paid_fen": pl.Int64,
+                "credited_fen": pl.Int64})
+    undated = (pl.col("settled_fen") - pl.col("paid_fen") - pl.col("credited_fen")).clip(lower_bound=0)
+    return _dates(frame, "issue_date", "due_date").with_columns(
+        pl.col("disputed").cast(pl.Boolean), undated.alias("undated_settled_fen"))
+
+
+def _receipts(end: str) -> pl.DataFrame:
+    frame = db.fetch(
+        f"SELECT a.invoice_id, {_days('p.payment_date')}, {_fen('a.amount')} "  # noqa: S608
+        "FROM receivables_paymentallocation a JOIN receivables_payment p ON p.id = a.payment_id "
+        f"WHERE p.payment_date <= {end}",
+        schema={"invoice_id": pl.Int64, "payment_date": DAY, "amount_fen": pl.Int64})
+    return _dates(frame, "payment_date")
+
+
+def _credit_notes(end: str) -> pl.DataFrame:
+    frame = db.fetch(
+        f"SELECT customer_id, invoice_id, {_days('issue_date')}, {_fen('amount')}, reason "  # noqa: S608
+        f"FROM receivables_creditnote WHERE issue_date <= {end}",
+        schema={"customer_id": pl.Int64, "invoice_id": pl.Int64, "issue_date": DAY, "amount_fen": pl.Int64,
+                "reason": pl.String})
+    return _dates(frame, "issue_date")
+
+
+def _statements(as_of: str) -> pl.DataFrame:
+    money = ("current_assets", "current_liabilities", "total_assets", "total_liabilities", "revenue")
+    frame = db.fetch(
+        f"SELECT customer_id, {_days('period_end')}, {', '.join(_fen(c) for c in money)} "  # noqa: S608
+        f"FROM customers_financialstatement WHERE period_end <= {as_of}",
+        schema={"customer_id": pl.Int64, "period_end": DAY, **{f"{c}_fen": pl.Int64 for c in money}})
+    return _dates(frame, "period_end")
