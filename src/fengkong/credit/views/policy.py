@@ -28,6 +28,7 @@ from .. import policy as policy_module
 from ..choices import GRADE_COLOURS, ApprovalLevel, Dimension, Grade, GuaranteeRequirement, PolicyStatus
 from ..exceptions import Conflict, CreditError, PolicyInvalid, SelfApproval
 from ..models import CreditPolicy
+from ..reasons import metric_label
 
 MAX_CONFIG_CHARS = 200_000
 FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
@@ -81,7 +82,7 @@ def spec_tables(spec: policy_module.CreditPolicySpec) -> dict:
     for dim in spec.dimensions:
         metric_weight = sum(m.weight for m in dim.metrics) or 1
         metrics = [{
-            "name": m.name, "weight": round(100 * m.weight / metric_weight, 1),
+            "name": m.name, "label": metric_label(m.name), "weight": round(100 * m.weight / metric_weight, 1),
             "rule": (", ".join(f"{k}: {v:g}" for k, v in m.points.items()) if m.points
                      else " · ".join(_band_text(t, p, m.higher) for t, p in m.bands)),
             "higher": m.higher if not m.points else None,
