@@ -22,7 +22,6 @@ Design decisions:
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,10 +40,10 @@ from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
 from . import policy as policy_module
-from .choices import CheckReason, CheckStatus, Decision, Grade, PolicyStatus, Trigger
+from .choices import CheckReason, CheckStatus, Decision, Grade, Trigger
 from .exceptions import Conflict, CreditError, SelfApproval
 from .figures import Standing, standing
-from .models import CreditCheck, CreditPolicy, CreditProfile
+from .models import CreditCheck, CreditProfile
 
 CURRENCIES = ("CNY",)  # currencies a check accepts; add one when exposure can be converted
 MAX_AMOUNT = Decimal(10) ** 15  # exclusive
@@ -101,29 +100,11 @@ def clean_reference(value: Any) -> str:
 def _text(value: Any, field: str, required: bool) -> str:
     text = str(value or "").strip()
     if required and not text:
-        raise ValidationError({field: _("say why (%s is required)") % field})
+        raise ValidationError({field: _("say why: a reason is required")})
     if len(text) > MAX_REASON:
         raise ValidationError({field: _("%(field)s is longer than %(max)d characters")
                                % {"field": field, "max": MAX_REASON}})
     return text
-
-
-# --- the policy, parsed once per approved version ------------------------------------------------------
-
-_specs: dict[int, policy_module.CreditPolicySpec] = {}
-_specs_lock = threading.Lock()
-
-
-def current_policy() -> policy_module.CreditPolicySpec:
-    """policy.current(), reading only the version number when that version was parsed before."""
-    version = (CreditPolicy.objects.filter(status=PolicyStatus.APPROVED).order_by("-version")
-               .values_list("version", flat=True).first()) or 0
-    spec = _specs.get(version)
-    if spec is None:
-        spec = policy_module.current() if version else policy_module.parse(None, 0)
-        with _specs_lock:
-            _specs[spec.version] = spec
-    return spec
 
 
 # --- reasons -----------------------------------------------------------------------------------------
@@ -257,7 +238,7 @@ def _check(actor, customer, amount: Decimal, currency: str, reference: str) -> t
         existing = CreditCheck.objects.filter(reference=reference).first()
         if existing is not None:
             return _replay(existing, customer, amount, currency), False
-        spec = current_policy()
+        spec = policy_module.current()
         figures = standing(customer, timezone.localdate(), exclude_reference=reference)
         reasons = reasons_for(figures, amount, spec)
         decision = decision_for(reasons)

@@ -24,11 +24,12 @@ from django.db.models import DateField, DecimalField, Exists, F, Min, OuterRef, 
 from django.db.models.functions import Coalesce
 
 from fengkong.core.money import MAX_DIGITS, PLACES, quantize
+from fengkong.receivables.choices import OrderStatus
 
 from .choices import ACTIVE_CHECK_STATUSES, SECURED_KINDS
 
 ZERO = Decimal("0.00")
-OPEN_ORDER_STATUSES = ("open", "partial")  # receivables.choices.OrderStatus, as SalesOrderQuerySet.open()
+OPEN_ORDER_STATUSES = (OrderStatus.OPEN, OrderStatus.PARTIAL)  # as SalesOrderQuerySet.open()
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,8 @@ def standing(customer, today: date, *, exclude_reference: str | None = None) -> 
     pk = getattr(customer, "pk", customer)
     day = connection.ops.adapt_datefield_value(today)
     active = [str(status) for status in ACTIVE_CHECK_STATUSES]  # plain str: psycopg dumps an Enum by name
-    params = [*OPEN_ORDER_STATUSES, exclude_reference or "", *active, *active, True, *(str(k) for k in SECURED_KINDS), day, day,
-              day, day, pk, pk]
+    params = [*(str(s) for s in OPEN_ORDER_STATUSES), exclude_reference or "", *active, *active, True,
+              *(str(k) for k in SECURED_KINDS), day, day, day, day, pk, pk]
     with connection.cursor() as cursor:
         cursor.execute(_standing_sql(connection.vendor), params)
         row = cursor.fetchone()
@@ -177,6 +178,7 @@ def _standing_sql(vendor: str) -> str:
         "order": SalesOrder, "check": CreditCheck, "stop": StopSupply, "guarantee": Guarantee}.items()}
     statuses = ", ".join(["%s"] * len(ACTIVE_CHECK_STATUSES))
     open_orders = ", ".join(["%s"] * len(OPEN_ORDER_STATUSES))
+    secured = ", ".join(["%s"] * len(SECURED_KINDS))
     # only quoted table names are formatted in; every value is a parameter
     return f"""
 SELECT c.id, c.status, COALESCE(inv.receivables, 0), COALESCE(inv.overdue, 0), inv.oldest,
@@ -186,7 +188,7 @@ SELECT c.id, c.status, COALESCE(inv.receivables, 0), COALESCE(inv.overdue, 0), i
                               AND k.customer_id = o.customer_id AND k.status IN ({statuses}))), 0),
   COALESCE((SELECT SUM(k.amount) FROM {t["check"]} k WHERE k.customer_id = c.id AND k.status IN ({statuses})), 0),
   EXISTS (SELECT 1 FROM {t["stop"]} s WHERE s.customer_id = c.id AND s.active = %s),
-  EXISTS (SELECT 1 FROM {t["guarantee"]} g WHERE g.customer_id = c.id AND g.kind IN (%s, %s)
+  EXISTS (SELECT 1 FROM {t["guarantee"]} g WHERE g.customer_id = c.id AND g.kind IN ({secured})
           AND g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until >= %s)),
   p."limit", p.grade, p.term_days, p.next_review, p.blacklisted, p.litigation, p.owner_id, u.username
 FROM {t["customer"]} c

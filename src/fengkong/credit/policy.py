@@ -171,12 +171,26 @@ def parse(config: dict[str, Any] | None, version: int = 0) -> CreditPolicySpec:
                             MappingProxyType(terms), round_to, interval, large, change, levels, hold_days, *flags)
 
 
+# Approved versions are immutable: each is parsed once per process. The key holds the proposal time too,
+# so a version number reused (a database rebuilt, a test rolled back) is never served from the cache.
+_parsed: dict[tuple, CreditPolicySpec] = {}
+
+
 def current() -> CreditPolicySpec:
-    """The approved policy with the highest version; the article's defaults (version 0) before any."""
+    """The approved policy with the highest version; the article's defaults (version 0) before any.
+
+    Reads only the version number when that version was parsed before (the credit check calls this on
+    every sales order)."""
     from .models import CreditPolicy
 
-    row = CreditPolicy.objects.filter(status=PolicyStatus.APPROVED).order_by("-version").first()
-    return parse(row.config, row.version) if row else parse(None, 0)
+    approved = CreditPolicy.objects.filter(status=PolicyStatus.APPROVED).order_by("-version")
+    key = approved.values_list("version", "proposed_at").first() or (0, None)
+    spec = _parsed.get(key)
+    if spec is None:
+        version = key[0]
+        config = approved.filter(version=version).values_list("config", flat=True).first() if version else None
+        spec = _parsed.setdefault(key, parse(config, version))
+    return spec
 
 
 def _money(value: Any, name: str, problems: list[str], positive: bool = False) -> int:
