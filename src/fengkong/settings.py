@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "fengkong.integrations",
     "fengkong.monitoring",
     "fengkong.credit",
+    "fengkong.scoring",
     "fengkong.notifications",
     "fengkong.web",
 ]

@@ -1,1 +1,1 @@
-"""Credit models on the ledger: reading point-in-time training tables (not a Django app; no models)."""
+"""Credit models on the ledger: training tables, the model registry, champion scoring and the cash forecast."""
