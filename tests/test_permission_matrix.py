@@ -142,6 +142,15 @@ def post_only(**kwargs) -> Entry:
 
 POST_ONLY = post_only()
 TASK_READERS = set(Role.values) - {Role.SALES}
+MODEL_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.RISK_COMMITTEE, Role.CREDIT_ANALYST, Role.COLLECTOR,
+                 Role.FINANCE, Role.AUDITOR}
+
+
+def a_model(world) -> int:
+    from fengkong.scoring.models import ModelVersion
+
+    return ModelVersion.objects.get_or_create(use="customer_risk", version=1, defaults={
+        "kind": "scorecard", "directory": "models/customer_risk-v1", "data_sha256": "0" * 64})[0].pk
 
 MATRIX: dict[str, Entry] = {
     # Web pages (fengkong.web.urls)
@@ -258,6 +267,27 @@ MATRIX: dict[str, Entry] = {
     "credit-feedback-submit": post_only(code=CQ_CUSTOMER),
     "credit-feedback": web_only(set(Role.values) - {Role.SALES}),
     "credit-feedback-review": post_only(pk=1),
+    # Credit models (fengkong.scoring): the registry, customer scores, invoice predictions, the cash forecast
+    "api:model_list": web_only(MODEL_READERS, web=False),
+    "api:model_detail": web_only(MODEL_READERS, {"model_id": a_model}, web=False),
+    "api:model_promotion": post_only(model_id=1),
+    "api:promotion_decision": post_only(request_id=1),
+    "api:promotion_withdraw": post_only(request_id=1),
+    "api:model_rollback": POST_ONLY,
+    "api:customer_model_scores": Entry({**web_only(MODEL_READERS - {Role.COLLECTOR, Role.FINANCE}, web=False).expect},
+                                       {"code": CQ_CUSTOMER}),
+    "api:invoice_prediction_list": web_only(MODEL_READERS - {Role.FINANCE}, web=False),  # none yet: empty, scoped
+    "api:cash_forecast": web_only(MODEL_READERS, web=False),
+    "scoring-models": web_only(MODEL_READERS),
+    "scoring-model": web_only(MODEL_READERS, {"pk": a_model}),
+    "scoring-report": Entry({**{p: NOT_FOUND if p in MODEL_READERS else DENIED for p in PERSONAS},
+                             ANONYMOUS: LOGIN}, {"pk": a_model}),  # this model has no report written
+    "scoring-forecast": web_only(MODEL_READERS),  # no forecast yet: the page says so
+    "scoring-train": POST_ONLY,
+    "scoring-rollback": POST_ONLY,
+    "scoring-promote": post_only(pk=1),
+    "scoring-decide": post_only(pk=1),
+    "scoring-withdraw": post_only(pk=1),
 }
 
 

@@ -1,7 +1,9 @@
 """`fengkong model …`: train a scorecard and a LightGBM challenger on any table, and score a file with them.
 
-Thin verbs over fengkong.engine.modelling; no database, so Django is never set up here. Bad input (a
-missing column, a target that is not binary, an unreadable file) is a one-line message and exit code 2.
+Thin verbs over fengkong.engine.modelling. `train`, `predict` need no database, so Django is not set up for them;
+the registry verbs (train-ledger, register, list, promote, approve, reject, rollback, score-book) set it up
+lazily. Bad input (a missing column, a target that is not binary, an unreadable file, a model that does not
+fit its use, a step the user may not take) is a one-line message and exit code 2.
 """
 
 from __future__ import annotations
@@ -166,3 +168,184 @@ def dataset_cmd(as_of: tuple, every: str | None, start, end, out_file: Path) -> 
         built.frame.write_parquet(out_file)
     console.print(f"Wrote {out_file}: {built.summary()}; in {time.perf_counter() - started:.1f} s.",
                   highlight=False)
+
+
+# --- the registry: models trained on the ledger, their promotion and the book's scoring ---------------
+
+USES = click.Choice(["customer_risk", "payment_delay"])
+DAY = click.DateTime(["%Y-%m-%d"])
+
+
+def _registry_call(call):
+    """Run a registry action; a refusal (a rule, a conflict, the wrong role) is one line and exit 2."""
+    from django.core.exceptions import PermissionDenied
+
+    from fengkong.scoring.exceptions import ScoringError
+
+    try:
+        return call()
+    except ScoringError as exc:
+        _fail(str(exc))
+    except PermissionDenied as exc:
+        _fail(f"your role does not allow this ({exc}).")
+
+
+def _actor(username: str | None, *, needed: bool = False):
+    from fengkong.cli import _user_or_system
+
+    if needed and not username:
+        _fail("this step needs --user (a person decides, the system does not).")
+    return _user_or_system(username)
+
+
+def _versions(versions) -> str:
+    return ", ".join(f"#{v.pk} {v.use} v{v.version} ({v.kind})" for v in versions)
+
+
+@model.command("train-ledger")
+@click.option("--use", required=True, type=USES)
+@click.option("--as-of", "as_of", type=DAY, default=None, help="Train on the ledger as of this date "
+              "(default: its last date).")
+@click.option("--user", "username", default=None, help="Register the model as this user.")
+def train_ledger_cmd(use: str, as_of, username: str | None) -> None:
+    """Train a model on the ledger and register it as a challenger."""
+    from fengkong.cli import Stages, console, progress_bar, setup_django
+
+    setup_django()
+    from fengkong.scoring import registry
+
+    started = time.perf_counter()
+    actor = _actor(username)
+    with progress_bar() as bar:
+        versions = _registry_call(lambda: registry.train_and_register(
+            actor=actor, use=use, as_of=as_of.date() if as_of else None, progress=Stages(bar)))
+    figures = "; ".join(f"{v.kind} test AUC {v.metrics.get('test', {}).get('auc', float('nan')):.4f}" for v in versions)
+    console.print(f"Registered {_versions(versions)} ({figures}) in {time.perf_counter() - started:.1f} s.",
+                  highlight=False)
+
+
+@model.command("register")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--use", required=True, type=USES)
+@click.option("--note", default="", help="A note kept with the model.")
+@click.option("--user", "username", default=None)
+def register_cmd(directory: Path, use: str, note: str, username: str | None) -> None:
+    """Register a model directory (from `fengkong model train`) as a challenger for USE."""
+    from fengkong.cli import console, setup_django
+
+    setup_django()
+    from fengkong.scoring import registry
+
+    actor = _actor(username)
+    versions = _registry_call(lambda: registry.register(actor=actor, directory=directory, use=use, note=note))
+    console.print(f"Registered {_versions(versions)} from {directory}.", highlight=False)
+
+
+@model.command("list")
+@click.option("--use", type=USES, default=None)
+def list_cmd(use: str | None) -> None:
+    """The registered models, newest first, with their test figures and pending promotions."""
+    from fengkong.cli import setup_django
+
+    setup_django()
+    from fengkong.scoring.choices import PromotionStatus
+    from fengkong.scoring.models import ModelVersion, PromotionRequest
+
+    models = ModelVersion.objects.order_by("use", "-version")
+    if use:
+        models = models.filter(use=use)
+    pending = dict(PromotionRequest.objects.filter(status=PromotionStatus.PENDING).values_list("model_id", "pk"))
+    for m in models:
+        test = (m.metrics or {}).get("test") or {}
+        auc = f"AUC {test['auc']:.4f}" if isinstance(test.get("auc"), int | float) else "AUC -"
+        ask = f"  promotion request #{pending[m.pk]} pending" if m.pk in pending else ""
+        click.echo(f"#{m.pk:<5} {m.use:14} v{m.version:<4} {m.kind:10} {m.status:11} {auc}  "
+                   f"{m.registered_at:%Y-%m-%d %H:%M}{ask}")
+    if not models:
+        click.echo("No models registered yet: `fengkong model train-ledger --use customer_risk`.")
+
+
+@model.command("promote")
+@click.argument("model_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--user", "username", required=True)
+def promote_cmd(model_id: int, reason: str, username: str) -> None:
+    """Ask for model MODEL_ID to become the champion (someone else approves)."""
+    from fengkong.cli import console, setup_django
+
+    setup_django()
+    from fengkong.scoring import registry
+    from fengkong.scoring.models import ModelVersion
+
+    found = ModelVersion.objects.filter(pk=model_id).first() or _fail(f"no model #{model_id}.")
+    asked = _registry_call(lambda: registry.request_promotion(actor=_actor(username, needed=True), model=found,
+                                                               reason=reason))
+    console.print(f"Promotion request #{asked.pk} of {found.label} waits for approval.", highlight=False)
+
+
+def _decide(request_id: int, username: str, approve: bool, comment: str) -> None:
+    from fengkong.cli import console, setup_django
+
+    setup_django()
+    from fengkong.scoring import registry
+    from fengkong.scoring.models import PromotionRequest
+
+    found = PromotionRequest.objects.filter(pk=request_id).first() or _fail(f"no promotion request #{request_id}.")
+    decided = _registry_call(lambda: registry.decide_promotion(actor=_actor(username, needed=True), request=found,
+                                                                approve=approve, comment=comment))
+    outcome = "is now the champion" if approve else "stays a challenger"
+    console.print(f"Promotion request #{decided.pk} {decided.status}: {decided.model.label} {outcome}.",
+                  highlight=False)
+
+
+@model.command("approve")
+@click.argument("request_id", type=int)
+@click.option("--user", "username", required=True)
+@click.option("--comment", default="")
+def approve_cmd(request_id: int, username: str, comment: str) -> None:
+    """Approve promotion request REQUEST_ID: its model becomes the champion."""
+    _decide(request_id, username, True, comment)
+
+
+@model.command("reject")
+@click.argument("request_id", type=int)
+@click.option("--user", "username", required=True)
+@click.option("--comment", required=True, help="Why the promotion is rejected.")
+def reject_cmd(request_id: int, username: str, comment: str) -> None:
+    """Reject promotion request REQUEST_ID."""
+    _decide(request_id, username, False, comment)
+
+
+@model.command("rollback")
+@click.option("--use", required=True, type=USES)
+@click.option("--reason", required=True)
+@click.option("--user", "username", required=True)
+def rollback_cmd(use: str, reason: str, username: str) -> None:
+    """Bring back the previous champion of USE."""
+    from fengkong.cli import console, setup_django
+
+    setup_django()
+    from fengkong.scoring import registry
+
+    restored = _registry_call(lambda: registry.rollback(actor=_actor(username, needed=True), use=use, reason=reason))
+    console.print(f"Rolled back: {restored.label} is the champion again.", highlight=False)
+
+
+@model.command("score-book")
+@click.option("--as-of", "as_of", type=DAY, default=None, help="Business date (default: today).")
+@click.option("--use", "uses", type=USES, multiple=True, help="Only this use (repeatable; default: all).")
+def score_book_cmd(as_of, uses: tuple[str, ...]) -> None:
+    """Score the book with the live models now (the daily risk cycle does this after its run)."""
+    from fengkong.cli import Stages, console, progress_bar, setup_django
+
+    setup_django()
+    from django.utils import timezone
+
+    from fengkong.scoring.book import score_book
+
+    day = as_of.date() if as_of else timezone.localdate()
+    started = time.perf_counter()
+    with progress_bar() as bar:
+        counts = _registry_call(lambda: score_book(as_of=day, uses=list(uses) or None, progress=Stages(bar)))
+    shown = ", ".join(f"{k} {v}" for k, v in counts.items()) or "no live model"
+    console.print(f"Scored the book as of {day}: {shown}; in {time.perf_counter() - started:.1f} s.", highlight=False)

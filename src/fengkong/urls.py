@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("monitoring/", include("fengkong.monitoring.urls")),
     path("credit/", include("fengkong.credit.urls")),
+    path("models/", include("fengkong.scoring.urls")),
     path("inbox/", include("fengkong.notifications.urls")),
     path("", include("fengkong.web.urls")),
 ]

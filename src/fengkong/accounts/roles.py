@@ -40,31 +40,38 @@ CREDIT_ANALYSE = ["credit.propose_limit", "credit.run_assessment", "credit.add_g
                   "credit.change_riskfeedback", "credit.flag_customer"]
 CREDIT_MANAGE = ["credit.approve_limit", "credit.approve_override", "credit.propose_creditpolicy",
                  "credit.approve_creditpolicy"]
+MODELS_READ = ["scoring.view_modelversion", "scoring.view_promotionrequest", "scoring.view_modelmonitor",
+               "scoring.view_customermodelscore", "scoring.view_invoiceprediction", "scoring.view_cashforecast"]
+MODELS_PROPOSE = ["scoring.register_model", "scoring.request_promotion"]
+MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback_model"]
 CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
                 "credit.submit_feedback"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + MONITOR_READ + MONITOR_MANAGE
-    + DELIVERY_LOG + CHANNELS_MANAGE + CREDIT_READ + [
+    + DELIVERY_LOG + CHANNELS_MANAGE + CREDIT_READ + MODELS_READ + [
         "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
         "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
         "auth.change_user",
     ],
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
-    + CREDIT_MANAGE + ["credit.request_check"],
-    Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"],
+    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE,
+    Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
+    + ["scoring.approve_promotion"],
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
-    + CREDIT_ANALYSE + ["credit.request_check"],
-    Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ,
+    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE,
+    Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
+        "scoring.view_modelversion", "scoring.view_invoiceprediction", "scoring.view_cashforecast"],
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"],
     Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + [
         "credit.add_industryoutlook", "credit.change_industryoutlook"],
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES],
-    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ,
-    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + DELIVERY_LOG + ["integrations.view_importbatch",
+    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + [
+        "scoring.view_modelversion", "scoring.view_cashforecast"],
+    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + ["integrations.view_importbatch",
                                                                   "accounts.view_portfolio"],
 }
 

@@ -17,6 +17,7 @@ from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.monitoring.api import router as monitoring_router
 from fengkong.receivables.api import router as receivables_router
+from fengkong.scoring import api as scoring_api
 
 from . import errors
 from .auth import api_auth
@@ -36,9 +37,11 @@ api = NinjaAPI(
     description="Customers, receivables, aging and alerts, scoped to your portfolios. See docs/api.md.",
 )
 errors.install(api)
+scoring_api.install(api)
 api.add_router("", me_router)
 api.add_router("", customers_router)
 api.add_router("", receivables_router)
 api.add_router("", monitoring_router)
 for router in credit_routers:
     api.add_router("", router)
+api.add_router("", scoring_api.router)

@@ -14,6 +14,7 @@ from fengkong.accounts.demo import Login, ensure_demo_people
 from fengkong.accounts.setup import setup_database
 from fengkong.core.money import from_fen
 from fengkong.demo.credit import load_credit
+from fengkong.demo.models import load_models
 from fengkong.receivables.models import Invoice
 from fengkong.web.book import aging_of, today
 
@@ -39,6 +40,7 @@ class DemoResult:
     batches: list = field(default_factory=list)
     cycle: object = None  # the monitoring CycleRun run after the load
     credit: dict = field(default_factory=dict)  # counts of demo.credit.load_credit
+    models: dict = field(default_factory=dict)  # counts of demo.models.load_models
 
     def summary(self) -> str:
         parts = [f"{b.get_kind_display()}: {b.rows_total:,} rows ({b.get_status_display()})" for b in self.batches]
@@ -49,8 +51,11 @@ class DemoResult:
                   f"{c['pending']:,} limit proposals awaiting approval (from the review, and {c['pending_raises']} raises "
                   f"asked by the analyst), {c['credit_checks']} orders checked"
                   if c else "")
+        models = ("\nModels: customer-risk scorecard champion with a LightGBM challenger, payment-delay champion; "
+                  "the worklist is ordered by expected loss and the 13-week cash forecast is made"
+                  if self.models else "")
         return (f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book()
-                + credit + cycle)
+                + credit + cycle + models)
 
     def book(self) -> str:
         """Open and overdue money of the loaded book, aged by the engine."""
@@ -84,6 +89,7 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
     result.credit = load_credit(today(), seed, progress)
     result.cycle = run_cycles(today(), progress)
+    result.models = load_models(today(), progress)
     return result
 
 

@@ -28,6 +28,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import logging
 import time
 import traceback
 import uuid
@@ -62,6 +63,8 @@ from .exceptions import CycleTakenOver
 from .models import ActionItem, Alert, CycleRun, MonitoringPolicy
 from .policy import Policy
 
+log = logging.getLogger(__name__)
+
 Progress = Callable[[str, int, int], None]
 STEPS = ("load", "snapshots", "transitions", "resolutions", "rules", "escalations", "messages", "finish")
 SEND_NOW = False  # messages sent inside run_cycle (tests, `run-cycle --send-now`) rather than by the worker
@@ -93,8 +96,25 @@ def run_cycle(*, as_of: date, actor=None, progress: Progress | None = None, forc
     except BaseException as exc:
         cycle.fail(exc)
         raise
+    if stop_after is None:
+        score_models(run, actor, cycle.progress)
     run.refresh_from_db()
     return run
+
+
+def score_models(run: CycleRun, actor, progress: Progress) -> None:
+    """Once the cycle is done, the credit models score the book (scoring.book). A scoring failure is
+    logged, kept in the run's counts and the audit trail, and never fails the risk cycle."""
+    from fengkong.scoring.book import score_book
+
+    try:
+        counts = score_book(as_of=run.as_of, actor=actor, progress=progress)
+    except Exception as exc:  # any failure of the models is theirs, not the cycle's
+        log.exception("model scoring after the risk cycle of %s failed", run.as_of)
+        counts = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        record(actor, "models.scoring_failed", "cyclerun", run.pk, after={"as_of": run.as_of, **counts})
+    stored = CycleRun.objects.get(pk=run.pk)
+    CycleRun.objects.filter(pk=run.pk).update(counts={**stored.counts, "models": counts})
 
 
 def claim(as_of: date, policy: Policy, force: bool = False) -> tuple[CycleRun, str | None]:

@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -325,12 +325,32 @@ def action_list(request):
         items = items.open().assigned_to(user)
     elif show == "open":
         items = items.open()
-    items = items.select_related("customer", "alert", "assigned_to", "done_by").order_by("status", "due_date", "pk")
+    items, order = ordered_worklist(items.select_related("customer", "alert", "assigned_to", "done_by"),
+                                   request.GET.get("order"))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/actions.html", {
-        "page": page, "show": show, "form": ActionDoneForm(),
+        "page": page, "show": show, "order": order, "form": ActionDoneForm(),
         "can_complete": user.has_perm("monitoring.change_actionitem"), "action_colours": ACTION_STATUS_COLOURS,
     })
+
+
+ORDER_CHOICES = ("loss", "due")
+
+
+def ordered_worklist(items, order: str | None):
+    """Open tasks first; within them the customer with the largest expected loss on its open invoices
+    (the payment-delay champion's prediction) first, then by due date. Ordered by due date alone when
+    asked, or when no model has predicted anything yet."""
+    from fengkong.scoring.models import InvoicePrediction
+
+    loss = (InvoicePrediction.objects.filter(customer=OuterRef("customer_id")).order_by().values("customer")
+            .annotate(total=Sum("expected_loss")).values("total"))
+    items = items.annotate(expected_loss=Subquery(loss))
+    if order not in ORDER_CHOICES:
+        order = "loss" if InvoicePrediction.objects.exists() else "due"
+    if order == "loss":
+        return items.order_by("status", F("expected_loss").desc(nulls_last=True), "due_date", "pk"), order
+    return items.order_by("status", "due_date", "pk"), order
 
 
 def _visible_item(request, pk: int) -> ActionItem:

@@ -117,6 +117,44 @@ def _psi_from_counts(expected: np.ndarray, actual: np.ndarray) -> float:
     return float(np.sum((a - e) * np.log(a / e)))
 
 
+# --- PSI against a stored reference -----------------------------------------------------------------
+# A model's reference distributions are kept as JSON (numeric: inner decile edges, the share in each bin
+# and the missing share; categorical: the share of each category, missing as ""), so each risk cycle
+# computes PSI against them without the training data.
+
+def numeric_reference(values, bins: int = 10) -> dict:
+    values = np.asarray(values, dtype=float)
+    missing = np.isnan(values)
+    present = values[~missing]
+    edges = np.unique(np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1])) if present.size else np.array([])
+    counts = np.bincount(np.searchsorted(edges, present, side="right"), minlength=len(edges) + 1)
+    total = max(len(values), 1)
+    return {"type": "numeric", "edges": edges.tolist(), "shares": (counts / total).tolist(),
+            "missing": float(missing.sum() / total)}
+
+
+def categorical_reference(values) -> dict:
+    seen = [("" if v is None else str(v)) for v in values]
+    categories, counts = np.unique(np.asarray(seen, dtype=object), return_counts=True) if seen else ([], [])
+    total = max(len(seen), 1)
+    return {"type": "categorical", "shares": {str(c): int(n) / total for c, n in zip(categories, counts, strict=True)}}
+
+
+def psi_to_reference(entry: dict, values) -> float:
+    """PSI of new values against one stored reference entry (new categories fall in a bin of their own)."""
+    if entry["type"] == "numeric":
+        values = np.asarray(values, dtype=float)
+        missing = np.isnan(values)
+        counts = np.bincount(np.searchsorted(entry["edges"], values[~missing], side="right"),
+                             minlength=len(entry["edges"]) + 1)
+        return _psi_from_counts(np.r_[entry["shares"], entry["missing"]], np.r_[counts, missing.sum()])
+    shares = entry["shares"]
+    lookup = {c: i for i, c in enumerate(shares)}
+    codes = [lookup.get("" if v is None else str(v), len(shares)) for v in values]
+    counts = np.bincount(np.asarray(codes, dtype=int), minlength=len(shares) + 1)
+    return _psi_from_counts(np.r_[list(shares.values()), 0.0], counts)
+
+
 def summary(y: np.ndarray, p: np.ndarray) -> dict:
     """The headline figures of one model on one sample."""
     return {"rows": int(len(y)), "events": int(np.sum(y)), "auc": auc(y, p), "ks": ks(y, p),

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from fengkong.core.permissions import scope, visible_customers
 from fengkong.credit.views.profile import credit_context
 from fengkong.customers.models import FinancialStatement
+from fengkong.scoring.context import model_context
 
 from .. import book
 from ..charts import aging_figure, aging_rows
@@ -57,6 +58,7 @@ def customer_detail(request, code: str):
     profile = book.aging_of(scope(book.Invoice.objects.filter(customer=customer), request.user), as_of)
     group_members = (visible_customers(request.user).filter(group=customer.group) if customer.group_id
                      else None)
+    credit = credit_context(customer, request.user)
     return render(request, "web/customers/detail.html", {
         "customer": customer,
         "as_of": as_of,
@@ -70,5 +72,6 @@ def customer_detail(request, code: str):
         "aging_chart": aging_figure(profile, height=240),
         "aging_rows": aging_rows(profile),
         "overdue_total": book.from_fen(profile.overdue_fen),
-        "credit": credit_context(customer, request.user),
+        "credit": credit,
+        "models": model_context(customer, request.user, credit["grade"] if credit else None),
     })

@@ -1,0 +1,229 @@
+"""The cycle's scoring: every customer by the customer-risk champion and its challengers, every open
+invoice by the payment-delay champion, the cash forecast, and each model's drift.
+
+Design decisions:
+- Bulk: the ledger is read once per use (one query per table), features and predictions are frames,
+  and each model's rows are replaced with one delete and one bulk insert in a transaction. Nothing goes
+  through the ORM row by row.
+- Challengers are scored in the shadow (their CustomerModelScore rows sit beside the champion's) so
+  they can be compared on today's book; decisions read only the champion's (`customer_scores` puts it
+  first). The payment-delay challengers are not run: a cash forecast per challenger would mislead.
+- Drift: per scored model and day a ModelMonitor with the PSI of the score and of each feature against
+  the training distributions (ModelVersion.reference), on the reference's own bins. Above PSI_ALERT
+  (0.25) the model has drifted: the risk managers are told in their inbox and the audit trail records
+  it, once per model and day (a second run of the day finds the monitor already drifted). A model
+  without a reference is scored but not monitored (the count `psi_skipped` says so).
+- Idempotent: running twice on a day replaces the same rows with the same values.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import polars as pl
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengkong.core.audit import record
+from fengkong.core.money import from_fen
+from fengkong.notifications.choices import Template
+from fengkong.notifications.outbox import tell
+
+from . import registry
+from .choices import PSI_ALERT, ModelStatus, ModelUse
+from .models import CashForecast, CustomerModelScore, InvoicePrediction, ModelMonitor, ModelVersion
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+BATCH = 2000
+TOP_REASONS = 3
+
+
+def score_book(*, as_of: date, actor=None, uses: list[str] | None = None, progress: Progress | None = None) -> dict:
+    """Score the book as of `as_of` with the live models of each use (default: every use); returns counts."""
+    progress = progress or (lambda *_: None)
+    counts: dict = {}
+    for use in uses or ModelUse.values:
+        models = registry.live_models(use)
+        if not models:
+            continue
+        if use == ModelUse.CUSTOMER_RISK:
+            counts.update(score_customers(models, as_of, actor, progress))
+        else:
+            champion = models[0] if models[0].status == ModelStatus.CHAMPION else None
+            if champion is not None:
+                counts.update(predict_invoices(champion, as_of, actor, progress))
+    return counts
+
+
+# --- customer risk -------------------------------------------------------------------------------
+
+def customer_features(as_of: date) -> pl.DataFrame:
+    """The ledger features of every customer with an invoice issued by `as_of` (point in time)."""
+    from fengkong.engine.modelling import ledger
+
+    from .dataset import read_customers, read_ledger
+
+    return ledger.features(read_ledger(as_of, read_customers()), as_of)
+
+
+def score_customers(models: list[ModelVersion], as_of: date, actor, progress: Progress) -> dict:
+    """Replace the CustomerModelScore rows of `models` (champion and challengers) with today's."""
+    from fengkong.engine.modelling import model_dir
+
+    frame = customer_features(as_of)
+    predictions: dict[str, pl.DataFrame] = {}  # a directory with both kinds is predicted once
+    counts = {"customers_scored": frame.height, "customer_models": len(models), "drifted": 0, "psi_skipped": 0}
+    for done, model in enumerate(models):
+        progress(_("scoring customers"), done, len(models))
+        if model.directory not in predictions:
+            predictions[model.directory] = model_dir.predict(registry.load(model), frame)
+        scored = predictions[model.directory]
+        probability, score, prefix = registry.SCORE_COLUMNS[model.kind]
+        rows = [CustomerModelScore(customer_id=c, model=model, as_of=as_of, probability=float(p), score=float(s),
+                                   reasons=r)
+                for c, p, s, r in zip(frame["customer_id"].to_list(), scored[probability].to_list(),
+                                      scored[score].to_list(), customer_reasons(frame, scored, prefix), strict=True)]
+        with transaction.atomic():
+            CustomerModelScore.objects.filter(model=model).delete()
+            CustomerModelScore.objects.bulk_create(rows, batch_size=BATCH)
+            _count(counts, monitor(model, as_of, scored[score].to_numpy(), frame, actor))
+    progress(_("scoring customers"), len(models), len(models))
+    return counts
+
+
+def customer_reasons(frame: pl.DataFrame, scored: pl.DataFrame, prefix: str) -> list[list[dict]]:
+    """Per customer the top reasons of one model: feature, the customer's value, and the effect (points
+    lost for the scorecard, log-odds contribution for LightGBM)."""
+    unit = "points" if prefix == "scorecard" else "contribution"
+    names = [scored[f"{prefix}_reason_{k}"].to_list() for k in range(1, TOP_REASONS + 1)
+             if f"{prefix}_reason_{k}" in scored.columns]
+    effects = [scored[f"{prefix}_reason_{k}_{unit}"].to_list() for k in range(1, len(names) + 1)]
+    values = {name: frame[name].to_list() for name in frame.columns}
+    return [[{"feature": names[k][i], "value": _plain(values[names[k][i]][i]), "effect": _plain(effects[k][i])}
+             for k in range(len(names)) if names[k][i] is not None]
+            for i in range(frame.height)]
+
+
+def _plain(value):
+    """A JSON-safe value: floats rounded, NaN as null."""
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else round(value, 4)
+    return value
+
+
+# --- payment delay -------------------------------------------------------------------------------
+
+def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress) -> dict:
+    """The champion's prediction for every open invoice (replacing yesterday's) and the day's cash forecast."""
+    from fengkong.engine.modelling import delay
+
+    from .delay import read_ledger_until
+
+    progress(_("predicting payments"), 0, 1)
+    open_frame = delay.open_invoices(read_ledger_until(as_of), as_of)
+    predicted = registry.load(model).predict(open_frame, as_of) if open_frame.height else None
+    rows = invoice_rows(model, as_of, predicted) if predicted is not None else []
+    weeks = (delay.forecast(predicted, as_of) if predicted is not None
+             else delay.week_frame(as_of).with_columns(pl.lit(0, dtype=pl.Int64).alias("expected_fen")))
+    counts = {"invoices_predicted": len(rows), "drifted": 0, "psi_skipped": 0}
+    with transaction.atomic():
+        InvoicePrediction.objects.all().delete()
+        InvoicePrediction.objects.bulk_create(rows, batch_size=BATCH)
+        CashForecast.objects.update_or_create(model=model, as_of=as_of, defaults={
+            "open_amount": from_fen(int(open_frame["open_fen"].sum()) if open_frame.height else 0),
+            "weeks": [{"week": int(w["week"]), "start": w["start"].isoformat(), "end": w["end"].isoformat(),
+                       "expected_fen": int(w["expected_fen"])} for w in weeks.to_dicts()],
+            "created_at": timezone.now()})
+        if predicted is not None:
+            _count(counts, monitor(model, as_of, predicted["p_late"].to_numpy(), open_frame, actor))
+    progress(_("predicting payments"), 1, 1)
+    return counts
+
+
+def invoice_rows(model: ModelVersion, as_of: date, predicted: pl.DataFrame) -> list[InvoicePrediction]:
+    reasons = [[{"feature": r[f"reason_{k}"], "value": r.get(f"reason_{k}_value"),
+                 "effect": _plain(r.get(f"reason_{k}_contribution"))}
+                for k in range(1, TOP_REASONS + 1) if r.get(f"reason_{k}") is not None]
+               for r in predicted.select(pl.col(r"^reason_\d.*$")).to_dicts()] \
+        if "reason_1" in predicted.columns else [[] for _row in range(predicted.height)]
+    columns = ("invoice_id", "customer_id", "open_fen", "p_late", "expected_days", "expected_date",
+               "expected_loss_fen")
+    return [InvoicePrediction(invoice_id=i, customer_id=c, model=model, as_of=as_of, open_amount=from_fen(int(o)),
+                              p_late=float(p), expected_days=float(d), expected_date=e, expected_loss=from_fen(int(loss)),
+                              reasons=r)
+            for (i, c, o, p, d, e, loss), r in zip(predicted.select(columns).iter_rows(), reasons, strict=True)]
+
+
+# --- drift ---------------------------------------------------------------------------------------
+
+def _count(counts: dict, monitor: ModelMonitor | None) -> None:
+    if monitor is None:
+        counts["psi_skipped"] += 1
+    elif monitor.drifted:
+        counts["drifted"] += 1
+
+
+def drift(reference: dict, scores: np.ndarray, frame: pl.DataFrame) -> tuple[float, dict[str, float]]:
+    """PSI of today's scores and of each feature against the training distributions, on their bins."""
+    from fengkong.engine.modelling.metrics import psi_to_reference
+
+    features = {}
+    for name, entry in (reference.get("features") or {}).items():
+        if name in frame.columns:
+            column = frame[name]
+            values = (column.cast(pl.Float64).fill_nan(None).to_numpy().astype(float) if entry.get("type") == "numeric"
+                      else column.cast(pl.String).to_list())
+            features[name] = round(float(psi_to_reference(entry, values)), 6)
+    return round(float(psi_to_reference(reference["score"], np.asarray(scores, dtype=float))), 6), features
+
+
+def monitor(model: ModelVersion, as_of: date, scores: np.ndarray, frame: pl.DataFrame, actor) -> ModelMonitor | None:
+    """Inside the scoring transaction: the model's monitor of the day, and the alert when it first drifts."""
+    if not (model.reference or {}).get("score") or not len(scores):
+        return None
+    score_psi, feature_psi = drift(model.reference, scores, frame)
+    drifted = score_psi > PSI_ALERT or any(v > PSI_ALERT for v in feature_psi.values())
+    was = ModelMonitor.objects.filter(model=model, as_of=as_of).values_list("drifted", flat=True).first()
+    found, _created = ModelMonitor.objects.update_or_create(model=model, as_of=as_of, defaults={
+        "rows": len(scores), "score_psi": score_psi, "feature_psi": feature_psi, "drifted": drifted,
+        "created_at": timezone.now()})
+    if drifted and not was:
+        announce_drift(model, found, actor)
+    return found
+
+
+def announce_drift(model: ModelVersion, monitor: ModelMonitor, actor) -> None:
+    over = {name: psi for name, psi in sorted(monitor.feature_psi.items(), key=lambda kv: -kv[1]) if psi > PSI_ALERT}
+    what = [_("score %(psi).2f") % {"psi": monitor.score_psi}] if monitor.score_psi > PSI_ALERT else []
+    what += [f"{name} {psi:.2f}" for name, psi in over.items()]
+    record(actor, "model.drift", "modelmonitor", monitor.pk,
+           after={"model": model.pk, "as_of": monitor.as_of, "score_psi": monitor.score_psi, "features": over})
+    tell(registry.risk_managers(), template=Template.CREDIT_REVIEW, level="warning", link=registry.model_link(model),
+         title=_("Model drift: %(model)s") % {"model": model.label},
+         body=_("On %(day)s the population the model scores has moved away from its training data (PSI above "
+                "%(limit)s): %(what)s. Review the model; retrain it or roll back if its figures suffer.")
+         % {"day": monitor.as_of, "limit": PSI_ALERT, "what": ", ".join(what)})
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def customer_scores(customer) -> list[tuple[ModelVersion, CustomerModelScore]]:
+    """The live models' scores of one customer: the champion first, then the challengers, newest first."""
+    scores = (CustomerModelScore.objects.filter(customer=customer).exclude(model__status=ModelStatus.RETIRED)
+              .select_related("model"))
+    ordered = sorted(scores, key=lambda s: (s.model.status != ModelStatus.CHAMPION, s.model.use, -s.model.version))
+    return [(s.model, s) for s in ordered]
+
+
+def last_scored(use: str) -> date:
+    """The day the book was last scored for `use` (today when never): a re-score keeps to it."""
+    rows = CustomerModelScore.objects if use == ModelUse.CUSTOMER_RISK else InvoicePrediction.objects
+    return rows.aggregate(day=Max("as_of"))["day"] or timezone.localdate()

@@ -1,0 +1,44 @@
+"""The payment-delay model on the database's ledger: read it whole up to a day, train, predict.
+
+Bulk, as `scoring.dataset`: one query per table (invoices, receipts, credit notes, statements) cut at the
+day, the customers once; the pure code in `fengkong.engine.modelling.delay` does the rest and cuts again
+at each observation date, so nothing after a date reaches its features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import polars as pl
+
+from fengkong.credit.features import _lit, _read_all
+from fengkong.engine.modelling import delay, ledger
+from fengkong.engine.modelling.exceptions import ModellingError
+
+from .dataset import _credit_notes, _invoices, _receipts, _statements, last_date, read_customers
+
+Progress = Callable[[str, int, int], None]
+
+
+def read_ledger_until(as_of: date) -> ledger.LedgerFrames:
+    """Every invoice, receipt, credit note and statement dated up to `as_of`, and every customer."""
+    end = _lit(as_of)
+    read = _read_all({"invoices": lambda: _invoices(end), "receipts": lambda: _receipts(end),
+                      "credit_notes": lambda: _credit_notes(end), "statements": lambda: _statements(end)})
+    return ledger.LedgerFrames.of(customers=read_customers(), **read)
+
+
+def train_from_db(as_of: date | None = None, progress: Progress | None = None, *,
+                  params: dict | None = None) -> delay.TrainedDelay:
+    """Train on the ledger up to `as_of` (default: the ledger's last business date), with the back-test."""
+    as_of = as_of or last_date()
+    if as_of is None:
+        raise ModellingError("The ledger is empty (no invoice, receipt or credit note): there is nothing to learn from.")
+    return delay.train_delay(read_ledger_until(as_of), as_of=as_of, progress=progress, params=params,
+                             source="database")
+
+
+def predict_open_from_db(model: delay.DelayModel, as_of: date) -> pl.DataFrame:
+    """The model's prediction for every invoice open at the end of `as_of` (see DelayModel.predict)."""
+    return model.predict(delay.open_invoices(read_ledger_until(as_of), as_of), as_of)

@@ -1,0 +1,3 @@
+"""Model pages under /models/."""
+
+from .views import urlpatterns  # noqa: F401

@@ -1,0 +1,80 @@
+"""Model pages read in English (the source language), like the credit tests; rows are made directly so the
+pages are tested apart from training (tests/scoring covers the registry's actions and the cycle)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+
+from fengkong.scoring.choices import ModelKind, ModelStatus, ModelUse
+from fengkong.scoring.models import (
+    CashForecast,
+    CustomerModelScore,
+    InvoicePrediction,
+    ModelMonitor,
+    ModelVersion,
+)
+
+AS_OF = date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+def make_model(use=ModelUse.CUSTOMER_RISK, kind=ModelKind.SCORECARD, version=1, status=ModelStatus.CHALLENGER,
+               auc=0.75, **extra) -> ModelVersion:
+    fields = {"directory": f"models/{use}-v{version}", "data_sha256": "ab" * 32,
+              "metrics": {"test": {"auc": auc, "ks": 0.4, "gini": 2 * auc - 1, "brier": 0.12}},
+              "features": ["dbt_mean_12m", "current_ratio"], "training": {"rows": 1234},
+              "promoted_at": timezone.now() if status == ModelStatus.CHAMPION else None, **extra}
+    return ModelVersion.objects.create(use=use, kind=kind, version=version, status=status, **fields)
+
+
+@pytest.fixture
+def models(db, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    champion = make_model(version=1, status=ModelStatus.CHAMPION, auc=0.73)
+    challenger = make_model(kind=ModelKind.GBM, version=2, auc=0.79)
+    delay = make_model(use=ModelUse.PAYMENT_DELAY, kind=ModelKind.DELAY, version=1, status=ModelStatus.CHAMPION,
+                       metrics={"test": {"auc": 0.81}, "backtest": {"origins": [{
+                           "origin": "2026-08-29", "wape": 0.21, "reference_wape": 0.48, "total_error": 0.05,
+                           "reference_total_error": 0.3,
+                           "weeks": [{"week": k, "start": str(date(2026, 8, 29) + timedelta(days=7 * k - 6)),
+                                      "forecast_fen": 100_000 * k, "actual_fen": 110_000 * k,
+                                      "reference_fen": 50_000} for k in range(1, 14)]}]}})
+    for day, psi in ((AS_OF - timedelta(days=1), 0.02), (AS_OF, 0.31)):
+        ModelMonitor.objects.create(model=champion, as_of=day, rows=3, score_psi=psi,
+                                    feature_psi={"dbt_mean_12m": psi, "current_ratio": 0.01}, drifted=psi > 0.25)
+    report = tmp_path / champion.directory / "report.html"
+    report.parent.mkdir(parents=True)
+    report.write_text("<html><body><script>document.title='r'</script>report</body></html>", encoding="utf-8")
+    return {"champion": champion, "challenger": challenger, "delay": delay}
+
+
+@pytest.fixture
+def scored(models, book):
+    """Model scores for every book customer and predictions for its open invoices (largest loss: AR0003)."""
+    champion, challenger, delay = models["champion"], models["challenger"], models["delay"]
+    for customer, p in zip(book["customers"], (0.02, 0.40, 0.10), strict=True):
+        for model in (champion, challenger):
+            CustomerModelScore.objects.create(
+                customer=customer, model=model, as_of=AS_OF, probability=p, score=600 - 100 * p,
+                reasons=[{"feature": "dbt_mean_12m", "value": 41.0, "effect": 23.5},
+                         {"feature": "industry", "value": "C", "effect": 4.0}])
+    for invoice, p in zip(book["invoices"], (0.05, 0.5, 0.9, 0.2, 0.3), strict=True):
+        if invoice.open_amount > 0:
+            InvoicePrediction.objects.create(
+                invoice=invoice, customer=invoice.customer, model=delay, as_of=AS_OF, open_amount=invoice.open_amount,
+                p_late=p, expected_days=20, expected_date=AS_OF + timedelta(days=20),
+                expected_loss=(invoice.open_amount * Decimal(str(p))).quantize(Decimal("0.01")))
+    CashForecast.objects.create(model=delay, as_of=AS_OF, open_amount=Decimal("82000.00"), weeks=[
+        {"week": k, "start": str(AS_OF + timedelta(days=7 * k - 6)), "end": str(AS_OF + timedelta(days=7 * k)),
+         "expected_fen": 500_000} for k in range(1, 14)])
+    return models
