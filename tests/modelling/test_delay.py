@@ -247,3 +247,16 @@ def test_psi_against_the_reference_is_small_for_the_same_data_and_large_for_a_sh
     industry = trained.report["reference"]["features"]["industry"]
     assert metrics.psi_to_reference(industry, rows["industry"].to_list()) < 0.1
     assert metrics.psi_to_reference(industry, ["X"] * 50) > 0.25
+
+
+def test_reasons_only_for_the_largest_expected_losses_when_asked(book, trained):
+    as_of = book.last_date()
+    frame = delay.open_invoices(book, as_of)
+    full = trained.model.predict(frame, as_of)
+    head = trained.model.predict(frame, as_of, reasons_top=5)
+    assert_frame_equal(full.drop(pl.col(r"^reason_.*$")), head.drop(pl.col(r"^reason_.*$")))
+    explained = head.filter(pl.col("reason_1").is_not_null())
+    assert explained.height == 5
+    top5 = full.sort("expected_loss_fen", descending=True, maintain_order=True).head(5)["invoice_id"].sort().to_list()
+    assert explained["invoice_id"].sort().to_list() == top5
+    assert_frame_equal(explained.sort("invoice_id"), full.filter(pl.col("invoice_id").is_in(top5)).sort("invoice_id"))

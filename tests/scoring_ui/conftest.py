@@ -43,12 +43,16 @@ def models(db, settings, tmp_path):
     champion = make_model(version=1, status=ModelStatus.CHAMPION, auc=0.73)
     challenger = make_model(kind=ModelKind.GBM, version=2, auc=0.79)
     delay = make_model(use=ModelUse.PAYMENT_DELAY, kind=ModelKind.DELAY, version=1, status=ModelStatus.CHAMPION,
-                       metrics={"test": {"auc": 0.81}, "backtest": {"origins": [{
-                           "origin": "2026-08-29", "wape": 0.21, "reference_wape": 0.48, "total_error": 0.05,
-                           "reference_total_error": 0.3,
-                           "weeks": [{"week": k, "start": str(date(2026, 8, 29) + timedelta(days=7 * k - 6)),
-                                      "forecast_fen": 100_000 * k, "actual_fen": 110_000 * k,
-                                      "reference_fen": 50_000} for k in range(1, 14)]}]}})
+                       metrics={"test": {"auc": 0.81}, "backtest": {
+                           "summary": {"origins": 1, "model_wape": 0.21, "reference_wape": 0.48,
+                                       "model_abs_total_error_pct": 5.0, "reference_abs_total_error_pct": 30.0},
+                           "origins": [{
+                               "origin": "2026-08-29", "open_fen": 9_000_000, "model": {"wape": 0.21,
+                                                                                          "total_error_pct": -5.0},
+                               "reference": {"wape": 0.48, "total_error_pct": 30.0},
+                               "weeks": [{"week": k, "start": str(date(2026, 8, 29) + timedelta(days=7 * k - 6)),
+                                          "forecast_fen": 100_000 * k, "actual_fen": 110_000 * k,
+                                          "reference_fen": 50_000} for k in range(1, 14)]}]}})
     for day, psi in ((AS_OF - timedelta(days=1), 0.02), (AS_OF, 0.31)):
         ModelMonitor.objects.create(model=champion, as_of=day, rows=3, score_psi=psi,
                                     feature_psi={"dbt_mean_12m": psi, "current_ratio": 0.01}, drifted=psi > 0.25)
@@ -73,7 +77,10 @@ def scored(models, book):
             InvoicePrediction.objects.create(
                 invoice=invoice, customer=invoice.customer, model=delay, as_of=AS_OF, open_amount=invoice.open_amount,
                 p_late=p, expected_days=20, expected_date=AS_OF + timedelta(days=20),
-                expected_loss=(invoice.open_amount * Decimal(str(p))).quantize(Decimal("0.01")))
+                expected_loss=(invoice.open_amount * Decimal(str(p))).quantize(Decimal("0.01")),
+                reasons=[{"feature": "days_to_due", "value": "-95.0", "effect": 1.2},
+                         {"feature": "disputed", "value": "1.0", "effect": 0.5},
+                         {"feature": "log_amount", "value": "15.424949", "effect": 0.1}] if p == 0.9 else [])
     CashForecast.objects.create(model=delay, as_of=AS_OF, open_amount=Decimal("82000.00"), weeks=[
         {"week": k, "start": str(AS_OF + timedelta(days=7 * k - 6)), "end": str(AS_OF + timedelta(days=7 * k)),
          "expected_fen": 500_000} for k in range(1, 14)])

@@ -58,6 +58,7 @@ def test_forecast_page_shows_the_weeks_the_backtest_and_invoices_by_expected_los
     assert 'data-chart="forecast-chart"' in text and 'data-chart="backtest-1"' in text
     assert "65,000.00 expected within 13 weeks" in text          # 13 × ¥5,000
     assert "21.0%" in text and "48.0%" in text                    # model and reference WAPE
+    assert "Days to due date -95 · Disputed yes · Invoice amount 50,000" in text
     order = [text.index(n) for n in ("AR0003", "AR0004", "AR0002", "AR0001")]
     assert order == sorted(order)                                 # 45,000 > 4,000 > 1,500 > 600
 

@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 BATCH = 2000
 TOP_REASONS = 3
+# Invoice reasons (tree contributions, ~0.5 ms an invoice) for the head of the worklist only: the invoices
+# with the largest expected loss. The rest are predicted but not explained.
+EXPLAINED_INVOICES = 20_000
 
 
 def score_book(*, as_of: date, actor=None, uses: list[str] | None = None, progress: Progress | None = None) -> dict:
@@ -129,7 +132,8 @@ def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress
 
     progress(_("predicting payments"), 0, 1)
     open_frame = delay.open_invoices(read_ledger_until(as_of), as_of)
-    predicted = registry.load(model).predict(open_frame, as_of) if open_frame.height else None
+    predicted = (registry.load(model).predict(open_frame, as_of, reasons_top=EXPLAINED_INVOICES)
+                 if open_frame.height else None)
     rows = invoice_rows(model, as_of, predicted) if predicted is not None else []
     weeks = (delay.forecast(predicted, as_of) if predicted is not None
              else delay.week_frame(as_of).with_columns(pl.lit(0, dtype=pl.Int64).alias("expected_fen")))

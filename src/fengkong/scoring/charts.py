@@ -13,9 +13,10 @@ FORECAST, ACTUAL, REFERENCE, ALERT = "#2b6cb0", "#2f855a", "#a0aec0", "#c53030"
 
 
 def _layout(height: int, y_title: str, **extra) -> dict:
-    return {"height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "font": {"family": FONT, "size": 12},
+    # The legend sits above the plot: below it, it would collide with the dates' tick labels on a phone.
+    return {"height": height, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "font": {"family": FONT, "size": 12},
             "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
-            "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
             "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "automargin": True, "tickformat": ",.0f"},
             **extra}
 

@@ -14,7 +14,7 @@ from django.db.models import Count
 from fengkong.core.permissions import scope
 
 from .choices import ModelStatus, ModelUse
-from .labels import describe, disagreement, implied_grade
+from .labels import describe, disagreement, implied_grade, short
 from .models import CustomerModelScore, InvoicePrediction
 
 UNITS = {"scorecard": "points", "gbm": "contribution"}
@@ -32,6 +32,8 @@ def model_context(customer, user, grade: str | None) -> dict | None:
                         .select_related("invoice").order_by("-expected_loss", "pk")[:MAX_INVOICES])
     if not scores and not invoices:
         return None
+    for prediction in invoices or []:
+        prediction.why = [short(r) for r in prediction.reasons]
     shares = grade_shares()
     rows = []
     for score in sorted(scores, key=lambda s: (s.model.status != ModelStatus.CHAMPION, -s.model.version)):

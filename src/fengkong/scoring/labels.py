@@ -36,17 +36,21 @@ FEATURE_LABELS = {
     "industry": gettext_lazy("Industry"),
     "tenure_years": gettext_lazy("Years of cooperation"),
     # invoice features (engine/modelling/delay)
-    "log_amount": gettext_lazy("Invoice amount (log)"),
-    "amount_fen": gettext_lazy("Invoice amount"),
+    "log_amount": gettext_lazy("Invoice amount"),
     "open_share": gettext_lazy("Share of the invoice still open"),
     "term_days": gettext_lazy("Payment term (days)"),
     "days_to_due": gettext_lazy("Days to due date"),
     "age_days": gettext_lazy("Days since issue"),
     "partially_paid": gettext_lazy("Paid in part"),
     "disputed": gettext_lazy("Disputed"),
-    "month": gettext_lazy("Month of issue"),
-    "open_invoices": gettext_lazy("Customer's open invoices"),
+    "invoice_month": gettext_lazy("Month of issue"),
+    "customer_open_invoices": gettext_lazy("Customer's open invoices"),
+    "customer_open_fen": gettext_lazy("Customer's open receivables"),
+    "customer_overdue_fen": gettext_lazy("Customer's overdue receivables"),
 }
+
+
+FLAGS = ("partially_paid", "disputed")
 
 
 def feature_label(name: str) -> str:
@@ -56,8 +60,15 @@ def feature_label(name: str) -> str:
 def value_text(feature: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return _("no data")
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str):  # the delay model stores values as text
+        try:
+            value = float(value)
+        except ValueError:
+            return value
+    if feature == "log_amount":  # log1p of the amount in fen, stored to 4 decimals: whole yuan are exact enough
+        return f"{math.expm1(float(value)) / 100:,.0f}"
+    if feature in FLAGS:
+        return _("yes") if float(value) else _("no")
     number = float(value)
     if feature.endswith("_fen"):
         return format_amount(from_fen(round(number)))
@@ -76,6 +87,12 @@ def describe(reason: dict, unit: str) -> str:
     if unit == "points":
         return _("%(feature)s %(value)s: costs %(effect)s points") % params
     return _("%(feature)s %(value)s: raises the log-odds of the event by %(effect)s") % params
+
+
+def short(reason: dict) -> str:
+    """A reason in a few words for a table cell: the feature and its value."""
+    feature = str(reason.get("feature") or "")
+    return f"{feature_label(feature)} {value_text(feature, reason.get('value'))}"
 
 
 def _effect(value) -> str:

@@ -30,7 +30,7 @@ from fengkong.core.permissions import require, scope
 from . import charts, registry
 from .choices import PSI_ALERT, STATUS_COLOURS, ModelStatus, ModelUse, PromotionStatus
 from .exceptions import ScoringError
-from .labels import feature_label
+from .labels import feature_label, short
 from .models import CashForecast, InvoicePrediction, ModelMonitor, ModelVersion, PromotionRequest
 
 PAGE_SIZE = 50
@@ -261,12 +261,26 @@ def model_train(request):
 
 # --- the cash forecast ------------------------------------------------------------------------------
 
-def _backtest(model: ModelVersion | None) -> list[dict]:
-    if model is None:
-        return []
-    origins = ((model.metrics or {}).get("backtest") or {}).get("origins") or []
-    return [{**o, "chart": charts.backtest_figure(o), "chart_id": f"backtest-{i}"}
-            for i, o in enumerate((o for o in origins if isinstance(o, dict)), start=1)]
+def _backtest(model: ModelVersion | None) -> dict | None:
+    """The champion's back-test as stored at training (engine.modelling.delay.backtest): per origin the
+    weekly forecast, actual and reference, and the errors of the model and of the plain rule."""
+    backtest = ((model.metrics or {}).get("backtest") or {}) if model else {}
+    origins = [o for o in backtest.get("origins") or [] if isinstance(o, dict) and o.get("weeks")]
+    if not origins:
+        return None
+    rows = [{"origin": o.get("origin"), "open": from_fen(int(o.get("open_fen") or 0)),
+             "wape": (o.get("model") or {}).get("wape"), "reference_wape": (o.get("reference") or {}).get("wape"),
+             "total_error": _percent((o.get("model") or {}).get("total_error_pct")),
+             "reference_total_error": _percent((o.get("reference") or {}).get("total_error_pct")),
+             "chart": charts.backtest_figure(o), "chart_id": f"backtest-{i}"} for i, o in enumerate(origins, start=1)]
+    summary = backtest.get("summary") or {}
+    return {"origins": rows, "wape": summary.get("model_wape"), "reference_wape": summary.get("reference_wape"),
+            "total_error": _percent(summary.get("model_abs_total_error_pct")),
+            "reference_total_error": _percent(summary.get("reference_abs_total_error_pct"))}
+
+
+def _percent(value) -> float | None:
+    return value / 100 if isinstance(value, int | float) else None
 
 
 @login_required
@@ -280,6 +294,8 @@ def cash_forecast(request):
     if request.user.has_perm("scoring.view_invoiceprediction"):
         page = Paginator(predictions.select_related("invoice", "customer").order_by("-expected_loss", "pk"),
                          PAGE_SIZE).get_page(request.GET.get("page"))
+        for prediction in page.object_list:
+            prediction.why = [short(r) for r in prediction.reasons]
     totals = predictions.aggregate(open=Sum("open_amount"), loss=Sum("expected_loss"))
     return render(request, "scoring/forecast.html", {
         "champion": champion, "forecast": forecast, "weeks": weeks,

@@ -262,9 +262,13 @@ class DelayModel:
     def expected_days(self, p_week: np.ndarray) -> np.ndarray:
         return p_week @ np.r_[MIDPOINTS, self.tail_days_]
 
-    def predict(self, open_frame: pl.DataFrame, as_of: date, *, reasons: bool = True) -> pl.DataFrame:
+    def predict(self, open_frame: pl.DataFrame, as_of: date, *, reasons: bool = True,
+                reasons_top: int | None = None) -> pl.DataFrame:
         """Per open invoice: invoice_id, customer_id, open_fen, p_late, p_week_1..p_week_14, expected_days,
-        expected_date, expected_loss_fen, and reason_k, reason_k_value, reason_k_contribution (k = 1..3)."""
+        expected_date, expected_loss_fen, and reason_k, reason_k_value, reason_k_contribution (k = 1..3).
+
+        Reasons (tree contributions) cost far more than the prediction; with `reasons_top` only the invoices
+        with the largest expected loss get them (the head of the worklist), the rest have null reasons."""
         _require(open_frame, ["invoice_id", "customer_id", "open_fen", *self.features_], "open invoices")
         x = self.matrix(open_frame)
         p_late = self.predict_late(x) if len(x) else np.zeros(0)
@@ -278,7 +282,13 @@ class DelayModel:
             pl.Series("expected_date", np.datetime64(as_of, "D") + np.rint(days).astype("timedelta64[D]"),
                       dtype=pl.Date),
             pl.Series("expected_loss_fen", np.rint(open_fen * p_late).astype(np.int64), dtype=pl.Int64))
-        return out.with_columns(self._reasons(open_frame, x)) if reasons else out
+        if not reasons:
+            return out
+        if reasons_top is None or len(x) <= reasons_top:
+            return out.with_columns(self._reasons(open_frame, x))
+        head = np.argsort(-out["expected_loss_fen"].to_numpy(), kind="stable")[:reasons_top]
+        explained = pl.DataFrame([open_frame["invoice_id"].gather(head), *self._reasons(open_frame[head], x[head])])
+        return out.join(explained, on="invoice_id", how="left")
 
     def _reasons(self, open_frame: pl.DataFrame, x: np.ndarray) -> list[pl.Series]:
         """reason_k, reason_k_value (as text) and reason_k_contribution (log-odds) for k = 1..3."""
