@@ -61,3 +61,22 @@ def test_the_demo_leaves_work_waiting_and_checks_orders_with_reasons(demo):
 
 def test_the_demo_leaves_a_verifiable_audit_trail(demo):
     assert verify().ok
+
+
+def test_the_demo_trains_promotes_and_uses_its_credit_models(demo):
+    from fengkong.core.models import AuditEvent
+    from fengkong.scoring.choices import ModelStatus, PromotionStatus
+    from fengkong.scoring.models import CashForecast, CustomerModelScore, InvoicePrediction, ModelVersion
+
+    champions = {m.use: m for m in ModelVersion.objects.filter(status=ModelStatus.CHAMPION)}
+    assert {u: m.kind for u, m in champions.items()} == {"customer_risk": "scorecard", "payment_delay": "delay"}
+    assert ModelVersion.objects.filter(status=ModelStatus.CHALLENGER, kind="gbm").exists()
+    for model in champions.values():
+        promotion = model.promotions.get()
+        assert promotion.status == PromotionStatus.APPROVED
+        assert (promotion.requested_by.username, promotion.decided_by.username) == ("analyst", "manager")
+    assert CustomerModelScore.objects.filter(model=champions["customer_risk"]).count() > 0
+    assert InvoicePrediction.objects.count() > 0
+    assert CashForecast.objects.filter(model=champions["payment_delay"]).count() == 1
+    assert AuditEvent.objects.filter(action="model.champion").count() == 2
+    assert demo.models

@@ -51,9 +51,11 @@ class DemoResult:
                   f"{c['pending']:,} limit proposals awaiting approval (from the review, and {c['pending_raises']} raises "
                   f"asked by the analyst), {c['credit_checks']} orders checked"
                   if c else "")
-        models = ("\nModels: customer-risk scorecard champion with a LightGBM challenger, payment-delay champion; "
-                  "the worklist is ordered by expected loss and the 13-week cash forecast is made"
-                  if self.models else "")
+        skipped = [f"{k.removesuffix('_skipped')}: {v}" for k, v in self.models.items() if k.endswith("_skipped")]
+        models = ("\nModels: " + ("; ".join(f"not trained ({s})" for s in skipped) if skipped else
+                                  "customer-risk scorecard champion with a LightGBM challenger, payment-delay "
+                                  "champion; the worklist is ordered by expected loss and the 13-week cash "
+                                  "forecast is made") if self.models else "")
         return (f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book()
                 + credit + cycle + models)
 

@@ -14,6 +14,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 
 from fengkong.scoring.choices import ModelKind, ModelUse
+from fengkong.scoring.exceptions import ScoringError
 from fengkong.scoring.models import ModelVersion
 
 Progress = Callable[[str, int, int], None]
@@ -34,7 +35,12 @@ def load_models(as_of: date, progress: Progress | None = None) -> dict[str, int]
     people = {u.username: u for u in get_user_model().objects.filter(username__in=["analyst", "manager"])}
     counts = {}
     for use in (ModelUse.CUSTOMER_RISK, ModelUse.PAYMENT_DELAY):
-        versions = registry.train_and_register(actor=people["analyst"], use=use, as_of=as_of, progress=progress)
+        try:
+            versions = registry.train_and_register(actor=people["analyst"], use=use, as_of=as_of,
+                                                   progress=progress)
+        except ScoringError as exc:  # a book too small or too young to learn from: the demo goes on without
+            counts[f"{use}_skipped"] = str(exc)
+            continue
         champion = next(v for v in versions if v.kind == CHAMPION_KIND[use])
         request = registry.request_promotion(actor=people["analyst"], model=champion, reason=REASONS[use])
         registry.decide_promotion(actor=people["manager"], request=request, approve=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ModelUse(models.TextChoices):
@@ -33,10 +34,10 @@ STATUS_COLOURS = {ModelStatus.CHALLENGER: "#1565c0", ModelStatus.CHAMPION: "#2e7
 
 
 class PromotionStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    PENDING = "pending", pgettext_lazy("promotion status", "Pending")
+    APPROVED = "approved", pgettext_lazy("promotion status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("promotion status", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("promotion status", "Withdrawn")
 
 
 PSI_ALERT = 0.25  # above this a score or feature has drifted (the issue's threshold)
