@@ -198,6 +198,12 @@ def _actor(username: str | None, *, needed: bool = False):
     return _user_or_system(username)
 
 
+def _auc(model) -> str:
+    """The test AUC of a registered model, "AUC -" where it has none (one class in the hold-out)."""
+    auc = ((model.metrics or {}).get("test") or {}).get("auc")
+    return f"AUC {auc:.4f}" if isinstance(auc, int | float) else "AUC -"
+
+
 def _versions(versions) -> str:
     return ", ".join(f"#{v.pk} {v.use} v{v.version} ({v.kind})" for v in versions)
 
@@ -219,7 +225,7 @@ def train_ledger_cmd(use: str, as_of, username: str | None) -> None:
     with progress_bar() as bar:
         versions = _registry_call(lambda: registry.train_and_register(
             actor=actor, use=use, as_of=as_of.date() if as_of else None, progress=Stages(bar)))
-    figures = "; ".join(f"{v.kind} test AUC {v.metrics.get('test', {}).get('auc', float('nan')):.4f}" for v in versions)
+    figures = "; ".join(f"{v.kind} test {_auc(v)}" for v in versions)
     console.print(f"Registered {_versions(versions)} ({figures}) in {time.perf_counter() - started:.1f} s.",
                   highlight=False)
 
@@ -256,8 +262,7 @@ def list_cmd(use: str | None) -> None:
         models = models.filter(use=use)
     pending = dict(PromotionRequest.objects.filter(status=PromotionStatus.PENDING).values_list("model_id", "pk"))
     for m in models:
-        test = (m.metrics or {}).get("test") or {}
-        auc = f"AUC {test['auc']:.4f}" if isinstance(test.get("auc"), int | float) else "AUC -"
+        auc = _auc(m)
         ask = f"  promotion request #{pending[m.pk]} pending" if m.pk in pending else ""
         click.echo(f"#{m.pk:<5} {m.use:14} v{m.version:<4} {m.kind:10} {m.status:11} {auc}  "
                    f"{m.registered_at:%Y-%m-%d %H:%M}{ask}")

@@ -260,3 +260,10 @@ def test_reasons_only_for_the_largest_expected_losses_when_asked(book, trained):
     top5 = full.sort("expected_loss_fen", descending=True, maintain_order=True).head(5)["invoice_id"].sort().to_list()
     assert explained["invoice_id"].sort().to_list() == top5
     assert_frame_equal(explained.sort("invoice_id"), full.filter(pl.col("invoice_id").is_in(top5)).sort("invoice_id"))
+
+
+def test_training_as_of_a_day_after_the_data_end_judges_outcomes_at_the_data_end(book, trained):
+    """A receipt not in the ledger because the data stops is not a late payment: a later as_of is the data end."""
+    later = delay.train_delay(book, as_of=book.last_date() + timedelta(days=60), backtest_origins=1, params=FAST)
+    assert later.report["as_of"] == trained.report["as_of"] == book.last_date().isoformat()
+    assert later.report["training"] == trained.report["training"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from django.db.models import F
 from tests.conftest import AS_OF
 
@@ -138,3 +139,45 @@ def test_the_payment_delay_champion_predicts_open_invoices_and_forecasts_13_week
     assert [w["week"] for w in forecast.weeks] == list(range(1, 14))
     assert ModelMonitor.objects.filter(model=delay, as_of=AS_OF).exists()
     assert book.score_book(as_of=AS_OF, uses=["payment_delay"]) == counts
+
+
+def test_a_day_before_any_invoice_scores_no_customer_and_clears_the_scores(ledger_book, register_trained, users):
+    card, gbm = register_trained()
+    crown(card, users)
+    book.score_book(as_of=AS_OF)
+    counts = book.score_book(as_of=date(2000, 1, 3))
+    assert counts["customers_scored"] == 0 and counts["customer_models"] == 2
+    assert not CustomerModelScore.objects.exists() and not ModelMonitor.objects.filter(as_of=date(2000, 1, 3)).exists()
+
+
+def test_a_broken_challenger_stops_neither_the_champion_nor_the_other_use(ledger_book, register_trained, users,
+                                                                          data_dir):
+    from fengkong.scoring.exceptions import ScoringError
+    from fengkong.scoring.models import CashForecast, InvoicePrediction
+
+    card, gbm = register_trained()
+    crown(card, users)
+    broken, _broken_gbm = register_trained()
+    shutil.rmtree(data_dir / broken.directory)
+    (delay,) = registry.train_and_register(actor=users["risk_manager"], use="payment_delay", as_of=AS_OF)
+    crown(delay, users)
+    with pytest.raises(ScoringError, match=rf"v{broken.version} .*cannot be loaded"):
+        book.score_book(as_of=AS_OF)
+    assert CustomerModelScore.objects.filter(model=card).exists() and CustomerModelScore.objects.filter(model=gbm).exists()
+    assert InvoicePrediction.objects.exists() and CashForecast.objects.filter(model=delay, as_of=AS_OF).exists()
+
+
+def test_a_model_that_drifts_again_on_the_same_day_is_announced_once(ledger_book, trained, register_trained, users):
+    versions = register_trained()
+    for v in versions:
+        v.reference = reference_of_today(trained, versions)[v.kind]
+        v.save(update_fields=["reference"])
+    later = AS_OF + timedelta(days=1)
+    alerts = InboxMessage.objects.filter(user=users["risk_manager"], title__startswith="Model drift")
+    Invoice.objects.update(amount=F("amount") * 100, open_amount=F("open_amount") * 100)
+    assert book.score_book(as_of=later)["drifted"] == 2 and alerts.count() == 2
+    Invoice.objects.update(amount=F("amount") / 100, open_amount=F("open_amount") / 100)   # a corrected import
+    assert book.score_book(as_of=later)["drifted"] == 0
+    Invoice.objects.update(amount=F("amount") * 100, open_amount=F("open_amount") * 100)   # and wrong again
+    assert book.score_book(as_of=later)["drifted"] == 2
+    assert alerts.count() == 2 and AuditEvent.objects.filter(action="model.drift").count() == 2

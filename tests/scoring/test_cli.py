@@ -42,3 +42,15 @@ def test_refusals_are_one_line_and_exit_2(trained, users):
     assert own.exit_code == 2 and "someone else" in own.output
     missing = run("rollback", "--use", "customer_risk", "--reason", "x", "--user", "risk_manager")
     assert missing.exit_code == 2 and "No earlier champion" in " ".join(missing.output.split())
+
+
+def test_a_missing_directory_or_a_deleted_model_is_one_line_and_exit_2(ledger_book, trained, users, tmp_path,
+                                                                       data_dir):
+    import shutil
+
+    missing = run("register", str(tmp_path / "nope"), "--use", "customer_risk")
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    run("register", str(trained["directory"]), "--use", "customer_risk")
+    shutil.rmtree(data_dir / ModelVersion.objects.first().directory)
+    scored = run("score-book", "--as-of", "2026-11-28")
+    assert scored.exit_code == 2 and "cannot be loaded" in " ".join(scored.output.split())

@@ -205,3 +205,44 @@ def test_rollback_without_an_earlier_champion_is_a_clear_error(register_trained,
     with pytest.raises(Conflict, match="No earlier champion"):
         registry.rollback(actor=users["risk_manager"], use="customer_risk", reason="x")
     assert registry.champion("customer_risk") == card
+
+
+def test_rollback_after_several_promotions_brings_back_the_champion_before_the_current_one(register_trained, users):
+    first, second = register_trained()
+    third, _fourth = register_trained()
+    for model in (first, second, third):
+        promote(model, users)
+    restored = registry.rollback(actor=users["risk_manager"], use="customer_risk", reason="v3 looks wrong")
+    statuses = dict(ModelVersion.objects.values_list("version", "status"))
+    assert restored == second and statuses == {1: "retired", 2: "champion", 3: "retired", 4: "challenger"}
+
+
+def test_a_model_whose_directory_was_deleted_is_never_crowned(register_trained, users, data_dir):
+    card, gbm = register_trained()
+    asked = registry.request_promotion(actor=users["credit_analyst"], model=card, reason="best KS")
+    shutil.rmtree(data_dir / card.directory)
+    with pytest.raises(ScoringError, match="cannot be loaded"):
+        registry.decide_promotion(actor=users["risk_committee"], request=asked, approve=True)
+    asked.refresh_from_db()
+    assert asked.status == "pending" and registry.champion("customer_risk") is None
+
+
+def test_a_rollback_to_a_model_whose_directory_was_deleted_is_refused_and_the_champion_stays(register_trained, users,
+                                                                                            data_dir):
+    first, _second = register_trained()
+    third, _fourth = register_trained()
+    promote(first, users)
+    promote(third, users)
+    shutil.rmtree(data_dir / first.directory)
+    with pytest.raises(ScoringError, match="cannot be loaded"):
+        registry.rollback(actor=users["risk_manager"], use="customer_risk", reason="v3 looks wrong")
+    assert registry.champion("customer_risk") == third
+
+
+@pytest.mark.parametrize("use", ["customer_risk", "payment_delay"])
+def test_training_as_of_a_day_before_the_ledger_is_a_clear_error(ledger_book, users, use):
+    from datetime import date
+
+    with pytest.raises(ScoringError, match="No training rows|nothing to learn from"):
+        registry.train_and_register(actor=users["risk_manager"], use=use, as_of=date(1, 1, 1))
+    assert not ModelVersion.objects.exists()

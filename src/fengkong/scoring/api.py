@@ -17,6 +17,7 @@ from pydantic import StrictBool, model_validator
 
 from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page, username
 from fengkong.core.permissions import require, scope
+from fengkong.credit.api.approvals import _no_control as _printable
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from . import book, registry
@@ -39,12 +40,6 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": str(exc)}, status=status)
 
     api.add_exception_handler(ScoringError, refused)
-
-
-def _printable(text: str, name: str) -> str:
-    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in text):
-        raise ValueError(f"{name} must not contain control characters")
-    return text
 
 
 # --- schemas -----------------------------------------------------------------------------------------

@@ -11,9 +11,12 @@ Design decisions:
 - Drift: per scored model and day a ModelMonitor with the PSI of the score and of each feature against
   the training distributions (ModelVersion.reference), on the reference's own bins. Above PSI_ALERT
   (0.25) the model has drifted: the risk managers are told in their inbox and the audit trail records
-  it, once per model and day (a second run of the day finds the monitor already drifted). A model
-  without a reference is scored but not monitored (the count `psi_skipped` says so).
+  it, once per model and day (a later run of the day finds the monitor's drift event in the audit trail,
+  even when the model did not drift in between). A model without a reference is scored but not monitored
+  (the count `psi_skipped` says so).
 - Idempotent: running twice on a day replaces the same rows with the same values.
+- One model's failure (its directory deleted or damaged) is its own: the other models and the other use
+  are scored, then a ScoringError names each model that failed (the cycle records it).
 """
 
 from __future__ import annotations
@@ -31,12 +34,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengkong.core.audit import record
+from fengkong.core.models import AuditEvent
 from fengkong.core.money import from_fen
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
 from . import registry
 from .choices import PSI_ALERT, ModelStatus, ModelUse
+from .exceptions import ScoringError
 from .models import CashForecast, CustomerModelScore, InvoicePrediction, ModelMonitor, ModelVersion
 
 log = logging.getLogger(__name__)
@@ -47,23 +52,41 @@ TOP_REASONS = 3
 # Invoice reasons (tree contributions, ~0.5 ms an invoice) for the head of the worklist only: the invoices
 # with the largest expected loss. The rest are predicted but not explained.
 EXPLAINED_INVOICES = 20_000
+DRIFT_EVENT = "model.drift"   # its audit event per monitor is what makes the alert once per model and day
 
 
 def score_book(*, as_of: date, actor=None, uses: list[str] | None = None, progress: Progress | None = None) -> dict:
-    """Score the book as of `as_of` with the live models of each use (default: every use); returns counts."""
+    """Score the book as of `as_of` with the live models of each use (default: every use); returns counts.
+
+    A model that fails (its directory deleted or damaged) stops neither the others nor the other use:
+    they are scored, then a ScoringError names every model that failed."""
     progress = progress or (lambda *_: None)
     counts: dict = {}
+    failed: list[str] = []
     for use in uses or ModelUse.values:
         models = registry.live_models(use)
-        if not models:
-            continue
-        if use == ModelUse.CUSTOMER_RISK:
-            counts.update(score_customers(models, as_of, actor, progress))
-        else:
-            champion = models[0] if models[0].status == ModelStatus.CHAMPION else None
-            if champion is not None:
-                counts.update(predict_invoices(champion, as_of, actor, progress))
+        if use == ModelUse.CUSTOMER_RISK and models:
+            counts.update(score_customers(models, as_of, actor, progress, failed))
+        elif models and models[0].status == ModelStatus.CHAMPION:
+            counts.update(_guarded(models[0], failed, lambda m=models[0]: predict_invoices(m, as_of, actor, progress))
+                          or {})
+    if failed:
+        raise ScoringError(_("%(n)s model(s) could not score the book of %(day)s (the others did): %(errors)s")
+                           % {"n": len(failed), "day": as_of, "errors": "; ".join(failed)})
     return counts
+
+
+def _guarded(model: ModelVersion, failed: list[str], call: Callable):
+    """call(), or None with the failure logged and added to `failed`: one model's failure is its own."""
+    try:
+        return call()
+    except ScoringError as exc:
+        log.warning("model %s did not score: %s", model, exc)
+        failed.append(str(exc))
+    except Exception as exc:  # a library failing on this model's files or data
+        log.exception("model %s failed while scoring", model)
+        failed.append(_("%(model)s failed: %(error)s") % {"model": model, "error": f"{type(exc).__name__}: {exc}"})
+    return None
 
 
 # --- customer risk -------------------------------------------------------------------------------
@@ -77,29 +100,37 @@ def customer_features(as_of: date) -> pl.DataFrame:
     return ledger.features(read_ledger(as_of, read_customers()), as_of)
 
 
-def score_customers(models: list[ModelVersion], as_of: date, actor, progress: Progress) -> dict:
-    """Replace the CustomerModelScore rows of `models` (champion and challengers) with today's."""
-    from fengkong.engine.modelling import model_dir
-
+def score_customers(models: list[ModelVersion], as_of: date, actor, progress: Progress, failed: list[str]) -> dict:
+    """Replace the CustomerModelScore rows of `models` (champion and challengers) with today's; a model
+    that fails is added to `failed` and the others are still scored."""
     frame = customer_features(as_of)
     predictions: dict[str, pl.DataFrame] = {}  # a directory with both kinds is predicted once
     counts = {"customers_scored": frame.height, "customer_models": len(models), "drifted": 0, "psi_skipped": 0}
     for done, model in enumerate(models):
         progress(_("scoring customers"), done, len(models))
-        if model.directory not in predictions:
-            predictions[model.directory] = model_dir.predict(registry.load(model), frame)
-        scored = predictions[model.directory]
-        probability, score, prefix = registry.SCORE_COLUMNS[model.kind]
-        rows = [CustomerModelScore(customer_id=c, model=model, as_of=as_of, probability=float(p), score=float(s),
-                                   reasons=r)
-                for c, p, s, r in zip(frame["customer_id"].to_list(), scored[probability].to_list(),
-                                      scored[score].to_list(), customer_reasons(frame, scored, prefix), strict=True)]
-        with transaction.atomic():
-            CustomerModelScore.objects.filter(model=model).delete()
-            CustomerModelScore.objects.bulk_create(rows, batch_size=BATCH)
-            _count(counts, monitor(model, as_of, scored[score].to_numpy(), frame, actor))
+        _guarded(model, failed, lambda m=model: _score_customers_by(m, frame, as_of, actor, predictions, counts))
     progress(_("scoring customers"), len(models), len(models))
     return counts
+
+
+def _score_customers_by(model: ModelVersion, frame: pl.DataFrame, as_of: date, actor,
+                        predictions: dict[str, pl.DataFrame], counts: dict) -> None:
+    from fengkong.engine.modelling import model_dir
+
+    if not frame.height:   # no customer has an invoice yet: nothing to score (LightGBM fails on no rows)
+        CustomerModelScore.objects.filter(model=model).delete()
+        return
+    if model.directory not in predictions:
+        predictions[model.directory] = model_dir.predict(registry.load(model), frame)
+    scored = predictions[model.directory]
+    probability, score, prefix = registry.SCORE_COLUMNS[model.kind]
+    rows = [CustomerModelScore(customer_id=c, model=model, as_of=as_of, probability=float(p), score=float(s), reasons=r)
+            for c, p, s, r in zip(frame["customer_id"].to_list(), scored[probability].to_list(),
+                                  scored[score].to_list(), customer_reasons(frame, scored, prefix), strict=True)]
+    with transaction.atomic():
+        CustomerModelScore.objects.filter(model=model).delete()
+        CustomerModelScore.objects.bulk_create(rows, batch_size=BATCH)
+        _count(counts, monitor(model, as_of, scored[score].to_numpy(), frame, actor))
 
 
 def customer_reasons(frame: pl.DataFrame, scored: pl.DataFrame, prefix: str) -> list[list[dict]]:
@@ -195,11 +226,11 @@ def monitor(model: ModelVersion, as_of: date, scores: np.ndarray, frame: pl.Data
         return None
     score_psi, feature_psi = drift(model.reference, scores, frame)
     drifted = score_psi > PSI_ALERT or any(v > PSI_ALERT for v in feature_psi.values())
-    was = ModelMonitor.objects.filter(model=model, as_of=as_of).values_list("drifted", flat=True).first()
     found, _created = ModelMonitor.objects.update_or_create(model=model, as_of=as_of, defaults={
         "rows": len(scores), "score_psi": score_psi, "feature_psi": feature_psi, "drifted": drifted,
         "created_at": timezone.now()})
-    if drifted and not was:
+    if drifted and not AuditEvent.objects.filter(action=DRIFT_EVENT, object_type="modelmonitor",
+                                                 object_id=str(found.pk)).exists():
         announce_drift(model, found, actor)
     return found
 
@@ -208,7 +239,7 @@ def announce_drift(model: ModelVersion, monitor: ModelMonitor, actor) -> None:
     over = {name: psi for name, psi in sorted(monitor.feature_psi.items(), key=lambda kv: -kv[1]) if psi > PSI_ALERT}
     what = [_("score %(psi).2f") % {"psi": monitor.score_psi}] if monitor.score_psi > PSI_ALERT else []
     what += [f"{name} {psi:.2f}" for name, psi in over.items()]
-    record(actor, "model.drift", "modelmonitor", monitor.pk,
+    record(actor, DRIFT_EVENT, "modelmonitor", monitor.pk,
            after={"model": model.pk, "as_of": monitor.as_of, "score_psi": monitor.score_psi, "features": over})
     tell(registry.risk_managers(), template=Template.CREDIT_REVIEW, level="warning", link=registry.model_link(model),
          title=_("Model drift: %(model)s") % {"model": model.label},

@@ -18,6 +18,8 @@ Design decisions:
   failure cannot undo it.
 - A rollback is one action by someone with `scoring.rollback_model`: the model it brings back was
   approved when it was first promoted.
+- No model becomes champion (approval or rollback) unless its directory loads: a champion that cannot
+  score would leave the use without predictions.
 - `actor=None` is the system (an operator at the server's shell): allowed to register and train, never
   to take a maker-checker step, which needs a person.
 """
@@ -364,8 +366,10 @@ def observation_dates(as_of: date) -> list[date]:
     from fengkong.receivables.models import Invoice
 
     first = Invoice.objects.aggregate(first=Min("issue_date"))["first"]
+    if first is None or as_of <= first:   # also keeps a day near year 1 from counting back past it
+        return []
     last = ledger.months_before(as_of, ledger.WINDOW_MONTHS)
-    if first is None or last < first:
+    if last < first:
         return []
     dates, step = [], 0
     while (day := ledger.add_months(last, -OBSERVATION_EVERY_MONTHS * step)) >= first:
@@ -419,7 +423,7 @@ def _train_payment_delay(directory: Path, as_of: date | None, progress) -> tuple
         raise ScoringError(_("Training the payment-delay model failed: %(error)s") % {"error": exc}) from None
     trained.save(directory)
     report = trained.report or {}
-    day = as_of or report.get("as_of") or report.get("data_end")
+    day = report.get("as_of") or as_of   # the ledger's last date when `as_of` is later (delay.train_delay)
     training = {"as_of": str(day) if day else None, "rows": int(getattr(trained, "rows", 0) or 0),
                 **({"split": report["split"]} if report.get("split") else {})}
     return ({ModelKind.DELAY: report["reference"]} if report.get("reference") else {}), training
@@ -506,6 +510,7 @@ def _crown(actor, model: ModelVersion, *, reason: str) -> ModelVersion:
     model = locked[model.pk]
     if model.status == ModelStatus.CHAMPION:
         raise Conflict(_("%(model)s is already the champion.") % {"model": model.label})
+    load(model)   # a champion must score: a deleted or damaged directory is refused here, not in the cycle
     now = timezone.now()
     old = next((m for m in locked.values() if m.status == ModelStatus.CHAMPION), None)
     if old is not None:

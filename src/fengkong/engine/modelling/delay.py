@@ -511,11 +511,15 @@ def train_delay(frames: ledger.LedgerFrames, *, as_of: date | None = None, backt
                 progress: Progress | None = None, params: dict | None = None,
                 source: str | None = None) -> TrainedDelay:
     """Training rows up to `as_of` (default the data end), both boosters, hold-out metrics, the
-    back-test at as_of − 13, 26, 39 weeks (those with enough history), and the PSI reference."""
-    as_of = as_of or frames.last_date()
-    if as_of is None:
-        raise ModellingError("The ledger is empty (no invoice, receipt or credit note): there is nothing to learn from.")
-    known = ledger.known_on(frames, as_of)
+    back-test at as_of − 13, 26, 39 weeks (those with enough history), and the PSI reference.
+
+    Outcomes are known only up to the ledger's last date: a later `as_of` is read as that date (else a
+    receipt missing because the data stops would count as a late payment)."""
+    known = ledger.known_on(frames, as_of) if as_of else frames
+    if (end := known.last_date()) is None:
+        raise ModellingError("The ledger is empty (no invoice, receipt or credit note"
+                             + (f" up to {as_of}" if as_of else "") + "): there is nothing to learn from.")
+    as_of = end
     dates = snapshot_dates(known, as_of)
     if len(dates) < 2:
         raise ModellingError(f"The ledger up to {as_of} has {len(dates)} observation date(s) after its first "
