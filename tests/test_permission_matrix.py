@@ -142,8 +142,8 @@ def post_only(**kwargs) -> Entry:
 
 POST_ONLY = post_only()
 TASK_READERS = set(Role.values) - {Role.SALES}
-MODEL_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.RISK_COMMITTEE, Role.CREDIT_ANALYST, Role.COLLECTOR,
-                 Role.FINANCE, Role.AUDITOR}
+MODEL_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.RISK_COMMITTEE, Role.CREDIT_ANALYST, Role.AUDITOR}
+FORECAST_READERS = MODEL_READERS | {Role.COLLECTOR, Role.FINANCE}
 
 
 def a_model(world) -> int:
@@ -274,18 +274,19 @@ MATRIX: dict[str, Entry] = {
     "api:promotion_decision": post_only(request_id=1),
     "api:promotion_withdraw": post_only(request_id=1),
     "api:model_rollback": POST_ONLY,
-    "api:customer_model_scores": Entry({**web_only(MODEL_READERS - {Role.COLLECTOR, Role.FINANCE}, web=False).expect},
+    "api:customer_model_scores": Entry({**web_only(MODEL_READERS, web=False).expect},
                                        {"code": CQ_CUSTOMER}),
-    "api:invoice_prediction_list": web_only(MODEL_READERS - {Role.FINANCE}, web=False),  # none yet: empty, scoped
-    "api:cash_forecast": web_only(MODEL_READERS, web=False),
+    "api:invoice_prediction_list": web_only(MODEL_READERS | {Role.COLLECTOR}, web=False),  # none yet: empty, scoped
+    "api:cash_forecast": web_only(FORECAST_READERS, web=False),
     "scoring-models": web_only(MODEL_READERS),
     "scoring-model": web_only(MODEL_READERS, {"pk": a_model}),
     "scoring-report": Entry({**{p: NOT_FOUND if p in MODEL_READERS else DENIED for p in PERSONAS},
                              ANONYMOUS: LOGIN}, {"pk": a_model}),  # this model has no report written
-    "scoring-forecast": web_only(MODEL_READERS),  # no forecast yet: the page says so
+    "scoring-forecast": web_only(FORECAST_READERS),  # no forecast yet: the page says so
     "scoring-train": POST_ONLY,
     "scoring-rollback": POST_ONLY,
     "scoring-promote": post_only(pk=1),
+    "scoring-retire": post_only(pk=1),
     "scoring-decide": post_only(pk=1),
     "scoring-withdraw": post_only(pk=1),
 }

@@ -280,12 +280,33 @@ def promote_cmd(model_id: int, reason: str, username: str) -> None:
 
     setup_django()
     from fengkong.scoring import registry
-    from fengkong.scoring.models import ModelVersion
 
-    found = ModelVersion.objects.filter(pk=model_id).first() or _fail(f"no model #{model_id}.")
+    found = _model_version(model_id)
     asked = _registry_call(lambda: registry.request_promotion(actor=_actor(username, needed=True), model=found,
                                                                reason=reason))
     console.print(f"Promotion request #{asked.pk} of {found.label} waits for approval.", highlight=False)
+
+
+def _model_version(model_id: int):
+    from fengkong.scoring.models import ModelVersion
+
+    return ModelVersion.objects.filter(pk=model_id).first() or _fail(f"no model #{model_id}.")
+
+
+@model.command("retire")
+@click.argument("model_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--user", "username", required=True)
+def retire_cmd(model_id: int, reason: str, username: str) -> None:
+    """Retire challenger MODEL_ID: it is no longer scored in the shadow of the champion."""
+    from fengkong.cli import console, setup_django
+
+    setup_django()
+    from fengkong.scoring import registry
+
+    found = _model_version(model_id)
+    _registry_call(lambda: registry.retire(actor=_actor(username, needed=True), model=found, reason=reason))
+    console.print(f"Retired {found.label}.", highlight=False)
 
 
 def _decide(request_id: int, username: str, approve: bool, comment: str) -> None:

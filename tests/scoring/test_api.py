@@ -21,7 +21,7 @@ def versions(register_trained):
 
 
 def test_models_are_listed_and_filtered(sign_in, versions):
-    answer = sign_in("finance").get("/api/v1/models?status=challenger&use=customer_risk").json()
+    answer = sign_in("auditor").get("/api/v1/models?status=challenger&use=customer_risk").json()
     assert answer["count"] == 2 and {m["kind"] for m in answer["items"]} == {"scorecard", "gbm"}
     detail = sign_in("auditor").get(f"/api/v1/models/{versions[0].pk}").json()
     assert detail["metrics"]["test"]["auc"] > 0 and detail["monitors"] == [] and detail["promotions"] == []
@@ -82,7 +82,8 @@ def test_customer_scores_are_scoped_to_the_portfolio(ledger_book, versions, sign
 
 def test_no_cash_forecast_yet_is_an_empty_forecast(sign_in, db):
     assert sign_in("finance").get("/api/v1/cash-forecast").json() == {"model": None, "as_of": None,
-                                                                       "open_amount": None, "weeks": []}
+                                                                       "open_amount": None, "weeks": [],
+                                                                       "portfolio_only": False}
     assert sign_in("finance").get("/api/v1/cash-forecast?as_of=2026-01-05").status_code == 404
     assert sign_in("collector").get("/api/v1/invoice-predictions").json()["count"] == 0
     assert sign_in("sales").get("/api/v1/invoice-predictions").status_code == 403

@@ -31,7 +31,7 @@ def test_register_promote_approve_and_roll_back_from_the_command_line(ledger_boo
 
 def test_refusals_are_one_line_and_exit_2(trained, users):
     wrong = run("register", str(trained["directory"]), "--use", "payment_delay")
-    assert wrong.exit_code == 2 and "must be delay" in wrong.output
+    assert wrong.exit_code == 2 and "must be one of: delay" in wrong.output
     run("register", str(trained["directory"]), "--use", "customer_risk")
     card = ModelVersion.objects.get(kind="scorecard")
     assert run("promote", str(card.pk), "--reason", "x", "--user", "collector").exit_code == 2

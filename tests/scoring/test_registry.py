@@ -38,7 +38,7 @@ def test_versions_increment_per_use_and_each_gets_its_own_directory(register_tra
 
 
 def test_a_scorecard_is_refused_for_payment_delay_and_nothing_is_written(trained, users, data_dir):
-    with pytest.raises(ScoringError, match="payment_delay model must be delay.*scorecard, gbm"):
+    with pytest.raises(ScoringError, match="payment_delay model must be one of: delay.*scorecard, gbm"):
         registry.register(actor=users["risk_manager"], directory=trained["directory"], use="payment_delay")
     assert not ModelVersion.objects.exists() and registry_dirs(data_dir) in ([], [])
 

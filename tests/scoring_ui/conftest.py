@@ -3,9 +3,13 @@ pages are tested apart from training (tests/scoring covers the registry's action
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
+import numpy as np
+import polars as pl
 import pytest
 from django.utils import timezone, translation
 
@@ -37,8 +41,22 @@ def make_model(use=ModelUse.CUSTOMER_RISK, kind=ModelKind.SCORECARD, version=1, 
     return ModelVersion.objects.create(use=use, kind=kind, version=version, status=status, **fields)
 
 
+@pytest.fixture(scope="session")
+def model_directory(tmp_path_factory) -> Path:
+    """A small real scorecard + LightGBM directory on two ledger features: a champion must load to be crowned."""
+    from fengkong.engine.modelling import model_dir
+    from fengkong.engine.modelling.train import TrainConfig, train_models
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=400)
+    frame = pl.DataFrame({"dbt_mean_12m": x * 10 + 20, "current_ratio": rng.normal(1.5, 0.3, 400),
+                          "bad": (x + rng.normal(size=400) > 0.8).astype(int)})
+    trained = train_models(frame, "bad", TrainConfig(gbm_estimators=20))
+    return model_dir.save(trained, tmp_path_factory.mktemp("model") / "model", html=False)
+
+
 @pytest.fixture
-def models(db, settings, tmp_path):
+def models(db, settings, tmp_path, model_directory):
     settings.DATA_DIR = tmp_path
     champion = make_model(version=1, status=ModelStatus.CHAMPION, auc=0.73)
     challenger = make_model(kind=ModelKind.GBM, version=2, auc=0.79)
@@ -56,8 +74,9 @@ def models(db, settings, tmp_path):
     for day, psi in ((AS_OF - timedelta(days=1), 0.02), (AS_OF, 0.31)):
         ModelMonitor.objects.create(model=champion, as_of=day, rows=3, score_psi=psi,
                                     feature_psi={"dbt_mean_12m": psi, "current_ratio": 0.01}, drifted=psi > 0.25)
+    for model in (champion, challenger):
+        shutil.copytree(model_directory, tmp_path / model.directory)
     report = tmp_path / champion.directory / "report.html"
-    report.parent.mkdir(parents=True)
     report.write_text("<html><body><script>document.title='r'</script>report</body></html>", encoding="utf-8")
     return {"champion": champion, "challenger": challenger, "delay": delay}
 
@@ -77,6 +96,7 @@ def scored(models, book):
             InvoicePrediction.objects.create(
                 invoice=invoice, customer=invoice.customer, model=delay, as_of=AS_OF, open_amount=invoice.open_amount,
                 p_late=p, expected_days=20, expected_date=AS_OF + timedelta(days=20),
+                p_weeks=[0.5, 0.25] + [0.0] * 11 + [0.25],   # half in week 1, a quarter in week 2, the rest later
                 expected_loss=(invoice.open_amount * Decimal(str(p))).quantize(Decimal("0.01")),
                 reasons=[{"feature": "days_to_due", "value": "-95.0", "effect": 1.2},
                          {"feature": "disputed", "value": "1.0", "effect": 0.5},

@@ -98,3 +98,48 @@ def test_roles_that_may_not_train_or_promote_are_refused(models, sign_in, person
     assert client.post("/models/train/", {"use": "customer_risk"}).status_code == 403
     assert client.post(f"/models/{models['challenger'].pk}/promote/", {"reason": "x"}).status_code == 403
     assert not PromotionRequest.objects.exists()
+
+
+def test_a_second_rollback_steps_further_back_never_forth_again(models, sign_in, settings, model_directory):
+    import shutil
+
+    from tests.scoring_ui.conftest import make_model
+
+    third = make_model(version=3, auc=0.8)
+    shutil.copytree(model_directory, settings.DATA_DIR / third.directory)
+    manager, committee = sign_in("risk_manager"), sign_in("risk_committee")
+    for model in (models["challenger"], third):                   # v1 → v2 → v3 champion in turn
+        manager.post(f"/models/{model.pk}/promote/", {"reason": "better"})
+        committee.post(f"/models/promotions/{PromotionRequest.objects.get(model=model).pk}/decide/",
+                       {"decision": "approve"})
+    manager.post("/models/rollback/", {"use": "customer_risk", "reason": "one", "expected": third.pk})
+    models["challenger"].refresh_from_db()
+    assert models["challenger"].status == ModelStatus.CHAMPION      # back to v2
+    # A double click (the form still says v3 is champion) does nothing more.
+    response = manager.post("/models/rollback/", {"use": "customer_risk", "reason": "again", "expected": third.pk},
+                            follow=True)
+    assert "The champion has changed since you looked" in _messages(response)
+    models["challenger"].refresh_from_db()
+    assert models["challenger"].status == ModelStatus.CHAMPION
+    # A deliberate second rollback goes to v1, not forth to v3 that was rolled back from.
+    manager.post("/models/rollback/", {"use": "customer_risk", "reason": "two", "expected": models["challenger"].pk})
+    for model in (models["champion"], third):
+        model.refresh_from_db()
+    assert (models["champion"].status, third.status) == (ModelStatus.CHAMPION, ModelStatus.RETIRED)
+    response = manager.post("/models/rollback/", {"use": "customer_risk", "reason": "three"}, follow=True)
+    assert "No earlier champion" in _messages(response)
+
+
+def test_a_risk_manager_retires_a_challenger_with_a_reason(models, sign_in):
+    from fengkong.scoring.models import CustomerModelScore
+
+    challenger = models["challenger"]
+    assert sign_in("credit_analyst").post(f"/models/{challenger.pk}/retire/", {"reason": "weak"}).status_code == 403
+    assert sign_in("risk_manager").post(f"/models/{challenger.pk}/retire/", {"reason": ""}).status_code == 400
+    response = sign_in("risk_manager").post(f"/models/{challenger.pk}/retire/", {"reason": "weak on Q3"}, follow=True)
+    assert "no longer scored" in _messages(response)
+    challenger.refresh_from_db()
+    assert challenger.status == ModelStatus.RETIRED
+    assert not CustomerModelScore.objects.filter(model=challenger).exists()
+    response = sign_in("risk_manager").post(f"/models/{models['champion'].pk}/retire/", {"reason": "x"}, follow=True)
+    assert "Only a challenger can be retired" in _messages(response)

@@ -110,3 +110,47 @@ def test_the_implied_grade_cuts_the_ranking_at_the_expert_grade_shares():
     assert [implied_grade(s, shares) for s in (0.0, 0.149, 0.15, 0.68, 0.70, 0.99)] == ["A", "A", "B", "B", "C", "C"]
     assert implied_grade(0.5, {}) is None
     assert disagreement("A", "C") == 2 and disagreement("B", "B") == 0 and disagreement(None, "C") == 0
+
+
+def test_a_collector_sees_the_forecast_of_the_portfolio_not_the_company(scored, sign_in):
+    """Chongqing's open invoices: 12,000 + 3,000 + 50,000 = 65,000; half expected in week 1, a quarter in week 2."""
+    text = sign_in("collector").get("/models/forecast/").content.decode()
+    assert "your portfolio" in text
+    assert "48,750.00 expected within 13 weeks, of 65,000.00 open" in text
+    company = sign_in("finance").get("/models/forecast/").content.decode()
+    assert "65,000.00 expected within 13 weeks, of 82,000.00 open" in company   # the stored company forecast
+    api = sign_in("collector").get("/api/v1/cash-forecast").json()
+    assert api["portfolio_only"] is True
+    assert [w["expected_fen"] for w in api["weeks"][:3]] == [3_250_000, 1_625_000, 0]
+
+
+def test_finance_and_collectors_read_the_forecast_but_not_the_model_registry(scored, sign_in):
+    for persona in ("finance", "collector"):
+        client = sign_in(persona)
+        assert client.get("/models/forecast/").status_code == 200
+        assert client.get("/models/").status_code == 403
+        assert client.get(f"/models/{scored['champion'].pk}/").status_code == 403
+
+
+def test_roles_without_predictions_get_the_worklist_by_due_date_without_losses(scored, sign_in, book, users):
+    from fengkong.monitoring.models import ActionItem, Alert
+
+    alert = Alert.objects.create(dedup_key="k", kind="zone_warning", level=3, customer=book["customers"][1],
+                                 as_of=book["invoices"][0].due_date, title="t")
+    ActionItem.objects.create(kind="phone_call", customer=book["customers"][1], alert=alert, due_date=alert.as_of)
+    text = sign_in("legal_officer").get("/monitoring/actions/?show=all&order=loss").content.decode()
+    assert "C000002" in text
+    assert "Expected loss" not in text and "45,000.00" not in text
+
+
+def test_open_tasks_come_first_under_show_all(scored, sign_in, book):
+    from fengkong.monitoring.models import ActionItem, Alert
+
+    for n, (customer, status) in enumerate(zip(book["customers"][:2], ("done", "open"), strict=True)):
+        alert = Alert.objects.create(dedup_key=f"s{n}", kind="zone_warning", level=3, customer=customer,
+                                     as_of=book["invoices"][0].due_date, title="t")
+        ActionItem.objects.create(kind="phone_call", customer=customer, alert=alert, due_date=alert.as_of,
+                                  status=status)
+    for order in ("loss", "due"):
+        text = sign_in("risk_manager").get(f"/monitoring/actions/?show=all&order={order}").content.decode()
+        assert text.index("C000002") < text.index("C000001")        # the open task before the done one

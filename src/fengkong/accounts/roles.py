@@ -62,15 +62,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
     + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
-        "scoring.view_modelversion", "scoring.view_invoiceprediction", "scoring.view_cashforecast"],
+        "scoring.view_invoiceprediction", "scoring.view_cashforecast"],
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"],
     Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + [
         "credit.add_industryoutlook", "credit.change_industryoutlook"],
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES],
-    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + [
-        "scoring.view_modelversion", "scoring.view_cashforecast"],
+    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"],
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + ["integrations.view_importbatch",
                                                                   "accounts.view_portfolio"],
 }

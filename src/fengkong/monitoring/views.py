@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Case, Count, F, OuterRef, Subquery, Sum, When
 from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,6 +42,7 @@ from .choices import (
     ALERT_STATUS_COLOURS,
     LEVEL_COLOURS,
     ZONE_COLOURS,
+    ActionStatus,
     AlertLevel,
     Zone,
 )
@@ -326,7 +327,7 @@ def action_list(request):
     elif show == "open":
         items = items.open()
     items, order = ordered_worklist(items.select_related("customer", "alert", "assigned_to", "done_by"),
-                                   request.GET.get("order"))
+                                   request.GET.get("order"), user)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/actions.html", {
         "page": page, "show": show, "order": order, "form": ActionDoneForm(),
@@ -337,20 +338,23 @@ def action_list(request):
 ORDER_CHOICES = ("loss", "due")
 
 
-def ordered_worklist(items, order: str | None):
+def ordered_worklist(items, order: str | None, user):
     """Open tasks first; within them the customer with the largest expected loss on its open invoices
-    (the payment-delay champion's prediction) first, then by due date. Ordered by due date alone when
-    asked, or when no model has predicted anything yet."""
+    (the payment-delay champion's prediction) first, then by due date. By due date alone when asked, when
+    no model has predicted anything yet, or for a role that may not see the predictions."""
     from fengkong.scoring.models import InvoicePrediction
 
+    open_first = Case(When(status=ActionStatus.OPEN, then=0), default=1)
+    if not user.has_perm("scoring.view_invoiceprediction"):
+        return items.order_by(open_first, "due_date", "pk"), None
     loss = (InvoicePrediction.objects.filter(customer=OuterRef("customer_id")).order_by().values("customer")
             .annotate(total=Sum("expected_loss")).values("total"))
     items = items.annotate(expected_loss=Subquery(loss))
     if order not in ORDER_CHOICES:
         order = "loss" if InvoicePrediction.objects.exists() else "due"
     if order == "loss":
-        return items.order_by("status", F("expected_loss").desc(nulls_last=True), "due_date", "pk"), order
-    return items.order_by("status", "due_date", "pk"), order
+        return items.order_by(open_first, F("expected_loss").desc(nulls_last=True), "due_date", "pk"), order
+    return items.order_by(open_first, "due_date", "pk"), order
 
 
 def _visible_item(request, pk: int) -> ActionItem:

@@ -23,7 +23,8 @@ from fengkong.customers.api import CustomerCode, visible_customer
 from . import book, registry
 from .choices import ModelKind, ModelStatus, ModelUse, PromotionStatus
 from .exceptions import Conflict, NotAllowed, ScoringError
-from .models import CashForecast, InvoicePrediction, ModelVersion, PromotionRequest
+from .forecasts import forecast_for
+from .models import InvoicePrediction, ModelVersion, PromotionRequest
 
 router = Router(tags=["models"])
 
@@ -211,6 +212,7 @@ class ForecastOut(Schema):
     as_of: date | None
     open_amount: Money | None
     weeks: list[WeekOut]
+    portfolio_only: bool = Field(False, description="Summed over the caller's portfolios, not the company")
 
 
 # --- models and their governance ---------------------------------------------------------------------
@@ -306,17 +308,15 @@ def list_predictions(request, filters: Query[PredictionFilters]):
 
 @router.get("/cash-forecast", response=ForecastOut, url_name="cash_forecast")
 def cash_forecast(request, as_of: Query[date | None] = None):
-    """Collections expected week by week over 13 weeks: the latest forecast, or the one made on `as_of`
-    (404 if none that day). With no forecast yet: empty weeks."""
-    require(caller(request), "scoring.view_cashforecast")
-    forecasts = CashForecast.objects.order_by("-as_of", "-created_at")
-    if as_of is not None:
-        forecasts = forecasts.filter(as_of=as_of)
-    champion = registry.champion(ModelUse.PAYMENT_DELAY)
-    forecast = (forecasts.filter(model=champion).first() if champion else None) or forecasts.first()
+    """Collections expected week by week over 13 weeks by the payment-delay champion: the latest forecast,
+    or the one made on `as_of` (404 if none that day). A user scoped to portfolios gets the forecast of
+    their portfolios' invoices (`portfolio_only`), the latest day only. With no forecast yet: empty weeks."""
+    user = caller(request)
+    require(user, "scoring.view_cashforecast")
+    forecast = forecast_for(user, as_of)
     if forecast is None:
         if as_of is not None:
             raise Http404(f"No cash forecast made on {as_of}.")
-        return {"model": None, "as_of": None, "open_amount": None, "weeks": []}
-    return {"model": forecast.model_id, "as_of": forecast.as_of, "open_amount": forecast.open_amount,
-            "weeks": forecast.weeks}
+        return {"model": None, "as_of": None, "open_amount": None, "weeks": [], "portfolio_only": False}
+    return {"model": forecast.model.pk, "as_of": forecast.as_of, "open_amount": forecast.open_amount,
+            "weeks": forecast.weeks, "portfolio_only": forecast.portfolio_only}

@@ -191,10 +191,15 @@ def invoice_rows(model: ModelVersion, as_of: date, predicted: pl.DataFrame) -> l
         if "reason_1" in predicted.columns else [[] for _row in range(predicted.height)]
     columns = ("invoice_id", "customer_id", "open_fen", "p_late", "expected_days", "expected_date",
                "expected_loss_fen")
+    # The week probabilities are kept per invoice so a portfolio's own forecast can be summed (forecasts.py).
+    from fengkong.engine.modelling.delay import WEEK_COLUMNS
+
+    weeks = np.round(predicted.select(WEEK_COLUMNS).to_numpy(), 5).tolist()
     return [InvoicePrediction(invoice_id=i, customer_id=c, model=model, as_of=as_of, open_amount=from_fen(int(o)),
                               p_late=float(p), expected_days=float(d), expected_date=e, expected_loss=from_fen(int(loss)),
-                              reasons=r)
-            for (i, c, o, p, d, e, loss), r in zip(predicted.select(columns).iter_rows(), reasons, strict=True)]
+                              p_weeks=w, reasons=r)
+            for (i, c, o, p, d, e, loss), w, r in zip(predicted.select(columns).iter_rows(), weeks, reasons,
+                                                       strict=True)]
 
 
 # --- drift ---------------------------------------------------------------------------------------

@@ -52,6 +52,9 @@ class ModelVersion(models.Model):
     registered_at = models.DateTimeField(_("registered"), default=timezone.now)
     promoted_at = models.DateTimeField(_("champion since"), null=True, blank=True)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    rolled_back_at = models.DateTimeField(_("rolled back"), null=True, blank=True,
+                                          help_text=_("Set when a rollback took this model out: a later rollback "
+                                                      "never brings it back."))
 
     class Meta:
         ordering = ["use", "-version"]
@@ -153,6 +156,8 @@ class InvoicePrediction(models.Model):
     expected_days = models.FloatField(_("expected days to payment"))
     expected_date = models.DateField(_("expected payment date"))
     expected_loss = money_field(_("expected loss"))
+    p_weeks = models.JSONField(_("payment week probabilities"), default=list,
+                               help_text=_("P(paid in week 1..13 after the as-of date), then P(later or never)."))
     reasons = models.JSONField(_("reasons"), default=list)
 
     class Meta:

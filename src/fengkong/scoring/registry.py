@@ -82,8 +82,10 @@ def champion(use: str) -> ModelVersion | None:
 
 
 def previous_champion(use: str) -> ModelVersion | None:
-    """The model a rollback would bring back: the most recently retired one that had been champion."""
-    return (ModelVersion.objects.filter(use=use, status=ModelStatus.RETIRED, promoted_at__isnull=False)
+    """The model a rollback would bring back: the most recently retired one that had been champion and was
+    not itself taken out by a rollback (so a second rollback steps further back, never forth again)."""
+    return (ModelVersion.objects.filter(use=use, status=ModelStatus.RETIRED, promoted_at__isnull=False,
+                                        rolled_back_at__isnull=True)
             .order_by("-retired_at", "-version").first())
 
 
@@ -196,8 +198,8 @@ def check_fits(use: str, found: Inspected, directory: Path) -> None:
     """The use accepts every kind in the directory; a customer-risk model needs only ledger features."""
     wrong = [k for k in found.kinds if k not in USE_KINDS[ModelUse(use)]]
     if wrong:
-        raise ScoringError(_("A %(use)s model must be %(accepted)s; %(path)s holds %(kinds)s.") % {
-            "use": use, "accepted": " or ".join(USE_KINDS[ModelUse(use)]), "path": directory,
+        raise ScoringError(_("A %(use)s model must be one of: %(accepted)s; %(path)s holds %(kinds)s.") % {
+            "use": use, "accepted": ", ".join(USE_KINDS[ModelUse(use)]), "path": directory,
             "kinds": ", ".join(found.kinds)})
     if use == ModelUse.CUSTOMER_RISK:
         unknown = [c for c in found.required if c not in ledger.FEATURES]
@@ -516,8 +518,8 @@ def _crown(actor, model: ModelVersion, *, reason: str) -> ModelVersion:
     if old is not None:
         old.status, old.retired_at = ModelStatus.RETIRED, now
         old.save(update_fields=["status", "retired_at"])
-    model.status, model.promoted_at, model.retired_at = ModelStatus.CHAMPION, now, None
-    model.save(update_fields=["status", "promoted_at", "retired_at"])
+    model.status, model.promoted_at, model.retired_at, model.rolled_back_at = ModelStatus.CHAMPION, now, None, None
+    model.save(update_fields=["status", "promoted_at", "retired_at", "rolled_back_at"])
     record(actor, "model.champion", "modelversion", model.pk,
            before={"champion": old.pk if old else None}, after={"champion": model.pk, "use": model.use,
                                                                  "version": model.version, "reason": reason})
@@ -538,17 +540,23 @@ def withdraw_promotion(*, actor, request: PromotionRequest) -> PromotionRequest:
     return request
 
 
-def rollback(*, actor, use: str, reason: str) -> ModelVersion:
-    """Bring back the previous champion of `use` (the current one retires); announced to the risk managers."""
+def rollback(*, actor, use: str, reason: str, expected: int | None = None) -> ModelVersion:
+    """Bring back the previous champion of `use` (the current one retires, marked rolled back); announced
+    to the risk managers. `expected`: the champion the user saw (its id); when another has been crowned
+    since, or a first click already rolled back, nothing happens (Conflict) rather than a second step back."""
     _require(actor, "scoring.rollback_model")
     use, reason = _use(use), _reason(reason, _("the reason"))
     with transaction.atomic():
         list(ModelVersion.objects.select_for_update().filter(use=use).order_by("pk"))
+        current = champion(use)
+        if expected is not None and (current is None or current.pk != expected):
+            raise Conflict(_("The champion has changed since you looked: reload the page and check again."))
         previous = previous_champion(use)
         if previous is None:
             raise Conflict(_("No earlier champion of %(use)s to roll back to.") % {"use": ModelUse(use).label})
-        current = champion(use)
         restored = _crown(actor, previous, reason=_("rollback: %(reason)s") % {"reason": reason})
+        if current is not None:
+            ModelVersion.objects.filter(pk=current.pk).update(rolled_back_at=timezone.now())
         record(actor, "model.rolled_back", "modelversion", restored.pk,
                before={"champion": current.pk if current else None}, after={"champion": restored.pk, "reason": reason})
         tell(risk_managers(), template=Template.APPROVAL_DECIDED, link=model_link(restored), level="warning",
@@ -557,6 +565,25 @@ def rollback(*, actor, use: str, reason: str) -> ModelVersion:
                  "user": actor.get_username(), "use": ModelUse(use).label,
                  "old": current.label if current else "-", "reason": reason})
     return restored
+
+
+def retire(*, actor, model: ModelVersion, reason: str) -> ModelVersion:
+    """Take a challenger out of the shadow scoring (a weak or broken one); the champion is retired only by
+    crowning another or by a rollback. Needs scoring.rollback_model (risk managers)."""
+    _require(actor, "scoring.rollback_model")
+    reason = _reason(reason, _("the reason"))
+    with transaction.atomic():
+        model = ModelVersion.objects.select_for_update().get(pk=model.pk)
+        if model.status != ModelStatus.CHALLENGER:
+            raise Conflict(_("Only a challenger can be retired; %(model)s is %(status)s.")
+                           % {"model": model.label, "status": model.get_status_display()})
+        model.status, model.retired_at = ModelStatus.RETIRED, timezone.now()
+        model.save(update_fields=["status", "retired_at"])
+        model.promotions.filter(status=PromotionStatus.PENDING).update(
+            status=PromotionStatus.WITHDRAWN, decided_at=model.retired_at)
+        model.customer_scores.all().delete()
+        record(actor, "model.retired", "modelversion", model.pk, after={"use": model.use, "reason": reason})
+    return model
 
 
 def rescore_later(use: str, actor=None) -> None:

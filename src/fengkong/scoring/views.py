@@ -30,8 +30,9 @@ from fengkong.core.permissions import require, scope
 from . import charts, registry
 from .choices import PSI_ALERT, STATUS_COLOURS, ModelStatus, ModelUse, PromotionStatus
 from .exceptions import ScoringError
+from .forecasts import forecast_for
 from .labels import feature_label, short
-from .models import CashForecast, InvoicePrediction, ModelMonitor, ModelVersion, PromotionRequest
+from .models import InvoicePrediction, ModelMonitor, ModelVersion, PromotionRequest
 
 PAGE_SIZE = 50
 MAX_TEXT = 500
@@ -61,6 +62,7 @@ class DecideForm(forms.Form):
 
 class RollbackForm(ReasonForm):
     use = forms.ChoiceField(choices=ModelUse.choices, widget=forms.HiddenInput)
+    expected = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)  # the champion seen
 
 
 class TrainForm(forms.Form):
@@ -100,7 +102,7 @@ def _uses(user) -> list[dict]:
         champion = next((r for r in rows if r["model"].status == ModelStatus.CHAMPION), None)
         uses.append({"use": use, "label": label, "rows": rows, "champion": champion,
                      "can_rollback": user.has_perm("scoring.rollback_model") and registry.previous_champion(use),
-                     "rollback_form": RollbackForm(initial={"use": use})})
+                     "rollback_form": RollbackForm(initial={"use": use, "expected": champion and champion["model"].pk})})
     return uses
 
 
@@ -121,18 +123,19 @@ def _model(pk: int) -> ModelVersion:
     return get_object_or_404(ModelVersion.objects.select_related("registered_by"), pk=pk)
 
 
-def _detail_context(request, model: ModelVersion, form=None) -> dict:
+def _detail_context(request, model: ModelVersion, form=None, retire_form=None) -> dict:
     champion = registry.champion(model.use)
-    monitors = list(model.monitors.order_by("-as_of")[:90])
+    user = request.user
+    monitors = list(model.monitors.order_by("-as_of")[:90]) if user.has_perm("scoring.view_modelmonitor") else []
     latest = monitors[0] if monitors else None
     feature_psi = sorted(((feature_label(k), k, v) for k, v in (latest.feature_psi if latest else {}).items()),
                          key=lambda row: -row[2])
     mine, other = headline(model), headline(champion) if champion and champion.pk != model.pk else {}
     comparison = [{"name": label, "this": mine.get(key), "champion": other.get(key)} for key, label in METRICS
                   if key in mine or key in other]
-    promotions = list(model.promotions.select_related("requested_by", "decided_by"))
+    promotions = (list(model.promotions.select_related("requested_by", "decided_by"))
+                  if user.has_perm("scoring.view_promotionrequest") else [])
     pending = next((p for p in promotions if p.status == PromotionStatus.PENDING), None)
-    user = request.user
     return {
         "model": model, "champion": champion, "comparison": comparison, "monitors": monitors, "latest": latest,
         "feature_psi": feature_psi, "drift_chart": charts.drift_figure(monitors) if len(monitors) > 1 else None,
@@ -144,6 +147,8 @@ def _detail_context(request, model: ModelVersion, form=None) -> dict:
         "can_decide": pending is not None and user.has_perm("scoring.approve_promotion")
         and pending.requested_by_id != user.pk,
         "has_report": _report_path(model) is not None,
+        "can_retire": model.status == ModelStatus.CHALLENGER and user.has_perm("scoring.rollback_model"),
+        "retire_form": retire_form or ReasonForm(),
     }
 
 
@@ -238,9 +243,22 @@ def model_rollback(request):
         messages.error(request, _("Say why you roll back."))
         return redirect("scoring-models")
     _act(request, lambda: registry.rollback(actor=request.user, use=form.cleaned_data["use"],
-                                            reason=form.cleaned_data["reason"]),
+                                            reason=form.cleaned_data["reason"], expected=form.cleaned_data["expected"]),
          _("Rolled back: the previous champion scores again."))
     return redirect("scoring-models")
+
+
+@require_POST
+@login_required
+def model_retire(request, pk: int):
+    require(request.user, "scoring.rollback_model")
+    model = _model(pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return render(request, "scoring/model.html", _detail_context(request, model, retire_form=form), status=400)
+    _act(request, lambda: registry.retire(actor=request.user, model=model, reason=form.cleaned_data["reason"]),
+         _("Retired: the model is no longer scored."))
+    return redirect("scoring-model", pk=model.pk)
 
 
 @require_POST
@@ -286,8 +304,8 @@ def _percent(value) -> float | None:
 @login_required
 @permission_required("scoring.view_cashforecast", raise_exception=True)
 def cash_forecast(request):
-    champion = registry.champion(ModelUse.PAYMENT_DELAY)
-    forecast = (CashForecast.objects.filter(model=champion).order_by("-as_of").first() if champion else None)
+    forecast = forecast_for(request.user)
+    champion = forecast.model if forecast else registry.champion(ModelUse.PAYMENT_DELAY)
     weeks = [{**w, "expected": from_fen(int(w["expected_fen"]))} for w in (forecast.weeks if forecast else [])]
     predictions = scope(InvoicePrediction.objects.all(), request.user)
     page = None
@@ -299,7 +317,6 @@ def cash_forecast(request):
     totals = predictions.aggregate(open=Sum("open_amount"), loss=Sum("expected_loss"))
     return render(request, "scoring/forecast.html", {
         "champion": champion, "forecast": forecast, "weeks": weeks,
-        "expected_total": sum(w["expected"] for w in weeks) if weeks else None,
         "chart": charts.forecast_figure(weeks) if weeks else None, "backtest": _backtest(champion),
         "page": page, "totals": totals,
     })
@@ -313,6 +330,7 @@ urlpatterns = [
     path("<int:pk>/", model_detail, name="scoring-model"),
     path("<int:pk>/report/", model_report, name="scoring-report"),
     path("<int:pk>/promote/", model_promote, name="scoring-promote"),
+    path("<int:pk>/retire/", model_retire, name="scoring-retire"),
     path("promotions/<int:pk>/decide/", promotion_decide, name="scoring-decide"),
     path("promotions/<int:pk>/withdraw/", promotion_withdraw, name="scoring-withdraw"),
 ]
