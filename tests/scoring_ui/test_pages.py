@@ -154,3 +154,10 @@ def test_open_tasks_come_first_under_show_all(scored, sign_in, book):
     for order in ("loss", "due"):
         text = sign_in("risk_manager").get(f"/monitoring/actions/?show=all&order={order}").content.decode()
         assert text.index("C000002") < text.index("C000001")        # the open task before the done one
+
+
+def test_the_worklist_shows_the_cash_forecast_of_the_collectors_portfolio(scored, sign_in):
+    text = sign_in("collector").get("/monitoring/actions/").content.decode()
+    assert 'id="worklist-forecast"' in text and 'data-chart="worklist-forecast-chart"' in text
+    assert "48,750.00 expected in the next 13 weeks from your portfolio's 65,000.00 open" in text
+    assert 'id="worklist-forecast"' not in sign_in("legal_officer").get("/monitoring/actions/").content.decode()

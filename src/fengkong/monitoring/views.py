@@ -330,7 +330,7 @@ def action_list(request):
                                    request.GET.get("order"), user)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/actions.html", {
-        "page": page, "show": show, "order": order, "form": ActionDoneForm(),
+        **worklist_forecast(user), "page": page, "show": show, "order": order, "form": ActionDoneForm(),
         "can_complete": user.has_perm("monitoring.change_actionitem"), "action_colours": ACTION_STATUS_COLOURS,
     })
 
@@ -355,6 +355,19 @@ def ordered_worklist(items, order: str | None, user):
     if order == "loss":
         return items.order_by(open_first, F("expected_loss").desc(nulls_last=True), "due_date", "pk"), order
     return items.order_by(open_first, "due_date", "pk"), order
+
+
+def worklist_forecast(user) -> dict:
+    """The cash the worklist is expected to bring in over 13 weeks (the user's portfolio, or the company's)."""
+    if not user.has_perm("scoring.view_cashforecast"):
+        return {}
+    from fengkong.scoring.charts import forecast_figure
+    from fengkong.scoring.forecasts import forecast_for
+
+    forecast = forecast_for(user)
+    if forecast is None:
+        return {}
+    return {"forecast": forecast, "forecast_chart": forecast_figure(forecast.weeks, height=220)}
 
 
 def _visible_item(request, pk: int) -> ActionItem:
