@@ -54,7 +54,7 @@ STAGES = {
     "c_score": ("customers: scorecard points + GBM probability", "customers", "score"),
     "c_shap": ("customers: GBM reasons (TreeSHAP, every customer)", "customers", "score"),
     "c_reasons": ("customers: reasons to JSON lists", "customers", "score"),
-    "c_rows": ("customers: CustomerModelScore objects + rest", "c_insert", "c_insert"),
+    "c_rows": ("customers: CustomerModelScore objects, commit", "c_insert", "c_insert"),
     "c_delete": ("customers: delete yesterday's scores", "c_insert", "c_insert"),
     "c_insert": ("customers: bulk_create scores", "c_insert", "c_insert"),
     "i_read": ("invoices: ledger read (DB, one query a table)", "i_insert", None),
@@ -65,7 +65,7 @@ STAGES = {
     "i_rows": ("invoices: InvoicePrediction objects + reasons", "i_insert", "i_insert"),
     "i_delete": ("invoices: delete yesterday's predictions", "i_insert", "i_insert"),
     "i_insert": ("invoices: bulk_create predictions", "i_insert", "i_insert"),
-    "i_forecast": ("invoices: 13-week forecast + CashForecast", "i_insert", None),
+    "i_forecast": ("invoices: forecast, CashForecast, commit", "i_insert", None),
     "monitors": ("drift monitors (PSI, ModelMonitor, alerts)", None, None),
     "rest": ("the rest (score_book itself, transactions)", None, None),
 }
