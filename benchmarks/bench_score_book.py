@@ -49,7 +49,7 @@ PG_BENCH_DB = "fk_bench_score_book"
 # the same kind of work, in the order of the table; the functions they wrap are in `instrument`.
 STAGES = {
     "models": ("live models + loading them from disk", None, None),
-    "c_read": ("customers: ledger read (DB, one query a table)", "customers", None),
+    "read": ("ledger read once for both uses (DB, one query a table)", "customers", None),
     "c_features": ("customers: ledger features (engine)", "customers", "score"),
     "c_score": ("customers: scorecard points + GBM probability", "customers", "score"),
     "c_shap": ("customers: GBM reasons (TreeSHAP, every customer)", "customers", "score"),
@@ -57,7 +57,6 @@ STAGES = {
     "c_rows": ("customers: CustomerModelScore objects, commit", "c_insert", "c_insert"),
     "c_delete": ("customers: delete yesterday's scores", "c_insert", "c_insert"),
     "c_insert": ("customers: bulk_create scores", "c_insert", "c_insert"),
-    "i_read": ("invoices: ledger read (DB, one query a table)", "i_insert", None),
     "i_features": ("invoices: open-invoice features (engine)", "i_insert", "score"),
     "i_predict": ("invoices: delay predict (p_late, 14 weeks)", "i_insert", "score"),
     "i_shap": ("invoices: TreeSHAP (pred_contrib) of the top 20,000", "explained", "score"),
@@ -216,7 +215,7 @@ def instrument() -> Stages:
     from django.db.models import QuerySet
 
     from fengkong.engine.modelling import delay, gbm, ledger, model_dir
-    from fengkong.scoring import book, dataset, registry
+    from fengkong.scoring import book, registry
     from fengkong.scoring import delay as scoring_delay
     from fengkong.scoring.models import CustomerModelScore, InvoicePrediction
 
@@ -229,8 +228,6 @@ def instrument() -> Stages:
     stages.wrap(book, "score_book", "rest")
     for name in ("live_models", "load"):
         stages.wrap(registry, name, "models")
-    for name in ("read_customers", "read_ledger"):
-        stages.wrap(dataset, name, "c_read")
     # open_invoices computes the customers' features again: that time stays with the invoices' stage
     stages.wrap(ledger, "features", lambda *_: None if stages.current() == "i_features" else "c_features")
     stages.wrap(book, "score_customers", "c_rows")
@@ -239,7 +236,7 @@ def instrument() -> Stages:
     stages.wrap(book, "customer_reasons", "c_reasons")
     stages.wrap(QuerySet, "delete", write("delete"))
     stages.wrap(QuerySet, "bulk_create", write("insert"))
-    stages.wrap(scoring_delay, "read_ledger_until", "i_read")
+    stages.wrap(scoring_delay, "read_ledger_until", "read")
     stages.wrap(delay, "open_invoices", "i_features")
     stages.wrap(delay.DelayModel, "predict", "i_predict")
     stages.wrap(delay.DelayModel, "_reasons", "i_reasons")

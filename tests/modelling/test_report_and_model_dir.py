@@ -83,3 +83,25 @@ def test_a_directory_that_is_not_a_model_is_refused(tmp_path):
 def test_an_unknown_model_kind_is_refused():
     with pytest.raises(ModellingError, match="Unknown model 'forest'"):
         TrainConfig(model="forest")
+
+
+def test_tree_reasons_can_be_limited_to_the_riskiest_rows(tmp_path):
+    import numpy as np
+    import polars as pl
+    from polars.testing import assert_frame_equal
+
+    from fengkong.engine.modelling import model_dir
+    from fengkong.engine.modelling.train import TrainConfig, train_models
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=600)
+    frame = pl.DataFrame({"a": x, "b": rng.normal(size=600), "bad": (x + rng.normal(size=600) > 0.5).astype(int)})
+    directory = model_dir.save(train_models(frame, "bad", TrainConfig(model="gbm", gbm_estimators=30)), tmp_path / "m")
+    full = model_dir.predict(directory, frame)
+    head = model_dir.predict(directory, frame, tree_reasons_top=25)
+    assert_frame_equal(full.select("gbm_probability", "gbm_score"), head.select("gbm_probability", "gbm_score"))
+    explained = head.with_row_index("i").filter(pl.col("gbm_reason_1").is_not_null())
+    riskiest = set(np.argsort(-full["gbm_probability"].to_numpy(), kind="stable")[:25].tolist())
+    assert set(explained["i"].to_list()) <= riskiest and explained.height >= 20
+    same = full.with_row_index("i").filter(pl.col("i").is_in(explained["i"].implode()))
+    assert same["gbm_reason_1"].to_list() == explained["gbm_reason_1"].to_list()

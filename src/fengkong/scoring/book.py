@@ -21,6 +21,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Callable
@@ -49,9 +50,11 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 BATCH = 2000
 TOP_REASONS = 3
-# Invoice reasons (tree contributions, ~0.5 ms an invoice) for the head of the worklist only: the invoices
-# with the largest expected loss. The rest are predicted but not explained.
-EXPLAINED_INVOICES = 20_000
+# Tree reasons (TreeSHAP contributions, 0.6–1.8 ms a row) only where someone reads them: the invoices with
+# the largest expected loss (the head of the worklist) and the riskiest customers by a LightGBM model. The
+# rest are predicted but not explained; scorecard reasons are a table look-up and every customer has them.
+EXPLAINED_INVOICES = 5_000
+EXPLAINED_CUSTOMERS = 20_000
 DRIFT_EVENT = "model.drift"   # its audit event per monitor is what makes the alert once per model and day
 
 
@@ -60,16 +63,19 @@ def score_book(*, as_of: date, actor=None, uses: list[str] | None = None, progre
 
     A model that fails (its directory deleted or damaged) stops neither the others nor the other use:
     they are scored, then a ScoringError names every model that failed."""
+    from .delay import read_ledger_until
+
     progress = progress or (lambda *_: None)
     counts: dict = {}
     failed: list[str] = []
+    ledger_frames = functools.cache(lambda: read_ledger_until(as_of))  # read once, for both uses
     for use in uses or ModelUse.values:
         models = registry.live_models(use)
         if use == ModelUse.CUSTOMER_RISK and models:
-            counts.update(score_customers(models, as_of, actor, progress, failed))
+            counts.update(score_customers(models, as_of, actor, progress, failed, ledger_frames))
         elif models and models[0].status == ModelStatus.CHAMPION:
-            counts.update(_guarded(models[0], failed, lambda m=models[0]: predict_invoices(m, as_of, actor, progress))
-                          or {})
+            counts.update(_guarded(models[0], failed, lambda m=models[0]: predict_invoices(
+                m, as_of, actor, progress, ledger_frames)) or {})
     if failed:
         raise ScoringError(_("%(n)s model(s) could not score the book of %(day)s (the others did): %(errors)s")
                            % {"n": len(failed), "day": as_of, "errors": "; ".join(failed)})
@@ -91,19 +97,21 @@ def _guarded(model: ModelVersion, failed: list[str], call: Callable):
 
 # --- customer risk -------------------------------------------------------------------------------
 
-def customer_features(as_of: date) -> pl.DataFrame:
-    """The ledger features of every customer with an invoice issued by `as_of` (point in time)."""
+def customer_features(as_of: date, frames=None) -> pl.DataFrame:
+    """The ledger features of every customer with an invoice issued by `as_of` (point in time: the frames,
+    read up to `as_of` when not given, are cut at the day by ledger.features)."""
     from fengkong.engine.modelling import ledger
 
-    from .dataset import read_customers, read_ledger
+    from .delay import read_ledger_until
 
-    return ledger.features(read_ledger(as_of, read_customers()), as_of)
+    return ledger.features(frames if frames is not None else read_ledger_until(as_of), as_of)
 
 
-def score_customers(models: list[ModelVersion], as_of: date, actor, progress: Progress, failed: list[str]) -> dict:
+def score_customers(models: list[ModelVersion], as_of: date, actor, progress: Progress, failed: list[str],
+                    ledger_frames: Callable) -> dict:
     """Replace the CustomerModelScore rows of `models` (champion and challengers) with today's; a model
     that fails is added to `failed` and the others are still scored."""
-    frame = customer_features(as_of)
+    frame = customer_features(as_of, ledger_frames())
     predictions: dict[str, pl.DataFrame] = {}  # a directory with both kinds is predicted once
     counts = {"customers_scored": frame.height, "customer_models": len(models), "drifted": 0, "psi_skipped": 0}
     for done, model in enumerate(models):
@@ -121,7 +129,8 @@ def _score_customers_by(model: ModelVersion, frame: pl.DataFrame, as_of: date, a
         CustomerModelScore.objects.filter(model=model).delete()
         return
     if model.directory not in predictions:
-        predictions[model.directory] = model_dir.predict(registry.load(model), frame)
+        predictions[model.directory] = model_dir.predict(registry.load(model), frame,
+                                                         tree_reasons_top=EXPLAINED_CUSTOMERS)
     scored = predictions[model.directory]
     probability, score, prefix = registry.SCORE_COLUMNS[model.kind]
     rows = [CustomerModelScore(customer_id=c, model=model, as_of=as_of, probability=float(p), score=float(s), reasons=r)
@@ -155,14 +164,12 @@ def _plain(value):
 
 # --- payment delay -------------------------------------------------------------------------------
 
-def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress) -> dict:
+def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress, ledger_frames: Callable) -> dict:
     """The champion's prediction for every open invoice (replacing yesterday's) and the day's cash forecast."""
     from fengkong.engine.modelling import delay
 
-    from .delay import read_ledger_until
-
     progress(_("predicting payments"), 0, 1)
-    open_frame = delay.open_invoices(read_ledger_until(as_of), as_of)
+    open_frame = delay.open_invoices(ledger_frames(), as_of)
     predicted = (registry.load(model).predict(open_frame, as_of, reasons_top=EXPLAINED_INVOICES)
                  if open_frame.height else None)
     rows = invoice_rows(model, as_of, predicted) if predicted is not None else []

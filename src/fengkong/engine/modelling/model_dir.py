@@ -110,12 +110,15 @@ def load(directory: str | Path) -> LoadedModel:
 
 
 def predict(model: str | Path | LoadedModel, frame: pl.DataFrame, *, reasons: bool = True,
-            top: int = TOP_REASONS) -> pl.DataFrame:
+            top: int = TOP_REASONS, tree_reasons_top: int | None = None) -> pl.DataFrame:
     """Score a frame: per model the probability of the event, the score in points and the top reasons.
 
     The columns are `row` (1-based), any ID-like columns of the training data that the frame has, then
     `scorecard_probability`, `score` and `scorecard_reason_k` / `scorecard_reason_k_points` (points lost),
     and `gbm_probability`, `gbm_score` and `gbm_reason_k` / `gbm_reason_k_contribution` (log-odds).
+
+    LightGBM's reasons (TreeSHAP, ~1 ms a row) can be limited to the `tree_reasons_top` rows with the highest
+    probability; the other rows get null reasons. Scorecard reasons are a table look-up: always every row.
     """
     model = model if isinstance(model, LoadedModel) else load(model)
     inputs = _check_columns(model, frame)
@@ -136,9 +139,22 @@ def predict(model: str | Path | LoadedModel, frame: pl.DataFrame, *, reasons: bo
         out["gbm_probability"] = p
         out["gbm_score"] = model.scale.score(p)
         if reasons:
-            index, contrib = model.gbm.reasons(model.gbm.contributions(inputs), top)
-            _add_reasons(out, "gbm", model.gbm.features_, index, contrib, "contribution")
+            _add_reasons(out, "gbm", model.gbm.features_, *_tree_reasons(model.gbm, inputs, p, top, tree_reasons_top),
+                         "contribution")
     return pl.DataFrame(out)
+
+
+def _tree_reasons(gbm: GbmChallenger, inputs: pl.DataFrame, p: np.ndarray, top: int,
+                  limit: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """LightGBM's top reasons of every row, or of the `limit` riskiest rows (index −1 elsewhere)."""
+    if limit is None or len(p) <= limit:
+        return gbm.reasons(gbm.contributions(inputs), top)
+    rows = np.sort(np.argsort(-p, kind="stable")[:limit])
+    chosen, values = gbm.reasons(gbm.contributions(inputs[rows]), top)
+    index = np.full((len(p), chosen.shape[1]), -1, dtype=chosen.dtype)
+    contributions = np.zeros((len(p), chosen.shape[1]))
+    index[rows], contributions[rows] = chosen, values
+    return index, contributions
 
 
 def _add_reasons(out: dict, prefix: str, names: list[str], index: np.ndarray, values: np.ndarray,
