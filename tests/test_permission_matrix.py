@@ -274,6 +274,7 @@ MATRIX: dict[str, Entry] = {
     "api:promotion_decision": post_only(request_id=1),
     "api:promotion_withdraw": post_only(request_id=1),
     "api:model_rollback": POST_ONLY,
+    "api:model_retire": post_only(model_id=1),
     "api:customer_model_scores": Entry({**web_only(MODEL_READERS, web=False).expect},
                                        {"code": CQ_CUSTOMER}),
     "api:invoice_prediction_list": web_only(MODEL_READERS | {Role.COLLECTOR}, web=False),  # none yet: empty, scoped

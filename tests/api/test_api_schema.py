@@ -18,7 +18,12 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          "/api/v1/credit-policies", "/api/v1/credit-policies/{version}", "/api/v1/credit-policies/{version}/decision",
          "/api/v1/credit-checks", "/api/v1/credit-checks/{reference}", "/api/v1/credit-checks/{reference}/release",
          "/api/v1/credit-checks/{reference}/cancel", "/api/v1/credit-checks/{reference}/override",
-         "/api/v1/credit-checks/{reference}/override/approve", "/api/v1/credit-checks/{reference}/override/reject"}
+         "/api/v1/credit-checks/{reference}/override/approve", "/api/v1/credit-checks/{reference}/override/reject",
+         # credit models (issue 5)
+         "/api/v1/models", "/api/v1/models/rollback", "/api/v1/models/{model_id}", "/api/v1/models/{model_id}/promotion",
+         "/api/v1/models/{model_id}/retire", "/api/v1/promotions/{request_id}/decision",
+         "/api/v1/promotions/{request_id}/withdraw", "/api/v1/customers/{code}/model-scores",
+         "/api/v1/invoice-predictions", "/api/v1/cash-forecast"}
 
 
 def test_openapi_schema_loads_without_signing_in_and_lists_every_path(db):

@@ -87,3 +87,18 @@ def test_no_cash_forecast_yet_is_an_empty_forecast(sign_in, db):
     assert sign_in("finance").get("/api/v1/cash-forecast?as_of=2026-01-05").status_code == 404
     assert sign_in("collector").get("/api/v1/invoice-predictions").json()["count"] == 0
     assert sign_in("sales").get("/api/v1/invoice-predictions").status_code == 403
+
+
+def test_a_challenger_is_retired_through_the_api_by_a_risk_manager_only(sign_in, versions):
+    card = versions[0]
+    assert post(sign_in("credit_analyst"), f"/api/v1/models/{card.pk}/retire", {"reason": "weak"}).status_code == 403
+    assert post(sign_in("risk_manager"), f"/api/v1/models/{card.pk}/retire", {"reason": ""}).status_code == 422
+    answer = post(sign_in("risk_manager"), f"/api/v1/models/{card.pk}/retire", {"reason": "weak on Q3"})
+    assert answer.status_code == 200 and answer.json()["status"] == "retired"
+    assert post(sign_in("risk_manager"), f"/api/v1/models/{card.pk}/retire", {"reason": "again"}).status_code == 409
+
+
+def test_a_rollback_with_a_stale_champion_is_409(sign_in, versions):
+    answer = post(sign_in("risk_manager"), "/api/v1/models/rollback",
+                  {"use": "customer_risk", "reason": "x", "expected": versions[0].pk})
+    assert answer.status_code == 409 and "changed since you looked" in answer.json()["detail"]

@@ -138,6 +138,8 @@ class ReasonIn(Schema):
 
 class RollbackIn(ReasonIn):
     use: ModelUse
+    expected: int | None = Field(None, ge=1, le=2**63 - 1,
+                                 description="The champion you saw: 409 if another is champion by now")
 
 
 class DecisionIn(Schema):
@@ -252,7 +254,7 @@ def list_models(request, filters: Query[ModelFilters]):
 @router.post("/models/rollback", response=ModelOut, url_name="model_rollback")
 def rollback(request, body: RollbackIn):
     """Bring back the use's previous champion. 409 when there is none."""
-    return registry.rollback(actor=caller(request), use=body.use, reason=body.reason)
+    return registry.rollback(actor=caller(request), use=body.use, reason=body.reason, expected=body.expected)
 
 
 @router.get("/models/{model_id}", response=ModelDetailOut, url_name="model_detail")
@@ -266,6 +268,13 @@ def request_promotion(request, model_id: ModelId, body: ReasonIn):
     """Ask for the model to become its use's champion; someone else decides. 409: champion or pending."""
     user = caller(request)
     return Status(201, registry.request_promotion(actor=user, model=_model(user, model_id), reason=body.reason))
+
+
+@router.post("/models/{model_id}/retire", response=ModelOut, url_name="model_retire")
+def retire(request, model_id: ModelId, body: ReasonIn):
+    """Take a challenger out of the shadow scoring. 409 for a champion or a retired model."""
+    user = caller(request)
+    return registry.retire(actor=user, model=_model(user, model_id), reason=body.reason)
 
 
 @router.post("/promotions/{request_id}/decision", response=PromotionOut, url_name="promotion_decision")
