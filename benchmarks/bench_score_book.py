@@ -52,18 +52,18 @@ STAGES = {
     "read": ("ledger read once for both uses (DB, one query a table)", "customers", None),
     "c_features": ("customers: ledger features (engine)", "customers", "score"),
     "c_score": ("customers: scorecard points + GBM probability", "customers", "score"),
-    "c_shap": ("customers: GBM reasons (TreeSHAP, every customer)", "customers", "score"),
+    "c_shap": ("customers: GBM reasons (TreeSHAP, the riskiest 20,000)", "customers", "score"),
     "c_reasons": ("customers: reasons to JSON lists", "customers", "score"),
-    "c_rows": ("customers: CustomerModelScore objects, commit", "c_insert", "c_insert"),
+    "c_rows": ("customers: score rows (tuples), commit", "c_insert", "c_insert"),
     "c_delete": ("customers: delete yesterday's scores", "c_insert", "c_insert"),
-    "c_insert": ("customers: bulk_create scores", "c_insert", "c_insert"),
+    "c_insert": ("customers: insert scores (executemany / COPY)", "c_insert", "c_insert"),
     "i_features": ("invoices: open-invoice features (engine)", "i_insert", "score"),
     "i_predict": ("invoices: delay predict (p_late, 14 weeks)", "i_insert", "score"),
-    "i_shap": ("invoices: TreeSHAP (pred_contrib) of the top 20,000", "explained", "score"),
+    "i_shap": ("invoices: TreeSHAP of the 5,000 largest losses", "explained", "score"),
     "i_reasons": ("invoices: reason columns around it (polars)", "explained", "score"),
-    "i_rows": ("invoices: InvoicePrediction objects + reasons", "i_insert", "i_insert"),
+    "i_rows": ("invoices: prediction rows (tuples) + reasons", "i_insert", "i_insert"),
     "i_delete": ("invoices: delete yesterday's predictions", "i_insert", "i_insert"),
-    "i_insert": ("invoices: bulk_create predictions", "i_insert", "i_insert"),
+    "i_insert": ("invoices: insert predictions (executemany / COPY)", "i_insert", "i_insert"),
     "i_forecast": ("invoices: forecast, CashForecast, commit", "i_insert", None),
     "monitors": ("drift monitors (PSI, ModelMonitor, alerts)", None, None),
     "rest": ("the rest (score_book itself, transactions)", None, None),
@@ -215,6 +215,7 @@ def instrument() -> Stages:
     from django.db.models import QuerySet
 
     from fengkong.engine.modelling import delay, gbm, ledger, model_dir
+    from fengkong.integrations import db
     from fengkong.scoring import book, registry
     from fengkong.scoring import delay as scoring_delay
     from fengkong.scoring.models import CustomerModelScore, InvoicePrediction
@@ -235,7 +236,8 @@ def instrument() -> Stages:
     stages.wrap(gbm.GbmChallenger, "contributions", "c_shap")
     stages.wrap(book, "customer_reasons", "c_reasons")
     stages.wrap(QuerySet, "delete", write("delete"))
-    stages.wrap(QuerySet, "bulk_create", write("insert"))
+    stages.wrap(db, "insert_rows", lambda table, *args, **kwargs: (
+        "c_insert" if table == CustomerModelScore._meta.db_table else "i_insert"))
     stages.wrap(scoring_delay, "read_ledger_until", "read")
     stages.wrap(delay, "open_invoices", "i_features")
     stages.wrap(delay.DelayModel, "predict", "i_predict")

@@ -22,6 +22,7 @@ Design decisions:
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import math
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from django.utils.translation import gettext as _
 from fengkong.core.audit import record
 from fengkong.core.models import AuditEvent
 from fengkong.core.money import from_fen
+from fengkong.integrations import db
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
@@ -48,13 +50,17 @@ from .models import CashForecast, CustomerModelScore, InvoicePrediction, ModelMo
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
-BATCH = 2000
 TOP_REASONS = 3
 # Tree reasons (TreeSHAP contributions, 0.6–1.8 ms a row) only where someone reads them: the invoices with
 # the largest expected loss (the head of the worklist) and the riskiest customers by a LightGBM model. The
 # rest are predicted but not explained; scorecard reasons are a table look-up and every customer has them.
 EXPLAINED_INVOICES = 5_000
 EXPLAINED_CUSTOMERS = 20_000
+# Today's rows are written as tuples (db.insert_rows: COPY or executemany), not as ORM objects.
+SCORE_COLUMNS = ("customer_id", "model_id", "as_of", "probability", "score", "reasons")
+PREDICTION_COLUMNS = ("invoice_id", "customer_id", "model_id", "as_of", "open_amount", "p_late", "expected_days",
+                      "expected_date", "expected_loss", "p_weeks", "reasons")
+JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 DRIFT_EVENT = "model.drift"   # its audit event per monitor is what makes the alert once per model and day
 
 
@@ -133,12 +139,12 @@ def _score_customers_by(model: ModelVersion, frame: pl.DataFrame, as_of: date, a
                                                          tree_reasons_top=EXPLAINED_CUSTOMERS)
     scored = predictions[model.directory]
     probability, score, prefix = registry.SCORE_COLUMNS[model.kind]
-    rows = [CustomerModelScore(customer_id=c, model=model, as_of=as_of, probability=float(p), score=float(s), reasons=r)
+    rows = [(c, model.pk, as_of, float(p), float(s), JSON(r))
             for c, p, s, r in zip(frame["customer_id"].to_list(), scored[probability].to_list(),
                                   scored[score].to_list(), customer_reasons(frame, scored, prefix), strict=True)]
     with transaction.atomic():
         CustomerModelScore.objects.filter(model=model).delete()
-        CustomerModelScore.objects.bulk_create(rows, batch_size=BATCH)
+        db.insert_rows(CustomerModelScore._meta.db_table, SCORE_COLUMNS, rows)
         _count(counts, monitor(model, as_of, scored[score].to_numpy(), frame, actor))
 
 
@@ -178,7 +184,7 @@ def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress
     counts = {"invoices_predicted": len(rows), "drifted": 0, "psi_skipped": 0}
     with transaction.atomic():
         InvoicePrediction.objects.all().delete()
-        InvoicePrediction.objects.bulk_create(rows, batch_size=BATCH)
+        db.insert_rows(InvoicePrediction._meta.db_table, PREDICTION_COLUMNS, rows)
         CashForecast.objects.update_or_create(model=model, as_of=as_of, defaults={
             "open_amount": from_fen(int(open_frame["open_fen"].sum()) if open_frame.height else 0),
             "weeks": [{"week": int(w["week"]), "start": w["start"].isoformat(), "end": w["end"].isoformat(),
@@ -190,7 +196,8 @@ def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress
     return counts
 
 
-def invoice_rows(model: ModelVersion, as_of: date, predicted: pl.DataFrame) -> list[InvoicePrediction]:
+def invoice_rows(model: ModelVersion, as_of: date, predicted: pl.DataFrame) -> list[tuple]:
+    """The InvoicePrediction rows as tuples in PREDICTION_COLUMNS order."""
     reasons = [[{"feature": r[f"reason_{k}"], "value": r.get(f"reason_{k}_value"),
                  "effect": _plain(r.get(f"reason_{k}_contribution"))}
                 for k in range(1, TOP_REASONS + 1) if r.get(f"reason_{k}") is not None]
@@ -202,9 +209,7 @@ def invoice_rows(model: ModelVersion, as_of: date, predicted: pl.DataFrame) -> l
     from fengkong.engine.modelling.delay import WEEK_COLUMNS
 
     weeks = np.round(predicted.select(WEEK_COLUMNS).to_numpy(), 5).tolist()
-    return [InvoicePrediction(invoice_id=i, customer_id=c, model=model, as_of=as_of, open_amount=from_fen(int(o)),
-                              p_late=float(p), expected_days=float(d), expected_date=e, expected_loss=from_fen(int(loss)),
-                              p_weeks=w, reasons=r)
+    return [(i, c, model.pk, as_of, from_fen(int(o)), float(p), float(d), e, from_fen(int(loss)), JSON(w), JSON(r))
             for (i, c, o, p, d, e, loss), w, r in zip(predicted.select(columns).iter_rows(), weeks, reasons,
                                                        strict=True)]
 
