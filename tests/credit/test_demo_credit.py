@@ -79,4 +79,5 @@ def test_the_demo_trains_promotes_and_uses_its_credit_models(demo):
     assert InvoicePrediction.objects.count() > 0
     assert CashForecast.objects.filter(model=champions["payment_delay"]).count() == 1
     assert AuditEvent.objects.filter(action="model.champion").count() == 2
-    assert demo.models
+    assert demo.models and "not_trained" not in demo.models
+    assert "customer-risk scorecard champion with a LightGBM challenger" in demo.summary()

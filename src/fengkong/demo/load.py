@@ -51,7 +51,7 @@ class DemoResult:
                   f"{c['pending']:,} limit proposals awaiting approval (from the review, and {c['pending_raises']} raises "
                   f"asked by the analyst), {c['credit_checks']} orders checked"
                   if c else "")
-        skipped = [f"{k.removesuffix('_skipped')}: {v}" for k, v in self.models.items() if k.endswith("_skipped")]
+        skipped = [f"{use}: {why}" for use, why in self.models.get("not_trained", {}).items()]
         models = ("\nModels: " + ("; ".join(f"not trained ({s})" for s in skipped) if skipped else
                                   "customer-risk scorecard champion with a LightGBM challenger, payment-delay "
                                   "champion; the worklist is ordered by expected loss and the 13-week cash "

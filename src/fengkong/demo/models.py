@@ -39,7 +39,7 @@ def load_models(as_of: date, progress: Progress | None = None) -> dict[str, int]
             versions = registry.train_and_register(actor=people["analyst"], use=use, as_of=as_of,
                                                    progress=progress)
         except ScoringError as exc:  # a book too small or too young to learn from: the demo goes on without
-            counts[f"{use}_skipped"] = str(exc)
+            counts.setdefault("not_trained", {})[str(use)] = str(exc)
             continue
         champion = next(v for v in versions if v.kind == CHAMPION_KIND[use])
         request = registry.request_promotion(actor=people["analyst"], model=champion, reason=REASONS[use])
