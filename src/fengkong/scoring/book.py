@@ -198,6 +198,8 @@ def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress
 
 def invoice_rows(model: ModelVersion, as_of: date, predicted: pl.DataFrame) -> list[tuple]:
     """The InvoicePrediction rows as tuples in PREDICTION_COLUMNS order."""
+    from fengkong.engine.modelling.delay import WEEK_COLUMNS
+
     reasons = [[{"feature": r[f"reason_{k}"], "value": r.get(f"reason_{k}_value"),
                  "effect": _plain(r.get(f"reason_{k}_contribution"))}
                 for k in range(1, TOP_REASONS + 1) if r.get(f"reason_{k}") is not None]
@@ -206,8 +208,6 @@ def invoice_rows(model: ModelVersion, as_of: date, predicted: pl.DataFrame) -> l
     columns = ("invoice_id", "customer_id", "open_fen", "p_late", "expected_days", "expected_date",
                "expected_loss_fen")
     # The week probabilities are kept per invoice so a portfolio's own forecast can be summed (forecasts.py).
-    from fengkong.engine.modelling.delay import WEEK_COLUMNS
-
     weeks = np.round(predicted.select(WEEK_COLUMNS).to_numpy(), 5).tolist()
     return [(i, c, model.pk, as_of, from_fen(int(o)), float(p), float(d), e, from_fen(int(loss)), JSON(w), JSON(r))
             for (i, c, o, p, d, e, loss), w, r in zip(predicted.select(columns).iter_rows(), weeks, reasons,

@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -84,10 +83,9 @@ def metric_cells(model: ModelVersion) -> list[dict]:
 
 
 def _latest_monitors(models: list[ModelVersion]) -> dict[int, ModelMonitor]:
-    latest = {}
-    for monitor in ModelMonitor.objects.filter(model__in=models).order_by("model_id", "-as_of"):
-        latest.setdefault(monitor.model_id, monitor)
-    return latest
+    """Each model's latest drift monitor, in one query (not every day's monitor of every model)."""
+    newest = ModelMonitor.objects.filter(model=OuterRef("model")).order_by("-as_of").values("as_of")[:1]
+    return {m.model_id: m for m in ModelMonitor.objects.filter(model__in=models, as_of=Subquery(newest))}
 
 
 def _uses(user) -> list[dict]:
@@ -159,9 +157,8 @@ def model_detail(request, pk: int):
 
 
 def _report_path(model: ModelVersion) -> Path | None:
-    root = (Path(settings.DATA_DIR) / "models").resolve()
-    report = (Path(settings.DATA_DIR) / model.directory / "report.html").resolve()
-    return report if report.is_relative_to(root) and report.is_file() else None
+    report = (registry.model_path(model) / "report.html").resolve()
+    return report if report.is_relative_to(registry.models_root().resolve()) and report.is_file() else None
 
 
 @login_required
