@@ -144,7 +144,7 @@ def child(args: argparse.Namespace) -> None:
     configure(args.db, Path(os.environ["FENGKONG_DATA_DIR"]))
     from django.db import connection
 
-    from fengkong.monitoring.cycle import run_cycle
+    from fengkong.cycle.actions import run_cycle
     from fengkong.receivables.models import Invoice
 
     as_of = date.fromisoformat(args.child)

@@ -347,7 +347,7 @@ def test_permission_matrix(world, key, persona):
     if persona != ANONYMOUS:
         client.force_login(world["users"][persona])
     if MATRIX[key].cycle:
-        from fengkong.monitoring.cycle import run_cycle
+        from fengkong.cycle.actions import run_cycle
 
         run_cycle(as_of=AS_OF)
     url = url_of(key, world)

@@ -107,7 +107,7 @@ def run_cycle_cmd(as_of, force: bool, username: str | None) -> None:
     setup_django()
     from django.utils import timezone
 
-    from fengkong.monitoring.cycle import run_cycle
+    from fengkong.cycle.actions import run_cycle
 
     day = as_of.date() if as_of else timezone.localdate()
     try:

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "fengkong.credit",
     "fengkong.scoring",
     "fengkong.notifications",
+    "fengkong.cycle",
     "fengkong.web",
 ]
 

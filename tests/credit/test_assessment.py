@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import AS_OF
 
 from fengkong.accounts.choices import Role
+from fengkong.core import later as background
 from fengkong.core.models import AuditEvent
 from fengkong.credit import tasks
 from fengkong.credit.assess import assess_customers, credit_limits_frame, preview, proposal_needed
@@ -23,7 +24,8 @@ from fengkong.notifications.models import InboxMessage
 def queued(monkeypatch):
     """Re-assessments queued by event triggers: (customer ids, trigger) per call."""
     calls = []
-    monkeypatch.setattr(tasks, "reassess", lambda ids, trigger, actor_id=None: calls.append((sorted(ids), trigger)))
+    monkeypatch.setitem(background.TASKS, "credit.reassess",
+                        lambda ids, trigger, actor_id=None: calls.append((sorted(ids), trigger)))
     return calls
 
 
@@ -118,7 +120,7 @@ def test_the_quarterly_task_runs_the_review_for_today(book, monkeypatch):
 
 
 def test_entering_the_danger_zone_queues_a_reassessment(book, queued, django_capture_on_commit_callbacks):
-    from fengkong.monitoring.cycle import run_cycle
+    from fengkong.cycle.actions import run_cycle
 
     with django_capture_on_commit_callbacks(execute=True):
         run_cycle(as_of=AS_OF, send_now=True)

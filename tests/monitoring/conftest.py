@@ -40,13 +40,14 @@ class Recorder:
 @pytest.fixture(autouse=True)
 def send_now(monkeypatch):
     """Messages are sent inside run_cycle here; in production a worker sends them after commit."""
-    monkeypatch.setattr("fengkong.monitoring.cycle.SEND_NOW", True)
+    monkeypatch.setattr("fengkong.cycle.actions.SEND_NOW", True)
 
 
 @pytest.fixture
 def notified(monkeypatch) -> Recorder:
     recorder = Recorder()
     monkeypatch.setattr("fengkong.monitoring.dispatch.notify", recorder)
+    monkeypatch.setattr("fengkong.monitoring.actions.notify", recorder)
     return recorder
 
 

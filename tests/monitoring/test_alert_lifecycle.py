@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from tests.conftest import make_customer
 
 from fengkong.core.models import AuditEvent
+from fengkong.cycle.actions import run_cycle
 from fengkong.monitoring.actions import (
     acknowledge_alert,
     acknowledge_alerts,
@@ -15,7 +16,6 @@ from fengkong.monitoring.actions import (
     resolve_alert,
 )
 from fengkong.monitoring.choices import ActionStatus, AlertStatus
-from fengkong.monitoring.cycle import run_cycle
 from fengkong.monitoring.exceptions import AlertStateError, MonitoringError
 from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, StopSupply
 

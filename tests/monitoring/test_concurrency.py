@@ -9,9 +9,10 @@ import pytest
 from django.db import connection, connections
 from tests.conftest import make_customer
 
-from fengkong.monitoring.choices import CycleStatus
-from fengkong.monitoring.cycle import run_cycle
-from fengkong.monitoring.models import ActionItem, Alert, CycleRun, StopSupply
+from fengkong.cycle.actions import run_cycle
+from fengkong.cycle.choices import CycleStatus
+from fengkong.cycle.models import CycleRun
+from fengkong.monitoring.models import ActionItem, Alert, StopSupply
 
 from .conftest import day, invoice
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from fengkong.cycle.actions import run_cycle
 from fengkong.monitoring.actions import pending_letters, write_reminder_letter
 from fengkong.monitoring.choices import ActionKind
-from fengkong.monitoring.cycle import run_cycle
 from fengkong.monitoring.models import ActionItem
 from fengkong.notifications.models import Delivery, InboxMessage
 

@@ -9,16 +9,17 @@ from django.utils import timezone
 from tests.conftest import make_customer
 
 from fengkong.core.models import AuditEvent
-from fengkong.monitoring import cycle as cycle_module
-from fengkong.monitoring.choices import AlertKind, CycleStatus
-from fengkong.monitoring.cycle import run_cycle
+from fengkong.cycle.actions import run_cycle
+from fengkong.cycle.choices import CycleStatus
+from fengkong.cycle.models import CycleRun
+from fengkong.monitoring import alerts as alerts_module
+from fengkong.monitoring.choices import AlertKind
 from fengkong.monitoring.dispatch import Dispatcher
 from fengkong.monitoring.models import (
     ActionItem,
     Alert,
     BookSnapshot,
     CustomerSnapshot,
-    CycleRun,
     ItemZone,
     StopSupply,
 )
@@ -71,8 +72,8 @@ def test_a_forced_rerun_of_every_step_changes_nothing_either(busy_book, notified
 
 
 def test_a_run_killed_after_the_snapshots_is_taken_over_once_stale_and_completed(busy_book, notified):
-    killed = run_cycle(as_of=day(95), stop_after="snapshots")
-    assert killed.status == CycleStatus.RUNNING and killed.steps == ["load", "snapshots"]
+    killed = run_cycle(as_of=day(95), stop_after="monitoring.snapshots")
+    assert killed.status == CycleStatus.RUNNING and killed.steps == ["monitoring.load", "monitoring.snapshots"]
     assert not Alert.objects.exists()
 
     assert run_cycle(as_of=day(95)).status == CycleStatus.RUNNING  # still fresh: another worker's run
@@ -122,7 +123,7 @@ def test_a_run_interrupted_between_steps_and_resumed_the_next_day_raises_the_mis
     def crash(*args, **kwargs):
         raise RuntimeError("killed in resolutions")
 
-    monkeypatch.setattr(cycle_module, "resolve_cleared", crash)
+    monkeypatch.setattr(alerts_module, "resolve_cleared", crash)
     with pytest.raises(RuntimeError):
         run_cycle(as_of=day(95))
     raised = Alert.objects.count()

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
+from fengkong.cycle.actions import run_cycle
 from fengkong.monitoring.choices import ActionStatus, AlertKind, AlertStatus, Zone
-from fengkong.monitoring.cycle import run_cycle
 from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, ItemZone, StopSupply
 
 from .conftest import day, invoice

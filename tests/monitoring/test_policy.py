@@ -6,11 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from fengkong.core.models import AuditEvent
+from fengkong.cycle.actions import run_cycle
+from fengkong.cycle.models import CycleRun
 from fengkong.monitoring import policy
 from fengkong.monitoring.actions import publish_policy
-from fengkong.monitoring.cycle import run_cycle
 from fengkong.monitoring.exceptions import PolicyInvalid
-from fengkong.monitoring.models import Alert, CycleRun, MonitoringPolicy
+from fengkong.monitoring.models import Alert, MonitoringDay, MonitoringPolicy
 
 from .conftest import day, invoice
 
@@ -83,8 +84,9 @@ def test_a_bad_config_is_not_published_and_auditors_cannot_publish(users):
 def test_the_cycle_uses_the_current_policy_and_records_its_version(users, customer, notified):
     publish_policy(actor=users["risk_manager"], config={"zones": {"attention": 10, "warning": 20, "danger": 40}})
     invoice(customer, "AR-POLICY-1")
-    run = run_cycle(as_of=day(25))
-    assert run.policy_version == 1 and run.edges == [0, 30, 60, 90, 180, 365]
+    run_cycle(as_of=day(25))
+    monitored = MonitoringDay.objects.get(as_of=day(25))
+    assert monitored.policy_version == 1 and monitored.edges == [0, 30, 60, 90, 180, 365]
     alert = Alert.objects.get()
     assert (alert.kind, alert.policy_version) == ("zone_warning", 1)
     assert CycleRun.objects.get().counts["alerts_raised"] == 1

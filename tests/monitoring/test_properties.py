@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fengkong.cycle.actions import run_cycle
 from fengkong.monitoring import policy as policy_module
-from fengkong.monitoring.assess import assess
-from fengkong.monitoring.cycle import run_cycle
 from fengkong.monitoring.models import BUCKET_FIELDS, ZONE_FIELDS, BookSnapshot, CustomerSnapshot
+from fengkong.monitoring.zoning import zone_book
 from fengkong.receivables.models import Invoice
 
 AS_OF = date(2026, 11, 28)
@@ -42,7 +42,7 @@ def frames(items, orders):
 def test_bucket_and_zone_sums_equal_the_open_total_per_customer_and_for_the_book(items, orders, materiality):
     policy = policy_module.parse({"materiality_cny": f"{materiality / 100:.2f}"})
     item_frame, order_frame, customer_frame = frames(items, orders)
-    result = assess(item_frame, order_frame, customer_frame, policy, AS_OF)
+    result = zone_book(item_frame, order_frame, customer_frame, policy, AS_OF)
     customers = result.customers
 
     expected = item_frame.group_by("customer_id").agg(pl.col("open_fen").sum(), pl.len().alias("n"))

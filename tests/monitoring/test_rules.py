@@ -7,8 +7,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
+from fengkong.cycle.actions import run_cycle
 from fengkong.monitoring.choices import AlertKind
-from fengkong.monitoring.cycle import run_cycle
 from fengkong.monitoring.models import Alert
 from fengkong.receivables.models import SalesOrder
 
@@ -41,7 +41,7 @@ def test_utilisation_over_90_and_100_percent_alert_once_limits_exist(users, cust
     SalesOrder.objects.create(number="SO-1", customer=customer, order_date=day(0), amount="10000.00",
                               open_amount="10000.00")
     limits = pl.DataFrame({"customer_id": [customer.pk], "limit_fen": [11_000_000]})
-    monkeypatch.setattr("fengkong.monitoring.cycle.credit_limits", lambda: limits)
+    monkeypatch.setattr("fengkong.credit.nightly.credit_limits_frame", lambda: limits)
     run_cycle(as_of=day(1))  # exposure 105,000 of a 110,000 limit: 95.45 %
     alert = Alert.objects.get(kind=AlertKind.UTILISATION_90)
     assert alert.details == {"exposure": "105000.00", "limit": "110000.00", "utilisation": "95.45"}

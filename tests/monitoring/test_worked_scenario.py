@@ -12,9 +12,10 @@ from collections import Counter
 import pytest
 
 from fengkong.core.models import AuditEvent
+from fengkong.cycle.actions import run_cycle
+from fengkong.cycle.choices import CycleStatus
 from fengkong.monitoring.actions import acknowledge_alert
-from fengkong.monitoring.choices import ActionKind, AlertKind, AlertStatus, CycleStatus, Zone
-from fengkong.monitoring.cycle import run_cycle
+from fengkong.monitoring.choices import ActionKind, AlertKind, AlertStatus, Zone
 from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, ItemZone, StopSupply
 
 from .conftest import day, invoice

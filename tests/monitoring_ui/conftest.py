@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from tests.conftest import AS_OF, make_invoice
 
-from fengkong.monitoring.cycle import run_cycle
+from fengkong.cycle.actions import run_cycle
 from fengkong.monitoring.models import Alert
 
 WEEK_BEFORE = AS_OF - timedelta(days=7)

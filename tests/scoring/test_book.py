@@ -10,6 +10,7 @@ from django.db.models import F
 from tests.conftest import AS_OF
 
 from fengkong.core.models import AuditEvent
+from fengkong.cycle.actions import run_cycle
 from fengkong.engine.modelling import model_dir
 from fengkong.notifications.models import InboxMessage
 from fengkong.receivables.models import Invoice
@@ -98,23 +99,20 @@ def test_a_model_without_training_distributions_is_scored_but_not_monitored(ledg
 
 
 def test_the_risk_cycle_scores_the_book_after_its_run(ledger_book, register_trained, users):
-    from fengkong.monitoring.cycle import run_cycle
-
     card, _gbm = register_trained()
     crown(card, users)
     run = run_cycle(as_of=AS_OF)
-    assert run.status == "done" and run.counts["models"]["customer_models"] == 2
+    assert run.status == "done" and run.counts["scoring.models"]["customer_models"] == 2
     assert CustomerModelScore.objects.filter(model=card, as_of=AS_OF).exists()
 
 
 def test_a_scoring_failure_is_recorded_and_does_not_fail_the_cycle(ledger_book, register_trained, users, data_dir):
-    from fengkong.monitoring.cycle import run_cycle
-
     card, _gbm = register_trained()
     shutil.rmtree(data_dir / card.directory)
     run = run_cycle(as_of=AS_OF)
-    assert run.status == "done" and "cannot be loaded" in run.counts["models"]["error"]
-    assert AuditEvent.objects.filter(action="models.scoring_failed").count() == 1
+    assert run.status == "done" and "cannot be loaded" in run.counts["scoring.models"]["error"]
+    failure = AuditEvent.objects.get(action="cycle.step_failed")
+    assert failure.after["step"] == "scoring.models" and "cannot be loaded" in failure.after["error"]
 
 
 def test_an_approval_rescores_the_book_once_it_commits(ledger_book, register_trained, users, huey_immediate,

@@ -24,11 +24,11 @@ EDIT_MASTER = [
 AUDIT = ["core.view_auditevent", "core.verify_audit"]
 MONITOR_READ = [
     "monitoring.view_alert", "monitoring.view_actionitem", "monitoring.view_stopsupply",
-    "monitoring.view_customersnapshot", "monitoring.view_booksnapshot", "monitoring.view_cyclerun",
-    "monitoring.view_monitoringpolicy",
+    "monitoring.view_customersnapshot", "monitoring.view_booksnapshot", "cycle.view_cyclerun",
+    "monitoring.view_monitoringpolicy", "monitoring.view_monitoringday",
 ]
 MONITOR_WORK = ["monitoring.acknowledge_alert", "monitoring.resolve_alert", "monitoring.change_actionitem"]
-MONITOR_MANAGE = ["monitoring.publish_policy", "monitoring.run_cycle", "monitoring.lift_stopsupply"]
+MONITOR_MANAGE = ["monitoring.publish_policy", "cycle.run_cycle", "monitoring.lift_stopsupply"]
 DELIVERY_LOG = ["notifications.view_delivery", "notifications.view_webhookchannel"]
 CHANNELS_MANAGE = ["notifications.add_webhookchannel", "notifications.change_webhookchannel",
                    "notifications.delete_webhookchannel", "notifications.retry_delivery",

@@ -1,6 +1,7 @@
 """Who sees which customers: the one place where portfolio scoping is decided.
 
-Every view, export and API endpoint asks `visible_customers(user)` or `scope(queryset, user)`; nothing
+Every view, export and API endpoint asks `scope(queryset, user)` (or customers.queries.visible_customers,
+which is `scope` on the customers); nothing
 else filters by portfolio. A user needs the model's view permission at all; with
 `customers.view_all_customers` they see the whole book, without it only the customers of the
 portfolios they are a member of.
@@ -8,8 +9,10 @@ portfolios they are a member of.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 
 def sees_all(user) -> bool:
@@ -28,12 +31,16 @@ def scope(queryset: QuerySet, user, customer_path: str = "customer") -> QuerySet
     return queryset.filter(**{f"{prefix}portfolio__members": user})
 
 
-def visible_customers(user) -> QuerySet:
-    from fengkong.customers.models import Customer
-
-    return scope(Customer.objects.all(), user, customer_path="")
-
-
 def require(user, perm: str) -> None:
     if not (user and user.is_authenticated and user.has_perm(perm)):
         raise PermissionDenied(perm)
+
+
+def users_with_perm(perm: str) -> QuerySet:
+    """Active users granted `perm` through a group or directly (superusers are not counted as members)."""
+    app_label, codename = perm.split(".", 1)
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    users = get_user_model().objects.filter(is_active=True)
+    if permission is None:
+        return users.none()
+    return users.filter(Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()

@@ -19,18 +19,17 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengkong.core.audit import Change, record, record_many, snapshot
 from fengkong.core.money import MAX_DIGITS, PLACES, format_amount, to_fen
-from fengkong.core.permissions import require, sees_all, visible_customers
+from fengkong.core.permissions import require, sees_all, users_with_perm
+from fengkong.customers.queries import visible_customers
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
@@ -48,16 +47,6 @@ PROFILE_FIELDS = ("limit", "term_days", "grade", "guarantee_requirement", "owner
 
 
 # --- who ---------------------------------------------------------------------------------------------
-
-def users_with_perm(perm: str):
-    """Active users granted `perm` through a group or directly (superusers are not counted as members)."""
-    app_label, codename = perm.split(".", 1)
-    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-    users = get_user_model().objects.filter(is_active=True)
-    if permission is None:
-        return users.none()
-    return users.filter(Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
-
 
 def committee_members(exclude=None) -> list:
     """The members who may vote at committee level, without `exclude` (the proposer)."""

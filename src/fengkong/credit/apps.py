@@ -6,3 +6,11 @@ class CreditConfig(AppConfig):
     name = "fengkong.credit"
     verbose_name = _("Credit")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The owners of credit limits receive the manager's messages about their customers (monitoring).
+        from fengkong.monitoring.dispatch import register_accountable
+
+        from .queries import limit_owners
+
+        register_accountable(limit_owners)

@@ -39,12 +39,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fengkong.core.audit import record
+from fengkong.core.later import later
 from fengkong.core.money import from_fen
+from fengkong.customers.models import Customer
+from fengkong.customers.queries import customer_labels
 from fengkong.engine import expert
 from fengkong.integrations import db
+from fengkong.monitoring.alerts import new_alert, raise_alerts
+from fengkong.monitoring.choices import AlertKind
+from fengkong.monitoring.models import MonitoringPolicy
 
 from . import features as features_module
-from .choices import GRADE_ORDER, Outlook, ProposalStatus
+from .choices import GRADE_ORDER, Outlook, ProposalStatus, Trigger
 from .models import Assessment, LimitProposal
 from .policy import CreditPolicySpec, current, parse
 
@@ -366,37 +372,26 @@ def _grade_moves(rows: list[Row]) -> dict[str, list[Row]]:
 
 
 def _downgrade_alerts(rows: list[Row], feats, as_of: date, actor) -> int:
-    """A GRADE_DOWNGRADE alert per downgraded customer (once per customer and date), dispatched now;
-    its messages go out after commit."""
-    from fengkong.monitoring import store
-    from fengkong.monitoring.choices import KIND_LEVELS, AlertKind
-    from fengkong.monitoring.cycle import _customer_names, dispatch_pending
-    from fengkong.monitoring.models import Alert, MonitoringPolicy
-
+    """A GRADE_DOWNGRADE alert per downgraded customer (once per customer and date), with its records
+    written now; its messages go out after commit."""
     kind = AlertKind.GRADE_DOWNGRADE
     policy = MonitoringPolicy.current().parsed()
     if not rows or not policy.rule(kind).enabled:
         return 0
     exposure = dict(zip(feats.frame.get_column("customer_id").to_list(),
                         feats.frame.get_column("exposure_fen").to_list(), strict=True))
-    names = _customer_names([r.customer_id for r in rows])
-    alerts = []
+    names = customer_labels([r.customer_id for r in rows])
+    wanted = []
     for r in rows:
         exposed = from_fen(exposure.get(r.customer_id, 0))
         above = exposed > r.suggested_limit
-        alerts.append(Alert(
-            dedup_key=f"{kind}:c{r.customer_id}:{as_of}", kind=kind, level=KIND_LEVELS[kind],
-            customer_id=r.customer_id, invoice_id=None, as_of=as_of,
-            title=_downgrade_title(names.get(r.customer_id, str(r.customer_id)), r, exposed, above)[:200],
-            policy_version=policy.version,
+        wanted.append(new_alert(
+            kind, customer_id=r.customer_id, key=f"{kind}:c{r.customer_id}:{as_of}", as_of=as_of, policy=policy,
+            title=_downgrade_title(names.get(r.customer_id, str(r.customer_id)), r, exposed, above),
             details={"old_grade": r.previous_grade, "new_grade": r.grade, "exposure": str(exposed),
                      "limit": str(r.suggested_limit), "exposure_above_limit": above, "assessment": r.pk}))
-    store.insert_alerts(alerts)
-    dispatch_pending(policy, as_of, actor)
-    from fengkong.monitoring.tasks import send_alert_messages
-
-    transaction.on_commit(lambda: send_alert_messages())
-    return len(alerts)
+    raise_alerts(wanted, policy=policy, as_of=as_of, actor=actor)
+    return len(wanted)
 
 
 def _downgrade_title(customer: str, row: Row, exposure: Decimal, above: bool) -> str:
@@ -450,8 +445,6 @@ def _propose(rows: list[Row], before: dict[int, tuple], spec: CreditPolicySpec, 
 
 
 def _proposal_reason(row: Row, as_of: date, trigger: str) -> str:
-    from .choices import Trigger
-
     with translation.override(settings.LANGUAGE_CODE):
         return _("%(trigger)s on %(as_of)s: grade %(grade)s, score %(score)s; the policy allows a limit of "
                  "%(limit)s and %(term)s days.") % {
@@ -464,18 +457,11 @@ def _proposal_reason(row: Row, as_of: date, trigger: str) -> str:
 
 def reassess_later(customer_ids, trigger: str, actor=None) -> None:
     """Re-assess these customers (None: the whole book) in the background once the current transaction
-    commits."""
+    commits (the task `credit.reassess`)."""
     ids = None if customer_ids is None else sorted({int(c) for c in customer_ids})
     if ids is not None and not ids:
         return
-    actor_id = getattr(actor, "pk", None)
-
-    def queue() -> None:
-        from .tasks import reassess
-
-        reassess(ids, trigger, actor_id)
-
-    transaction.on_commit(queue)
+    later("credit.reassess", ids, trigger, getattr(actor, "pk", None))
 
 
 def preview(config: dict) -> dict:
@@ -502,8 +488,6 @@ def preview(config: dict) -> dict:
 
 
 def _examples(feats, before: expert.Scored, after: expert.Scored, change: np.ndarray, n: int = 10) -> list[dict]:
-    from fengkong.customers.models import Customer
-
     moved = np.flatnonzero((before.grade != after.grade) | (change != 0))
     picked = moved[np.argsort(-np.abs(change[moved]), kind="stable")[:n]]
     ids = feats.frame.get_column("customer_id").to_numpy()

@@ -34,8 +34,9 @@ from django.utils.translation import gettext as _
 
 from fengkong.core.audit import record
 from fengkong.core.money import format_amount, quantize, to_fen
-from fengkong.core.permissions import require, scope, visible_customers
+from fengkong.core.permissions import require, scope, users_with_perm
 from fengkong.customers.choices import CustomerStatus
+from fengkong.customers.queries import visible_customers
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
@@ -334,8 +335,6 @@ def request_override(*, actor, check: CreditCheck, reason: str) -> CreditCheck:
 
 
 def _tell_approvers(actor, check: CreditCheck) -> None:
-    from .approvals import users_with_perm
-
     approvers = [u for u in users_with_perm("credit.approve_override") if u.pk != actor.pk]
     tell(approvers, template=Template.APPROVAL_REQUEST,
          title=_("Override requested: order %(ref)s of %(customer)s (%(amount)s)") % {

@@ -18,7 +18,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fengkong.core.audit import record
-from fengkong.core.permissions import require, visible_customers
+from fengkong.core.permissions import require
+from fengkong.customers.queries import visible_customers
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 

@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from fengkong.core.audit import record
-from fengkong.core.permissions import require, visible_customers
+from fengkong.core.permissions import require
+from fengkong.customers.queries import visible_customers
 
 from .choices import Trigger
 from .exceptions import CreditError

@@ -5,7 +5,7 @@ Design decisions:
   assesses whoever is due: next review on or before today, or never assessed (the first assessment).
   It is idempotent: a customer already assessed today is skipped, so running it twice, or after a
   manual assessment, does nothing more.
-- Event triggers (credit.assess.reassess_later) queue `reassess` after their transaction commits.
+- Event triggers (credit.assess.reassess_later) queue `reassess` by name after their transaction commits.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from fengkong.core.later import task_name
+from fengkong.customers.choices import CustomerStatus
+from fengkong.customers.models import Customer
+
+from .assess import assess_customers
 from .choices import Trigger
 
 log = logging.getLogger(__name__)
@@ -26,9 +31,6 @@ log = logging.getLogger(__name__)
 
 def due_for_review(as_of: date) -> dict[str, list[int]]:
     """Customers the review assesses on `as_of`: {"quarterly": [...], "initial": [...]}; none assessed that day."""
-    from fengkong.customers.choices import CustomerStatus
-    from fengkong.customers.models import Customer
-
     customers = Customer.objects.exclude(status=CustomerStatus.CLOSED).exclude(credit__assessed_on__gte=as_of)
     initial = customers.filter(Q(credit__isnull=True) | Q(credit__assessment__isnull=True))
     quarterly = customers.filter(credit__assessment__isnull=False, credit__next_review__lte=as_of)
@@ -38,8 +40,6 @@ def due_for_review(as_of: date) -> dict[str, list[int]]:
 
 def review_due(as_of: date, actor=None, progress=None) -> dict[str, dict]:
     """Assess every customer due on `as_of` (see due_for_review); returns the counts per trigger."""
-    from .assess import assess_customers
-
     out = {}
     for trigger, ids in due_for_review(as_of).items():
         if ids:
@@ -55,12 +55,11 @@ def quarterly_review() -> dict:
     return {trigger: counts["customers"] for trigger, counts in result.items()}
 
 
+@task_name("credit.reassess")
 @db_task()
 def reassess(customer_ids: list[int] | None, trigger: str, actor_id: int | None = None) -> int:
     """Re-assess customers after an event (danger zone, new statements, large order, litigation, alarm);
     None: the whole book (a new credit policy in force)."""
-    from .assess import assess_customers
-
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     ids = None if customer_ids is None else list(customer_ids)
     counts = assess_customers(ids, as_of=timezone.localdate(), trigger=trigger, actor=actor)

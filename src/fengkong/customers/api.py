@@ -17,7 +17,8 @@ from django.http import Http404
 from ninja import Path, Query, Router
 
 from fengkong.api.common import Text, business_today, caller, page
-from fengkong.core.permissions import require, scope, visible_customers
+from fengkong.core.permissions import require, scope
+from fengkong.customers.queries import visible_customers
 from fengkong.receivables.models import Invoice, SalesOrder
 from fengkong.receivables.schemas import InvoicePage, InvoiceSort, invoice_page
 

@@ -148,8 +148,8 @@ def _pending_raises(users, seed: int) -> int:
 
 def _sales_orders(sales, as_of: date) -> int:
     """Sales checks a few orders of its portfolio: one fits, one is over the limit, one customer is flagged."""
-    from fengkong.core.permissions import visible_customers
     from fengkong.credit.checks import run_check
+    from fengkong.customers.queries import visible_customers
 
     if CreditCheck.objects.exists():
         return 0

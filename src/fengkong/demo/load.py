@@ -98,8 +98,8 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
 def run_cycles(as_of, progress: Progress | None):
     """Today's risk cycle; on a fresh database first the weekly cycles of the last quarter, oldest first,
     so the dashboard opens on a trend and an inbox with history rather than on a single day."""
-    from fengkong.monitoring.cycle import run_cycle
-    from fengkong.monitoring.models import CycleRun
+    from fengkong.cycle.actions import run_cycle
+    from fengkong.cycle.models import CycleRun
 
     if not CycleRun.objects.exists():
         for weeks in range(HISTORY_WEEKS, 0, -1):

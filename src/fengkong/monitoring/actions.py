@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from fengkong.core.audit import Change, record, record_many
 from fengkong.core.permissions import require, scope
+from fengkong.notifications.letters import reminder_letter
+from fengkong.notifications.outbox import notify
 
 from . import policy as policy_module
 from .choices import ActionKind, ActionStatus, AlertStatus
@@ -128,10 +130,6 @@ def write_reminder_letter(item: ActionItem, language: str | None = None) -> str 
     The letter lists the customer's overdue invoices as of the alert's date. Only one writer stores its
     file name (conditional UPDATE on an empty `document`); the notice to the collector follows.
     """
-    from fengkong.notifications.letters import reminder_letter
-
-    from .dispatch import notify
-
     alert = item.alert
     customer = item.customer
     as_of: date = alert.as_of

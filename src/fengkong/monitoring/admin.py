@@ -18,7 +18,15 @@ from fengkong.core.admin import ReadOnlyAdmin as CoreReadOnlyAdmin
 from . import policy as policy_module
 from .actions import publish_policy
 from .exceptions import PolicyInvalid
-from .models import ActionItem, Alert, BookSnapshot, CustomerSnapshot, CycleRun, MonitoringPolicy, StopSupply
+from .models import (
+    ActionItem,
+    Alert,
+    BookSnapshot,
+    CustomerSnapshot,
+    MonitoringDay,
+    MonitoringPolicy,
+    StopSupply,
+)
 
 
 class ReadOnlyAdmin(CoreReadOnlyAdmin):
@@ -75,11 +83,10 @@ class MonitoringPolicyAdmin(admin.ModelAdmin):
         messages.info(request, _("Published as version %(version)s.") % {"version": published.version})
 
 
-@admin.register(CycleRun)
-class CycleRunAdmin(ReadOnlyAdmin):
+@admin.register(MonitoringDay)
+class MonitoringDayAdmin(ReadOnlyAdmin):
     customer_path = None
-    list_display = ("as_of", "status", "started_at", "finished_at", "policy_version", "attempts")
-    list_filter = ("status",)
+    list_display = ("as_of", "policy_version", "edges", "completed_at")
     date_hierarchy = "as_of"
 
 

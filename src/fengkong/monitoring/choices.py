@@ -80,16 +80,6 @@ ACTION_STATUS_COLOURS = {ActionStatus.OPEN: "#ef6c00", ActionStatus.DONE: "#2e7d
                          ActionStatus.CANCELLED: "#757575"}
 
 
-class CycleStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-CYCLE_STATUS_COLOURS = {CycleStatus.RUNNING: "#1565c0", CycleStatus.DONE: "#2e7d32",
-                        CycleStatus.FAILED: "#c62828"}
-
-
 class Dimension(models.TextChoices):
     """How the book is cut for the dashboard: the whole book, or per portfolio, industry, region."""
 

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +35,7 @@ from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
 from fengkong.core.audit import Change
 from fengkong.customers.models import Contact
+from fengkong.notifications.outbox import notify
 from fengkong.receivables.models import Invoice
 
 from . import store
@@ -56,13 +56,24 @@ TEMPLATES = {
 ACTION_DAYS = {ActionKind.PHONE_CALL: 2, ActionKind.REMINDER_LETTER: 3, ActionKind.LEGAL_REFERRAL: 5}
 
 
-def notify(**kwargs) -> int:
-    """Queue messages for an alert through the notifications app (0 when it is not installed)."""
-    if not apps.is_installed("fengkong.notifications"):
-        return 0
-    from fengkong.notifications.outbox import notify as queue
+ACCOUNTABLE: list[Callable[[list[int]], dict[int, list]]] = []
 
-    return queue(**kwargs)
+
+def register_accountable(people_of: Callable[[list[int]], dict[int, list]]) -> Callable:
+    """Register a source of the people accountable for customers (customer id -> users), who receive the
+    manager's messages about them beside the risk managers: credit registers the owners of credit limits
+    (§16, the approver answers for the limit's follow-ups). Called at start-up (an app's apps.ready)."""
+    if people_of not in ACCOUNTABLE:
+        ACCOUNTABLE.append(people_of)
+    return people_of
+
+
+def accountable_people(customer_ids: list[int]) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    for people_of in ACCOUNTABLE:
+        for customer_id, users in people_of(customer_ids).items():
+            out[customer_id] += users
+    return out
 
 
 def _claim(column: str, where: str = "", limit: int | None = None) -> list[Alert]:
@@ -200,10 +211,6 @@ class Dispatcher:
         outcome.action_items = len(items)
         outcome.letters = sum(1 for i in items if i.kind == ActionKind.REMINDER_LETTER)
         self._flag_stop_supply(stops, outcome)
-        if outcome.letters:
-            from .tasks import write_reminder_letters
-
-            transaction.on_commit(lambda: write_reminder_letters())
         return outcome
 
     def _task(self, alert: AlertRow, kind: str) -> ActionItem:
@@ -218,11 +225,11 @@ class Dispatcher:
     def _flag_stop_supply(self, alerts: list[AlertRow], outcome: Outcome) -> None:
         """Flag each customer once: create the flag, or reactivate a lifted one (conditional UPDATE)."""
         by_customer = {a.customer_id: a for a in alerts}
-        existing = {s.customer_id: s for s in _in_chunks(StopSupply.objects, "customer_id", sorted(by_customer))}
+        existing = {s.customer_id: s for s in in_chunks(StopSupply.objects, "customer_id", sorted(by_customer))}
         fresh = [StopSupply(customer_id=cid, since=a.as_of, reason=a.title[:200], alert_id=a.pk)
                  for cid, a in by_customer.items() if cid not in existing]
         StopSupply.objects.bulk_create(fresh, batch_size=2000, ignore_conflicts=True)
-        flagged = [s for s in _in_chunks(StopSupply.objects, "customer_id", [f.customer_id for f in fresh])
+        flagged = [s for s in in_chunks(StopSupply.objects, "customer_id", [f.customer_id for f in fresh])
                    if s.alert_id == by_customer[s.customer_id].pk]
         for cid, stop in existing.items():
             alert = by_customer[cid]
@@ -245,7 +252,7 @@ class Dispatcher:
         self.contacts = _primary_contacts(customer_ids)
         self.overdue = _overdue_invoices(customer_ids, max(a.as_of for a in alerts))
         flagged_by = set(StopSupply.objects.filter(alert__in=alerts, active=True).values_list("alert_id", flat=True))
-        self.owners = _limit_owners(customer_ids)
+        self.owners = accountable_people(customer_ids)
         queued = 0
         for alert in alerts:
             for action in self.actions(alert):
@@ -303,25 +310,16 @@ class Dispatcher:
                 3: self.policy.danger_days}.get(zone, 1)
 
 
-def _in_chunks(queryset, field_name: str, ids: list[int]) -> list:
+def in_chunks(queryset, field_name: str, ids: list[int]) -> list:
+    """The rows of `queryset` whose `field_name` is one of `ids`, read CHUNK ids at a time."""
     out = []
     for start in range(0, len(ids), CHUNK):
         out += list(queryset.filter(**{f"{field_name}__in": ids[start:start + CHUNK]}))
     return out
 
 
-def _limit_owners(customer_ids: list[int]) -> dict[int, list]:
-    """The accountable owner of each customer's credit limit (§16: the approver receives its follow-ups)."""
-    if not apps.is_installed("fengkong.credit"):
-        return {}
-    from fengkong.credit.models import CreditProfile
-
-    profiles = CreditProfile.objects.filter(owner__isnull=False, owner__is_active=True).select_related("owner")
-    return {p.customer_id: [p.owner] for p in _in_chunks(profiles, "customer_id", customer_ids)}
-
-
 def _primary_contacts(customer_ids: list[int]) -> dict[int, Contact]:
-    return {c.customer_id: c for c in _in_chunks(Contact.objects.filter(is_primary=True), "customer_id",
+    return {c.customer_id: c for c in in_chunks(Contact.objects.filter(is_primary=True), "customer_id",
                                                   customer_ids)}
 
 

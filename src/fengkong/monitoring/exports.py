@@ -6,7 +6,7 @@ Design decisions:
   portfolio only, exactly like the pages and the API. Sums per portfolio, industry or region are added
   up by the database from those scoped rows, never read from BookSnapshot (which covers the whole book).
   Commands run without a user (`user=None`): the whole book.
-- Bucket labels follow the edges the cycle used (CycleRun.edges), so a report of a day aged with other
+- Bucket labels follow the edges the cycle used (MonitoringDay.edges), so a report of a day aged with other
   edges is labelled correctly.
 - The workbook is written by xlsxwriter in constant-memory mode (each sheet row by row to a temporary
   file) from server-side iterators, then streamed: memory stays flat for 50,000 customers. The summary
@@ -32,7 +32,7 @@ from fengkong.engine.aging import DEFAULT_EDGES, AgingBucket, bucket_bounds
 from fengkong.web.charts import bucket_label
 
 from .choices import Zone
-from .models import BUCKET_FIELDS, CustomerSnapshot, CycleRun
+from .models import BUCKET_FIELDS, CustomerSnapshot, MonitoringDay
 
 GROUPS = ("portfolio", "industry", "region")
 AMOUNT_FIELDS = ("open_amount", "overdue_amount", "open_orders", "exposure")
@@ -51,12 +51,12 @@ def report_date(as_of: date | None = None) -> date | None:
     """`as_of` if a cycle completed that day, else None; without `as_of`, the latest completed cycle."""
     if as_of is None:
         return CustomerSnapshot.objects.latest_as_of()
-    return as_of if CycleRun.objects.done().filter(as_of=as_of).exists() else None
+    return as_of if MonitoringDay.objects.filter(as_of=as_of).exists() else None
 
 
 def edges_of(as_of: date | None) -> tuple[int, ...]:
-    run = CycleRun.objects.filter(as_of=as_of).first() if as_of else None
-    return tuple(run.edges) if run and run.edges else DEFAULT_EDGES
+    day = MonitoringDay.objects.filter(as_of=as_of).first() if as_of else None
+    return tuple(day.edges) if day and day.edges else DEFAULT_EDGES
 
 
 def bucket_labels(edges: tuple[int, ...]) -> list[str]:
@@ -115,7 +115,7 @@ def grouped(snapshots: QuerySet, group: str) -> list[AgingRow]:
 
 def trend(snapshots: QuerySet, until: date | None, dates: int = TREND_DATES) -> list[dict]:
     """Bucket sums per snapshot date, the last `dates` cycles up to `until` (oldest first)."""
-    days = list(CycleRun.objects.done().filter(as_of__lte=until).order_by("-as_of")
+    days = list(MonitoringDay.objects.filter(as_of__lte=until).order_by("-as_of")
                 .values_list("as_of", flat=True)[:dates]) if until else []
     if not days:
         return []

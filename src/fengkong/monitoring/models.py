@@ -1,9 +1,9 @@
-"""Monitoring state: the versioned policy, cycle runs, snapshots for trends, item zones, alerts, actions.
+"""Monitoring state: the versioned policy, monitored days, snapshots for trends, item zones, alerts, actions.
 
 Design decisions:
 - Snapshots are written by the daily risk cycle in bulk and only read by pages; one row per
   (as_of, customer) and per (as_of, dimension, key), so the cycle can rewrite a day idempotently.
-- The seven bucket columns follow the report edges of the policy the run used (CycleRun.edges); with
+- The seven bucket columns follow the report edges of the policy the day used (MonitoringDay.edges); with
   the default edges they are current, 1-30, 31-60, 61-90, 91-180, 181-365 and over 365 days overdue.
 - ItemZone holds only items in a zone above normal: what the next run compares against to find new
   transitions. An item that is paid or falls back to normal loses its row.
@@ -32,7 +32,6 @@ from .choices import (
     AlertKind,
     AlertLevel,
     AlertStatus,
-    CycleStatus,
     Dimension,
     Zone,
 )
@@ -73,51 +72,37 @@ class MonitoringPolicy(models.Model):
         return policy_module.parse(self.config, self.version)
 
 
-class CycleRunQuerySet(models.QuerySet):
-    def done(self):
-        return self.filter(status=CycleStatus.DONE)
+class MonitoringDayQuerySet(models.QuerySet):
+    def latest_as_of(self):
+        return self.aggregate(latest=Max("as_of"))["latest"]
 
-    def latest_done(self) -> CycleRun | None:
-        return self.done().order_by("-as_of").first()
+    def before(self, as_of) -> MonitoringDay | None:
+        """The last monitored day before `as_of` (what is "new" since then)."""
+        return self.filter(as_of__lt=as_of).order_by("-as_of").first()
 
 
-class CycleRun(models.Model):
-    """One daily risk cycle for one business date. A run is claimed by one worker at a time (`worker`)."""
+class MonitoringDay(models.Model):
+    """A business date whose monitoring is complete: snapshots, zones, alerts and their records.
+
+    Written by the last monitoring step of the night (monitoring.nightly), so pages read only days whose
+    steps all finished. It keeps the policy version and the report bucket edges the day was aged with, so
+    a report of that day is labelled with its own edges.
+    """
 
     as_of = models.DateField(_("as of"), unique=True)
-    status = models.CharField(_("status"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.RUNNING)
-    worker = models.CharField(_("worker"), max_length=64, blank=True)
-    started_at = models.DateTimeField(_("started"), default=timezone.now)
-    heartbeat_at = models.DateTimeField(_("last progress"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     policy_version = models.PositiveIntegerField(_("policy version"), default=0)
     edges = models.JSONField(_("report bucket edges"), default=list)
-    steps = models.JSONField(_("completed steps"), default=list)
-    counts = models.JSONField(_("counts"), default=dict)
-    attempts = models.PositiveIntegerField(_("attempts"), default=1)
-    error = models.TextField(_("error"), blank=True)
+    completed_at = models.DateTimeField(_("completed"), default=timezone.now)
 
-    objects = CycleRunQuerySet.as_manager()
+    objects = MonitoringDayQuerySet.as_manager()
 
     class Meta:
         ordering = ["-as_of"]
-        verbose_name = _("risk cycle run")
-        verbose_name_plural = _("risk cycle runs")
-        permissions = [("run_cycle", "Can run the daily risk cycle")]
+        verbose_name = _("monitored day")
+        verbose_name_plural = _("monitored days")
 
     def __str__(self) -> str:
-        return f"{self.as_of} ({self.status})"
-
-    def summary(self) -> str:
-        c = self.counts or {}
-        took = (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
-        head = f"Risk cycle {self.as_of}: {self.status}" + (f" in {took:.1f} s" if took is not None else "")
-        if self.status == CycleStatus.FAILED:
-            return f"{head}: {self.error}"
-        return (f"{head}; {c.get('customers', 0):,} customers, {c.get('open_items', 0):,} open items; "
-                f"alerts {c.get('alerts_raised', 0):,} raised, {c.get('alerts_resolved', 0):,} resolved, "
-                f"{c.get('escalations', 0):,} escalated; {c.get('action_items', 0):,} action items; "
-                f"{c.get('stop_supply', 0):,} stop-supply flags")
+        return str(self.as_of)
 
 
 class BucketAmounts(models.Model):
@@ -145,7 +130,7 @@ class CustomerSnapshotQuerySet(models.QuerySet):
         return scope(self, user)
 
     def latest_as_of(self):
-        return CycleRun.objects.done().aggregate(latest=Max("as_of"))["latest"]
+        return MonitoringDay.objects.latest_as_of()
 
     def latest(self):
         """Every customer's snapshot of the latest completed cycle."""

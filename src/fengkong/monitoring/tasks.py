@@ -1,4 +1,8 @@
-"""Scheduled and background work of the monitoring app (huey): the daily risk cycle, escalations, letters."""
+"""Background work of the monitoring app (huey): escalations, alert messages, reminder letters.
+
+The night's own steps are in nightly.py (run by the cycle app). Actions and steps queue these tasks by
+name after commit (core.later), so nothing here is imported by the code it runs.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +12,22 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from fengkong.core.later import task_name
+
 from .actions import pending_letters, write_reminder_letter
-from .cycle import check_escalations, run_cycle
+from .alerts import check_escalations
 from .dispatch import send_pending_messages
 
 log = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(hour=6, minute=0))
-def daily_risk_cycle() -> str:
-    """Every morning at 06:00 (settings.TIME_ZONE): the risk cycle for today."""
-    return run_cycle(as_of=timezone.localdate()).summary()
-
-
-@db_periodic_task(crontab(minute=15))
+@db_periodic_task(crontab(minute=20))
 def escalation_check() -> dict:
-    """Hourly: alerts not acknowledged within the policy's days escalate to the risk managers, and a
-    cycle left failed or stalled today is completed (a done one is not repeated)."""
-    run_cycle(as_of=timezone.localdate())
+    """Hourly: alerts not acknowledged within the policy's days escalate to the risk managers."""
     return check_escalations(as_of=timezone.localdate())
 
 
+@task_name("monitoring.send_alert_messages")
 @db_task()
 def send_alert_messages() -> int:
     """Queue the messages of alerts whose records are written (after a cycle or escalation check)."""
@@ -41,6 +40,7 @@ def send_leftover_messages() -> int:
     return send_pending_messages()
 
 
+@task_name("monitoring.write_reminder_letters")
 @db_task()
 def write_reminder_letters(limit: int = 5000) -> int:
     """Write the DOCX letters of reminder-letter tasks that have none yet."""

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 
 from fengkong.core import industries, regions
 from fengkong.core.money import format_amount
+from fengkong.core.panels import render_panels
 from fengkong.core.permissions import require, scope, sees_all
 from fengkong.receivables.models import Invoice
 from fengkong.web import book
@@ -48,7 +49,7 @@ from .choices import (
 )
 from .exceptions import MonitoringError
 from .forms import ActionDoneForm, AlertFilterForm, LiftStopForm, ResolveForm, filter_alerts, selected_ids
-from .models import BUCKET_FIELDS, ActionItem, Alert, BookSnapshot, CustomerSnapshot, CycleRun, StopSupply
+from .models import BUCKET_FIELDS, ActionItem, Alert, BookSnapshot, CustomerSnapshot, StopSupply
 
 PAGE_SIZE = 50
 TREND_DATES = 30
@@ -174,8 +175,7 @@ def dashboard(request):
         "levels": alerts_by_level(user, as_of),
         "top": list(latest.filter(overdue_amount__gt=0).select_related("customer")
                     .order_by("-overdue_amount", "customer__code")[:TOP_CUSTOMERS]),
-        "run": CycleRun.objects.order_by("-as_of").first() if user.has_perm("monitoring.view_cyclerun") else None,
-        "book_counts": sees_all(user),
+        "panels": render_panels("monitoring.dashboard", request),
         "sees_all": sees_all(user),
     })
 

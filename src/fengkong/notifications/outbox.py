@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from fengkong.core.audit import jsonable, record
+from fengkong.core.later import task
 
 from .channels import SENDERS
 from .choices import ALERT_TEMPLATES, INBOX_ONLY, Audience, Channel, DeliveryStatus, level_name
@@ -217,8 +218,6 @@ def retry(deliveries, *, actor) -> list[int]:
 
 def _enqueue(ids: list[int]) -> None:
     try:
-        from .tasks import deliver
-
-        deliver(ids)
+        task("notifications.deliver")(ids)
     except Exception:
         log.exception("could not enqueue deliveries %s; the periodic retry will send them", ids)

@@ -8,9 +8,12 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from fengkong.core.later import task_name
+
 from . import outbox
 
 
+@task_name("notifications.deliver")
 @db_task()
 def deliver(delivery_ids: list[int]) -> dict[str, int]:
     return outbox.send_many(delivery_ids)

@@ -45,7 +45,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengkong.core.audit import record
-from fengkong.core.permissions import require
+from fengkong.core.later import later
+from fengkong.core.permissions import require, users_with_perm
 from fengkong.engine.modelling import ledger, metrics, model_dir
 from fengkong.engine.modelling.exceptions import ModellingError
 from fengkong.notifications.choices import Template
@@ -443,8 +444,6 @@ def _reason(text: str, what: str) -> str:
 
 
 def approvers(exclude=None) -> list:
-    from fengkong.credit.approvals import users_with_perm
-
     users = users_with_perm("scoring.approve_promotion")
     return list(users.exclude(pk=exclude.pk) if exclude is not None else users)
 
@@ -588,12 +587,5 @@ def retire(*, actor, model: ModelVersion, reason: str) -> ModelVersion:
 
 def rescore_later(use: str, actor=None) -> None:
     """Re-score the book for `use` in the background once the current transaction commits."""
-    actor_id = getattr(actor, "pk", None)
-
-    def queue() -> None:
-        from .tasks import rescore
-
-        rescore(use, actor_id)
-
-    transaction.on_commit(queue)
+    later("scoring.rescore", use, getattr(actor, "pk", None))
 

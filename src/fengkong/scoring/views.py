@@ -32,6 +32,7 @@ from .exceptions import ScoringError
 from .forecasts import forecast_for
 from .labels import feature_label, short
 from .models import InvoicePrediction, ModelMonitor, ModelVersion, PromotionRequest
+from .tasks import retrain
 
 PAGE_SIZE = 50
 MAX_TEXT = 500
@@ -264,8 +265,6 @@ def model_train(request):
     require(request.user, "scoring.register_model")
     form = TrainForm(request.POST)
     if form.is_valid():
-        from .tasks import retrain
-
         retrain(form.cleaned_data["use"], request.user.pk)
         messages.success(request, _("Training started on the ledger; the new model appears here as a challenger "
                                     "when it is done, and your inbox says so."))

@@ -20,7 +20,8 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from fengkong.core.money import from_fen, to_fen
-from fengkong.core.permissions import scope, visible_customers
+from fengkong.core.permissions import scope
+from fengkong.customers.queries import visible_customers
 from fengkong.engine.aging import AgingProfile, age
 from fengkong.receivables.models import Invoice, Payment, SalesOrder
 

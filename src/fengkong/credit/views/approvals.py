@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengkong.core.money import from_fen
-from fengkong.core.permissions import require, scope, visible_customers
+from fengkong.core.permissions import require, scope
+from fengkong.customers.queries import visible_customers
 
 from .. import approvals
 from ..choices import ApprovalLevel, ProposalStatus, Vote

@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengkong.core.money import format_amount
-from fengkong.core.permissions import scope, visible_customers
+from fengkong.core.permissions import scope
+from fengkong.customers.queries import visible_customers
 from fengkong.web import book
 
 from .. import figures, reasons

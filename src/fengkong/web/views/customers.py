@@ -7,9 +7,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404, render
 
-from fengkong.core.permissions import scope, visible_customers
+from fengkong.core.permissions import scope
 from fengkong.credit.views.profile import credit_context
 from fengkong.customers.models import FinancialStatement
+from fengkong.customers.queries import visible_customers
 from fengkong.scoring.context import model_context
 
 from .. import book

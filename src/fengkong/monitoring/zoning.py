@@ -28,15 +28,16 @@ MONEY = [*BUCKET_FIELDS, "open_amount", "overdue_amount", "open_orders", "exposu
 
 
 @dataclass(frozen=True)
-class Assessment:
+class ZonedBook:
     as_of: date
     items: pl.DataFrame       # invoice_id, customer_id, open_fen, days_overdue, zone, raw_zone
     customers: pl.DataFrame   # one row per customer with open items or orders: snapshot columns (fen) + zones
     book: pl.DataFrame        # one row per (dimension, key): book snapshot columns (fen)
 
 
-def assess(items: pl.DataFrame, orders: pl.DataFrame, customers: pl.DataFrame, policy: Policy,
-           as_of: date) -> Assessment:
+def zone_book(items: pl.DataFrame, orders: pl.DataFrame, customers: pl.DataFrame, policy: Policy,
+              as_of: date) -> ZonedBook:
+    """Age and zone the book's open items (store.open_items) with the policy's thresholds and materiality."""
     due = items.get_column("due_day").to_numpy().astype("int64").astype("datetime64[D]")
     cids = items.get_column("customer_id").to_numpy()
     open_fen = items.get_column("open_fen").to_numpy()
@@ -48,7 +49,7 @@ def assess(items: pl.DataFrame, orders: pl.DataFrame, customers: pl.DataFrame, p
     frame = _with_orders(frame, aging, orders, as_of)
     item_frame = items.select("invoice_id", "customer_id", "open_fen").with_columns(
         pl.Series("days_overdue", days), pl.Series("zone", zone), pl.Series("raw_zone", raw_zone))
-    return Assessment(as_of, item_frame, frame, _book(frame, customers, as_of))
+    return ZonedBook(as_of, item_frame, frame, _book(frame, customers, as_of))
 
 
 def _customer_frame(aging, cids, open_fen, zone, raw_zone) -> pl.DataFrame:
