@@ -24,7 +24,7 @@ PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "i
 
 @pytest.fixture(autouse=True)
 def business_date(monkeypatch):
-    monkeypatch.setattr("fengkong.web.book.today", lambda: AS_OF)
+    monkeypatch.setattr("fengkong.core.dates.business_today", lambda: AS_OF)
     return AS_OF
 
 

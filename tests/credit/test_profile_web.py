@@ -16,7 +16,7 @@ from fengkong.credit.models import CreditProfile, Guarantee, LimitProposal, Risk
 
 @pytest.fixture(autouse=True)
 def business_date(monkeypatch):
-    monkeypatch.setattr("fengkong.web.book.today", lambda: AS_OF)
+    monkeypatch.setattr("fengkong.core.dates.business_today", lambda: AS_OF)
     return AS_OF
 
 

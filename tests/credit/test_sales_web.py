@@ -19,7 +19,7 @@ from fengkong.notifications.models import InboxMessage
 
 @pytest.fixture(autouse=True)
 def business_date(monkeypatch):
-    monkeypatch.setattr("fengkong.web.book.today", lambda: AS_OF)
+    monkeypatch.setattr("fengkong.core.dates.business_today", lambda: AS_OF)
     return AS_OF
 
 

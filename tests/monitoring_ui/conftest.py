@@ -22,8 +22,8 @@ WEEK_BEFORE = AS_OF - timedelta(days=7)
 
 @pytest.fixture(autouse=True)
 def business_date(monkeypatch):
-    monkeypatch.setattr("fengkong.web.book.today", lambda: AS_OF)
-    monkeypatch.setattr("fengkong.api.common.business_today", lambda: AS_OF)
+    monkeypatch.setattr("fengkong.core.dates.business_today", lambda: AS_OF)
+    monkeypatch.setattr("fengkong.core.dates.business_today", lambda: AS_OF)
     return AS_OF
 
 

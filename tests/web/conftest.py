@@ -13,5 +13,5 @@ PASSWORD = "Correct-horse-9"  # the personas' password (tests/conftest.py)
 
 @pytest.fixture(autouse=True)
 def business_date(monkeypatch):
-    monkeypatch.setattr("fengkong.web.book.today", lambda: AS_OF)
+    monkeypatch.setattr("fengkong.core.dates.business_today", lambda: AS_OF)
     return AS_OF

@@ -7,9 +7,8 @@ from ninja import Router, Schema
 
 from fengkong.accounts.roles import roles_of
 from fengkong.core.permissions import sees_all
+from fengkong.core.schemas import caller
 from fengkong.customers.schemas import PortfolioOut
-
-from .common import caller
 
 router = Router(tags=["me"])
 

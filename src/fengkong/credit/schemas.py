@@ -12,7 +12,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page
+from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page
 
 
 class StandingOut(Schema):

@@ -16,8 +16,9 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from ninja import Path, Query, Router
 
-from fengkong.api.common import Text, business_today, caller, page
+from fengkong.core import dates
 from fengkong.core.permissions import require, scope
+from fengkong.core.schemas import Text, caller, page
 from fengkong.customers.queries import visible_customers
 from fengkong.receivables.models import Invoice, SalesOrder
 from fengkong.receivables.schemas import InvoicePage, InvoiceSort, invoice_page
@@ -59,7 +60,7 @@ def customer_detail(request, code: CustomerCode, as_of: Query[date | None] = Non
     """One customer: master data, group, portfolio, contacts and exposure (overdue measured on `as_of`)."""
     user = caller(request)
     customer = visible_customer(user, code)
-    as_of = as_of or business_today()
+    as_of = as_of or dates.business_today()
     contacts = scope(Contact.objects.filter(customer=customer), user) if user.has_perm(
         "customers.view_contact") else None
     customer.contacts_out = list(contacts) if contacts is not None else None

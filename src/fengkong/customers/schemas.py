@@ -10,7 +10,7 @@ from datetime import date
 
 from ninja import Field, Schema
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text
+from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text
 
 from .choices import CustomerStatus
 
@@ -35,8 +35,8 @@ class CustomerOut(Schema):
     region: str = Field(description="GB/T 2260 code")
     region_label: str
     status: str
-    portfolio: str | None = Field(None, description="Portfolio code")
-    group: str | None = Field(None, description="Parent group code")
+    portfolio: str | None = Field(None, description="Portfolio code", alias="portfolio.code")
+    group: str | None = Field(None, description="Parent group code", alias="group.code")
     salesperson: str
     cooperation_start: date | None
 
@@ -47,14 +47,6 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_region_label(obj) -> str:
         return str(obj.region_label())
-
-    @staticmethod
-    def resolve_portfolio(obj) -> str | None:
-        return obj.portfolio.code if obj.portfolio_id else None
-
-    @staticmethod
-    def resolve_group(obj) -> str | None:
-        return obj.group.code if obj.group_id else None
 
 
 class CustomerFilters(Schema):

@@ -12,11 +12,12 @@ from django.conf import settings
 
 from fengkong.accounts.demo import Login, ensure_demo_people
 from fengkong.accounts.setup import setup_database
+from fengkong.core import dates
 from fengkong.core.money import from_fen
 from fengkong.demo.credit import load_credit
 from fengkong.demo.models import load_models
 from fengkong.receivables.models import Invoice
-from fengkong.web.book import aging_of, today
+from fengkong.receivables.queries import aging_of
 
 # Import order matters: customers first, then what refers to them and to invoices.
 FILES = [
@@ -61,7 +62,7 @@ class DemoResult:
 
     def book(self) -> str:
         """Open and overdue money of the loaded book, aged by the engine."""
-        profile = aging_of(Invoice.objects.all(), today())
+        profile = aging_of(Invoice.objects.all(), dates.business_today())
         overdue_90 = sum(b.amount_fen for b in profile.buckets if b.low is not None and b.low > 90)
         total = profile.total_fen or 1
         return (f"Open receivables ¥{from_fen(profile.total_fen):,}; overdue ¥{from_fen(profile.overdue_fen):,} "
@@ -89,9 +90,9 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
         result.batches.append(batch)
         if batch.status not in {"done", "partial"}:
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
-    result.credit = load_credit(today(), seed, progress)
-    result.cycle = run_cycles(today(), progress)
-    result.models = load_models(today(), progress)
+    result.credit = load_credit(dates.business_today(), seed, progress)
+    result.cycle = run_cycles(dates.business_today(), progress)
+    result.models = load_models(dates.business_today(), progress)
     return result
 
 

@@ -16,8 +16,8 @@ from django.http import Http404
 from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
-from fengkong.api.common import caller, page
 from fengkong.core.permissions import require
+from fengkong.core.schemas import caller, page
 from fengkong.customers.api import CustomerCode, visible_customer
 from fengkong.engine.aging import bucket_bounds
 

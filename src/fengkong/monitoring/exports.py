@@ -28,8 +28,8 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
 from fengkong.core import industries, regions
+from fengkong.core.charts import bucket_label
 from fengkong.engine.aging import DEFAULT_EDGES, AgingBucket, bucket_bounds
-from fengkong.web.charts import bucket_label
 
 from .choices import Zone
 from .models import BUCKET_FIELDS, CustomerSnapshot, MonitoringDay

@@ -12,7 +12,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, username
+from fengkong.core.schemas import DEFAULT_LIMIT, Code, Limit, Money, Offset, Page, Text, Username, check_range
 
 from .choices import AlertKind, AlertLevel, AlertStatus
 
@@ -78,8 +78,7 @@ class HistoryFilters(Schema):
 
     @model_validator(mode="after")
     def range_in_order(self):
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(f"date_from ({self.date_from}) is after date_to ({self.date_to})")
+        check_range(self.date_from, self.date_to, "date_from", "date_to")
         return self
 
 
@@ -95,14 +94,10 @@ class ActionItemOut(Schema):
     kind: str
     status: str
     due_date: date
-    assigned_to: str | None
+    assigned_to: Username
     has_document: bool
     done_at: datetime | None
     note: str
-
-    @staticmethod
-    def resolve_assigned_to(obj) -> str | None:
-        return obj.assigned_to.get_username() if obj.assigned_to_id else None
 
     @staticmethod
     def resolve_has_document(obj) -> bool:
@@ -117,16 +112,16 @@ class AlertOut(Schema):
     level_label: str
     status: AlertStatus
     title: str
-    customer: str = Field(description="Customer code")
-    customer_name: str
-    portfolio: str | None
-    invoice: str | None = Field(None, description="Invoice number")
+    customer: str = Field(description="Customer code", alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
+    portfolio: Code = Field(alias="customer.portfolio")
+    invoice: str | None = Field(None, description="Invoice number", alias="invoice.number")
     as_of: date
     raised_at: datetime
     acknowledged_at: datetime | None
-    acknowledged_by: str | None
+    acknowledged_by: Username
     resolved_at: datetime | None
-    resolved_by: str | None
+    resolved_by: Username
     resolution: str
     escalated_at: datetime | None
 
@@ -137,30 +132,6 @@ class AlertOut(Schema):
     @staticmethod
     def resolve_level_label(obj) -> str:
         return str(obj.get_level_display())
-
-    @staticmethod
-    def resolve_customer(obj) -> str:
-        return obj.customer.code
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
-
-    @staticmethod
-    def resolve_portfolio(obj) -> str | None:
-        return obj.customer.portfolio.code if obj.customer.portfolio_id else None
-
-    @staticmethod
-    def resolve_invoice(obj) -> str | None:
-        return obj.invoice.number if obj.invoice_id else None
-
-    @staticmethod
-    def resolve_acknowledged_by(obj) -> str | None:
-        return username(obj.acknowledged_by)
-
-    @staticmethod
-    def resolve_resolved_by(obj) -> str | None:
-        return username(obj.resolved_by)
 
 
 class AlertDetailOut(AlertOut):
@@ -186,8 +157,7 @@ class AlertFilters(Schema):
 
     @model_validator(mode="after")
     def range_in_order(self):
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(f"date_from ({self.date_from}) is after date_to ({self.date_to})")
+        check_range(self.date_from, self.date_to, "date_from", "date_to")
         return self
 
 
@@ -208,31 +178,15 @@ class ResolveIn(Schema):
 
 
 class StopSupplyOut(Schema):
-    customer: str
-    customer_name: str
-    portfolio: str | None
+    customer: str = Field(alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
+    portfolio: Code = Field(alias="customer.portfolio")
     active: bool
     since: date
     reason: str
-    alert: int | None = Field(None, description="The danger-zone alert that set the flag")
+    alert: int | None = Field(None, description="The danger-zone alert that set the flag", alias="alert_id")
     lifted_at: datetime | None
     lift_reason: str
-
-    @staticmethod
-    def resolve_customer(obj) -> str:
-        return obj.customer.code
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
-
-    @staticmethod
-    def resolve_portfolio(obj) -> str | None:
-        return obj.customer.portfolio.code if obj.customer.portfolio_id else None
-
-    @staticmethod
-    def resolve_alert(obj) -> int | None:
-        return obj.alert_id
 
 
 class StopSupplyFilters(Schema):

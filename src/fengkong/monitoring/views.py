@@ -30,12 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from fengkong.core import industries, regions
+from fengkong.core import dates, industries, regions
 from fengkong.core.money import format_amount
 from fengkong.core.panels import render_panels
 from fengkong.core.permissions import require, scope, sees_all
 from fengkong.receivables.models import Invoice
-from fengkong.web import book
 
 from . import actions, exports
 from .choices import (
@@ -243,7 +242,7 @@ def _alert_context(request, alert: Alert, resolve_form: ResolveForm | None = Non
     items = (list(ActionItem.objects.for_user(user).filter(alert=alert).select_related("assigned_to", "done_by"))
              if user.has_perm("monitoring.view_actionitem") else None)
     return {
-        "alert": alert, "today": book.today(), "invoices": invoices, "items": items, "deliveries": _deliveries(alert),
+        "alert": alert, "today": dates.business_today(), "invoices": invoices, "items": items, "deliveries": _deliveries(alert),
         "resolve_form": resolve_form or ResolveForm(),
         "can_acknowledge": user.has_perm("monitoring.acknowledge_alert") and alert.status == "new",
         "can_resolve": user.has_perm("monitoring.resolve_alert") and alert.is_open,

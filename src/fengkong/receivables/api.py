@@ -12,8 +12,9 @@ from typing import Annotated
 from django.http import Http404
 from ninja import Path, Query, Router
 
-from fengkong.api.common import Text, business_today, caller
+from fengkong.core import dates
 from fengkong.core.permissions import require, scope
+from fengkong.core.schemas import Text, caller
 
 from .models import Invoice
 from .schemas import InvoiceDetailOut, InvoiceFilters, InvoicePage, invoice_detail, invoice_page
@@ -42,4 +43,4 @@ def get_invoice(request, number: InvoiceNumber, as_of: Query[date | None] = None
     invoice = scope(Invoice.objects.select_related("customer"), user).filter(number=number).first()
     if invoice is None:
         raise Http404(f"No invoice {number} in your portfolio.")
-    return invoice_detail(user, invoice, as_of or business_today())
+    return invoice_detail(user, invoice, as_of or dates.business_today())

@@ -13,8 +13,9 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, business_today, page
+from fengkong.core import dates
 from fengkong.core.permissions import scope
+from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, check_range, page
 
 from .models import CreditNote, PaymentAllocation
 
@@ -38,8 +39,7 @@ class InvoiceSort(Schema):
 
     @model_validator(mode="after")
     def due_range_in_order(self):
-        if self.due_from and self.due_to and self.due_from > self.due_to:
-            raise ValueError(f"due_from ({self.due_from}) is after due_to ({self.due_to})")
+        check_range(self.due_from, self.due_to, "due_from", "due_to")
         return self
 
 
@@ -49,8 +49,8 @@ class InvoiceFilters(InvoiceSort):
 
 class InvoiceOut(Schema):
     number: str
-    customer: str = Field(description="Customer code")
-    customer_name: str
+    customer: str = Field(description="Customer code", alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
     issue_date: date
     due_date: date
     amount: Money
@@ -61,17 +61,10 @@ class InvoiceOut(Schema):
     source: str
     days_overdue: int
 
-    @staticmethod
-    def resolve_customer(obj) -> str:
-        return obj.customer.code
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
 
     @staticmethod
     def resolve_days_overdue(obj) -> int:
-        return obj.days_overdue(getattr(obj, "as_of", None) or business_today())
+        return obj.days_overdue(getattr(obj, "as_of", None) or dates.business_today())
 
 
 class InvoicePage(Page):
@@ -80,17 +73,9 @@ class InvoicePage(Page):
 
 
 class AllocationOut(Schema):
-    payment: str = Field(description="Receipt number")
-    payment_date: date
+    payment: str = Field(description="Receipt number", alias="payment.number")
+    payment_date: date = Field(alias="payment.payment_date")
     amount: Money
-
-    @staticmethod
-    def resolve_payment(obj) -> str:
-        return obj.payment.number
-
-    @staticmethod
-    def resolve_payment_date(obj) -> date:
-        return obj.payment.payment_date
 
 
 class CreditNoteOut(Schema):
@@ -116,7 +101,7 @@ class InvoiceDetailOut(InvoiceOut):
 
 def invoice_page(user, filters: InvoiceSort, invoices) -> dict:
     """One page of `invoices`, scoped to what `user` may see, filtered and ordered as asked."""
-    as_of = filters.as_of or business_today()
+    as_of = filters.as_of or dates.business_today()
     invoices = scope(invoices, user).select_related("customer")
     if filters.open:
         invoices = invoices.open()

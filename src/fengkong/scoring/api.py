@@ -15,9 +15,20 @@ from django.http import Http404
 from ninja import Field, NinjaAPI, Path, Query, Router, Schema, Status
 from pydantic import StrictBool, model_validator
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page, username
 from fengkong.core.permissions import require, scope
-from fengkong.credit.api.approvals import _no_control as _printable
+from fengkong.core.schemas import (
+    DEFAULT_LIMIT,
+    Limit,
+    Money,
+    Offset,
+    Page,
+    Text,
+    Username,
+    caller,
+    no_control,
+    page,
+    reason_to_reject,
+)
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from . import book, registry
@@ -56,14 +67,10 @@ class ModelOut(Schema):
     features: list[str]
     data_sha256: str
     note: str
-    registered_by: str | None
+    registered_by: Username
     registered_at: datetime
     promoted_at: datetime | None
     retired_at: datetime | None
-
-    @staticmethod
-    def resolve_registered_by(obj) -> str | None:
-        return username(obj.registered_by)
 
 
 class MonitorOut(Schema):
@@ -76,26 +83,14 @@ class MonitorOut(Schema):
 
 class PromotionOut(Schema):
     id: int
-    model: int = Field(description="The model version's id")
+    model: int = Field(description="The model version's id", alias="model_id")
     status: PromotionStatus
     reason: str
-    requested_by: str | None
+    requested_by: Username
     requested_at: datetime
-    decided_by: str | None
+    decided_by: Username
     decided_at: datetime | None
     comment: str
-
-    @staticmethod
-    def resolve_model(obj) -> int:
-        return obj.model_id
-
-    @staticmethod
-    def resolve_requested_by(obj) -> str | None:
-        return username(obj.requested_by)
-
-    @staticmethod
-    def resolve_decided_by(obj) -> str | None:
-        return username(obj.decided_by)
 
 
 class ModelDetailOut(ModelOut):
@@ -132,7 +127,7 @@ class ReasonIn(Schema):
     def reason_given(self):
         if not self.reason.strip():
             raise ValueError("say why")
-        _printable(self.reason, "the reason")
+        no_control(self.reason, "the reason")
         return self
 
 
@@ -148,9 +143,7 @@ class DecisionIn(Schema):
 
     @model_validator(mode="after")
     def comment_given(self):
-        _printable(self.comment, "the comment")
-        if not self.approve and not self.comment.strip():
-            raise ValueError("say why you reject the promotion (comment)")
+        reason_to_reject(self.approve, self.comment, "comment", "the promotion")
         return self
 
 
@@ -163,10 +156,10 @@ class CustomerScoreOut(Schema):
 
 
 class PredictionOut(Schema):
-    invoice: str = Field(description="Invoice number")
-    customer: str = Field(description="Customer code")
-    customer_name: str
-    model: int
+    invoice: str = Field(description="Invoice number", alias="invoice.number")
+    customer: str = Field(description="Customer code", alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
+    model: int = Field(alias="model_id")
     as_of: date
     open_amount: Money
     p_late: float = Field(description="Probability of being paid more than 30 days late")
@@ -174,22 +167,6 @@ class PredictionOut(Schema):
     expected_date: date
     expected_loss: Money = Field(description="Open amount × p_late")
     reasons: list[dict[str, Any]]
-
-    @staticmethod
-    def resolve_invoice(obj) -> str:
-        return obj.invoice.number
-
-    @staticmethod
-    def resolve_customer(obj) -> str:
-        return obj.customer.code
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
-
-    @staticmethod
-    def resolve_model(obj) -> int:
-        return obj.model_id
 
 
 class PredictionPage(Page):

@@ -17,8 +17,21 @@ from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictBool, StrictInt, model_validator
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page, username
 from fengkong.core.permissions import require, scope
+from fengkong.core.schemas import (
+    DEFAULT_LIMIT,
+    Limit,
+    Money,
+    Offset,
+    Page,
+    Text,
+    Username,
+    caller,
+    no_control,
+    page,
+    reason_to_reject,
+    username,
+)
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from .. import approvals
@@ -33,18 +46,12 @@ Version = Annotated[int, Path(ge=1, le=2**31 - 1, description="The credit policy
 MAX_REASON = approvals.MAX_REASON
 
 
-def _no_control(text: str, name: str) -> str:
-    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in text):
-        raise ValueError(f"{name} must not contain control characters")
-    return text
-
-
 # --- schemas -----------------------------------------------------------------------------------------
 
 class ProposalOut(Schema):
     id: int
-    customer: str = Field(description="Customer code")
-    customer_name: str
+    customer: str = Field(description="Customer code", alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
     status: ProposalStatus
     level: ApprovalLevel
     votes_needed: int
@@ -56,20 +63,13 @@ class ProposalOut(Schema):
     proposed_term_days: int
     grade: str
     reason: str
-    assessment: int | None = Field(None, description="The assessment the proposal rests on")
-    proposed_by: str | None = Field(description="null: proposed by the credit review")
+    assessment: int | None = Field(None, description="The assessment the proposal rests on", alias="assessment_id")
+    proposed_by: Username = Field(description="null: proposed by the credit review")
     proposed_at: datetime
-    decided_by: str | None
+    decided_by: Username
     decided_at: datetime | None
     accountable_owner: str | None = Field(None, description="Approved proposals: who answers for the limit")
 
-    @staticmethod
-    def resolve_customer(obj) -> str:
-        return obj.customer.code
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
 
     @staticmethod
     def resolve_approvals(obj) -> int:
@@ -79,17 +79,6 @@ class ProposalOut(Schema):
     def resolve_rejections(obj) -> int:
         return obj.n_reject if hasattr(obj, "n_reject") else obj.votes.filter(vote=Vote.REJECT).count()
 
-    @staticmethod
-    def resolve_assessment(obj) -> int | None:
-        return obj.assessment_id
-
-    @staticmethod
-    def resolve_proposed_by(obj) -> str | None:
-        return username(obj.proposed_by)
-
-    @staticmethod
-    def resolve_decided_by(obj) -> str | None:
-        return username(obj.decided_by)
 
     @staticmethod
     def resolve_accountable_owner(obj) -> str | None:
@@ -97,14 +86,10 @@ class ProposalOut(Schema):
 
 
 class VoteOut(Schema):
-    voter: str
+    voter: str = Field(alias="voter.username")
     vote: Vote
     comment: str
     created_at: datetime
-
-    @staticmethod
-    def resolve_voter(obj) -> str:
-        return obj.voter.get_username()
 
 
 class ProposalDetailOut(ProposalOut):
@@ -143,7 +128,7 @@ class ProposalIn(Schema):
     def reason_given(self):
         if not self.reason.strip():
             raise ValueError("say why the limit should change")
-        _no_control(self.reason, "the reason")
+        no_control(self.reason, "the reason")
         return self
 
 
@@ -153,7 +138,7 @@ class VoteIn(Schema):
 
     @model_validator(mode="after")
     def comment_checked(self):
-        _no_control(self.comment, "the comment")
+        no_control(self.comment, "the comment")
         if self.vote == Vote.REJECT and not self.comment.strip():
             raise ValueError("say why you reject the proposal (comment)")
         return self
@@ -166,7 +151,7 @@ class WithdrawIn(Schema):
     def reason_given(self):
         if not self.reason.strip():
             raise ValueError("say why the proposal is withdrawn")
-        _no_control(self.reason, "the reason")
+        no_control(self.reason, "the reason")
         return self
 
 
@@ -175,23 +160,15 @@ class PolicyOut(Schema):
     status: PolicyStatus
     in_force: bool
     note: str
-    proposed_by: str | None
+    proposed_by: Username
     proposed_at: datetime
-    decided_by: str | None
+    decided_by: Username
     decided_at: datetime | None
     decision_note: str
 
     @staticmethod
     def resolve_in_force(obj, context) -> bool:
         return obj.version == context["request"].policy_in_force
-
-    @staticmethod
-    def resolve_proposed_by(obj) -> str | None:
-        return username(obj.proposed_by)
-
-    @staticmethod
-    def resolve_decided_by(obj) -> str | None:
-        return username(obj.decided_by)
 
 
 class PolicyDetailOut(PolicyOut):
@@ -221,7 +198,7 @@ class PolicyIn(Schema):
 
     @model_validator(mode="after")
     def note_checked(self):
-        _no_control(self.note, "the note")
+        no_control(self.note, "the note")
         return self
 
 
@@ -231,9 +208,7 @@ class DecisionIn(Schema):
 
     @model_validator(mode="after")
     def note_given(self):
-        _no_control(self.note, "the note")
-        if not self.approve and not self.note.strip():
-            raise ValueError("say why you reject this policy version (note)")
+        reason_to_reject(self.approve, self.note, "note", "this policy version")
         return self
 
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictFloat, StrictInt, StrictStr
 
-from fengkong.api.common import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, caller, page, username
 from fengkong.core.permissions import require, scope
+from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, Username, caller, page
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from .. import checks
@@ -66,45 +66,31 @@ class ReasonOut(Schema):
 
 class CheckOut(Schema):
     reference: str
-    customer: str = Field(description="Customer code")
-    customer_name: str
+    customer: str = Field(description="Customer code", alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
     amount: Money
     currency: str
     decision: Decision
     status: CheckStatus
     reasons: list[ReasonOut]
-    limit: Money = Field(description="The credit limit when the order was checked")
-    exposure_before: Money = Field(description="Exposure before this order, when it was checked")
+    limit: Money = Field(description="The credit limit when the order was checked", alias="limit_at_check")
+    exposure_before: Money = Field(description="Exposure before this order, when it was checked", alias="exposure_at_check")
     reserved_amount: Money = Field(description="What this check holds of the limit now (0 unless reserved)")
     available_after: Money = Field(description="Limit less exposure before and the reserved amount; may be negative")
-    checked_at: datetime
-    requested_by: str | None
+    checked_at: datetime = Field(alias="created_at")
+    requested_by: Username
     closed_at: datetime | None
     override_reason: str
-    override_requested_by: str | None
-    override_approved_by: str | None
+    override_requested_by: Username
+    override_approved_by: Username
     overridden_at: datetime | None
 
-    @staticmethod
-    def resolve_customer(obj) -> str:
-        return obj.customer.code
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
 
     @staticmethod
     def resolve_reasons(obj) -> list[dict]:
         return [{"code": r["code"], "message": checks.reason_message(r), "figures": r.get("params") or {}}
                 for r in obj.reasons]
 
-    @staticmethod
-    def resolve_limit(obj) -> Decimal:
-        return obj.limit_at_check
-
-    @staticmethod
-    def resolve_exposure_before(obj) -> Decimal:
-        return obj.exposure_at_check
 
     @staticmethod
     def resolve_reserved_amount(obj) -> Decimal:
@@ -114,22 +100,6 @@ class CheckOut(Schema):
     def resolve_available_after(obj) -> Decimal:
         held = obj.amount if obj.status == CheckStatus.RESERVED else Decimal(0)
         return obj.limit_at_check - obj.exposure_at_check - held
-
-    @staticmethod
-    def resolve_checked_at(obj) -> datetime:
-        return obj.created_at
-
-    @staticmethod
-    def resolve_requested_by(obj) -> str | None:
-        return username(obj.requested_by)
-
-    @staticmethod
-    def resolve_override_requested_by(obj) -> str | None:
-        return username(obj.override_requested_by)
-
-    @staticmethod
-    def resolve_override_approved_by(obj) -> str | None:
-        return username(obj.override_approved_by)
 
 
 class CheckFilters(Schema):
@@ -169,8 +139,6 @@ class StandingOut(Schema):
     next_review: date | None
     review_expired: bool
     owner: str = Field(description="Username of the limit's accountable owner, '' for nobody yet")
-
-
 
 
 @router.post("/credit-checks", response={200: CheckOut, 201: CheckOut}, url_name="credit_check_create")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from fengkong.api.common import caller
 from fengkong.core.permissions import require, scope
+from fengkong.core.schemas import caller
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from .. import reasons as words

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fengkong.core import dates
 from fengkong.core.money import format_amount
 from fengkong.core.permissions import scope
 from fengkong.customers.queries import visible_customers
-from fengkong.web import book
 
 from .. import figures, reasons
 from ..choices import GRADE_COLOURS, Dimension, FeedbackStatus, Grade, ProposalStatus, Trigger
@@ -132,7 +132,7 @@ def credit_context(customer, user) -> dict | None:
     """What the customer page's credit section shows this user; None when their role has no credit view."""
     if not user.has_perm("credit.view_creditprofile"):
         return None
-    today = book.today()
+    today = dates.business_today()
     profile = scope(CreditProfile.objects.filter(customer=customer), user).select_related("owner").first()
     live = figures.standing(customer, today)
     context = {
@@ -177,7 +177,7 @@ def _standings(customer_ids: list[int], today) -> dict[int, figures.Standing]:
 
 
 def overview_context(user) -> dict:
-    today = book.today()
+    today = dates.business_today()
     customers = visible_customers(user)
     live = _standings(list(customers.values_list("pk", flat=True)), today)
     by_grade: dict[str, dict] = {g: {"customers": 0, "exposure": Decimal("0.00"), "limit": Decimal("0.00")}
@@ -268,7 +268,7 @@ def assess(request, code: str):
     from ..assess import assess_customers
 
     try:
-        assess_customers([customer.pk], as_of=book.today(), trigger=Trigger.MANUAL, actor=request.user)
+        assess_customers([customer.pk], as_of=dates.business_today(), trigger=Trigger.MANUAL, actor=request.user)
     except (CreditError, PolicyInvalid) as exc:
         messages.error(request, _("The assessment could not run: %(error)s") % {"error": exc})
     else:

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fengkong.core import dates
 from fengkong.core.permissions import require, scope
 from fengkong.customers.queries import visible_customers
-from fengkong.web import book
 
 from .. import figures
 from ..choices import GRADE_COLOURS, FeedbackCategory, FeedbackStatus
@@ -107,14 +107,14 @@ def sales_search(request):
     text = form.cleaned_data["q"] if form.is_valid() else ""
     found = search(visible_customers(request.user), text).order_by("code")
     context = {"form": form, "q": text, "total": found.count(),
-               "cards": cards(found[:CARDS], book.today())}
+               "cards": cards(found[:CARDS], dates.business_today())}
     partial = request.htmx and not request.htmx.boosted
     return render(request, "credit/sales_results.html" if partial else "credit/sales_search.html", context)
 
 
 def _card_context(request, customer, form: FeedbackForm | None = None) -> dict:
-    card = cards([customer], book.today())[0]
-    return {**card, "today": book.today(), "form": form or FeedbackForm(),
+    card = cards([customer], dates.business_today())[0]
+    return {**card, "today": dates.business_today(), "form": form or FeedbackForm(),
             "can_report": request.user.has_perm("credit.submit_feedback"),
             "reported": scope(RiskFeedback.objects.filter(customer=customer), request.user)[:5]
             if request.user.has_perm("credit.view_riskfeedback") else None}

@@ -7,14 +7,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404, render
 
+from fengkong.core import dates
+from fengkong.core.charts import aging_figure, aging_rows
 from fengkong.core.permissions import scope
 from fengkong.credit.views.profile import credit_context
 from fengkong.customers.models import FinancialStatement
 from fengkong.customers.queries import visible_customers
+from fengkong.receivables import queries as ledger
 from fengkong.scoring.context import model_context
 
-from .. import book
-from ..charts import aging_figure, aging_rows
 from ..forms import CustomerFilterForm
 
 PAGE_SIZE = 25
@@ -55,8 +56,8 @@ def customer_list(request):
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, code: str):
     customer = get_object_or_404(visible_customers(request.user).select_related("group", "portfolio"), code=code)
-    as_of = book.today()
-    profile = book.aging_of(scope(book.Invoice.objects.filter(customer=customer), request.user), as_of)
+    as_of = dates.business_today()
+    profile = ledger.aging_of(scope(ledger.Invoice.objects.filter(customer=customer), request.user), as_of)
     group_members = (visible_customers(request.user).filter(group=customer.group) if customer.group_id
                      else None)
     credit = credit_context(customer, request.user)
@@ -64,15 +65,15 @@ def customer_detail(request, code: str):
         "customer": customer,
         "as_of": as_of,
         "contacts": customer.contacts.all() if request.user.has_perm("customers.view_contact") else None,
-        "exposure": book.exposure_of(visible_customers(request.user).filter(pk=customer.pk), request.user),
-        "group_exposure": book.exposure_of(group_members, request.user) if group_members is not None else None,
+        "exposure": ledger.exposure_of(visible_customers(request.user).filter(pk=customer.pk), request.user),
+        "group_exposure": ledger.exposure_of(group_members, request.user) if group_members is not None else None,
         "group_size": group_members.count() if group_members is not None else 0,
-        "invoices": book.open_invoices(customer, request.user),
-        "payments": book.recent_payments(customer, request.user),
+        "invoices": ledger.open_invoices(customer, request.user),
+        "payments": ledger.recent_payments(customer, request.user),
         "financials": list(scope(FinancialStatement.objects.filter(customer=customer), request.user)[:8]),
         "aging_chart": aging_figure(profile, height=240),
         "aging_rows": aging_rows(profile),
-        "overdue_total": book.from_fen(profile.overdue_fen),
+        "overdue_total": ledger.from_fen(profile.overdue_fen),
         "credit": credit,
         "models": model_context(customer, request.user, credit["grade"] if credit else None),
     })

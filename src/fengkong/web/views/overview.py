@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .. import book
-from ..charts import aging_figure, aging_rows
+from fengkong.core import dates
+from fengkong.core.charts import aging_figure, aging_rows
+from fengkong.receivables import queries as ledger
 
 
 @login_required
 def home(request):
-    as_of = book.today()
-    overview = book.book_overview(request.user, as_of)
+    as_of = dates.business_today()
+    overview = ledger.book_overview(request.user, as_of)
     return render(request, "web/home.html", {
         "as_of": as_of,
         "overview": overview,

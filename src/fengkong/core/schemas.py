@@ -1,4 +1,4 @@
-"""Building blocks shared by every endpoint: the caller, money and text types, pages, 422 errors.
+"""Building blocks shared by every API endpoint (django-ninja): the caller, money and text types, pages, 422 errors.
 
 Design decisions:
 - Money leaves the API as a JSON string with two decimals ("12345.67"), never a float, so a client in
@@ -11,13 +11,11 @@ Design decisions:
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 
 from fengkong.core.money import quantize
 
@@ -67,12 +65,41 @@ def caller(request):
     return request.auth
 
 
-def business_today() -> date:
-    """Today in the configured time zone (Asia/Shanghai by default): the date overdue is measured on."""
-    return timezone.localdate()
+def no_control(text: str, name: str) -> str:
+    """Free text a person wrote (a reason, a comment): tabs and line breaks are fine, other control
+    characters are refused with a message naming the field."""
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in text):
+        raise ValueError(f"{name} must not contain control characters")
+    return text
 
+
+def check_range(low, high, low_name: str, high_name: str) -> None:
+    """A filter's range (dates, amounts) must run forwards: refuse `low` after `high`, naming both."""
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"{low_name} ({low}) is after {high_name} ({high})")
+
+
+def reason_to_reject(approve: bool, text: str, field: str, what: str) -> None:
+    """A decision's text is free text, and required when it rejects `what` (a policy, a promotion)."""
+    no_control(text, f"the {field}")
+    if not approve and not text.strip():
+        raise ValueError(f"say why you reject {what} ({field})")
 
 
 def username(user) -> str | None:
     """A user as the API shows it: the username, or null for nobody (the system, a deleted user)."""
-    return user.get_username() if user is not None else None
+    if user is None or isinstance(user, str):
+        return user
+    return user.get_username()
+
+
+def code_of(obj) -> str | None:
+    """A related object (portfolio, group) as the API shows it: its code, or null."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    return obj.code
+
+
+# Output fields naming a related row by the attribute that holds it (`requested_by: Username`).
+Username = Annotated[str | None, BeforeValidator(username)]
+Code = Annotated[str | None, BeforeValidator(code_of)]

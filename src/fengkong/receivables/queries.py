@@ -1,4 +1,4 @@
-"""What the pages read from the ledger, always through the one scoping function.
+"""Reads of the ledger for pages, exports and other apps, always through the one scoping function.
 
 Design decisions:
 - Every query here starts from `visible_customers(user)` or `scope(queryset, user)`; nothing filters by
@@ -6,7 +6,7 @@ Design decisions:
 - Aging is computed by the pure engine (`engine.aging.age`). The database first adds up the open
   amount per due date, so a book of millions of open items reaches Python as a few thousand
   (due date, fen) pairs; the engine does the bucketing, exactly, in integer fen.
-- "Today" is the business date in the configured time zone (`timezone.localdate`).
+- "Today" is the business date (core.dates.business_today).
 """
 
 from __future__ import annotations
@@ -17,19 +17,15 @@ from decimal import Decimal
 
 import numpy as np
 from django.db.models import Count, QuerySet, Sum
-from django.utils import timezone
 
 from fengkong.core.money import from_fen, to_fen
 from fengkong.core.permissions import scope
 from fengkong.customers.queries import visible_customers
 from fengkong.engine.aging import AgingProfile, age
-from fengkong.receivables.models import Invoice, Payment, SalesOrder
+
+from .models import Invoice, Payment, SalesOrder
 
 ZERO = Decimal("0.00")
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def aging_of(invoices: QuerySet, as_of: date) -> AgingProfile:
