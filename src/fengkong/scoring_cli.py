@@ -8,12 +8,12 @@ fit its use, a step the user may not take) is a one-line message and exit code 2
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import click
 
+from fengkong.core.console import Stages, console, progress_bar, refuse, user_or_system
 from fengkong.engine.modelling.exceptions import ModellingError
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -25,10 +25,7 @@ def model() -> None:
 
 
 def _fail(message: str, code: int = 2):
-    from fengkong.cli import console
-
-    console.print(f"[red]Error[/red]: {message}", highlight=False, markup=True)
-    sys.exit(code)
+    refuse(message, code)
 
 
 @model.command("train")
@@ -52,7 +49,6 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
               positive: str | None, seed: int, base_score: float, base_odds: float, pdo: float, min_iv: float,
               exclude: tuple[str, ...]) -> None:
     """Train, validate on a held-out split and write the model directory with its JSON and HTML report."""
-    from fengkong.cli import Stages, console, progress_bar
     from fengkong.engine.modelling import data, model_dir
     from fengkong.engine.modelling.train import TrainConfig, train_models
 
@@ -95,7 +91,6 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
 @click.option("--no-reasons", is_flag=True, help="Skip the reason codes (faster on millions of rows).")
 def predict_cmd(model_path: Path, data_file: Path, out_file: Path | None, no_reasons: bool) -> None:
     """Score a file: probability of the event, score in points and the top reasons per row."""
-    from fengkong.cli import console
     from fengkong.engine.modelling import data, model_dir
 
     started = time.perf_counter()
@@ -137,7 +132,6 @@ def _months(text: str) -> int:
 def dataset_cmd(as_of: tuple, every: str | None, start, end, out_file: Path) -> None:
     """Build the training table from the ledger: point-in-time features per customer and observation date,
     and `bad` (danger zone or write-off within the next 12 months)."""
-    from fengkong.cli import Stages, console, progress_bar, setup_django
 
     if out_file.suffix.lower() not in (".parquet", ".csv"):
         _fail("--out must end in .parquet or .csv")
@@ -145,7 +139,6 @@ def dataset_cmd(as_of: tuple, every: str | None, start, end, out_file: Path) -> 
         _fail("Give either --as-of dates or --every with --from (and optionally --to).")
     if every and start is None:
         _fail("--every needs --from, the first observation date.")
-    setup_django()
     from fengkong.engine.modelling.ledger import observation_dates
     from fengkong.scoring.dataset import build_dataset, last_date
 
@@ -191,11 +184,10 @@ def _registry_call(call):
 
 
 def _actor(username: str | None, *, needed: bool = False):
-    from fengkong.cli import _user_or_system
 
     if needed and not username:
         _fail("this step needs --user (a person decides, the system does not).")
-    return _user_or_system(username)
+    return user_or_system(username)
 
 
 def _auc(model) -> str:
@@ -215,9 +207,6 @@ def _versions(versions) -> str:
 @click.option("--user", "username", default=None, help="Register the model as this user.")
 def train_ledger_cmd(use: str, as_of, username: str | None) -> None:
     """Train a model on the ledger and register it as a challenger."""
-    from fengkong.cli import Stages, console, progress_bar, setup_django
-
-    setup_django()
     from fengkong.scoring import registry
 
     started = time.perf_counter()
@@ -237,9 +226,6 @@ def train_ledger_cmd(use: str, as_of, username: str | None) -> None:
 @click.option("--user", "username", default=None)
 def register_cmd(directory: Path, use: str, note: str, username: str | None) -> None:
     """Register a model directory (from `fengkong model train`) as a challenger for USE."""
-    from fengkong.cli import console, setup_django
-
-    setup_django()
     from fengkong.scoring import registry
 
     actor = _actor(username)
@@ -251,9 +237,6 @@ def register_cmd(directory: Path, use: str, note: str, username: str | None) -> 
 @click.option("--use", type=USES, default=None)
 def list_cmd(use: str | None) -> None:
     """The registered models, newest first, with their test figures and pending promotions."""
-    from fengkong.cli import setup_django
-
-    setup_django()
     from fengkong.scoring.choices import PromotionStatus
     from fengkong.scoring.models import ModelVersion, PromotionRequest
 
@@ -276,9 +259,6 @@ def list_cmd(use: str | None) -> None:
 @click.option("--user", "username", required=True)
 def promote_cmd(model_id: int, reason: str, username: str) -> None:
     """Ask for model MODEL_ID to become the champion (someone else approves)."""
-    from fengkong.cli import console, setup_django
-
-    setup_django()
     from fengkong.scoring import registry
 
     found = _model_version(model_id)
@@ -299,9 +279,6 @@ def _model_version(model_id: int):
 @click.option("--user", "username", required=True)
 def retire_cmd(model_id: int, reason: str, username: str) -> None:
     """Retire challenger MODEL_ID: it is no longer scored in the shadow of the champion."""
-    from fengkong.cli import console, setup_django
-
-    setup_django()
     from fengkong.scoring import registry
 
     found = _model_version(model_id)
@@ -310,9 +287,7 @@ def retire_cmd(model_id: int, reason: str, username: str) -> None:
 
 
 def _decide(request_id: int, username: str, approve: bool, comment: str) -> None:
-    from fengkong.cli import console, setup_django
 
-    setup_django()
     from fengkong.scoring import registry
     from fengkong.scoring.models import PromotionRequest
 
@@ -348,9 +323,6 @@ def reject_cmd(request_id: int, username: str, comment: str) -> None:
 @click.option("--user", "username", required=True)
 def rollback_cmd(use: str, reason: str, username: str) -> None:
     """Bring back the previous champion of USE."""
-    from fengkong.cli import console, setup_django
-
-    setup_django()
     from fengkong.scoring import registry
 
     restored = _registry_call(lambda: registry.rollback(actor=_actor(username, needed=True), use=use, reason=reason))
@@ -362,9 +334,6 @@ def rollback_cmd(use: str, reason: str, username: str) -> None:
 @click.option("--use", "uses", type=USES, multiple=True, help="Only this use (repeatable; default: all).")
 def score_book_cmd(as_of, uses: tuple[str, ...]) -> None:
     """Score the book with the live models now (the daily risk cycle does this after its run)."""
-    from fengkong.cli import Stages, console, progress_bar, setup_django
-
-    setup_django()
     from django.utils import timezone
 
     from fengkong.scoring.book import score_book

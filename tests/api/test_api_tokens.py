@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fengkong.accounts.models import ApiToken
 from fengkong.accounts.tokens import TokenError, create_token, revoke_token
-from fengkong.cli import main
+from fengkong.cli.commands import fengkong
 from fengkong.core.audit import verify
 from fengkong.core.models import AuditEvent
 
@@ -54,25 +54,25 @@ def test_revoking_twice_is_refused(users):
 
 def test_token_commands_create_list_and_revoke(users, with_token):
     runner = CliRunner()
-    created = runner.invoke(main, ["token", "create", "--user", "collector", "--name", "催收App", "--days", "7"])
+    created = runner.invoke(fengkong, ["token", "create", "--user", "collector", "--name", "催收App", "--days", "7"])
     assert created.exit_code == 0, created.output
     key = created.stdout.strip().splitlines()[-1]
     assert with_token(key).get("/me").json()["username"] == "collector"
 
-    listed = runner.invoke(main, ["token", "list"])
+    listed = runner.invoke(fengkong, ["token", "list"])
     assert listed.exit_code == 0 and key[3:11] in listed.stdout and "active" in listed.stdout
     assert key not in listed.stdout
 
-    revoked = runner.invoke(main, ["token", "revoke", key[:11]])
+    revoked = runner.invoke(fengkong, ["token", "revoke", key[:11]])
     assert revoked.exit_code == 0, revoked.output
     assert with_token(key).get("/me").status_code == 401
-    assert "revoked" in runner.invoke(main, ["token", "list", "--user", "collector"]).stdout
+    assert "revoked" in runner.invoke(fengkong, ["token", "list", "--user", "collector"]).stdout
     assert AuditEvent.objects.get(action="api_token.revoke").actor_name.startswith("cli:")
 
 
 def test_token_commands_explain_mistakes(users):
     runner = CliRunner()
-    unknown_user = runner.invoke(main, ["token", "create", "--user", "ghost", "--name", "x"])
+    unknown_user = runner.invoke(fengkong, ["token", "create", "--user", "ghost", "--name", "x"])
     assert unknown_user.exit_code == 2 and "no user 'ghost'" in unknown_user.output
-    unknown_prefix = runner.invoke(main, ["token", "revoke", "zzzzzzzz"])
+    unknown_prefix = runner.invoke(fengkong, ["token", "revoke", "zzzzzzzz"])
     assert unknown_prefix.exit_code == 2 and "no token has the prefix" in unknown_prefix.output

@@ -188,20 +188,20 @@ def test_the_command_line_assesses_reviews_and_previews(book, tmp_path):
 
     from click.testing import CliRunner
 
-    from fengkong.cli import main
+    from fengkong.cli.commands import fengkong
 
     runner = CliRunner()
-    result = runner.invoke(main, ["credit", "assess", "--customer", "C000001", "--as-of", "2026-11-28",
+    result = runner.invoke(fengkong, ["credit", "assess", "--customer", "C000001", "--as-of", "2026-11-28",
                                   "--no-proposals"])
     assert result.exit_code == 0, result.output
     assert "1 customer(s) assessed" in result.output
-    assert runner.invoke(main, ["credit", "assess", "--customer", "NOPE"]).exit_code == 2
-    result = runner.invoke(main, ["credit", "review-due", "--as-of", "2026-11-28"])
+    assert runner.invoke(fengkong, ["credit", "assess", "--customer", "NOPE"]).exit_code == 2
+    result = runner.invoke(fengkong, ["credit", "review-due", "--as-of", "2026-11-28"])
     assert result.exit_code == 0 and "initial: 2 customer(s) assessed" in result.output, result.output
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({"grades": {"A": 30, "B": 20}}))
-    result = runner.invoke(main, ["credit", "preview", str(policy)])
+    result = runner.invoke(fengkong, ["credit", "preview", str(policy)])
     assert result.exit_code == 0 and "Total limit the policy allows" in result.output, result.output
     policy.write_text(json.dumps({"grades": {"A": 10, "B": 20}}))
-    result = runner.invoke(main, ["credit", "preview", str(policy)])
+    result = runner.invoke(fengkong, ["credit", "preview", str(policy)])
     assert result.exit_code == 1 and "grades.B (20) must be below grades.A (10)" in result.output

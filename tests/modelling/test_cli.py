@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from fengkong.cli import main
+from fengkong.cli.commands import fengkong
 
 
 def run(*args):
-    return CliRunner().invoke(main, ["model", *map(str, args)])
+    return CliRunner().invoke(fengkong, ["model", *map(str, args)])
 
 
 def test_train_on_a_gbk_csv_with_chinese_headers_then_predict_to_a_csv(gbk_csv, tmp_path):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from polars.testing import assert_frame_equal
 from tests.conftest import make_customer
 
-from fengkong.cli import main
+from fengkong.cli.commands import fengkong
 from fengkong.customers.models import FinancialStatement
 from fengkong.engine.modelling import ledger
 from fengkong.receivables.models import CreditNote, Invoice, Payment, PaymentAllocation
@@ -106,7 +106,7 @@ def test_dates_without_twelve_complete_months_are_skipped_and_counted(book):
 
 def test_the_dataset_command_writes_a_training_table(book, tmp_path):
     out = tmp_path / "训练.parquet"
-    result = CliRunner().invoke(main, ["model", "dataset", "--every", "3m", "--from", "2025-03-31", "--out", str(out)])
+    result = CliRunner().invoke(fengkong, ["model", "dataset", "--every", "3m", "--from", "2025-03-31", "--out", str(out)])
     assert result.exit_code == 0, result.output
     table = pl.read_parquet(out)
     assert table.columns == ["customer_code", "observation_date", *ledger.FEATURES, "bad"]
@@ -115,5 +115,5 @@ def test_the_dataset_command_writes_a_training_table(book, tmp_path):
 
 
 def test_the_dataset_command_refuses_unclear_dates(db, tmp_path):
-    result = CliRunner().invoke(main, ["model", "dataset", "--every", "3m", "--out", str(tmp_path / "x.parquet")])
+    result = CliRunner().invoke(fengkong, ["model", "dataset", "--every", "3m", "--out", str(tmp_path / "x.parquet")])
     assert result.exit_code == 2 and "--every needs --from" in result.output

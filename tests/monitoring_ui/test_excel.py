@@ -90,10 +90,10 @@ def test_a_formula_in_a_customer_name_stays_text(monitored, sign_in):
 
 
 def test_the_cli_writes_the_whole_book(monitored, tmp_path):
-    from fengkong.cli import main
+    from fengkong.cli.commands import fengkong
 
     out = tmp_path / "aging.xlsx"
-    result = CliRunner().invoke(main, ["export", "aging", "--as-of", "2026-11-28", "--out", str(out)])
+    result = CliRunner().invoke(fengkong, ["export", "aging", "--as-of", "2026-11-28", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "3 customers" in result.output
     sheet = openpyxl.load_workbook(out).worksheets[1]
@@ -102,7 +102,7 @@ def test_the_cli_writes_the_whole_book(monitored, tmp_path):
 
 
 def test_the_cli_refuses_a_day_without_a_cycle(monitored, tmp_path):
-    from fengkong.cli import main
+    from fengkong.cli.commands import fengkong
 
-    result = CliRunner().invoke(main, ["export", "aging", "--as-of", "2026-11-27", "--out", str(tmp_path / "x.xlsx")])
+    result = CliRunner().invoke(fengkong, ["export", "aging", "--as-of", "2026-11-27", "--out", str(tmp_path / "x.xlsx")])
     assert result.exit_code != 0 and "2026-11-27" in result.output

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from fengkong.cli import main
+from fengkong.cli.commands import fengkong
 from fengkong.scoring.models import CustomerModelScore, ModelVersion, PromotionRequest
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, ["model", *args])
+    return CliRunner().invoke(fengkong, ["model", *args])
 
 
 def test_register_promote_approve_and_roll_back_from_the_command_line(ledger_book, trained, users):

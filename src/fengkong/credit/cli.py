@@ -1,7 +1,6 @@
 """`fengkong credit …`: assess customers, run the review of those due, try a policy on the book.
 
-Thin verbs: they parse, call credit.assess / credit.tasks and print a one-line summary. Django is set
-up inside each command (this module is imported by fengkong.cli before Django is configured).
+Thin verbs: they parse, call credit.assess / credit.tasks and print a one-line summary.
 """
 
 from __future__ import annotations
@@ -12,7 +11,14 @@ from pathlib import Path
 
 import click
 
-DATE = click.DateTime(["%Y-%m-%d"])
+from fengkong.core import dates
+from fengkong.core.console import DATE, Stages, console, progress_bar, user_or_system
+from fengkong.customers.models import Customer
+
+from .assess import assess_customers, preview
+from .choices import Trigger
+from .exceptions import PolicyInvalid
+from .tasks import review_due
 
 
 def _summary(counts: dict) -> str:
@@ -35,16 +41,6 @@ def credit() -> None:
 @click.option("--no-proposals", is_flag=True, help="Assess only; propose no limit changes.")
 def assess_cmd(codes: tuple[str, ...], as_of, trigger: str, username: str | None, no_proposals: bool) -> None:
     """Assess customers now: scores, grades, reasons; proposals where the policy's limit moved."""
-    from fengkong.cli import Stages, _user_or_system, console, progress_bar, setup_django
-
-    setup_django()
-    from django.utils import timezone
-
-    from fengkong.customers.models import Customer
-
-    from .assess import assess_customers
-    from .choices import Trigger
-
     if trigger not in Trigger.values:
         raise click.BadParameter(f"use one of {', '.join(Trigger.values)}", param_hint="--trigger")
     ids = None
@@ -54,9 +50,9 @@ def assess_cmd(codes: tuple[str, ...], as_of, trigger: str, username: str | None
         if unknown:
             raise click.BadParameter(f"no customer {', '.join(unknown)}", param_hint="--customer")
         ids = list(found.values())
-    day = as_of.date() if as_of else timezone.localdate()
+    day = as_of.date() if as_of else dates.business_today()
     with progress_bar() as bar:
-        counts = assess_customers(ids, as_of=day, trigger=trigger, actor=_user_or_system(username),
+        counts = assess_customers(ids, as_of=day, trigger=trigger, actor=user_or_system(username),
                                   propose=not no_proposals, progress=Stages(bar))
     console.print(_summary(counts))
 
@@ -65,14 +61,7 @@ def assess_cmd(codes: tuple[str, ...], as_of, trigger: str, username: str | None
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Business date (default: today in TIME_ZONE).")
 def review_due_cmd(as_of) -> None:
     """The quarterly review now: customers whose review is due and those never assessed."""
-    from fengkong.cli import Stages, console, progress_bar, setup_django
-
-    setup_django()
-    from django.utils import timezone
-
-    from .tasks import review_due
-
-    day = as_of.date() if as_of else timezone.localdate()
+    day = as_of.date() if as_of else dates.business_today()
     with progress_bar() as bar:
         result = review_due(day, progress=Stages(bar))
     if not result:
@@ -85,12 +74,6 @@ def review_due_cmd(as_of) -> None:
 @click.argument("policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def preview_cmd(policy_file: Path) -> None:
     """Try a policy (JSON settings) on the whole book: grade moves and limit change; writes nothing."""
-    from fengkong.cli import console, setup_django
-
-    setup_django()
-    from .assess import preview
-    from .exceptions import PolicyInvalid
-
     try:
         config = json.loads(policy_file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:

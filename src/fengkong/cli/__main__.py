@@ -1,0 +1,3 @@
+from fengkong.cli import main
+
+main()

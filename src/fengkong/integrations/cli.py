@@ -1,0 +1,39 @@
+"""`fengkong import KIND FILE`: load an ERP export through the same importer the upload page uses."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fengkong.core.console import Stages, console, progress_bar, user_or_system
+
+from .importer import import_file
+from .reports import print_batch, write_errors_csv
+
+KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financials"]
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Mapping file (TOML or JSON) for other ERP layouts.")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.option("--valid-rows-only", is_flag=True, help="Import the valid rows and report the others.")
+@click.option("--errors", "errors_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every problem to this CSV.")
+@click.option("--user", "username", default=None, help="Record the import as this user.")
+def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid_rows_only: bool,
+               errors_out: Path | None, username: str | None) -> None:
+    """Import an ERP export: customers, invoices, payments, credit-notes, orders or financials."""
+    actor = user_or_system(username)
+    with progress_bar() as bar:
+        batch = import_file(file, kind, actor=actor, mapping=mapping, dry_run=dry_run,
+                            valid_rows_only=valid_rows_only, progress=Stages(bar))
+    print_batch(batch, console)
+    if errors_out and batch.error_count:
+        write_errors_csv(batch, errors_out)
+        console.print(f"All {batch.error_count} problems written to {errors_out}")
+    sys.exit(0 if batch.status in {"done", "partial", "dry_run"} and not (dry_run and batch.error_count) else 1)
