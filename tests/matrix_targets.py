@@ -17,8 +17,8 @@ from tests.credit.approvals_fixtures import PREVIEW, pending_proposal
 
 from fengkong.credit.choices import CheckReason, CheckStatus, Decision, FeedbackCategory, PolicyStatus
 from fengkong.credit.models import CreditCheck, CreditPolicy, RiskFeedback
-from fengkong.monitoring.choices import ActionKind, AlertKind, AlertLevel
-from fengkong.monitoring.models import ActionItem, Alert, StopSupply
+from fengkong.monitoring.choices import ActionKind, AlertKind, AlertLevel, CycleStatus, Zone
+from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, CycleRun, StopSupply
 from fengkong.notifications.choices import Template
 from fengkong.notifications.models import InboxMessage
 from fengkong.scoring.choices import ModelKind, ModelStatus, ModelUse
@@ -38,6 +38,27 @@ class Scene:
 
 
 # --- monitoring --------------------------------------------------------------------------------------
+
+def monitored(world: dict) -> None:
+    """What the risk cycle of AS_OF leaves on the book, made directly: a completed run, each customer's
+    snapshot, a zone alert with a phone-call task per customer, stop-supply for one customer of each
+    portfolio. The pages read these rows; how the cycle makes them is tested in tests/monitoring."""
+    CycleRun.objects.create(as_of=AS_OF, status=CycleStatus.DONE, finished_at=timezone.now())
+    for customer in world["customers"]:
+        invoices = list(customer.invoices.all())
+        overdue = [i for i in invoices if i.due_date < AS_OF and i.open_amount > 0]
+        open_amount = sum((i.open_amount for i in invoices), Decimal("0.00"))
+        overdue_amount = sum((i.open_amount for i in overdue), Decimal("0.00"))
+        CustomerSnapshot.objects.create(
+            as_of=AS_OF, customer=customer, bucket_0=open_amount - overdue_amount, bucket_3=overdue_amount,
+            open_amount=open_amount, overdue_amount=overdue_amount, exposure=open_amount, open_items=len(invoices),
+            max_days_overdue=max(((AS_OF - i.due_date).days for i in overdue), default=0),
+            zone=Zone.ATTENTION if overdue else Zone.NORMAL)
+        scene = Scene(world, "system", None, customer, None, None)
+        ActionItem.objects.create(kind=ActionKind.PHONE_CALL, customer=customer, alert=alert(scene), due_date=AS_OF)
+    for customer in world["customers"][1:]:
+        stop_supply(Scene(world, "system", None, customer, None, None))
+
 
 def alert(scene: Scene) -> Alert:
     customer = scene.customer

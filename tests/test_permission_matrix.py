@@ -73,7 +73,7 @@ from django.db.models import Max, Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests import matrix_targets as targets
-from tests.conftest import AS_OF, PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user
 from tests.credit.approvals_fixtures import PREVIEW
 
 from fengkong.accounts.choices import Role
@@ -114,7 +114,7 @@ class Entry:
     expect: dict[str, str]
     kwargs: dict[str, object] = field(default_factory=dict)
     sample: str | None = None  # for "<namespace>:*" entries: the URL name actually requested
-    cycle: bool = False  # run the daily risk cycle on the book first (snapshots, alerts, tasks, flags)
+    monitored: bool = False  # the book as a risk cycle leaves it (snapshots, alerts, tasks, flags)
 
 
 def _everyone(outcome: str, **overrides) -> dict[str, str]:
@@ -188,7 +188,7 @@ def monitoring(readers: set[str] | None = None, web: bool = True, kwargs=None, *
     roles = set(Role.values) if readers is None else readers
     expect = {p: OK if p in roles else DENIED for p in PERSONAS}
     expect[ANONYMOUS] = LOGIN if web else UNAUTHORIZED
-    return Entry({**expect, **overrides}, kwargs or {}, cycle=True)
+    return Entry({**expect, **overrides}, kwargs or {}, monitored=True)
 
 
 def post_only(**kwargs) -> Entry:
@@ -439,10 +439,8 @@ def test_permission_matrix(world, key, persona):
     client = Client()
     if persona != ANONYMOUS:
         client.force_login(world["users"][persona])
-    if MATRIX[key].cycle:
-        from fengkong.monitoring.cycle import run_cycle
-
-        run_cycle(as_of=AS_OF)
+    if MATRIX[key].monitored:
+        targets.monitored(world)
     url = url_of(key, world)
     response = client.get(url)
     expected = MATRIX[key].expect[persona]
