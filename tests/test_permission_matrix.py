@@ -183,8 +183,8 @@ def cq_task(world) -> int:
 
 
 def monitoring(readers: set[str] | None = None, web: bool = True, kwargs=None, **overrides) -> Entry:
-    """Monitoring data after a risk cycle: `readers` (default every role) may read it, collectors and
-    sales only their portfolio's; everybody else signed in gets 403."""
+    """Monitoring data as a risk cycle leaves it (targets.monitored): `readers` (default every role) may
+    read it, collectors and sales only their portfolio's; everybody else signed in gets 403."""
     roles = set(Role.values) if readers is None else readers
     expect = {p: OK if p in roles else DENIED for p in PERSONAS}
     expect[ANONYMOUS] = LOGIN if web else UNAUTHORIZED
@@ -223,7 +223,7 @@ MATRIX: dict[str, Entry] = {
     "import-detail": web_only(IMPORT_VIEWERS, IMPORT),
     "import-progress": web_only(IMPORT_VIEWERS, IMPORT),
     "import-problems": web_only(IMPORT_VIEWERS, IMPORT),
-    # Monitoring pages (fengkong.monitoring.urls), after a risk cycle on the book
+    # Monitoring pages (fengkong.monitoring.urls), on the book as a risk cycle leaves it
     "monitoring-dashboard": monitoring(collector=SCOPED, sales=SCOPED),
     "monitoring-aging-xlsx": monitoring(),
     "monitoring-alerts": monitoring(collector=SCOPED),
@@ -733,7 +733,8 @@ def decorated_methods(view) -> set[str] | None:
 
 
 def handles_a_post(view) -> bool:
-    """A plain function view that reads request.POST, request.FILES or request.method handles a POST."""
+    """A plain function view that reads request.POST, request.FILES or request.method handles a POST.
+    (One that hands the request to a helper to read its POST is not seen: give it require_http_methods.)"""
     view = inspect.unwrap(view.func if isinstance(view, functools.partial) else view)
     return bool(re.search(r"request\.(POST|FILES|method)\b", inspect.getsource(view)))
 
