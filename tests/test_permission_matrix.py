@@ -20,20 +20,77 @@ How to add an entry
 
 Whenever a portfolio-bound persona (collector: Chongqing, sales: Sichuan) gets an HTML or JSON page
 (200), the page must not show a customer or invoice of the other portfolio, whatever the entry says.
+
+Writes
+------
+Every URL that takes a POST (PUT, PATCH, DELETE) also has an entry in WRITES, and every persona sends
+it the payload that would succeed. Which URLs take writes is found, not listed: django-ninja's own
+OpenAPI schema for the API; for pages, a class-based view's verb methods, a require_POST /
+require_http_methods decorator, or a function view that reads request.POST, request.FILES or
+request.method. A new one without an entry fails `test_every_write_url_has_a_write_entry` with
+"add '<name>' to WRITES" ("<name> PUT" for a verb other than POST).
+
+How to add a write entry
+~~~~~~~~~~~~~~~~~~~~~~~~
+    "credit-check-release": web_write(ORDER_TAKERS, targets.credit_check("reserved"), reference_of,
+                                      {"reason": "..."}, audit="credit_check.released"),
+    "api:credit_check_release": api_write(ORDER_TAKERS, ...same...),
+1. The roles that succeed; every other signed-in persona is DENIED (403), anonymous LOGIN (web) or
+   UNAUTHORIZED (API). Override single personas by name (nobody=HIDDEN).
+2. The target: a maker in tests/matrix_targets.py taking a Scene (the customer of the persona's own
+   portfolio, the colleague who made the object) and returning the object acted on, made per case
+   without the risk cycle; `kwargs` turns it into the URL's kwargs; `data` is the form data (web_write)
+   or JSON body (api_write) that succeeds, or a callable (scene, target) -> it.
+3. What success writes: the target row changes (the default), `creates=Model` (a new row), or
+   `written=` for a mark outside the database; `audit=` the AuditEvent action it records.
+4. `scoped` (default True): the object belongs to a portfolio, so collector and sales are also sent it
+   for an object of the other portfolio: HIDDEN (404) unless `foreign` says otherwise (DENIED where the
+   role may not take the step at all and the view says so before it looks the object up).
+   `maker={persona: outcome}`: also tried on an object that persona made (maker-checker: self-approval).
+Outcomes: ALLOWED (2xx or a redirect, the change is made and audited), NO_CHANGE (2xx or a redirect but
+nothing written: a refusal shown on the page, a request silently ignored), DENIED, HIDDEN, LOGIN,
+UNAUTHORIZED, ADMIN_LOGIN and INVALID (400/422: the API's answer to a customer code it does not know). Anything but ALLOWED must leave every
+table's row count, the audit trail and the target row as they were.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import Max, Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from tests.conftest import AS_OF
+from tests import matrix_targets as targets
+from tests.conftest import PASSWORD, make_user
+from tests.credit.approvals_fixtures import PREVIEW
 
 from fengkong.accounts.choices import Role
+from fengkong.accounts.models import Portfolio
+from fengkong.accounts.roles import ROLE_PERMISSIONS, ensure_roles
+from fengkong.core import later as background
+from fengkong.core.models import AuditEvent
+from fengkong.credit.models import (
+    Assessment,
+    CreditCheck,
+    CreditPolicy,
+    CreditProfile,
+    LimitProposal,
+    RiskFeedback,
+)
 from fengkong.integrations.models import ImportBatch
+from fengkong.scoring.models import PromotionRequest
 
 ANONYMOUS = "anonymous"
 PERSONAS = [ANONYMOUS, *Role.values, "nobody"]
@@ -58,7 +115,7 @@ class Entry:
     expect: dict[str, str]
     kwargs: dict[str, object] = field(default_factory=dict)
     sample: str | None = None  # for "<namespace>:*" entries: the URL name actually requested
-    cycle: bool = False  # run the daily risk cycle on the book first (snapshots, alerts, tasks, flags)
+    monitored: bool = False  # the book as a risk cycle leaves it (snapshots, alerts, tasks, flags)
 
 
 def _everyone(outcome: str, **overrides) -> dict[str, str]:
@@ -127,12 +184,12 @@ def cq_task(world) -> int:
 
 
 def monitoring(readers: set[str] | None = None, web: bool = True, kwargs=None, **overrides) -> Entry:
-    """Monitoring data after a risk cycle: `readers` (default every role) may read it, collectors and
-    sales only their portfolio's; everybody else signed in gets 403."""
+    """Monitoring data as a risk cycle leaves it (targets.monitored): `readers` (default every role) may
+    read it, collectors and sales only their portfolio's; everybody else signed in gets 403."""
     roles = set(Role.values) if readers is None else readers
     expect = {p: OK if p in roles else DENIED for p in PERSONAS}
     expect[ANONYMOUS] = LOGIN if web else UNAUTHORIZED
-    return Entry({**expect, **overrides}, kwargs or {}, cycle=True)
+    return Entry({**expect, **overrides}, kwargs or {}, monitored=True)
 
 
 def post_only(**kwargs) -> Entry:
@@ -167,7 +224,7 @@ MATRIX: dict[str, Entry] = {
     "import-detail": web_only(IMPORT_VIEWERS, IMPORT),
     "import-progress": web_only(IMPORT_VIEWERS, IMPORT),
     "import-problems": web_only(IMPORT_VIEWERS, IMPORT),
-    # Monitoring pages (fengkong.monitoring.urls), after a risk cycle on the book
+    # Monitoring pages (fengkong.monitoring.urls), on the book as a risk cycle leaves it
     "monitoring-dashboard": monitoring(collector=SCOPED, sales=SCOPED),
     "monitoring-aging-xlsx": monitoring(),
     "monitoring-alerts": monitoring(collector=SCOPED),
@@ -293,16 +350,28 @@ MATRIX: dict[str, Entry] = {
 }
 
 
-def project_url_names(patterns=None, namespace: tuple[str, ...] = ()) -> list[str]:
-    """Every URL name in the project, namespaced ("api:me"); unnamed patterns show their route."""
-    names = []
+@dataclass(frozen=True)
+class ProjectUrl:
+    name: str  # namespaced ("api:me"); an unnamed pattern shows its route
+    route: str  # the whole route, "api/v1/alerts/<alert_id>/acknowledge"
+    view: Callable
+
+
+def project_urls(patterns=None, namespace: tuple[str, ...] = (), prefix: str = "") -> list[ProjectUrl]:
+    """Every URL of the project, found by walking the resolver."""
+    urls = []
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLResolver):
             inner = namespace + ((pattern.namespace,) if pattern.namespace else ())
-            names += project_url_names(pattern.url_patterns, inner)
+            urls += project_urls(pattern.url_patterns, inner, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern):
-            names.append(":".join([*namespace, pattern.name or f"<unnamed {pattern.pattern}>"]))
-    return names
+            name = ":".join([*namespace, pattern.name or f"<unnamed {pattern.pattern}>"])
+            urls.append(ProjectUrl(name, prefix + str(pattern.pattern), pattern.callback))
+    return urls
+
+
+def project_url_names() -> list[str]:
+    return [url.name for url in project_urls()]
 
 
 def entry_for(name: str) -> Entry | None:
@@ -326,6 +395,31 @@ def test_every_entry_names_every_persona():
 
 
 @pytest.fixture
+def roles(db):
+    """The role groups exactly as accounts.roles.ensure_roles makes them, in three queries: ensure_roles
+    reads the whole permission table once per role, which was most of a case's time here, where the roles
+    are made afresh for each of some two thousand cases (test_the_matrix_roles_are_those_of_ensure_roles)."""
+    ids = {(app, code): pk for pk, app, code in Permission.objects.values_list("pk", "content_type__app_label",
+                                                                              "codename")}
+    groups = {role: Group(name=role) for role in ROLE_PERMISSIONS}
+    Group.objects.bulk_create(groups.values())
+    granted = Group.permissions.through
+    granted.objects.bulk_create([granted(group_id=groups[role].pk, permission_id=ids[tuple(code.split(".", 1))])
+                                 for role, codes in ROLE_PERMISSIONS.items() for code in sorted(set(codes))])
+    return groups
+
+
+def test_the_matrix_roles_are_those_of_ensure_roles(roles):
+    def granted() -> dict[str, set[str]]:
+        return {group.name: {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+                for group in Group.objects.prefetch_related("permissions__content_type")}
+
+    made_here = granted()
+    ensure_roles()
+    assert granted() == made_here and set(made_here) == set(Role.values)
+
+
+@pytest.fixture
 def world(book, users):
     batch = ImportBatch.objects.create(kind="invoices", file_name="ar.csv", file_sha256="0" * 64,
                                        user=users["admin"], actor_name="admin")
@@ -346,10 +440,8 @@ def test_permission_matrix(world, key, persona):
     client = Client()
     if persona != ANONYMOUS:
         client.force_login(world["users"][persona])
-    if MATRIX[key].cycle:
-        from fengkong.cycle.actions import run_cycle
-
-        run_cycle(as_of=AS_OF)
+    if MATRIX[key].monitored:
+        targets.monitored(world)
     url = url_of(key, world)
     response = client.get(url)
     expected = MATRIX[key].expect[persona]
@@ -382,3 +474,487 @@ def assert_no_foreign_rows(response, persona: str, url: str) -> None:
     body = response.content.decode()
     leaked = [marker for marker in FOREIGN[persona] if marker in body]
     assert not leaked, f"{persona} GET {url} shows another portfolio's {leaked}"
+
+
+# =====================================================================================================
+# Writes: every page and endpoint that takes a POST (PUT, PATCH, DELETE), as every persona sends it.
+# =====================================================================================================
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+ALLOWED, NO_CHANGE, INVALID = "allowed", "no-change", "invalid"
+BOUND = ("collector", "sales")  # the portfolio-bound personas
+COLLEAGUE = "colleague"  # a credit analyst who made the proposals, requests and checks the personas act on
+
+
+@dataclass
+class Write:
+    """One write URL: what it acts on, what it is sent, and what each persona gets."""
+
+    expect: dict[str, str]  # persona -> outcome, on an object of the persona's own portfolio
+    target: Callable | None = None  # Scene -> the object acted on, made per case
+    kwargs: Callable = lambda target: {}  # the target -> the URL's kwargs
+    data: dict | Callable = field(default_factory=dict)  # the payload that succeeds, or (Scene, target) -> it
+    api: bool = False  # a JSON body (django-ninja), not form data
+    creates: type | None = None  # success adds a row of this model; otherwise the target row changes
+    audit: str | None = None  # the AuditEvent action a success writes
+    written: Callable | None = None  # (Scene, target, response, client) -> a mark outside the database
+    foreign: dict[str, str] = field(default_factory=dict)  # persona -> outcome on another portfolio's object
+    maker: dict[str, str] = field(default_factory=dict)  # persona -> outcome on an object the persona made
+    sample: str | None = None  # for "<namespace>:*" entries: the URL name actually posted to
+
+
+def _roles_expect(roles: set[str], anonymous: str, **overrides) -> dict[str, str]:
+    expect = {p: ALLOWED if p in roles else DENIED for p in PERSONAS}
+    return {**expect, ANONYMOUS: anonymous, **overrides}
+
+
+def web_write(roles: set[str], target=None, kwargs=None, data=None, *, scoped: bool = True, foreign=None,
+              maker=None, **options) -> Write:
+    """A form target: the named roles succeed, other signed-in users get 403, visitors the login page.
+    `scoped`: the object belongs to a portfolio, so collector and sales are also tried on the other one's
+    (404 unless `foreign` says otherwise). Persona names in `options` override their outcome."""
+    overrides = {p: options.pop(p) for p in list(options) if p in PERSONAS}
+    return Write(_roles_expect(roles, LOGIN, **overrides), target, kwargs or (lambda t: {}), data or {},
+                 foreign={**({p: HIDDEN for p in BOUND} if scoped else {}), **(foreign or {})},
+                 maker=maker or {}, **options)
+
+
+def api_write(roles: set[str], target=None, kwargs=None, data=None, **options) -> Write:
+    """An API operation: as web_write, with 401 for a caller without credentials and a JSON body."""
+    entry = web_write(roles, target, kwargs, data, api=True, **options)
+    entry.expect[ANONYMOUS] = UNAUTHORIZED
+    return entry
+
+
+def code_of(customer) -> dict:
+    return {"code": customer.code}
+
+
+def pk_of(target) -> dict:
+    return {"pk": target.pk}
+
+
+def reference_of(check) -> dict:
+    return {"reference": check.reference}
+
+
+def itself(scene):
+    """The customer itself: for writes that add a row to it (a proposal, an assessment, feedback)."""
+    return scene.customer
+
+
+def signs_in(scene, target) -> dict:
+    return {"username": target.get_username(), "password": PASSWORD}
+
+
+def signed_out(scene, target, response, client) -> bool:
+    return scene.actor is not None and "_auth_user_id" not in client.session
+
+
+def language_set(scene, target, response, client) -> bool:
+    return settings.LANGUAGE_COOKIE_NAME in response.cookies
+
+
+def queued(scene, target, response, client) -> bool:
+    return bool(scene.world["queued"])
+
+
+def upload(scene, target) -> dict:
+    return {"kind": "invoices", "mode": "all",
+            "file": SimpleUploadedFile("ar.csv", b"number,customer,amount\nAR9001,C000001,100.00\n")}
+
+
+MONITOR_WORKERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.COLLECTOR, Role.LEGAL_OFFICER}
+MONITOR_MANAGERS = {Role.ADMIN, Role.RISK_MANAGER}
+ANALYSTS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST}
+ORDER_TAKERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.SALES}  # credit.request_check
+MANAGER = {Role.RISK_MANAGER}
+DECIDERS = {Role.RISK_MANAGER, Role.RISK_COMMITTEE}  # scoring.approve_promotion
+SIGNED_IN = set(PERSONAS) - {ANONYMOUS}
+# permission_required before the lookup: another portfolio's object is a 403 like one's own
+PERMISSION_FIRST = {p: DENIED for p in BOUND}
+# the maker may not decide their own proposal or request: a form says why, the API answers 403
+OWN_WEB, OWN_API = {Role.RISK_MANAGER: NO_CHANGE}, {Role.RISK_MANAGER: DENIED}
+OTHER_USERS_MESSAGE = {p: NO_CHANGE for p in SIGNED_IN}  # silently ignored, like an id that does not exist
+
+WRITES: dict[str, Write] = {
+    # Sign-in, sign-out, language (fengkong.web, django.conf.urls.i18n)
+    "login": Write({p: NO_CHANGE if p != ANONYMOUS else ALLOWED for p in PERSONAS},  # signed in: sent on
+                   target=lambda s: s.actor or s.maker, data=signs_in, audit="auth.login"),
+    "logout": Write({p: ALLOWED if p != ANONYMOUS else NO_CHANGE for p in PERSONAS}, written=signed_out),
+    "set_language": Write({p: ALLOWED for p in PERSONAS}, data={"language": "en", "next": "/"},
+                          written=language_set),
+    "import-upload": web_write(IMPORTERS, data=upload, creates=ImportBatch, scoped=False),
+    # Monitoring (fengkong.monitoring)
+    "monitoring-alerts-acknowledge": web_write(MONITOR_WORKERS, targets.alert,
+                                               data=lambda s, alert: {"alert": [alert.pk]},
+                                               audit="alert.acknowledged",
+                                               foreign={"collector": NO_CHANGE, "sales": DENIED}),
+    "monitoring-alert-acknowledge": web_write(MONITOR_WORKERS, targets.alert, pk_of, audit="alert.acknowledged",
+                                              nobody=HIDDEN),
+    "monitoring-alert-resolve": web_write(MONITOR_WORKERS, targets.alert, pk_of, {"resolution": "paid in full"},
+                                          audit="alert.resolved", nobody=HIDDEN),
+    "monitoring-action-done": web_write(MONITOR_WORKERS, targets.task, pk_of, {"note": "called the CFO"},
+                                        audit="action_item.done", nobody=HIDDEN, sales=HIDDEN),
+    "monitoring-stop-supply-lift": web_write(MONITOR_MANAGERS, targets.stop_supply, pk_of, {"reason": "paid"},
+                                             audit="stop_supply.lifted", nobody=HIDDEN),
+    "api:alert_acknowledge": api_write(MONITOR_WORKERS, targets.alert, lambda a: {"alert_id": a.pk},
+                                       audit="alert.acknowledged"),
+    "api:alert_resolve": api_write(MONITOR_WORKERS, targets.alert, lambda a: {"alert_id": a.pk},
+                                   {"note": "paid in full"}, audit="alert.resolved"),
+    # The in-app inbox (fengkong.notifications): one's own messages only
+    "inbox-mark-read": web_write(SIGNED_IN, targets.inbox_message, pk_of, scoped=False,
+                                 foreign=OTHER_USERS_MESSAGE),
+    "inbox-mark-all-read": web_write(SIGNED_IN, targets.inbox_message, scoped=False, foreign=OTHER_USERS_MESSAGE),
+    # Credit: flags, assessments, limit proposals and votes, policy versions
+    "credit-flags": web_write(ANALYSTS | {Role.LEGAL_OFFICER}, itself, code_of,
+                              {"blacklisted": "on", "reason": "court ruling"}, creates=CreditProfile,
+                              audit="credit_flags.changed", foreign=PERMISSION_FIRST),
+    "credit-assess": web_write(ANALYSTS, itself, code_of, creates=Assessment, audit="credit.assessed",
+                               foreign=PERMISSION_FIRST),
+    "api:customer_assess": api_write(ANALYSTS, itself, code_of, creates=Assessment, audit="credit.assessed"),
+    "credit-propose": web_write(ANALYSTS, itself, code_of, {"proposed_limit": "200000.00", "proposed_term_days": "60",
+                                                             "reason": "first limit"},
+                                creates=LimitProposal, audit="limit_proposal.proposed", foreign=PERMISSION_FIRST),
+    "api:limit_proposal_create": api_write(ANALYSTS, itself, code_of, {"proposed_limit": "200000.00",
+                                                                       "proposed_term_days": 60,
+                                                                       "reason": "first limit"},
+                                           creates=LimitProposal, audit="limit_proposal.proposed"),
+    "credit-proposal-vote": web_write(MANAGER, targets.proposal, pk_of, {"vote": "approve", "comment": "fine"},
+                                      audit="limit_proposal.voted", maker=OWN_WEB, foreign={"sales": DENIED}),
+    "api:limit_proposal_vote": api_write(MANAGER, targets.proposal, lambda p: {"proposal_id": p.pk},
+                                         {"vote": "approve"}, audit="limit_proposal.voted", maker=OWN_API,
+                                         foreign={"sales": DENIED}),
+    "credit-proposal-withdraw": web_write(MANAGER, targets.proposal, pk_of, {"reason": "no longer needed"},
+                                          audit="limit_proposal.withdrawn", maker={Role.CREDIT_ANALYST: ALLOWED},
+                                          foreign={"sales": DENIED}),
+    "api:limit_proposal_withdraw": api_write(MANAGER, targets.proposal, lambda p: {"proposal_id": p.pk},
+                                             {"reason": "no longer needed"}, audit="limit_proposal.withdrawn",
+                                             maker={Role.CREDIT_ANALYST: ALLOWED}, foreign={"sales": DENIED}),
+    "credit-policy-new": web_write(MANAGER, data={"config": "{}", "note": "as the article", "action": "propose"},
+                                   creates=CreditPolicy, audit="credit_policy.proposed", scoped=False),
+    "api:credit_policy_create": api_write(MANAGER, data={"config": {}, "note": "as the article"},
+                                          creates=CreditPolicy, audit="credit_policy.proposed", scoped=False),
+    "credit-policy-decide": web_write(MANAGER, targets.proposed_policy, lambda p: {"version": p.version},
+                                      {"decision": "approve"}, audit="credit_policy.approved", scoped=False,
+                                      maker=OWN_WEB),
+    "api:credit_policy_decision": api_write(MANAGER, targets.proposed_policy, lambda p: {"version": p.version},
+                                            {"approve": True}, audit="credit_policy.approved", scoped=False,
+                                            maker=OWN_API),
+    # Credit: checks on sales orders
+    "api:credit_check_create": api_write(ORDER_TAKERS, itself, data=lambda s, customer: {
+        "customer": customer.code, "amount": "5000.00", "reference": "SO-NEW"}, creates=CreditCheck,
+        audit="credit_check.run", foreign={"collector": DENIED, "sales": INVALID}),  # unknown code: 422
+    "credit-check-override": web_write(ORDER_TAKERS, targets.credit_check("held"), reference_of,
+                                       {"reason": "a loyal customer"}, audit="credit_check.override_requested"),
+    "api:credit_check_override": api_write(ORDER_TAKERS, targets.credit_check("held"), reference_of,
+                                           {"reason": "a loyal customer"}, audit="credit_check.override_requested"),
+    "credit-check-override-approve": web_write(MANAGER, targets.credit_check("override_requested"), reference_of,
+                                               audit="credit_check.override_approved", maker=OWN_WEB),
+    "api:credit_check_override_approve": api_write(MANAGER, targets.credit_check("override_requested"),
+                                                   reference_of, audit="credit_check.override_approved",
+                                                   maker=OWN_API),
+    "credit-check-override-reject": web_write(MANAGER, targets.credit_check("override_requested"), reference_of,
+                                              {"note": "pay first"}, audit="credit_check.override_rejected",
+                                              maker=OWN_WEB),
+    "api:credit_check_override_reject": api_write(MANAGER, targets.credit_check("override_requested"),
+                                                  reference_of, {"note": "pay first"},
+                                                  audit="credit_check.override_rejected", maker=OWN_API),
+    "credit-check-release": web_write(ORDER_TAKERS, targets.credit_check("reserved"), reference_of,
+                                      audit="credit_check.released"),
+    "api:credit_check_release": api_write(ORDER_TAKERS, targets.credit_check("reserved"), reference_of,
+                                          audit="credit_check.released"),
+    "credit-check-cancel": web_write(ORDER_TAKERS, targets.credit_check("reserved"), reference_of,
+                                     {"reason": "order cancelled"}, audit="credit_check.cancelled"),
+    "api:credit_check_cancel": api_write(ORDER_TAKERS, targets.credit_check("reserved"), reference_of,
+                                         {"reason": "order cancelled"}, audit="credit_check.cancelled"),
+    # Credit: risk feedback from sales, reviewed by the analysts
+    "credit-feedback-submit": web_write({Role.SALES}, itself, code_of, {"category": "payment", "text": "half empty"},
+                                        creates=RiskFeedback, audit="risk_feedback.submitted",
+                                        foreign={"collector": DENIED}),
+    "credit-feedback-review": web_write(ANALYSTS, targets.feedback, pk_of, {"note": "called them"},
+                                        audit="risk_feedback.reviewed", nobody=HIDDEN, sales=HIDDEN),
+    # Credit models (fengkong.scoring): training, promotion (maker-checker), rollback, retirement
+    "scoring-train": web_write(ANALYSTS, data={"use": "customer_risk"}, written=queued, scoped=False),
+    "scoring-rollback": web_write(MANAGER, targets.previous_champion, data={"use": "customer_risk", "reason": "drift"},
+                                  audit="model.rolled_back", scoped=False),
+    "api:model_rollback": api_write(MANAGER, targets.previous_champion, data={"use": "customer_risk",
+                                                                              "reason": "drift"},
+                                    audit="model.rolled_back", scoped=False),
+    "scoring-promote": web_write(ANALYSTS, targets.challenger, pk_of, {"reason": "better AUC"},
+                                 creates=PromotionRequest, audit="model.promotion_requested", scoped=False),
+    "api:model_promotion": api_write(ANALYSTS, targets.challenger, lambda m: {"model_id": m.pk},
+                                     {"reason": "better AUC"}, creates=PromotionRequest,
+                                     audit="model.promotion_requested", scoped=False),
+    "scoring-retire": web_write(MANAGER, targets.challenger, pk_of, {"reason": "weak"}, audit="model.retired",
+                                scoped=False),
+    "api:model_retire": api_write(MANAGER, targets.challenger, lambda m: {"model_id": m.pk}, {"reason": "weak"},
+                                  audit="model.retired", scoped=False),
+    "scoring-decide": web_write(DECIDERS, targets.promotion, pk_of, {"decision": "approve"},
+                                audit="model.promotion_approved", scoped=False, maker=OWN_WEB),
+    "api:promotion_decision": api_write(DECIDERS, targets.promotion, lambda r: {"request_id": r.pk},
+                                        {"approve": True}, audit="model.promotion_approved", scoped=False,
+                                        maker=OWN_API),
+    # only the person who asked withdraws a promotion request
+    "scoring-withdraw": web_write(set(), targets.promotion, pk_of, audit="model.promotion_withdrawn", scoped=False,
+                                  maker={Role.RISK_MANAGER: ALLOWED, Role.CREDIT_ANALYST: ALLOWED}),
+    "api:promotion_withdraw": api_write(set(), targets.promotion, lambda r: {"request_id": r.pk},
+                                        audit="model.promotion_withdrawn", scoped=False,
+                                        maker={Role.RISK_MANAGER: ALLOWED, Role.CREDIT_ANALYST: ALLOWED}),
+    # Django admin: staff only; tested through adding a portfolio (the auditor is staff but may only read)
+    "admin:*": Write({**{p: ADMIN_LOGIN for p in PERSONAS}, Role.ADMIN: ALLOWED, Role.AUDITOR: DENIED},
+                     data={"code": "GZ", "name": "广州", "kind": "region", "region_prefixes": "44",
+                           "industry_sections": ""},
+                     creates=Portfolio, audit="portfolio.created", sample="admin:accounts_portfolio_add"),
+}
+
+
+# --- which URLs take writes ----------------------------------------------------------------------------
+
+def api_write_methods() -> dict[str, set[str]]:
+    """Route -> write methods of every django-ninja operation, from the API's own OpenAPI schema."""
+    from fengkong.api.urls import api
+
+    paths = api.get_openapi_schema()["paths"]
+    return {path: {m.upper() for m in operations} & set(WRITE_METHODS) for path, operations in paths.items()}
+
+
+def as_schema_path(route: str) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def decorated_methods(view) -> set[str] | None:
+    """The methods a require_POST / require_http_methods decorator lets through, wherever it sits."""
+    while view is not None:
+        code = getattr(view, "__code__", None)
+        if code is not None and "request_method_list" in code.co_freevars:
+            return set(view.__closure__[code.co_freevars.index("request_method_list")].cell_contents)
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def handles_a_post(view) -> bool:
+    """A plain function view that reads request.POST, request.FILES or request.method handles a POST.
+    (One that hands the request to a helper to read its POST is not seen: give it require_http_methods.)"""
+    view = inspect.unwrap(view.func if isinstance(view, functools.partial) else view)
+    return bool(re.search(r"request\.(POST|FILES|method)\b", inspect.getsource(view)))
+
+
+def write_methods_of(url: ProjectUrl, api_paths: dict[str, set[str]]) -> set[str]:
+    if (path := as_schema_path(url.route)) in api_paths:
+        return api_paths[path]
+    view_class = getattr(url.view, "view_class", None)
+    if view_class is not None:  # a class-based view answers the verbs it has a method for
+        return {m.upper() for m in view_class.http_method_names if hasattr(view_class, m)} & set(WRITE_METHODS)
+    declared = decorated_methods(url.view)
+    if declared is not None:
+        return declared & set(WRITE_METHODS)
+    return {"POST"} if handles_a_post(url.view) else set()
+
+
+def write_key(name: str, method: str) -> str:
+    """A write entry's key: the URL name for a POST, "<name> <METHOD>" for another verb."""
+    return name if method == "POST" else f"{name} {method}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    name, _space, method = key.partition(" ")
+    return name, method or "POST"
+
+
+def namespace_entry(name: str) -> str | None:
+    key = name.split(":", 1)[0] + ":*" if ":" in name else ""
+    return key if key in WRITES else None
+
+
+def project_writes() -> dict[str, list[str]]:
+    """(route, method) -> the URL names of that route, for every write the project accepts; a namespace
+    with a "<namespace>:*" entry (the admin) is covered by that entry's sample."""
+    api_paths = api_write_methods()
+    found: dict[str, list[str]] = {}
+    for url in project_urls():
+        if namespace_entry(url.name):
+            continue
+        for method in sorted(write_methods_of(url, api_paths)):
+            found.setdefault(f"{method} /{url.route}", []).append(url.name)
+    return found
+
+
+def test_every_write_url_has_a_write_entry():
+    missing = [f"add {write_key(names[0], route.split()[0])!r} to WRITES in {__name__}"
+               + (f" (or one of its other names: {names[1:]})" if len(names) > 1 else "")
+               + f": {route} takes writes; say what it acts on, what it is sent and what each persona gets"
+               for route, names in sorted(project_writes().items())
+               if not any(write_key(name, route.split()[0]) in WRITES for name in names)]
+    assert not missing, "\n".join(missing)
+
+
+def test_every_write_entry_is_a_write_of_the_project():
+    accepted = {write_key(name, route.split()[0]) for route, names in project_writes().items() for name in names}
+    stale = [key for key in WRITES if key not in accepted and not key.endswith(":*")]
+    assert not stale, f"remove {stale} from WRITES: no such URL takes that method any more"
+
+
+def test_the_write_finder_sees_every_url_the_get_matrix_knows_to_refuse_a_get():
+    writes = {name for names in project_writes().values() for name in names}
+    refusing = [key for key, entry in MATRIX.items() if set(entry.expect.values()) == {NOT_ALLOWED}]
+    unseen = [key for key in refusing if key not in writes]
+    assert refusing and not unseen, f"the write finder misses {unseen}: teach write_methods_of their kind of view"
+
+
+def test_the_write_finder_finds_every_api_write_of_the_schema_among_the_urls():
+    routes = {as_schema_path(url.route) for url in project_urls()}
+    unmatched = {path for path, methods in api_write_methods().items() if methods} - routes
+    assert not unmatched, f"as_schema_path no longer turns the API's routes into {sorted(unmatched)}"
+
+
+def test_every_write_entry_names_every_persona():
+    assert {key: sorted(set(PERSONAS) - set(e.expect)) for key, e in WRITES.items()
+            if set(e.expect) != set(PERSONAS)} == {}
+
+
+# --- the write matrix itself ---------------------------------------------------------------------------
+
+def _write_cases() -> list[tuple[str, str, str]]:
+    cases = []
+    for key, entry in WRITES.items():
+        cases += [(key, persona, "own") for persona in PERSONAS]
+        cases += [(key, persona, "foreign") for persona in entry.foreign]
+        cases += [(key, persona, "maker") for persona in entry.maker]
+    return cases
+
+
+WRITE_CASES = _write_cases()
+
+
+@pytest.fixture
+def write_world(world, roles, settings, tmp_path, monkeypatch):
+    """The matrix's world, a colleague who made what the personas act on, and no work beyond the request:
+    background tasks are noted rather than queued, a crowned model need not load, a policy's what-if is
+    a fixed answer."""
+    settings.DATA_DIR = tmp_path
+    noted = []
+    monkeypatch.setitem(background.TASKS, "scoring.retrain", lambda *args: noted.append(("retrain", args)))
+    monkeypatch.setattr("fengkong.integrations.tasks.run_import_task", lambda *args: noted.append(("import", args)))
+    monkeypatch.setattr("fengkong.scoring.registry.load", lambda model: None)
+    monkeypatch.setattr("fengkong.credit.approvals.what_if_preview", lambda config: PREVIEW)
+    return {**world, "colleague": make_user(COLLEAGUE, Role.CREDIT_ANALYST, roles), "queued": noted}
+
+
+def scene_for(world, persona: str, case: str) -> targets.Scene:
+    """Own case: the object is in the persona's portfolio (Sichuan for sales, else Chongqing) and made by
+    the colleague; foreign: in the other portfolio, or another user's; maker: made by the persona."""
+    actor = world["users"].get(persona)
+    chongqing, _second, sichuan = world["customers"]
+    own = sichuan if persona == "sales" else chongqing
+    customer = (chongqing if own is sichuan else sichuan) if case == "foreign" else own
+    colleague = world["colleague"]
+    return targets.Scene(world, persona, actor, customer, maker=actor if case == "maker" else colleague,
+                         owner=colleague if case == "foreign" or actor is None else actor)
+
+
+CENSUS_APPS = ("auth", "admin")  # besides the project's own apps (not sessions: signing in writes one)
+
+
+@functools.cache
+def census_models() -> tuple:
+    return tuple(m for m in apps.get_models()
+                 if m._meta.app_config.name.startswith("fengkong.") or m._meta.app_label in CENSUS_APPS)
+
+
+def row_counts() -> dict[str, int]:
+    """The number of rows of every table, in one query."""
+    quote = connection.ops.quote_name
+    # table names from the models, not from any input
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in census_models())  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        return dict(zip((m._meta.label for m in census_models()), cursor.fetchone(), strict=True))
+
+
+@dataclass
+class Footprint:
+    """What a request could have written: the rows of every table, the audit trail, the target row."""
+
+    rows: dict[str, int]
+    last_audit: int
+    target: dict | None
+
+    @classmethod
+    def take(cls, target) -> Footprint:
+        row = None
+        if isinstance(target, Model):
+            row = type(target)._base_manager.filter(pk=target.pk).values().first()
+        return cls(row_counts(), AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0, row)
+
+    def new_audit_actions(self) -> list[str]:
+        return list(AuditEvent.objects.filter(pk__gt=self.last_audit).values_list("action", flat=True))
+
+    def grown(self, before: Footprint) -> dict[str, tuple[int, int]]:
+        return {label: (before.rows[label], n) for label, n in self.rows.items() if n != before.rows[label]}
+
+
+def send(client: Client, method: str, url: str, data: dict, api: bool):
+    if api:
+        return client.generic(method, url, json.dumps(data), content_type="application/json")
+    if method == "POST":
+        return client.post(url, data)
+    return client.generic(method, url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded")
+
+
+@pytest.mark.parametrize(("key", "persona", "case"), WRITE_CASES, ids=[f"{k}-{p}-{c}" for k, p, c in WRITE_CASES])
+def test_write_matrix(write_world, key, persona, case):
+    entry = WRITES[key]
+    scene = scene_for(write_world, persona, case)
+    target = entry.target(scene) if entry.target else None
+    name, method = split_key(key)
+    url = reverse(entry.sample or name, kwargs=entry.kwargs(target))
+    data = entry.data(scene, target) if callable(entry.data) else entry.data
+    client = Client()
+    if scene.actor is not None:
+        client.force_login(scene.actor)
+    before = Footprint.take(target)
+    response = send(client, method, url, data, entry.api)
+    after = Footprint.take(target)
+    expected = {"own": entry.expect, "foreign": entry.foreign, "maker": entry.maker}[case][persona]
+    where = f"{persona} {method} {url} ({case} case) answered {response.status_code}, expected {expected}"
+    assert_write_status(response, expected, where)
+    mark = entry.written(scene, target, response, client) if entry.written else None
+    if expected == ALLOWED:
+        assert_written(entry, before, after, mark, where)
+    else:
+        assert_nothing_written(before, after, mark, where)
+    assert_no_foreign_rows(response, persona, url)
+
+
+def assert_write_status(response, expected: str, where: str) -> None:
+    status = response.status_code
+    if expected in {LOGIN, ADMIN_LOGIN}:
+        login = reverse("admin:login") if expected == ADMIN_LOGIN else reverse("login")
+        assert status == 302 and response.url.startswith(login), f"{where} (to {response.get('Location')})"
+    elif expected in {ALLOWED, NO_CHANGE}:
+        sent_to_sign_in = status == 302 and "next=" in response.url  # logout's own redirect is no refusal
+        assert 200 <= status < 400 and not sent_to_sign_in, f"{where} {response.get('Location', '')}"
+    else:
+        statuses = {DENIED: {403}, HIDDEN: {404}, UNAUTHORIZED: {401}, INVALID: {400, 422}}
+        assert status in statuses[expected], f"{where}: {response.content[:300]!r}"
+
+
+def assert_written(entry: Write, before: Footprint, after: Footprint, mark, where: str) -> None:
+    if entry.written is not None:
+        assert mark, f"{where}, but left no mark"
+    elif entry.creates is not None:
+        label = entry.creates._meta.label
+        assert after.rows[label] > before.rows[label], f"{where}, but wrote no {label}"
+    else:
+        assert after.target is not None and after.target != before.target, f"{where}, but the target is unchanged"
+    if entry.audit:
+        actions = before.new_audit_actions()
+        assert entry.audit in actions, f"{where}, but audited {actions}, not {entry.audit!r}"
+
+
+def assert_nothing_written(before: Footprint, after: Footprint, mark, where: str) -> None:
+    assert not after.grown(before), f"{where}, and rows changed: {after.grown(before)}"
+    assert not before.new_audit_actions(), f"{where}, and audited {before.new_audit_actions()}"
+    assert after.target == before.target, f"{where}, and the target changed: {before.target} -> {after.target}"
+    assert not mark, f"{where}, and left its mark all the same"

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fengkong.core.later import task
 from fengkong.core.money import from_fen
 from fengkong.core.permissions import require, scope
 
@@ -32,7 +33,6 @@ from .exceptions import ScoringError
 from .forecasts import forecast_for
 from .labels import feature_label, short
 from .models import InvoicePrediction, ModelMonitor, ModelVersion, PromotionRequest
-from .tasks import retrain
 
 PAGE_SIZE = 50
 MAX_TEXT = 500
@@ -265,7 +265,7 @@ def model_train(request):
     require(request.user, "scoring.register_model")
     form = TrainForm(request.POST)
     if form.is_valid():
-        retrain(form.cleaned_data["use"], request.user.pk)
+        task("scoring.retrain")(form.cleaned_data["use"], request.user.pk)  # queued now: nothing to commit
         messages.success(request, _("Training started on the ledger; the new model appears here as a challenger "
                                     "when it is done, and your inbox says so."))
     else:

@@ -24,6 +24,8 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+    # Not PUT: Django's form views take it as a POST without its form data, a failed sign-in on record.
+    http_method_names = ["get", "post", "head", "options"]
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")[:USERNAME_MAX]
