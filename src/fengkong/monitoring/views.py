@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, OuterRef, Subquery, Sum, When
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,13 +42,13 @@ from .choices import (
     ALERT_STATUS_COLOURS,
     LEVEL_COLOURS,
     ZONE_COLOURS,
-    ActionStatus,
     AlertLevel,
     Zone,
 )
 from .exceptions import MonitoringError
 from .forms import ActionDoneForm, AlertFilterForm, LiftStopForm, ResolveForm, filter_alerts, selected_ids
 from .models import BUCKET_FIELDS, ActionItem, Alert, BookSnapshot, CustomerSnapshot, StopSupply
+from .worklist import ordered_worklist
 
 PAGE_SIZE = 50
 TREND_DATES = 30
@@ -325,48 +325,14 @@ def action_list(request):
         items = items.open().assigned_to(user)
     elif show == "open":
         items = items.open()
-    items, order = ordered_worklist(items.select_related("customer", "alert", "assigned_to", "done_by"),
-                                   request.GET.get("order"), user)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered = ordered_worklist(items.select_related("customer", "alert", "assigned_to", "done_by"),
+                               request.GET.get("order"), user)
+    page = Paginator(ordered.items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/actions.html", {
-        **worklist_forecast(user), "page": page, "show": show, "order": order, "form": ActionDoneForm(),
+        "page": page, "show": show, "order": ordered.order, "ranking": ordered.ranking, "form": ActionDoneForm(),
         "can_complete": user.has_perm("monitoring.change_actionitem"), "action_colours": ACTION_STATUS_COLOURS,
+        "panels": render_panels("monitoring.worklist", request),
     })
-
-
-ORDER_CHOICES = ("loss", "due")
-
-
-def ordered_worklist(items, order: str | None, user):
-    """Open tasks first; within them the customer with the largest expected loss on its open invoices
-    (the payment-delay champion's prediction) first, then by due date. By due date alone when asked, when
-    no model has predicted anything yet, or for a role that may not see the predictions."""
-    from fengkong.scoring.models import InvoicePrediction
-
-    open_first = Case(When(status=ActionStatus.OPEN, then=0), default=1)
-    if not user.has_perm("scoring.view_invoiceprediction"):
-        return items.order_by(open_first, "due_date", "pk"), None
-    loss = (InvoicePrediction.objects.filter(customer=OuterRef("customer_id")).order_by().values("customer")
-            .annotate(total=Sum("expected_loss")).values("total"))
-    items = items.annotate(expected_loss=Subquery(loss))
-    if order not in ORDER_CHOICES:
-        order = "loss" if InvoicePrediction.objects.exists() else "due"
-    if order == "loss":
-        return items.order_by(open_first, F("expected_loss").desc(nulls_last=True), "due_date", "pk"), order
-    return items.order_by(open_first, "due_date", "pk"), order
-
-
-def worklist_forecast(user) -> dict:
-    """The cash the worklist is expected to bring in over 13 weeks (the user's portfolio, or the company's)."""
-    if not user.has_perm("scoring.view_cashforecast"):
-        return {}
-    from fengkong.scoring.charts import forecast_figure
-    from fengkong.scoring.forecasts import forecast_for
-
-    forecast = forecast_for(user)
-    if forecast is None:
-        return {}
-    return {"forecast": forecast, "forecast_chart": forecast_figure(forecast.weeks, height=220)}
 
 
 def _visible_item(request, pk: int) -> ActionItem:
