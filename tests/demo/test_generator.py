@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fengkong.core import uscc
-from fengkong.demo.book import Calendar, build_customer_book
+from fengkong.demo.population import Calendar, build_customer_book
 from fengkong.demo.draws import Draws, Purpose
 from fengkong.demo.exports import HEADERS
 from fengkong.demo.generator import DemoSummary, customer_chunks, generate

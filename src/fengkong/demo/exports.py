@@ -15,7 +15,7 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
-from fengkong.demo.book import CustomerBook, calendar_year
+from fengkong.demo.population import CustomerBook, calendar_year
 from fengkong.demo.financials import Statements
 from fengkong.demo.ledger import CREDIT_NOTE_REASONS, SETTLEMENT_METHODS, Ledger
 from fengkong.demo.names import concat, pick

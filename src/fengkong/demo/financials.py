@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fengkong.demo.book import INVOICES_PER_CUSTOMER_YEAR, Calendar, CustomerBook, calendar_year
+from fengkong.demo.population import INVOICES_PER_CUSTOMER_YEAR, Calendar, CustomerBook, calendar_year
 
 REPORTING_SHARE = 0.7
 

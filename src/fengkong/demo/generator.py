@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from fengkong.demo import exports
-from fengkong.demo.book import Calendar, CustomerBook, build_customer_book
+from fengkong.demo.population import Calendar, CustomerBook, build_customer_book
 from fengkong.demo.financials import annual_statements
 from fengkong.demo.ledger import Ledger, simulate_ledger
 from fengkong.demo.orders import open_orders

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fengkong.demo.book import Calendar, CustomerBook, weekday
+from fengkong.demo.population import Calendar, CustomerBook, weekday
 from fengkong.demo.draws import Draws, Purpose
 
 MIN_INVOICE_FEN = 500_00

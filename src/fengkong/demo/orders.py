@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fengkong.demo.book import Calendar, CustomerBook
+from fengkong.demo.population import Calendar, CustomerBook
 
 ORDERING_SHARE = 0.3
 ORDER_WINDOW_DAYS = 60
