@@ -52,6 +52,18 @@ KNOWN_PRIVATE = {
     "fengkong/scoring/delay.py imports fengkong.scoring.dataset._receipts",
     "fengkong/scoring/delay.py imports fengkong.scoring.dataset._statements",
 }
+# Module names that stand in several packages with the same meaning; any other name means one thing only.
+SHAPE_FILES = {"__init__", "models", "choices", "exceptions", "actions", "queries", "admin", "apps", "urls",
+               "api", "schemas", "views", "forms", "tasks", "nightly", "panels", "cli", "signals", "receivers",
+               "templatetags"}
+ALIKE = {
+    "policy": "an app's versioned policy (monitoring, credit)",
+    "worklist": "the collectors' worklist: its order (monitoring), scoring's ranking of it",
+    "ledger": "the receivables ledger: features read from it (engine), the demo company's (demo)",
+    "delay": "payment-delay prediction: the model (engine), its ledger reading and use (scoring)",
+    "charts": "plotly figures as JSON-ready dicts (core's shared ones, scoring's)",
+}
+KNOWN_NAME_CLASHES = {"auth", "book", "context"}
 KNOWN_MISSING = {
     "accounts": {"exceptions", "actions", "urls", "api", "views", "tasks"},
     "customers": {"exceptions", "actions", "urls", "views", "tasks"},
@@ -192,6 +204,18 @@ def test_no_private_name_is_imported_from_another_module():
              if name.rpartition(".")[2].startswith("_") and not name.rpartition(".")[2].startswith("__")
              and name.startswith("fengkong")}
     ratchet(leaks, KNOWN_PRIVATE, "a _name is private to its module; make it public where it belongs")
+
+
+def test_a_module_name_means_one_thing():
+    packages_of: dict[str, set[str]] = defaultdict(set)
+    for module in project_modules():
+        parts = module.split(".")
+        if len(parts) > 2:
+            packages_of[parts[-1]].add(parts[1])
+    clashes = {name for name, packages in packages_of.items()
+               if len(packages) > 1 and name not in SHAPE_FILES and name not in ALIKE}
+    ratchet(clashes, KNOWN_NAME_CLASHES, "one name, one meaning (STYLE.md): rename, or say in ALIKE why these "
+            "modules mean the same thing")
 
 
 @pytest.mark.parametrize("app", DOMAIN_APPS)

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fengkong.core import uscc
-from fengkong.demo.population import Calendar, build_customer_book
 from fengkong.demo.draws import Draws, Purpose
-from fengkong.demo.exports import HEADERS
+from fengkong.demo.erp_files import HEADERS
 from fengkong.demo.generator import DemoSummary, customer_chunks, generate
 from fengkong.demo.ledger import instalment_amounts, simulate_ledger
+from fengkong.demo.population import Calendar, build_customer_book
 
 AS_OF = dt.date(2025, 6, 30)
 SMALL = {"customers": 200, "years": 2, "seed": 7, "as_of": AS_OF}

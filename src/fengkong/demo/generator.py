@@ -25,15 +25,15 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from fengkong.demo import exports
-from fengkong.demo.population import Calendar, CustomerBook, build_customer_book
+from fengkong.demo import erp_files
 from fengkong.demo.financials import annual_statements
 from fengkong.demo.ledger import Ledger, simulate_ledger
 from fengkong.demo.orders import open_orders
+from fengkong.demo.population import Calendar, CustomerBook, build_customer_book
 
 Progress = Callable[[str, int, int], None]
 DEFAULT_CHUNK_ROWS = 250_000
-FILES = tuple(exports.HEADERS)
+FILES = tuple(erp_files.HEADERS)
 
 
 @dataclass(frozen=True)
@@ -92,16 +92,16 @@ def generate(out_dir: Path, *, customers: int = 1000, years: int = 3, seed: int 
     drafts = {name: out_dir / f".{name}.part" for name in FILES}
 
     book = build_customer_book(customers, calendar, seed)
-    exports.write_customers(drafts["customers.csv"], book)
+    erp_files.write_customers(drafts["customers.csv"], book)
     report("customers", customers, customers)
     totals = write_ledger(book, calendar, seed, drafts, chunk_rows, report)
     orders = open_orders(book, calendar, seed)
-    exports.write_frame(drafts["orders.csv"], "orders.csv", exports.orders_frame(book, orders))
+    erp_files.write_frame(drafts["orders.csv"], "orders.csv", erp_files.orders_frame(book, orders))
     report("orders", len(orders.day), len(orders.day))
     statements = annual_statements(book, calendar, seed)
-    exports.write_frame(drafts["financials.csv"], "financials.csv", exports.financials_frame(book, statements))
+    erp_files.write_frame(drafts["financials.csv"], "financials.csv", erp_files.financials_frame(book, statements))
     report("financials", len(statements.year), len(statements.year))
-    exports.write_frame(drafts["truth.csv"], "truth.csv", exports.truth_frame(book))
+    erp_files.write_frame(drafts["truth.csv"], "truth.csv", erp_files.truth_frame(book))
 
     paths = tuple(draft.replace(out_dir / name) for name, draft in drafts.items())
     return DemoSummary(
@@ -117,7 +117,7 @@ def write_ledger(book: CustomerBook, calendar: Calendar, seed: int, paths: dict[
     """Simulate and append the ledger chunk by chunk; memory is one chunk's worth."""
     expected = int(book.invoice_offset[-1])
     totals = LedgerTotals()
-    files = exports.LedgerFiles(book, paths)
+    files = erp_files.LedgerFiles(book, paths)
     try:
         report("invoices", 0, expected)
         for start, stop in customer_chunks(book.invoice_offset, chunk_rows):

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fengkong.demo.population import Calendar, CustomerBook, weekday
 from fengkong.demo.draws import Draws, Purpose
+from fengkong.demo.population import Calendar, CustomerBook, weekday
 
 MIN_INVOICE_FEN = 500_00
 MAX_INVOICE_FEN = 20_000_000_00

@@ -15,11 +15,11 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
-from fengkong.demo.population import CustomerBook, calendar_year
 from fengkong.demo.financials import Statements
 from fengkong.demo.ledger import CREDIT_NOTE_REASONS, SETTLEMENT_METHODS, Ledger
 from fengkong.demo.names import concat, pick
 from fengkong.demo.orders import ORDER_STATUSES, OpenOrders
+from fengkong.demo.population import CustomerBook, calendar_year
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "customers.csv": ("客户编码", "客户名称", "统一社会信用代码", "行业", "行政区划代码", "所属集团编码", "所属集团",
