@@ -7,14 +7,36 @@ from django.db import migrations, models
 
 
 def move_content_type(apps, schema_editor):
+    """monitoring.cyclerun's content type becomes cycle.cyclerun; if both exist already, the grants of the
+    old permissions move to the new ones of the same codename and the old ones go."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    if not ContentType.objects.filter(app_label="cycle", model="cyclerun").exists():
-        ContentType.objects.filter(app_label="monitoring", model="cyclerun").update(app_label="cycle")
+    Permission = apps.get_model("auth", "Permission")
+    old = ContentType.objects.filter(app_label="monitoring", model="cyclerun").first()
+    if old is None:
+        return
+    new = ContentType.objects.filter(app_label="cycle", model="cyclerun").first()
+    if new is None:
+        old.app_label = "cycle"
+        old.save(update_fields=["app_label"])
+        return
+    for permission in Permission.objects.filter(content_type=old):
+        target = Permission.objects.filter(content_type=new, codename=permission.codename).first()
+        if target is None:
+            permission.content_type = new
+            permission.save(update_fields=["content_type"])
+            continue
+        for group in permission.group_set.all():
+            group.permissions.add(target)
+        for user in permission.user_set.all():
+            user.user_permissions.add(target)
+        permission.delete()
+    old.delete()
 
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies = [("monitoring", "0005_cyclerun_moves_to_cycle"), ("contenttypes", "0002_remove_content_type_name")]
+    dependencies = [("monitoring", "0005_cyclerun_moves_to_cycle"), ("contenttypes", "0002_remove_content_type_name"),
+                    ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [
         migrations.SeparateDatabaseAndState(state_operations=[
