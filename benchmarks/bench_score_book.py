@@ -135,6 +135,8 @@ def train_champions(delay_customers: int) -> None:
 @contextmanager
 def sampled_delay_training(customers: int):
     """While inside: the registry's delay training reads every k-th customer's ledger and skips the back-test."""
+    from django.utils import timezone
+
     from fengkong.engine.modelling import delay, ledger
     from fengkong.scoring import delay as scoring_delay
 
@@ -145,8 +147,8 @@ def sampled_delay_training(customers: int):
         frames = scoring_delay.read_ledger_until(as_of)
         if customers and frames.customers.height > customers:
             frames = sample_ledger(ledger, frames, customers)
-        return delay.train_delay(frames, as_of=as_of, progress=progress, params=params, backtest_origins=0,
-                                 source="database (bench sample)")
+        return delay.train_delay(frames, created_at=timezone.now(), as_of=as_of, progress=progress, params=params,
+                                 backtest_origins=0, source="database (bench sample)")
 
     scoring_delay.train_from_db = train_from_db
     try:

@@ -1,9 +1,11 @@
 """`fengkong model …`: train a scorecard and a LightGBM challenger on any table, and score a file with them.
 
-Thin verbs over fengkong.engine.modelling. `train`, `predict` need no database, so Django is not set up for them;
-the registry verbs (train-ledger, register, list, promote, approve, reject, rollback, score-book) set it up
-lazily. Bad input (a missing column, a target that is not binary, an unreadable file, a model that does not
-fit its use, a step the user may not take) is a one-line message and exit code 2.
+Thin verbs over fengkong.engine.modelling and fengkong.scoring.storage. `train`, `predict` need no database:
+Django is set up for the importer's file decoder (fengkong.integrations.sources) and its translated
+messages, and no query is made; the registry verbs (train-ledger, register, list, promote, approve, reject,
+rollback, score-book) use the database. Bad input (a missing column, a target that is not binary, an
+unreadable file, a model that does not fit its use, a step the user may not take) is a one-line message and
+exit code 2.
 """
 
 from __future__ import annotations
@@ -52,9 +54,13 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
               positive: str | None, seed: int, base_score: float, base_odds: float, pdo: float, min_iv: float,
               exclude: tuple[str, ...]) -> None:
     """Train, validate on a held-out split and write the model directory with its JSON and HTML report."""
-    from fengkong.cli import Stages, console, progress_bar
-    from fengkong.engine.modelling import data, model_dir
+    from fengkong.cli import Stages, console, progress_bar, setup_django
+
+    setup_django()
+    from django.utils import timezone
+
     from fengkong.engine.modelling.train import TrainConfig, train_models
+    from fengkong.scoring import storage
 
     out_dir = out_dir or Path(f"model-{data_file.stem}")
     started = time.perf_counter()
@@ -64,11 +70,11 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
         with progress_bar() as bar:
             stages = Stages(bar)
             stages("reading", 0, 1)
-            frame = data.read_table(data_file)
+            read = storage.read_data(data_file)
             stages("reading", 1, 1)
-            trained = train_models(frame, target, config, fingerprint=data.file_fingerprint(data_file),
+            trained = train_models(read.frame, target, config, created_at=timezone.now(), fingerprint=read.sha256,
                                    source=data_file.name, progress=stages)
-            model_dir.save(trained, out_dir)
+            storage.save_model(trained, out_dir)
     except ModellingError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug or a library failure: still one line, but exit 1, not 2
@@ -95,13 +101,16 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
 @click.option("--no-reasons", is_flag=True, help="Skip the reason codes (faster on millions of rows).")
 def predict_cmd(model_path: Path, data_file: Path, out_file: Path | None, no_reasons: bool) -> None:
     """Score a file: probability of the event, score in points and the top reasons per row."""
-    from fengkong.cli import console
-    from fengkong.engine.modelling import data, model_dir
+    from fengkong.cli import console, setup_django
+
+    setup_django()
+    from fengkong.engine.modelling import model_dir
+    from fengkong.scoring import storage
 
     started = time.perf_counter()
     try:
-        loaded = model_dir.load(model_path)
-        scored = model_dir.predict(loaded, data.read_table(data_file), reasons=not no_reasons)
+        loaded = storage.load_model(model_path)
+        scored = model_dir.predict(loaded, storage.read_data(data_file).frame, reasons=not no_reasons)
     except ModellingError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug or a library failure: still one line, but exit 1, not 2

@@ -13,7 +13,7 @@ from fengkong.core.models import AuditEvent
 from fengkong.engine.modelling import model_dir
 from fengkong.notifications.models import InboxMessage
 from fengkong.receivables.models import Invoice
-from fengkong.scoring import book, registry
+from fengkong.scoring import book, registry, storage
 from fengkong.scoring.models import CustomerModelScore, ModelMonitor
 
 
@@ -63,7 +63,7 @@ def test_retired_models_are_not_scored_and_their_scores_are_not_shown(ledger_boo
 def reference_of_today(trained, versions):
     """Training distributions taken from today's book itself: no drift by construction."""
     frame = book.customer_features(AS_OF)
-    scored = model_dir.predict(model_dir.load(trained["directory"]), frame, reasons=False)
+    scored = model_dir.predict(storage.load_model(trained["directory"]), frame, reasons=False)
     return {v.kind: {"score": registry.score_bins(scored[registry.SCORE_COLUMNS[v.kind][1]]),
                      "features": registry.feature_bins(frame, v.features)} for v in versions}
 
