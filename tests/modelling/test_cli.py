@@ -85,5 +85,5 @@ def test_a_file_in_neither_utf8_nor_gbk_is_refused_naming_the_line_and_byte(tmp_
     (tmp_path / "乱码.csv").write_bytes("客户,违约\n".encode() + b"C1,\xff\xfe\x80\n")
     result = run("train", "--data", tmp_path / "乱码.csv", "--target", "违约")
     assert result.exit_code == 2, result.output
-    assert "乱码.csv: The file is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line 2 byte 4" in " ".join(
+    assert "乱码.csv is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line 2 byte 4" in " ".join(
         result.output.split())

@@ -172,7 +172,8 @@ def test_a_parquet_file_keeps_its_types(tmp_path):
     (b"", "empty.csv: The file is empty (0 bytes)."),
     (b"  \n", "empty.csv: The file has no header row"),
     (b"a,b,target\n", "The file empty.csv has a header but no data rows."),
-    (b"a,b\n1,\xff\xfe\x80\n", "empty.csv: The file is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line 2 byte 3"),
+    (b"a,b\n1,\xff\xfe\x80\n", "empty.csv is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line 2 byte 3 cannot "
+                               "be read; as GB18030, line 2 byte 3. Save it as \"CSV UTF-8\" from Excel."),
     (b"PAR1 not really", "empty.csv cannot be read as Parquet"),
 ])
 def test_an_unreadable_file_is_refused_naming_it_and_where(tmp_path, content, message):

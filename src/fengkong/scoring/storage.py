@@ -41,7 +41,7 @@ from fengkong.engine.modelling.gbm import GbmChallenger
 from fengkong.engine.modelling.report import render_html, to_json
 from fengkong.engine.modelling.scorecard import ScorecardTable
 from fengkong.engine.modelling.train import TrainedModels
-from fengkong.integrations.exceptions import FileRejected
+from fengkong.integrations.exceptions import FileRejected, NotText
 from fengkong.integrations.sources import ROW, decode_table
 
 METADATA = "metadata.json"
@@ -178,6 +178,11 @@ def read_data(path: str | Path) -> DataFile:
     else:
         try:
             frame = clean_text(decode_table(data, path.name).frame.drop(ROW))
+        except NotText as exc:   # the importer's advice (name the encoding in a mapping file) does not apply
+            (l1, b1), (l2, b2) = exc.positions["utf-8"], exc.positions["gb18030"]
+            raise DataError(f"{path.name} is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line {l1} byte {b1} "
+                            f"cannot be read; as GB18030, line {l2} byte {b2}. Save it as \"CSV UTF-8\" from "
+                            "Excel.") from None
         except FileRejected as exc:
             raise DataError(f"{path.name}: {exc.message}") from None
     if frame.height == 0 or frame.width == 0:
