@@ -135,6 +135,8 @@ def train_champions(delay_customers: int) -> None:
 @contextmanager
 def sampled_delay_training(customers: int):
     """While inside: the registry's delay training reads every k-th customer's ledger and skips the back-test."""
+    from django.utils import timezone
+
     from fengkong.engine.modelling import delay, ledger
     from fengkong.scoring import delay as scoring_delay
 
@@ -145,8 +147,8 @@ def sampled_delay_training(customers: int):
         frames = scoring_delay.read_ledger_until(as_of)
         if customers and frames.customers.height > customers:
             frames = sample_ledger(ledger, frames, customers)
-        return delay.train_delay(frames, as_of=as_of, progress=progress, params=params, backtest_origins=0,
-                                 source="database (bench sample)")
+        return delay.train_delay(frames, created_at=timezone.now(), as_of=as_of, progress=progress, params=params,
+                                 backtest_origins=0, source="database (bench sample)")
 
     scoring_delay.train_from_db = train_from_db
     try:
@@ -210,13 +212,13 @@ class Stages:
 
 
 def instrument() -> Stages:
-    """Wrap what score_book calls, at the names book.py looks them up by when it runs."""
+    """Wrap what score_book calls, at the names book_scores.py looks them up by when it runs."""
     import lightgbm
     from django.db.models import QuerySet
 
     from fengkong.engine.modelling import delay, gbm, ledger, model_dir
     from fengkong.integrations import db
-    from fengkong.scoring import book, registry
+    from fengkong.scoring import book_scores, registry
     from fengkong.scoring import delay as scoring_delay
     from fengkong.scoring.models import CustomerModelScore, InvoicePrediction
 
@@ -226,15 +228,15 @@ def instrument() -> Stages:
                                                  if queryset.model in tables else None)
 
     stages = Stages()
-    stages.wrap(book, "score_book", "rest")
+    stages.wrap(book_scores, "score_book", "rest")
     for name in ("live_models", "load"):
         stages.wrap(registry, name, "models")
     # open_invoices computes the customers' features again: that time stays with the invoices' stage
     stages.wrap(ledger, "features", lambda *_: None if stages.current() == "i_features" else "c_features")
-    stages.wrap(book, "score_customers", "c_rows")
+    stages.wrap(book_scores, "score_customers", "c_rows")
     stages.wrap(model_dir, "predict", "c_score")
     stages.wrap(gbm.GbmChallenger, "contributions", "c_shap")
-    stages.wrap(book, "customer_reasons", "c_reasons")
+    stages.wrap(book_scores, "customer_reasons", "c_reasons")
     stages.wrap(QuerySet, "delete", write("delete"))
     stages.wrap(db, "insert_rows", lambda table, *args, **kwargs: (
         "c_insert" if table == CustomerModelScore._meta.db_table else "i_insert"))
@@ -244,9 +246,9 @@ def instrument() -> Stages:
     stages.wrap(delay.DelayModel, "_reasons", "i_reasons")
     stages.wrap(lightgbm.Booster, "predict",
                 lambda *_, **kw: "i_shap" if kw.get("pred_contrib") and stages.current() == "i_reasons" else None)
-    stages.wrap(book, "invoice_rows", "i_rows")
-    stages.wrap(book, "predict_invoices", "i_forecast")   # what is left of it: forecast, CashForecast, transaction
-    stages.wrap(book, "monitor", "monitors")
+    stages.wrap(book_scores, "invoice_rows", "i_rows")
+    stages.wrap(book_scores, "predict_invoices", "i_forecast")   # what is left of it: forecast, CashForecast, transaction
+    stages.wrap(book_scores, "monitor", "monitors")
     return stages
 
 
@@ -254,7 +256,7 @@ def child(args: argparse.Namespace) -> None:
     configure(args.db, Path(os.environ["FENGKONG_DATA_DIR"]), PG_BENCH_DB)
     from django.db import connection
 
-    from fengkong.scoring import book
+    from fengkong.scoring import book_scores
 
     as_of = date.fromisoformat(args.child)
     stages = instrument()
@@ -263,7 +265,7 @@ def child(args: argparse.Namespace) -> None:
         stages.reset()
         progress_log: list[tuple[float, str, int, int]] = []
         started = time.perf_counter()
-        counts = book.score_book(as_of=as_of, progress=lambda *step, log=progress_log:
+        counts = book_scores.score_book(as_of=as_of, progress=lambda *step, log=progress_log:
                                  log.append((time.perf_counter(), *step)))
         wall = time.perf_counter() - started
         stages.active = False
@@ -301,10 +303,10 @@ def reference_timings(as_of: date, rows: dict) -> dict:
     import numpy as np
     from django.db import connection
 
-    from fengkong.scoring import book
+    from fengkong.scoring import book_scores
     from fengkong.scoring.models import CustomerModelScore, InvoicePrediction
 
-    frame = book.customer_features(as_of)
+    frame = book_scores.customer_features(as_of)
     numeric = [c for c, t in frame.schema.items() if t.is_numeric() and c != "customer_id"]
     x = np.nan_to_num(frame.select(numeric).to_numpy().astype(float))
     weights = np.random.default_rng(1).normal(size=x.shape[1]) / np.maximum(x.std(axis=0), 1e-9)

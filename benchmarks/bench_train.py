@@ -11,7 +11,7 @@ values), the log-odds of default a fixed sum of their effects, about 8% events. 
   early stopping), each timed end to end (typing, split, fit, validation report), target: both < 60 s;
   reference: sklearn LogisticRegression on the numeric features (missing as 0, standardised) plus
   one-hot categories, no binning and no report;
-- score: `model_dir.predict` on 1,000,000 rows with the scorecard (points, probability, three reasons)
+- score: `model_dir.predict` (the model saved and loaded by `fengkong.scoring.storage`) on 1,000,000 rows with the scorecard (points, probability, three reasons)
   and with the challenger (probability), target < 10 s; reference: a plain numpy dot product of
   1,000,000 × 20. The challenger's SHAP reasons (`pred_contrib`) cost far more per row, so they are
   timed on 100,000 rows: score everyone, explain the rows someone will look at;
@@ -25,12 +25,14 @@ import os
 import platform
 import tempfile
 import time
+from datetime import UTC, datetime
 
 import numpy as np
 import polars as pl
 
 from fengkong.engine.modelling import metrics, model_dir
 from fengkong.engine.modelling.train import TrainConfig, train_models
+from fengkong.scoring import storage
 
 
 def synthetic(rows: int, seed: int) -> tuple[pl.DataFrame, np.ndarray]:
@@ -76,8 +78,11 @@ def main() -> None:
           f"{args.score_rows:,} scoring rows")
 
     frame, truth = synthetic(args.rows, args.seed)
-    card, t_card = timed(lambda: train_models(frame, "default", TrainConfig(model="scorecard", seed=args.seed)))
-    gbm, t_gbm = timed(lambda: train_models(frame, "default", TrainConfig(model="gbm", seed=args.seed)))
+    now = datetime.now(UTC)
+    card, t_card = timed(lambda: train_models(frame, "default", TrainConfig(model="scorecard", seed=args.seed),
+                                              created_at=now))
+    gbm, t_gbm = timed(lambda: train_models(frame, "default", TrainConfig(model="gbm", seed=args.seed),
+                                            created_at=now))
     _, t_ref = timed(lambda: reference_logistic(frame))
     y_test = frame["default"].to_numpy()[card.split.test]
     print("\ntraining (end to end: typing, split, fit, validation report)")
@@ -93,9 +98,9 @@ def main() -> None:
     big, _ = synthetic(args.score_rows, args.seed + 1)
     big = big.drop("default")
     with tempfile.TemporaryDirectory() as tmp:
-        model_dir.save(card, f"{tmp}/card", html=False)
-        model_dir.save(gbm, f"{tmp}/gbm", html=False)
-        card_model, gbm_model = model_dir.load(f"{tmp}/card"), model_dir.load(f"{tmp}/gbm")
+        storage.save_model(card, f"{tmp}/card", html=False)
+        storage.save_model(gbm, f"{tmp}/gbm", html=False)
+        card_model, gbm_model = storage.load_model(f"{tmp}/card"), storage.load_model(f"{tmp}/gbm")
         _, s_card = timed(lambda: model_dir.predict(card_model, big))
         _, s_card_bare = timed(lambda: model_dir.predict(card_model, big, reasons=False))
         _, s_gbm_bare = timed(lambda: model_dir.predict(gbm_model, big, reasons=False))

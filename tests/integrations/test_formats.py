@@ -1,4 +1,4 @@
-"""File formats and layouts: UTF-8 with BOM, XLSX, and a mapping file for a foreign ERP layout."""
+"""File formats and layouts: UTF-8 with BOM, UTF-16, XLSX, and a mapping file for a foreign ERP layout."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ def test_utf8_with_bom_imports_and_the_bom_is_not_part_of_the_first_header(db, w
     path = write("bom.csv", b"\xef\xbb\xbf" + invoices_csv("AR9001,C000001,2025-01-05,2025-02-04,100,100,CNY").encode())
     batch = run("invoices", path)
     assert batch.status == "done" and batch.encoding == "utf-8-sig"
+
+
+def test_utf16_with_bom_imports_as_excels_unicode_text_export_writes_it(db, write, run, book):
+    text = invoices_csv("AR9001,C000001,2025-01-05,2025-02-04,100,100,CNY").replace(",", "\t")
+    batch = run("invoices", write("unicode.txt", text.encode("utf-16")))
+    assert batch.status == "done", (batch.message, batch.errors)
+    assert batch.encoding == "utf-16" and Invoice.objects.filter(number="AR9001").exists()
 
 
 def test_xlsx_import_reads_dates_and_numbers_from_cells(db, tmp_path, run, book):

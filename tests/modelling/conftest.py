@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
+
+from fengkong.engine.modelling import model_dir
+
+# The moment of a training run: the engine has no clock, every caller gives it one.
+CREATED_AT = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+
+def loaded(trained) -> model_dir.LoadedModel:
+    """A training run's models as they score once saved and loaded, without a model directory."""
+    card = trained.scorecard.table_ if trained.scorecard is not None else None
+    return model_dir.LoadedModel(model_dir.metadata(trained), card, trained.gbm)
 
 
 def borrowers(rows: int = 800, seed: int = 3) -> pl.DataFrame:

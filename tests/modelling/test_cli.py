@@ -8,8 +8,16 @@ import openpyxl
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from django.utils import translation
 
 from fengkong.cli.commands import fengkong
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The file decoder's messages are asserted in English; the zh-hans catalogue translates them."""
+    with translation.override("en"):
+        yield
 
 
 def run(*args):
@@ -67,7 +75,15 @@ def test_bad_input_is_one_clear_message_and_exit_code_2(frame, tmp_path, change,
 def test_an_empty_file_and_a_non_model_directory_are_refused_with_exit_code_2(tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     result = run("train", "--data", tmp_path / "empty.csv", "--target", "y")
-    assert result.exit_code == 2 and "empty.csv is empty" in result.output
+    assert result.exit_code == 2 and "empty.csv: The file is empty (0 bytes)." in result.output
     (tmp_path / "notamodel").mkdir()
     result = run("predict", "--model", tmp_path / "notamodel", "--data", tmp_path / "empty.csv")
     assert result.exit_code == 2 and "not a model directory" in " ".join(result.output.split())
+
+
+def test_a_file_in_neither_utf8_nor_gbk_is_refused_naming_the_line_and_byte(tmp_path):
+    (tmp_path / "乱码.csv").write_bytes("客户,违约\n".encode() + b"C1,\xff\xfe\x80\n")
+    result = run("train", "--data", tmp_path / "乱码.csv", "--target", "违约")
+    assert result.exit_code == 2, result.output
+    assert "乱码.csv is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line 2 byte 4" in " ".join(
+        result.output.split())

@@ -1,9 +1,8 @@
-"""Reading CSV (UTF-8, GBK), XLSX and Parquet, typing columns, checking the target, splitting."""
+"""Cleaning text cells, typing columns, checking the target, splitting (reading files: tests/scoring/test_storage.py)."""
 
 from __future__ import annotations
 
 import numpy as np
-import openpyxl
 import polars as pl
 import pytest
 
@@ -11,9 +10,9 @@ from fengkong.engine.modelling.data import (
     CATEGORICAL,
     DATE,
     NUMERIC,
+    clean_text,
     infer_schema,
     prepare,
-    read_table,
     split_rows,
     time_values,
     validate_target,
@@ -21,39 +20,18 @@ from fengkong.engine.modelling.data import (
 from fengkong.engine.modelling.exceptions import DataError, TargetError
 
 
-def test_a_gbk_csv_with_chinese_headers_reads_as_it_was_written(gbk_csv, frame):
-    read = read_table(gbk_csv)
-    assert read.columns == frame.columns
-    assert read["行业"].to_list() == frame["行业"].to_list()
+def as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame as a CSV or XLSX file reads: every column text."""
+    return frame.select(pl.all().cast(pl.String))
 
 
-def test_an_xlsx_workbook_reads_with_numbers_dates_and_blanks(tmp_path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["金额", "开票日期", "类别", "坏账"])
-    sheet.append([1200.5, "2024-01-31", "甲", 1])
-    sheet.append([None, "2024-02-29", "乙", 0])
-    book.save(tmp_path / "t.xlsx")
-    read = read_table(tmp_path / "t.xlsx")
-    assert read.to_dicts() == [{"金额": "1200.5", "开票日期": "2024-01-31", "类别": "甲", "坏账": "1"},
-                               {"金额": None, "开票日期": "2024-02-29", "类别": "乙", "坏账": "0"}]
+def test_text_cells_are_trimmed_the_words_for_no_value_are_missing_and_blank_rows_go():
+    frame = pl.DataFrame({"金额": [" 12.5 ", "NA", None, "n/a", "7"], "类别": ["甲 ", "NULL", None, "", " nan"]})
+    assert clean_text(frame).to_dicts() == [{"金额": "12.5", "类别": "甲"}, {"金额": "7", "类别": None}]
 
 
-def test_a_parquet_file_keeps_its_types(tmp_path, frame):
-    frame.write_parquet(tmp_path / "t.parquet")
-    assert read_table(tmp_path / "t.parquet").equals(frame)
-
-
-@pytest.mark.parametrize("content", [b"", b"  \n", b"a,b,target\n"])
-def test_an_empty_file_is_refused_with_its_name(tmp_path, content):
-    (tmp_path / "empty.csv").write_bytes(content)
-    with pytest.raises(DataError, match="empty.csv"):
-        read_table(tmp_path / "empty.csv")
-
-
-def test_columns_are_typed_and_id_like_and_constant_columns_are_dropped_with_a_reason(gbk_csv):
-    read = read_table(gbk_csv).with_columns(pl.lit("同一值").alias("常量"),
-                                            pl.int_range(1, pl.len() + 1).alias("序号"))
+def test_columns_are_typed_and_id_like_and_constant_columns_are_dropped_with_a_reason(frame):
+    read = as_text(frame).with_columns(pl.lit("同一值").alias("常量"), pl.int_range(1, pl.len() + 1).alias("序号"))
     schema = infer_schema(read, "违约")
     assert schema.types() == {"逾期天数": NUMERIC, "资产负债率": NUMERIC, "行业": CATEGORICAL, "观察日期": DATE}
     assert schema.dropped["客户编号"].startswith("ID-like")

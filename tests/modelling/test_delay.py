@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -13,6 +14,8 @@ from polars.testing import assert_frame_equal
 from fengkong.engine.modelling import delay, metrics
 from fengkong.engine.modelling.exceptions import ModelDirError, ModellingError
 from fengkong.engine.modelling.ledger import SCHEMAS, LedgerFrames
+
+from .conftest import CREATED_AT
 
 D = date(2025, 6, 30)
 FAST = {"n_estimators": 40, "min_data_in_leaf": 20, "early_stopping_rounds": 10}
@@ -108,7 +111,7 @@ def test_bad_dates_and_an_empty_ledger_are_refused_clearly(small):
     with pytest.raises(ModellingError, match="ledger is empty"):
         delay.training_rows(empty, [D])
     with pytest.raises(ModellingError, match="ledger is empty"):
-        delay.train_delay(empty)
+        delay.train_delay(empty, created_at=CREATED_AT)
     assert delay.open_invoices(empty, D).columns == delay.open_invoices(small, D).columns
     assert delay.open_invoices(small, date(2025, 1, 1)).height == 0
 
@@ -150,7 +153,7 @@ def book() -> LedgerFrames:
 
 @pytest.fixture(scope="module")
 def trained(book) -> delay.TrainedDelay:
-    return delay.train_delay(book, backtest_origins=1, params=FAST)
+    return delay.train_delay(book, created_at=CREATED_AT, backtest_origins=1, params=FAST)
 
 
 def test_the_model_learns_the_customers_habits(trained):
@@ -210,25 +213,28 @@ def test_a_backtest_origin_without_thirteen_weeks_of_actuals_is_refused(book):
         delay.backtest(book, [date(2025, 5, 1)])
 
 
-def test_save_and_load_give_identical_predictions(book, trained, tmp_path):
-    directory = trained.save(tmp_path / "延迟")
-    assert {p.name for p in directory.iterdir()} == {"metadata.json", "delay_late.txt", "delay_week.txt",
-                                                     "delay.json", "report.json", "report.html"}
-    assert "<script src=" not in (directory / "report.html").read_text(encoding="utf-8")   # plotly inlined
-    loaded = delay.DelayModel.load(directory)
+def test_the_model_as_values_gives_identical_predictions(book, trained):
+    texts = trained.model.model_texts()
+    again = delay.DelayModel.from_dict(json.loads(json.dumps(trained.model.to_dict())), texts["late"], texts["week"])
     as_of = book.last_date()
     frame_ = delay.open_invoices(book, as_of)
-    assert_frame_equal(loaded.predict(frame_, as_of), trained.model.predict(frame_, as_of))
-    assert loaded.features_ == trained.model.features_
+    assert_frame_equal(again.predict(frame_, as_of), trained.model.predict(frame_, as_of))
+    assert again.features_ == trained.model.features_ and again.get_params() == trained.model.get_params()
+    assert delay.metadata(again, trained.report)["backtest"] == trained.report["backtest"]["summary"]
 
 
-def test_a_damaged_or_foreign_model_directory_is_refused(trained, tmp_path):
-    directory = trained.save(tmp_path / "m", html=False)
-    (directory / "delay_week.txt").unlink()
-    with pytest.raises(ModelDirError, match="not a readable payment-delay model"):
-        delay.DelayModel.load(directory)
-    with pytest.raises(ModelDirError):
-        delay.DelayModel.load(tmp_path / "nowhere")
+def test_the_report_page_is_self_contained(trained):
+    page = delay.render_html(trained.report)
+    assert '<meta charset="utf-8">' in page and "<script src=" not in page   # plotly inlined
+    assert "Back-test (13 weeks per origin)" in page
+
+
+def test_a_damaged_model_text_or_another_models_metadata_is_refused(trained):
+    texts = trained.model.model_texts()
+    with pytest.raises(ModelDirError, match="LightGBM model cannot be read"):
+        delay.DelayModel.from_dict(trained.model.to_dict(), texts["late"], "not a model")
+    with pytest.raises(ModelDirError, match="m/ is not a payment-delay model directory of format 1"):
+        delay.check_metadata({"format": 1, "models": ["scorecard", "gbm"]}, "m/")
 
 
 def test_no_open_invoices_give_empty_predictions_and_a_zero_forecast(book, trained):
@@ -264,6 +270,7 @@ def test_reasons_only_for_the_largest_expected_losses_when_asked(book, trained):
 
 def test_training_as_of_a_day_after_the_data_end_judges_outcomes_at_the_data_end(book, trained):
     """A receipt not in the ledger because the data stops is not a late payment: a later as_of is the data end."""
-    later = delay.train_delay(book, as_of=book.last_date() + timedelta(days=60), backtest_origins=1, params=FAST)
+    later = delay.train_delay(book, created_at=CREATED_AT, as_of=book.last_date() + timedelta(days=60),
+                              backtest_origins=1, params=FAST)
     assert later.report["as_of"] == trained.report["as_of"] == book.last_date().isoformat()
     assert later.report["training"] == trained.report["training"]

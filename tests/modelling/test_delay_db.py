@@ -12,6 +12,7 @@ from tests.conftest import make_customer
 from fengkong.demo.load import FILES
 from fengkong.engine.modelling import delay
 from fengkong.receivables.models import CreditNote, Invoice, Payment, PaymentAllocation
+from fengkong.scoring import storage
 from fengkong.scoring.delay import predict_open_from_db, read_ledger_until, train_from_db
 
 D = date(2025, 6, 30)
@@ -72,7 +73,7 @@ def test_trained_on_the_demo_ledger_it_ranks_late_payers_and_backtests_thirteen_
     assert origins and all(len(o["weeks"]) == 13 for o in origins)
     assert trained.report["source"]["file"] == "database" and len(trained.report["source"]["sha256"]) == 64
 
-    model = delay.DelayModel.load(trained.save(tmp_path / "delay"))
+    model = storage.load_delay(storage.save_delay(trained, tmp_path / "delay"))
     as_of = date.fromisoformat(trained.report["as_of"])
     predicted = predict_open_from_db(model, as_of)
     open_now = Invoice.objects.filter(open_amount__gt=0, issue_date__lte=as_of).count()

@@ -7,19 +7,21 @@ import pytest
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from fengkong.engine.modelling import metrics
-from fengkong.engine.modelling.data import read_table
 from fengkong.engine.modelling.train import TrainConfig, cross_validated_auc, train_models
+from fengkong.scoring.storage import read_data
+
+from .conftest import CREATED_AT
 
 
 def test_the_scorecard_reaches_a_five_fold_auc_of_at_least_077(german_credit_path):
-    aucs = cross_validated_auc(read_table(german_credit_path), "creditability", TrainConfig(seed=42), folds=5)
+    aucs = cross_validated_auc(read_data(german_credit_path).frame, "creditability", TrainConfig(seed=42), folds=5)
     assert len(aucs) == 5
     assert np.mean(aucs) >= 0.77, aucs
 
 
 def test_the_tools_auc_and_ks_agree_with_scikit_learn_on_the_held_out_split(german_credit_path):
-    frame = read_table(german_credit_path)
-    result = train_models(frame, "creditability", TrainConfig(gbm_estimators=100))
+    frame = read_data(german_credit_path).frame
+    result = train_models(frame, "creditability", TrainConfig(gbm_estimators=100), created_at=CREATED_AT)
     assert result.target.positive == "bad" and result.target.positives == 300
     y = (frame["creditability"] == "bad").to_numpy().astype(int)
     test = frame[result.split.test]

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from tests.conftest import AS_OF, make_user
 
-from fengkong.scoring import book
+from fengkong.scoring import book_scores
 
 
 def post(client, url: str, body: dict):
@@ -63,7 +63,7 @@ def test_rollback_without_an_earlier_champion_is_409(sign_in, versions):
 
 
 def test_customer_scores_are_scoped_to_the_portfolio(ledger_book, versions, sign_in, portfolios, roles):
-    book.score_book(as_of=AS_OF)
+    book_scores.score_book(as_of=AS_OF)
     scored = {s.customer for s in versions[0].customer_scores.select_related("customer__portfolio")}
     cq = next(c for c in scored if c.portfolio.code == "CQ")
     sc = next(c for c in scored if c.portfolio.code == "SC")

@@ -14,7 +14,7 @@ from fengkong.cycle.actions import run_cycle
 from fengkong.engine.modelling import model_dir
 from fengkong.notifications.models import InboxMessage
 from fengkong.receivables.models import Invoice
-from fengkong.scoring import book, registry
+from fengkong.scoring import book_scores, registry, storage
 from fengkong.scoring.models import CustomerModelScore, ModelMonitor
 
 
@@ -31,7 +31,7 @@ def scores_of(model) -> list[tuple]:
 def test_the_champion_and_each_challenger_score_every_customer(ledger_book, register_trained, users):
     card, gbm = register_trained()
     crown(card, users)
-    counts = book.score_book(as_of=AS_OF)
+    counts = book_scores.score_book(as_of=AS_OF)
     assert counts["customer_models"] == 2 and counts["customers_scored"] > 50
     assert CustomerModelScore.objects.filter(model=card).count() == CustomerModelScore.objects.filter(model=gbm).count() \
         == counts["customers_scored"]
@@ -39,14 +39,14 @@ def test_the_champion_and_each_challenger_score_every_customer(ledger_book, regi
     assert reasons and all(set(r) == {"feature", "value", "effect"} for r in reasons)
     assert all(len(s.reasons) <= 3 for s in CustomerModelScore.objects.all())
     customer = CustomerModelScore.objects.filter(model=card).first().customer
-    assert [m for m, _s in book.customer_scores(customer)] == [card, gbm]
+    assert [m for m, _s in book_scores.customer_scores(customer)] == [card, gbm]
 
 
 def test_scoring_twice_on_a_day_leaves_the_same_rows(ledger_book, register_trained):
     card, gbm = register_trained()
-    first = book.score_book(as_of=AS_OF)
+    first = book_scores.score_book(as_of=AS_OF)
     before = scores_of(card), scores_of(gbm), list(ModelMonitor.objects.values_list("model", "as_of", "score_psi"))
-    assert book.score_book(as_of=AS_OF) == first
+    assert book_scores.score_book(as_of=AS_OF) == first
     assert (scores_of(card), scores_of(gbm), list(ModelMonitor.objects.values_list("model", "as_of", "score_psi"))) \
         == before
 
@@ -55,16 +55,16 @@ def test_retired_models_are_not_scored_and_their_scores_are_not_shown(ledger_boo
     card, gbm = register_trained()
     crown(card, users)
     crown(gbm, users)
-    book.score_book(as_of=AS_OF)
+    book_scores.score_book(as_of=AS_OF)
     assert not CustomerModelScore.objects.filter(model=card).exists()
     customer = CustomerModelScore.objects.filter(model=gbm).first().customer
-    assert [m for m, _s in book.customer_scores(customer)] == [gbm]
+    assert [m for m, _s in book_scores.customer_scores(customer)] == [gbm]
 
 
 def reference_of_today(trained, versions):
     """Training distributions taken from today's book itself: no drift by construction."""
-    frame = book.customer_features(AS_OF)
-    scored = model_dir.predict(model_dir.load(trained["directory"]), frame, reasons=False)
+    frame = book_scores.customer_features(AS_OF)
+    scored = model_dir.predict(storage.load_model(trained["directory"]), frame, reasons=False)
     return {v.kind: {"score": registry.score_bins(scored[registry.SCORE_COLUMNS[v.kind][1]]),
                      "features": registry.feature_bins(frame, v.features)} for v in versions}
 
@@ -75,25 +75,25 @@ def test_a_shifted_feature_raises_one_drift_alert_and_an_unshifted_book_none(led
     for v in versions:
         v.reference = reference_of_today(trained, versions)[v.kind]
         v.save(update_fields=["reference"])
-    book.score_book(as_of=AS_OF)
+    book_scores.score_book(as_of=AS_OF)
     assert not ModelMonitor.objects.filter(drifted=True).exists()
     assert all(m.score_psi < 0.01 for m in ModelMonitor.objects.all())
 
     Invoice.objects.update(amount=F("amount") * 100, open_amount=F("open_amount") * 100)  # the book in cents
     later = AS_OF + timedelta(days=1)
-    counts = book.score_book(as_of=later)
+    counts = book_scores.score_book(as_of=later)
     monitors = ModelMonitor.objects.filter(as_of=later)
     assert counts["drifted"] == 2 and all(m.drifted for m in monitors)
     assert all(m.feature_psi["sales_12m_fen"] > 0.25 for m in monitors if "sales_12m_fen" in m.feature_psi)
     alerts = InboxMessage.objects.filter(user=users["risk_manager"], title__startswith="Model drift")
     assert alerts.count() == 2 and alerts.first().link.startswith("/models/")
-    book.score_book(as_of=later)
+    book_scores.score_book(as_of=later)
     assert alerts.count() == 2 and AuditEvent.objects.filter(action="model.drift").count() == 2
 
 
 def test_a_model_without_training_distributions_is_scored_but_not_monitored(ledger_book, register_trained):
     versions = register_trained(reference={})
-    counts = book.score_book(as_of=AS_OF)
+    counts = book_scores.score_book(as_of=AS_OF)
     assert counts["psi_skipped"] == 2 and not ModelMonitor.objects.exists()
     assert CustomerModelScore.objects.filter(model__in=versions).exists()
 
@@ -129,21 +129,21 @@ def test_the_payment_delay_champion_predicts_open_invoices_and_forecasts_13_week
     (delay,) = registry.train_and_register(actor=users["risk_manager"], use="payment_delay", as_of=AS_OF)
     assert delay.kind == "delay" and delay.metrics["test"]["auc"] > 0 and delay.reference["score"]["edges"]
     registry._crown(users["risk_manager"], delay, reason="test")
-    counts = book.score_book(as_of=AS_OF, uses=["payment_delay"])
+    counts = book_scores.score_book(as_of=AS_OF, uses=["payment_delay"])
     predictions = InvoicePrediction.objects.all()
     assert counts["invoices_predicted"] == predictions.count() > 0
     assert all(p.expected_date >= AS_OF and len(p.reasons) <= 3 for p in predictions)
     forecast = CashForecast.objects.get(model=delay, as_of=AS_OF)
     assert [w["week"] for w in forecast.weeks] == list(range(1, 14))
     assert ModelMonitor.objects.filter(model=delay, as_of=AS_OF).exists()
-    assert book.score_book(as_of=AS_OF, uses=["payment_delay"]) == counts
+    assert book_scores.score_book(as_of=AS_OF, uses=["payment_delay"]) == counts
 
 
 def test_a_day_before_any_invoice_scores_no_customer_and_clears_the_scores(ledger_book, register_trained, users):
     card, gbm = register_trained()
     crown(card, users)
-    book.score_book(as_of=AS_OF)
-    counts = book.score_book(as_of=date(2000, 1, 3))
+    book_scores.score_book(as_of=AS_OF)
+    counts = book_scores.score_book(as_of=date(2000, 1, 3))
     assert counts["customers_scored"] == 0 and counts["customer_models"] == 2
     assert not CustomerModelScore.objects.exists() and not ModelMonitor.objects.filter(as_of=date(2000, 1, 3)).exists()
 
@@ -160,7 +160,7 @@ def test_a_broken_challenger_stops_neither_the_champion_nor_the_other_use(ledger
     (delay,) = registry.train_and_register(actor=users["risk_manager"], use="payment_delay", as_of=AS_OF)
     crown(delay, users)
     with pytest.raises(ScoringError, match=rf"v{broken.version} .*cannot be loaded"):
-        book.score_book(as_of=AS_OF)
+        book_scores.score_book(as_of=AS_OF)
     assert CustomerModelScore.objects.filter(model=card).exists() and CustomerModelScore.objects.filter(model=gbm).exists()
     assert InvoicePrediction.objects.exists() and CashForecast.objects.filter(model=delay, as_of=AS_OF).exists()
 
@@ -173,9 +173,9 @@ def test_a_model_that_drifts_again_on_the_same_day_is_announced_once(ledger_book
     later = AS_OF + timedelta(days=1)
     alerts = InboxMessage.objects.filter(user=users["risk_manager"], title__startswith="Model drift")
     Invoice.objects.update(amount=F("amount") * 100, open_amount=F("open_amount") * 100)
-    assert book.score_book(as_of=later)["drifted"] == 2 and alerts.count() == 2
+    assert book_scores.score_book(as_of=later)["drifted"] == 2 and alerts.count() == 2
     Invoice.objects.update(amount=F("amount") / 100, open_amount=F("open_amount") / 100)   # a corrected import
-    assert book.score_book(as_of=later)["drifted"] == 0
+    assert book_scores.score_book(as_of=later)["drifted"] == 0
     Invoice.objects.update(amount=F("amount") * 100, open_amount=F("open_amount") * 100)   # and wrong again
-    assert book.score_book(as_of=later)["drifted"] == 2
+    assert book_scores.score_book(as_of=later)["drifted"] == 2
     assert alerts.count() == 2 and AuditEvent.objects.filter(action="model.drift").count() == 2

@@ -44,12 +44,13 @@ def test_a_scorecard_is_refused_for_payment_delay_and_nothing_is_written(trained
 
 
 def test_a_model_needing_columns_the_ledger_lacks_is_refused(db, users, tmp_path, data_dir):
-    from tests.modelling.conftest import borrowers
+    from tests.modelling.conftest import CREATED_AT, borrowers
 
-    from fengkong.engine.modelling import model_dir
     from fengkong.engine.modelling.train import TrainConfig, train_models
+    from fengkong.scoring import storage
 
-    model_dir.save(train_models(borrowers(), "违约", TrainConfig(gbm_estimators=10)), tmp_path / "file-model")
+    trained = train_models(borrowers(), "违约", TrainConfig(gbm_estimators=10), created_at=CREATED_AT)
+    storage.save_model(trained, tmp_path / "file-model")
     with pytest.raises(ScoringError, match="does not provide: 逾期天数, 资产负债率, 行业"):
         registry.register(actor=users["risk_manager"], directory=tmp_path / "file-model", use="customer_risk")
     assert not ModelVersion.objects.exists() and registry_dirs(data_dir) == []

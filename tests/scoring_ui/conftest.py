@@ -44,15 +44,15 @@ def make_model(use=ModelUse.CUSTOMER_RISK, kind=ModelKind.SCORECARD, version=1, 
 @pytest.fixture(scope="session")
 def model_directory(tmp_path_factory) -> Path:
     """A small real scorecard + LightGBM directory on two ledger features: a champion must load to be crowned."""
-    from fengkong.engine.modelling import model_dir
     from fengkong.engine.modelling.train import TrainConfig, train_models
+    from fengkong.scoring import storage
 
     rng = np.random.default_rng(3)
     x = rng.normal(size=400)
     frame = pl.DataFrame({"dbt_mean_12m": x * 10 + 20, "current_ratio": rng.normal(1.5, 0.3, 400),
                           "bad": (x + rng.normal(size=400) > 0.8).astype(int)})
-    trained = train_models(frame, "bad", TrainConfig(gbm_estimators=20))
-    return model_dir.save(trained, tmp_path_factory.mktemp("model") / "model", html=False)
+    trained = train_models(frame, "bad", TrainConfig(gbm_estimators=20), created_at=timezone.now())
+    return storage.save_model(trained, tmp_path_factory.mktemp("model") / "model", html=False)
 
 
 @pytest.fixture

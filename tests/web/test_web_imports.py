@@ -146,3 +146,26 @@ def test_auditor_can_read_history_but_not_upload(sign_in, users):
     client = sign_in(Role.AUDITOR)
     assert client.get(reverse("import-list")).status_code == 200
     assert upload(client, b"x").status_code == 403
+
+
+def mapping_form(content: bytes):
+    from fengkong.web.forms import ImportUploadForm
+
+    return ImportUploadForm(data={"kind": "invoices", "mode": "all"},
+                            files={"file": SimpleUploadedFile("应收.csv", b"a,b\n1,2\n", "text/csv"),
+                                   "mapping": SimpleUploadedFile("映射.toml", content, "text/plain")})
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "utf-16"])
+def test_a_mapping_file_in_utf8_gbk_or_with_a_bom_is_read_by_the_importers_decoder(encoding):
+    text = '[columns]\n"发票号码" = "number"\n'
+    form = mapping_form(text.encode(encoding))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["mapping"] == text
+
+
+def test_a_mapping_file_that_is_not_text_is_refused_naming_the_line_and_byte():
+    form = mapping_form(b'[columns]\n"\xff\xfe\x80" = "number"\n')
+    assert not form.is_valid()
+    assert form.errors["mapping"] == ["映射文件不是 UTF-8 或 GBK 编码的文本：按 UTF-8 读取时第 2 行第 2 字节无法识别；"
+                                      "按 GB18030 读取时第 2 行第 2 字节无法识别。"]

@@ -18,7 +18,7 @@ from fengkong.cycle.cli import run_cycle_cmd
 from fengkong.demo.cli import demo
 from fengkong.integrations.cli import import_cmd
 from fengkong.monitoring.cli import export_aging
-from fengkong.scoring_cli import model
+from fengkong.scoring.cli import model
 
 
 @click.group()

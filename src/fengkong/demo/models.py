@@ -28,7 +28,7 @@ REASONS = {
 
 def load_models(as_of: date, progress: Progress | None = None) -> dict[str, int]:
     from fengkong.scoring import registry
-    from fengkong.scoring.book import score_book
+    from fengkong.scoring.book_scores import score_book
 
     if ModelVersion.objects.exists():
         return {}

@@ -13,3 +13,12 @@ class FileRejected(ImportError_):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class NotText(FileRejected):
+    """The bytes are text in none of the encodings tried. `positions` maps each encoding to the (line, byte)
+    where reading it failed, so a caller can say where in its own words."""
+
+    def __init__(self, message: str, positions: dict[str, tuple[int, int]]):
+        super().__init__(message)
+        self.positions = positions

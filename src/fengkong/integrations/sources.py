@@ -1,5 +1,9 @@
 """Turning an uploaded file into a table of strings, or a clear reason why it is not one.
 
+This is the one decoder of the files people bring: the ERP importer (`read_table`), the model tool's data
+files (`fengkong.scoring.storage.read_data`, through `decode_table`) and the upload form's mapping file
+(`detect_encoding`) all read their bytes here.
+
 Design decisions:
 - The file's content decides how it is read, not its name: a zip is an Excel workbook, an OLE file is
   an old .xls (refused with advice), bytes with NULs are binary, everything else is CSV text.
@@ -24,13 +28,14 @@ import polars as pl
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .exceptions import FileRejected
+from .exceptions import FileRejected, NotText
 from .mapping import Mapping
 
 ROW = "_row"  # the row number as the user sees it in the file (the header is row 1)
 MAX_UNCOMPRESSED = 500 * 1024 * 1024
 MAX_RATIO = 100
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,19 @@ class Table:
 
 
 def read_table(data: bytes, file_name: str, mapping: Mapping) -> Table:
-    if not data:
-        raise FileRejected(_("The file is empty (0 bytes)."))
+    """An ERP export as a table, within the import size limit (IMPORT_MAX_BYTES)."""
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise FileRejected(_("The file is larger than the import limit of %(mb)d MB.")
                            % {"mb": settings.IMPORT_MAX_BYTES // 2**20})
+    return decode_table(data, file_name, mapping)
+
+
+def decode_table(data: bytes, file_name: str, mapping: Mapping | None = None) -> Table:
+    """A CSV or XLSX file's bytes as a table of strings, read as `mapping` says (default: the first sheet,
+    no skipped rows, the encoding and delimiter detected); FileRejected saying why it cannot be one."""
+    mapping = mapping or Mapping()
+    if not data:
+        raise FileRejected(_("The file is empty (0 bytes)."))
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         return read_workbook(data, mapping)
     if data.startswith(OLE_MAGIC):
@@ -59,12 +72,14 @@ def read_table(data: bytes, file_name: str, mapping: Mapping) -> Table:
 # --- CSV --------------------------------------------------------------------------------------------
 
 def detect_encoding(data: bytes, override: str | None = None) -> tuple[str, str]:
-    """(encoding name, decoded text)."""
+    """(encoding name, decoded text) of a text file's bytes: `override` when given, else a UTF-8 or UTF-16
+    BOM, else strict UTF-8, else strict GB18030; NotText (FileRejected) naming the line and byte where each
+    failed."""
     if override:
         return override, _decode(data, override)
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig", _decode(data, "utf-8-sig")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return "utf-16", _decode(data, "utf-16")
     try:
         return "utf-8", data.decode("utf-8")
@@ -74,11 +89,12 @@ def detect_encoding(data: bytes, override: str | None = None) -> tuple[str, str]
         return "gb18030", data.decode("gb18030")
     except UnicodeDecodeError as exc:
         not_gb = _where(data, exc.start)
-        raise FileRejected(_(
+        raise NotText(_(
             "The file is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line %(l1)d byte %(b1)d cannot be read; "
             "as GB18030, line %(l2)d byte %(b2)d. Save it from Excel as \"CSV UTF-8\", or name its encoding "
             "in a mapping file."
-        ) % {"l1": not_utf8[0], "b1": not_utf8[1], "l2": not_gb[0], "b2": not_gb[1]}) from None
+        ) % {"l1": not_utf8[0], "b1": not_utf8[1], "l2": not_gb[0], "b2": not_gb[1]},
+            {"utf-8": not_utf8, "gb18030": not_gb}) from None
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -97,7 +113,7 @@ def _where(data: bytes, offset: int) -> tuple[int, int]:
 
 
 def read_csv_text(data: bytes, mapping: Mapping) -> Table:
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not data.startswith(UTF16_BOMS):   # UTF-16 text is half NULs
         raise FileRejected(_("This is a binary file, not a CSV or Excel export."))
     encoding, text = detect_encoding(data, mapping.encoding)
     lines = text.splitlines()

@@ -31,7 +31,7 @@ from fengkong.core.schemas import (
 )
 from fengkong.customers.api import CustomerCode, visible_customer
 
-from . import book, registry
+from . import book_scores, registry
 from .choices import ModelKind, ModelStatus, ModelUse, PromotionStatus
 from .exceptions import Conflict, NotAllowed, ScoringError
 from .forecasts import forecast_for
@@ -278,7 +278,7 @@ def customer_model_scores(request, code: CustomerCode):
     require(user, "scoring.view_customermodelscore")
     customer = visible_customer(user, code)
     return [{"model": model, "as_of": score.as_of, "probability": score.probability, "score": score.score,
-             "reasons": score.reasons} for model, score in book.customer_scores(customer)]
+             "reasons": score.reasons} for model, score in book_scores.customer_scores(customer)]
 
 
 @router.get("/invoice-predictions", response=PredictionPage, url_name="invoice_prediction_list")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 import polars as pl
+from django.utils import timezone
 
 from fengkong.credit.features import _lit, _read_all
 from fengkong.engine.modelling import delay, ledger
@@ -35,8 +36,8 @@ def train_from_db(as_of: date | None = None, progress: Progress | None = None, *
     as_of = as_of or last_date()
     if as_of is None:
         raise ModellingError("The ledger is empty (no invoice, receipt or credit note): there is nothing to learn from.")
-    return delay.train_delay(read_ledger_until(as_of), as_of=as_of, progress=progress, params=params,
-                             source="database")
+    return delay.train_delay(read_ledger_until(as_of), created_at=timezone.now(), as_of=as_of, progress=progress,
+                             params=params, source="database")
 
 
 def predict_open_from_db(model: delay.DelayModel, as_of: date) -> pl.DataFrame:

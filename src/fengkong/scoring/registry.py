@@ -52,6 +52,7 @@ from fengkong.engine.modelling.exceptions import ModellingError
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
+from . import storage
 from .choices import USE_KINDS, ModelKind, ModelStatus, ModelUse, PromotionStatus
 from .exceptions import Conflict, NotAllowed, ScoringError, SelfApproval
 from .models import ModelVersion, PromotionRequest
@@ -101,10 +102,8 @@ def load(model: ModelVersion):
     path = model_path(model)
     try:
         if model.kind == ModelKind.DELAY:
-            from fengkong.engine.modelling.delay import DelayModel
-
-            return DelayModel.load(path)
-        return model_dir.load(path)
+            return storage.load_delay(path)
+        return storage.load_model(path)
     except (ModellingError, OSError, ValueError, KeyError) as exc:
         raise ScoringError(_("Model %(model)s cannot be loaded from %(path)s: %(error)s")
                            % {"model": model, "path": path, "error": exc}) from None
@@ -139,7 +138,7 @@ def inspect_directory(directory: Path) -> Inspected:
     if not directory.is_dir():
         raise ScoringError(_("%(path)s is not a directory.") % {"path": directory})
     try:
-        loaded = model_dir.load(directory)
+        loaded = storage.load_model(directory)
         report = _read_json(directory / "report.json")
         kinds = [k for k in loaded.metadata.get("models", []) if k in ModelKind.values]
         if not kinds:
@@ -182,10 +181,8 @@ def _inspect_credit(found: Inspected, loaded: model_dir.LoadedModel) -> None:
 
 
 def _inspect_delay(found: Inspected, directory: Path) -> None:
-    from fengkong.engine.modelling.delay import DelayModel
-
     try:
-        model = DelayModel.load(directory)
+        model = storage.load_delay(directory)
     except (OSError, ValueError, KeyError) as exc:
         raise ScoringError(_("%(path)s is incomplete or damaged: %(error)s") % {"path": directory, "error": exc}) \
             from None
@@ -395,17 +392,17 @@ def _train_customer_risk(directory: Path, as_of: date | None, progress, config) 
     config = config or TrainConfig(time_column="observation_date", exclude=("customer_code",))
     fingerprint = hashlib.sha256(built.frame.write_csv().encode()).hexdigest()
     try:
-        trained = train_models(built.frame, "bad", config, fingerprint=fingerprint,
+        trained = train_models(built.frame, "bad", config, created_at=timezone.now(), fingerprint=fingerprint,
                                source=f"ledger as of {as_of}", progress=progress)
     except ModellingError as exc:
         raise ScoringError(_("Training on the ledger failed: %(error)s (%(summary)s)")
                            % {"error": exc, "summary": built.summary()}) from None
-    model_dir.save(trained, directory)
+    storage.save_model(trained, directory)
     # The PSI reference is the book on the latest observation date: the population most like the one the
     # cycle scores. The pooled training rows would flag drift every day, because the earliest dates have
     # little payment history behind them.
     latest = built.frame.filter(pl.col("observation_date") == pl.col("observation_date").max())
-    scored = model_dir.predict(model_dir.load(directory), latest, reasons=False)
+    scored = model_dir.predict(storage.load_model(directory), latest, reasons=False)
     features = feature_bins(latest, list(ledger.FEATURES))
     found = inspect_directory(directory)
     reference = {kind: {"score": {"column": SCORE_COLUMNS[kind][1], **score_bins(scored[SCORE_COLUMNS[kind][1]])},
@@ -424,7 +421,7 @@ def _train_payment_delay(directory: Path, as_of: date | None, progress) -> tuple
         trained = train_from_db(as_of, progress=progress)
     except ModellingError as exc:
         raise ScoringError(_("Training the payment-delay model failed: %(error)s") % {"error": exc}) from None
-    trained.save(directory)
+    storage.save_delay(trained, directory)
     report = trained.report or {}
     day = report.get("as_of") or as_of   # the ledger's last date when `as_of` is later (delay.train_delay)
     training = {"as_of": str(day) if day else None, "rows": int(getattr(trained, "rows", 0) or 0),

@@ -17,7 +17,7 @@ from fengkong.core.later import task_name
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
-from .book import last_scored, score_book
+from .book_scores import last_scored, score_book
 from .exceptions import ScoringError
 from .registry import model_link, train_and_register
 

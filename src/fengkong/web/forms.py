@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from fengkong.core import industries, regions
 from fengkong.customers.choices import CustomerStatus
 from fengkong.integrations.choices import ImportKind, ImportMode
+from fengkong.integrations.exceptions import FileRejected, NotText
+from fengkong.integrations.sources import detect_encoding
 
 MAPPING_MAX_BYTES = 1024 * 1024
 EMPTY_FILE = _("The file is empty (0 bytes). Export it again from your ERP.")
@@ -78,10 +80,13 @@ class ImportUploadForm(forms.Form):
             return ""
         if upload.size == 0 or upload.size > MAPPING_MAX_BYTES:
             raise forms.ValidationError(_("A mapping file must be between 1 byte and 1 MB."))
-        raw = upload.read()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                return raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise forms.ValidationError(_("The mapping file is not text in UTF-8 or GBK."))
+        try:
+            return detect_encoding(upload.read())[1]   # the ERP files' decoder: BOM, UTF-8, GB18030
+        except NotText as exc:
+            (l1, b1), (l2, b2) = exc.positions["utf-8"], exc.positions["gb18030"]
+            raise forms.ValidationError(
+                _("The mapping file is not text in UTF-8 or GBK: as UTF-8, line %(l1)d byte %(b1)d cannot be "
+                  "read; as GB18030, line %(l2)d byte %(b2)d."),
+                params={"l1": l1, "b1": b1, "l2": l2, "b2": b2}) from None
+        except FileRejected as exc:   # a UTF-16 byte-order mark on bytes that are not UTF-16
+            raise forms.ValidationError(exc.message) from None

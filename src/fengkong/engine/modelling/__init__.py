@@ -1,8 +1,10 @@
 """Credit models on any tabular data: an explainable WOE scorecard and a LightGBM challenger.
 
-Pure computation (polars, numpy, and the libraries that need pandas: optbinning); no Django. The flow is
-`data.read_table` → `train.train_models` → `model_dir.save` / `model_dir.load` → `model_dir.predict`.
-Later work (ledger features, payment-delay models, the registry) builds frames and calls the same API.
+Pure computation (polars, numpy, and the libraries that need pandas: optbinning); no Django, no files, no
+clock. The flow is `train.train_models` (a frame and the moment of the run in) → `model_dir.metadata`, the
+models' `to_dict`/`model_text` (values out) → `model_dir.LoadedModel` → `model_dir.predict`. Reading data
+files and writing or reading model directories is `fengkong.scoring.storage`'s; ledger features,
+payment-delay models and the registry build frames and call the same API.
 """
 
 from .exceptions import DataError, ModelDirError, ModellingError, TargetError

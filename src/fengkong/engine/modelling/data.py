@@ -1,9 +1,9 @@
-"""Reading a table for modelling, inferring its column types, validating the target, splitting it.
+"""Preparing a table for modelling: cleaning its text cells, inferring its column types, validating the
+target, splitting it.
 
 Design decisions:
-- The file's content decides how it is read (a zip is an XLSX workbook, `PAR1` is Parquet, anything else
-  is CSV text), as the ERP importer does. CSV encoding is deterministic: a BOM or strict UTF-8 is UTF-8,
-  else strict GB18030 (a superset of GBK, what Kingdee and Yonyou export), else a clear refusal.
+- Pure functions of frames: the file is read on the Django side (`fengkong.scoring.storage.read_data`,
+  which decodes CSV and XLSX with the ERP importer's `fengkong.integrations.sources`).
 - Text is read as strings and typed here: a column whose every value parses as a number is numeric,
   as a date is a date, otherwise it is categorical. Dates are not features; one may be the time column.
 - ID-like columns (text with a different value on every row, or on every row of each time value when
@@ -14,11 +14,7 @@ Design decisions:
 
 from __future__ import annotations
 
-import hashlib
-import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -35,118 +31,11 @@ MIN_PER_CLASS = 10
 TEST_SHARE = 0.25
 
 
-# --- reading ----------------------------------------------------------------------------------------
+# --- text cells ---------------------------------------------------------------------------------------
 
-def file_fingerprint(path: str | Path) -> str:
-    """SHA-256 of the file's bytes: the data a model was trained on, recorded beside the model."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def read_table(path: str | Path) -> pl.DataFrame:
-    """A CSV (UTF-8 or GBK), XLSX or Parquet file as a polars frame (text columns still text)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
-    if not data.strip():
-        raise DataError(f"The file {path.name} is empty.")
-    if data.startswith(b"PAR1"):
-        frame = _read_parquet(data, path.name)
-    elif data.startswith(b"PK\x03\x04"):
-        frame = _read_xlsx(data, path.name)
-    else:
-        frame = _read_csv(data, path.name)
-    if frame.height == 0 or frame.width == 0:
-        raise DataError(f"The file {path.name} has a header but no data rows.")
-    return frame
-
-
-def decode_text(data: bytes, name: str = "the file") -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DataError(f"{name} is neither UTF-8 nor GBK/GB18030 text (line {line} cannot be read). "
-                        "Save it as \"CSV UTF-8\" from Excel.") from None
-
-
-def _read_csv(data: bytes, name: str) -> pl.DataFrame:
-    if b"\x00" in data[:8192]:
-        raise DataError(f"{name} is a binary file, not CSV, XLSX or Parquet.")
-    text = decode_text(data, name)
-    header = text.split("\n", 1)[0]
-    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
-    separator = max(counts, key=counts.get) if max(counts.values()) else ","
-    try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=separator, infer_schema=False,
-                            null_values=NULL_TEXT, truncate_ragged_lines=False)
-    except pl.exceptions.PolarsError as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-        raise DataError(f"{name} cannot be read as CSV: {first}") from None
-    return _strip_text(frame)
-
-
-def _read_xlsx(data: bytes, name: str) -> pl.DataFrame:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise DataError(f"{name} cannot be opened as an Excel workbook: {exc}") from None
-    try:
-        rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-    rows = [row for row in rows if any(v is not None and str(v).strip() for v in row)]
-    if not rows:
-        raise DataError(f"The first sheet of {name} is empty.")
-    headers = _unique([str(h).strip() if h is not None else "" for h in rows[0]])
-    columns = {h: [_cell_text(row[i]) if i < len(row) else None for row in rows[1:]]
-               for i, h in enumerate(headers)}
-    return _strip_text(pl.DataFrame(columns, schema={h: pl.String for h in headers}))
-
-
-def _cell_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _unique(headers: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, h in enumerate(headers):
-        h = h or f"column_{i + 1}"
-        seen[h] = seen.get(h, 0) + 1
-        out.append(h if seen[h] == 1 else f"{h}_{seen[h]}")
-    return out
-
-
-def _read_parquet(data: bytes, name: str) -> pl.DataFrame:
-    try:
-        return pl.read_parquet(io.BytesIO(data))
-    except pl.exceptions.PolarsError as exc:
-        raise DataError(f"{name} cannot be read as Parquet: {str(exc)[:300]}") from None
-
-
-def _strip_text(frame: pl.DataFrame) -> pl.DataFrame:
+def clean_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells trimmed, the words for "no value" (NULL_TEXT: "", NA, NULL, nan …) as missing, and rows
+    with nothing in them dropped: a table read from a file (all text) made ready for `infer_schema`."""
     text = [c for c, t in frame.schema.items() if t == pl.String]
     frame = frame.with_columns(pl.col(c).str.strip_chars().replace(NULL_TEXT, None) for c in text)
     return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame

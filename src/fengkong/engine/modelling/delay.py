@@ -2,7 +2,7 @@
 13-week collections forecast, and the back-test that checks the forecast against what arrived.
 
 Pure: ledger frames in (`ledger.LedgerFrames`), frames and dicts out; `fengkong.scoring.delay` reads the
-frames from the database.
+frames from the database and `fengkong.scoring.storage` writes and reads the model directory.
 
 Design decisions:
 - Training rows are snapshots: every invoice open at the end of an observation date D (every 2 weeks,
@@ -32,20 +32,18 @@ Design decisions:
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import polars as pl
 
 from . import ledger, metrics
 from .exceptions import DataError, ModelDirError, ModellingError
-from .gbm import DEFAULT_PARAMS, GbmChallenger
-from .report import library_versions, to_json
+from .gbm import DEFAULT_PARAMS, GbmChallenger, booster_from_text
+from .report import PAGE, html_table, library_versions, timestamp
 
 Progress = Callable[[str, int, int], None]
 
@@ -317,68 +315,57 @@ class DelayModel:
                 for n, a, b in zip(self.features_, late, week, strict=True)]
         return sorted(rows, key=lambda r: -r["late_gain"])
 
-    # --- persistence: LightGBM text files and JSON; no pickle ---
+    # --- as values: the boosters as LightGBM's model text, the rest as a JSON-able dict; no pickle ---
 
-    def save(self, directory: str | Path, *, report: dict | None = None, html: bool = True) -> Path:
-        """The model directory: metadata.json, delay_late.txt, delay_week.txt, delay.json, and with a
-        training report also report.json and report.html."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        self.late_booster_.save_model(str(directory / "delay_late.txt"), num_iteration=self.late_iteration_)
-        self.week_booster_.save_model(str(directory / "delay_week.txt"), num_iteration=self.week_iteration_)
-        _write(directory / "delay.json", to_json({
-            "numeric": self.numeric_, "categorical": self.categorical_, "categories": self.categories_,
-            "tail_days": self.tail_days_, "parameters": self.get_params(),
-            "late_holdout_from": self.late_holdout_from_.isoformat(),
-            "week_holdout_from": self.week_holdout_from_.isoformat()}))
-        report = report or {}
-        _write(directory / "metadata.json", to_json({
-            "format": FORMAT, "models": ["delay"], "use": USE, "created_at": report.get("created_at"),
-            "as_of": report.get("as_of"), "parameters": self.get_params(), "features": self.features_,
-            "metrics": report.get("metrics", {}), "backtest": report.get("backtest", {}).get("summary"),
-            "training": report.get("training"), "source": report.get("source", {"file": None, "sha256": None}),
-            "libraries": library_versions()}))
-        if report:
-            _write(directory / "report.json", to_json(report))
-            if html:
-                _write(directory / "report.html", render_html(report))
-        return directory
+    def to_dict(self) -> dict:
+        """Everything but the boosters (a model directory's delay.json)."""
+        return {"numeric": self.numeric_, "categorical": self.categorical_, "categories": self.categories_,
+                "tail_days": self.tail_days_, "parameters": self.get_params(),
+                "late_holdout_from": self.late_holdout_from_.isoformat(),
+                "week_holdout_from": self.week_holdout_from_.isoformat()}
+
+    def model_texts(self) -> dict[str, str]:
+        """The two boosters in LightGBM's text format, each cut at its best iteration: {"late": …, "week": …}."""
+        return {"late": self.late_booster_.model_to_string(num_iteration=self.late_iteration_),
+                "week": self.week_booster_.model_to_string(num_iteration=self.week_iteration_)}
 
     @classmethod
-    def load(cls, directory: str | Path) -> DelayModel:
-        import lightgbm as lgb
-
-        directory = Path(directory)
-        try:
-            metadata = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
-            if metadata.get("format") != FORMAT or "delay" not in metadata.get("models", []):
-                raise ModelDirError(f"{directory} is not a payment-delay model directory of format {FORMAT} "
-                                    f"(format {metadata.get('format')!r}, models {metadata.get('models')!r}).")
-            meta = json.loads((directory / "delay.json").read_text(encoding="utf-8"))
-            model = cls(**meta["parameters"])
-            model.numeric_, model.categorical_ = meta["numeric"], meta["categorical"]
-            model.categories_, model.tail_days_ = meta["categories"], float(meta["tail_days"])
-            model.late_holdout_from_ = date.fromisoformat(meta["late_holdout_from"])
-            model.week_holdout_from_ = date.fromisoformat(meta["week_holdout_from"])
-            model.late_booster_ = lgb.Booster(model_file=str(directory / "delay_late.txt"))
-            model.week_booster_ = lgb.Booster(model_file=str(directory / "delay_week.txt"))
-        except ModelDirError:
-            raise
-        except (OSError, KeyError, ValueError, TypeError, lgb.basic.LightGBMError) as exc:
-            raise ModelDirError(f"{directory} is not a readable payment-delay model directory: {exc}") from None
+    def from_dict(cls, meta: dict, late_text: str, week_text: str) -> DelayModel:
+        """The fitted model back from `to_dict()` and `model_texts()`; KeyError, ValueError or TypeError for a
+        damaged dict, ModelDirError for a model text LightGBM cannot read."""
+        model = cls(**meta["parameters"])
+        model.numeric_, model.categorical_ = meta["numeric"], meta["categorical"]
+        model.categories_, model.tail_days_ = meta["categories"], float(meta["tail_days"])
+        model.late_holdout_from_ = date.fromisoformat(meta["late_holdout_from"])
+        model.week_holdout_from_ = date.fromisoformat(meta["week_holdout_from"])
+        model.late_booster_, model.week_booster_ = booster_from_text(late_text), booster_from_text(week_text)
         model.late_iteration_ = model.late_booster_.current_iteration()
         model.week_iteration_ = model.week_booster_.current_iteration()
         return model
+
+
+def metadata(model: DelayModel, report: dict | None = None) -> dict:
+    """The metadata of a payment-delay model directory: format, use, parameters, features and, with the
+    training report, its figures."""
+    report = report or {}
+    return {"format": FORMAT, "models": ["delay"], "use": USE, "created_at": report.get("created_at"),
+            "as_of": report.get("as_of"), "parameters": model.get_params(), "features": model.features_,
+            "metrics": report.get("metrics", {}), "backtest": report.get("backtest", {}).get("summary"),
+            "training": report.get("training"), "source": report.get("source", {"file": None, "sha256": None}),
+            "libraries": library_versions()}
+
+
+def check_metadata(metadata: dict, where: str) -> None:
+    """A ModelDirError unless `metadata` is a payment-delay model's of this format (`where` names it)."""
+    if metadata.get("format") != FORMAT or "delay" not in metadata.get("models", []):
+        raise ModelDirError(f"{where} is not a payment-delay model directory of format {FORMAT} "
+                            f"(format {metadata.get('format')!r}, models {metadata.get('models')!r}).")
 
 
 def _require(frame: pl.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataError(f"The {what} lack the column(s) {', '.join(missing)}.")
-
-
-def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
 
 
 # --- forecast and back-test ---------------------------------------------------------------------------
@@ -503,15 +490,13 @@ class TrainedDelay:
     report: dict = field(default_factory=dict)
     rows: int = 0
 
-    def save(self, directory: str | Path, *, html: bool = True) -> Path:
-        return self.model.save(directory, report=self.report, html=html)
 
-
-def train_delay(frames: ledger.LedgerFrames, *, as_of: date | None = None, backtest_origins: int = 3,
-                progress: Progress | None = None, params: dict | None = None,
+def train_delay(frames: ledger.LedgerFrames, *, created_at: datetime, as_of: date | None = None,
+                backtest_origins: int = 3, progress: Progress | None = None, params: dict | None = None,
                 source: str | None = None) -> TrainedDelay:
     """Training rows up to `as_of` (default the data end), both boosters, hold-out metrics, the
-    back-test at as_of − 13, 26, 39 weeks (those with enough history), and the PSI reference.
+    back-test at as_of − 13, 26, 39 weeks (those with enough history), and the PSI reference;
+    `created_at` (timezone-aware) is the run's moment in the report.
 
     Outcomes are known only up to the ledger's last date: a later `as_of` is read as that date (else a
     receipt missing because the data stops would count as a late payment)."""
@@ -531,7 +516,7 @@ def train_delay(frames: ledger.LedgerFrames, *, as_of: date | None = None, backt
     tested = backtest(known, usable, progress, params=params)
     tested["skipped"] = [o.isoformat() for o in origins if o not in usable]
     report = {
-        "format": FORMAT, "use": USE, "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "format": FORMAT, "use": USE, "created_at": timestamp(created_at),
         "as_of": as_of.isoformat(), "source": {"file": source, "sha256": fingerprint(known)},
         "parameters": model.get_params(), "libraries": library_versions(),
         "training": _training_summary(rows, dates), "features": model.features_,
@@ -605,11 +590,8 @@ def render_html(report: dict) -> str:
     and per back-test origin the forecast, the actuals and the reference rule week by week."""
     import html as escape
 
-    import plotly.graph_objects as go
+    import plotly.graph_objects as go  # plotly imported here: a heavy library only the report needs
     from plotly.offline import get_plotlyjs
-
-    from .report import PAGE
-    from .report import _table as table
 
     late = report["metrics"]["late"]
     charts = [go.Figure([go.Scatter(x=report["roc"]["fpr"], y=report["roc"]["tpr"], mode="lines",
@@ -646,12 +628,12 @@ def render_html(report: dict) -> str:
                       "reference_total_error_pct": o["reference"]["total_error_pct"]}
                      for o in report["backtest"]["origins"]]
     tables = "\n".join([
-        table("Back-test (13 weeks per origin)", backtest_rows, list(backtest_rows[0]) if backtest_rows else []),
-        table("Feature importance (gain)", report["importance"], ["feature", "late_gain", "week_gain"]),
-        table("Parameters", [{"parameter": k, "value": v} for k, v in report["parameters"].items()],
-              ["parameter", "value"]),
-        table("Library versions", [{"library": k, "version": v} for k, v in report["libraries"].items()],
-              ["library", "version"])])
+        html_table("Back-test (13 weeks per origin)", backtest_rows, list(backtest_rows[0]) if backtest_rows else []),
+        html_table("Feature importance (gain)", report["importance"], ["feature", "late_gain", "week_gain"]),
+        html_table("Parameters", [{"parameter": k, "value": v} for k, v in report["parameters"].items()],
+                   ["parameter", "value"]),
+        html_table("Library versions", [{"library": k, "version": v} for k, v in report["libraries"].items()],
+                   ["library", "version"])])
     return PAGE.format(title=escape.escape(f"Payment-delay model — as of {report['as_of']}"), plotly=get_plotlyjs(),
                        summary=summary, charts=body, tables=tables)
 

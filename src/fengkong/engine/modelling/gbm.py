@@ -13,11 +13,12 @@ Design decisions:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+
+from .exceptions import ModelDirError
 
 Progress = Callable[[str, int, int], None]
 
@@ -101,23 +102,35 @@ class GbmChallenger:
         gains = self.booster_.feature_importance(importance_type="gain", iteration=self.best_iteration_)
         return {n: float(g) for n, g in zip(self.features_, gains, strict=True)}
 
-    # --- persistence: the booster as LightGBM's text file, the rest as JSON ---
+    # --- as values: the booster as LightGBM's own model text, the rest as a JSON-able dict ---
 
-    def save(self, model_path, meta_path) -> None:
-        self.booster_.save_model(str(model_path), num_iteration=self.best_iteration_)
-        meta = {"numeric": self.numeric_, "categorical": self.categorical_, "categories": self.categories_,
+    def to_dict(self) -> dict:
+        """Everything but the booster: the feature lists, the category codes and the parameters."""
+        return {"numeric": self.numeric_, "categorical": self.categorical_, "categories": self.categories_,
                 "best_iteration": self.best_iteration_, "num_threads": self.num_threads, "seed": self.seed,
                 "n_estimators": self.n_estimators, "params": {**DEFAULT_PARAMS, **(self.params or {})}}
-        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    def model_text(self) -> str:
+        """The booster in LightGBM's text format, cut at the best iteration."""
+        return self.booster_.model_to_string(num_iteration=self.best_iteration_)
 
     @classmethod
-    def load(cls, model_path, meta_path) -> GbmChallenger:
-        import lightgbm as lgb
-
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    def from_dict(cls, meta: dict, model_text: str) -> GbmChallenger:
+        """The fitted challenger back from `to_dict()` and `model_text()`; a text LightGBM cannot read is a
+        ModelDirError."""
         model = cls(n_estimators=meta["n_estimators"], num_threads=meta["num_threads"], seed=meta["seed"])
         model.numeric_, model.categorical_ = meta["numeric"], meta["categorical"]
         model.categories_ = meta["categories"]
-        model.booster_ = lgb.Booster(model_file=str(model_path))
+        model.booster_ = booster_from_text(model_text)
         model.best_iteration_ = model.booster_.current_iteration()
         return model
+
+
+def booster_from_text(text: str):
+    """A LightGBM booster from its model text (lightgbm imported here: a heavy library only scoring needs)."""
+    import lightgbm as lgb
+
+    try:
+        return lgb.Booster(model_str=text)
+    except lgb.basic.LightGBMError as exc:
+        raise ModelDirError(f"the LightGBM model cannot be read: {str(exc).strip()[:300]}") from None

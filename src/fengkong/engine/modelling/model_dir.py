@@ -1,41 +1,36 @@
-"""A trained model as a directory: what it needs to score, what it was trained on, and its report.
+"""A trained credit model as values: what its model directory records, and scoring a frame with it.
 
-Layout (format 1):
-    metadata.json     format, models, target, columns and types, parameters, metrics, data fingerprint,
-                      library versions
-    scorecard.json    the points table (bins, WOE, points per feature): everything scoring needs
-    scorecard.joblib  the fitted optbinning and scikit-learn objects, for inspection and refitting
-    gbm.txt, gbm.json the LightGBM booster (its own text format) and the category lists
-    report.json, report.html
-
-Scoring reads only JSON and the LightGBM text file, never a pickle: a model directory from elsewhere can
-be scored without running its code.
+Design decisions:
+- The directory (format 1) is written and read by `fengkong.scoring.storage`, which alone touches the
+  disk; here are the values it stores: `metadata()` (format, models, target, columns and types,
+  parameters, metrics, data fingerprint, library versions), the scorecard's points table
+  (`ScorecardTable.to_dict`), the challenger's dict and LightGBM model text (`GbmChallenger.to_dict`,
+  `model_text`), the report (`report.to_json`, `report.render_html`).
+- Scoring needs only the metadata, the points table and the LightGBM text: a model directory from
+  elsewhere can be scored without unpickling anything.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from .exceptions import DataError, ModelDirError
 from .gbm import GbmChallenger
-from .report import library_versions, render_html, to_json
+from .report import library_versions
 from .scorecard import PointsScale, ScorecardTable
 
 FORMAT = 1
 TOP_REASONS = 3
 
 
-def save(trained, directory: str | Path, *, html: bool = True) -> Path:
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+def metadata(trained) -> dict:
+    """The metadata of a training run (`train.TrainedModels`): what scoring and the registry read first."""
     schema, report = trained.schema, trained.report
     models = [name for name, model in (("scorecard", trained.scorecard), ("gbm", trained.gbm)) if model]
-    metadata = {
+    return {
         "format": FORMAT, "models": models, "created_at": report.get("created_at"),
         "target": {"column": trained.target.column, "positive": trained.target.positive,
                    "negative": trained.target.negative},
@@ -46,29 +41,18 @@ def save(trained, directory: str | Path, *, html: bool = True) -> Path:
                     for name, block in report.get("models", {}).items()},
         "split": report.get("split"), "source": report.get("source"), "libraries": library_versions(),
     }
-    _write(directory / "metadata.json", to_json(metadata))
-    if trained.scorecard is not None:
-        import joblib
-
-        card = trained.scorecard
-        _write(directory / "scorecard.json", to_json(card.table_.to_dict()))
-        joblib.dump({"binnings": card.binnings_, "logistic": card.logistic_, "selected": card.selected_,
-                     "iv": card.iv_, "dropped": card.dropped_}, directory / "scorecard.joblib")
-    if trained.gbm is not None:
-        trained.gbm.save(directory / "gbm.txt", directory / "gbm.json")
-    _write(directory / "report.json", to_json(report))
-    if html:
-        _write(directory / "report.html", render_html(report))
-    return directory
 
 
-def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+def check_format(metadata: dict, where: str) -> None:
+    """A ModelDirError unless `metadata` is of the format this version reads (`where` names the directory)."""
+    if metadata.get("format") != FORMAT:
+        raise ModelDirError(f"{where} has model format {metadata.get('format')!r}; this version reads {FORMAT}.")
 
 
 @dataclass(frozen=True)
 class LoadedModel:
-    directory: Path
+    """A model ready to score: its metadata, and the scorecard's points table and/or the challenger."""
+
     metadata: dict
     scorecard: ScorecardTable | None
     gbm: GbmChallenger | None
@@ -87,29 +71,7 @@ class LoadedModel:
         return [c for c in [*features["numeric"], *features["categorical"]] if c in names]
 
 
-def load(directory: str | Path) -> LoadedModel:
-    directory = Path(directory)
-    meta_path = directory / "metadata.json"
-    if not meta_path.is_file():
-        raise ModelDirError(f"{directory} is not a model directory (no metadata.json in it).")
-    try:
-        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelDirError(f"{meta_path} cannot be read: {exc}") from None
-    if metadata.get("format") != FORMAT:
-        raise ModelDirError(f"{directory} has model format {metadata.get('format')!r}; this version reads {FORMAT}.")
-    scorecard = gbm = None
-    try:
-        if "scorecard" in metadata["models"]:
-            scorecard = ScorecardTable.from_dict(json.loads((directory / "scorecard.json").read_text("utf-8")))
-        if "gbm" in metadata["models"]:
-            gbm = GbmChallenger.load(directory / "gbm.txt", directory / "gbm.json")
-    except (OSError, KeyError, ValueError) as exc:
-        raise ModelDirError(f"{directory} is incomplete or damaged: {exc}") from None
-    return LoadedModel(directory, metadata, scorecard, gbm)
-
-
-def predict(model: str | Path | LoadedModel, frame: pl.DataFrame, *, reasons: bool = True,
+def predict(model: LoadedModel, frame: pl.DataFrame, *, reasons: bool = True,
             top: int = TOP_REASONS, tree_reasons_top: int | None = None) -> pl.DataFrame:
     """Score a frame: per model the probability of the event, the score in points and the top reasons.
 
@@ -120,7 +82,6 @@ def predict(model: str | Path | LoadedModel, frame: pl.DataFrame, *, reasons: bo
     LightGBM's reasons (TreeSHAP, ~1 ms a row) can be limited to the `tree_reasons_top` rows with the highest
     probability; the other rows get null reasons. Scorecard reasons are a table look-up: always every row.
     """
-    model = model if isinstance(model, LoadedModel) else load(model)
     inputs = _check_columns(model, frame)
     ids = [c for c, why in model.metadata["dropped"].items() if why.startswith("ID-like") and c in frame.columns]
     out = {"row": np.arange(1, frame.height + 1, dtype=np.int64)}

@@ -6,15 +6,17 @@ Design decisions:
   IV table and the points table. The HTML is rendered from the JSON alone, so a stored report can be
   re-rendered.
 - The HTML carries plotly.js inline (from the installed plotly package): it opens offline, on an
-  internal network, attached to an e-mail. It is written as UTF-8 and says so, so Chinese column names
-  render.
+  internal network, attached to an e-mail. It declares UTF-8 (`fengkong.scoring.storage` writes it so),
+  so Chinese column names render.
+- Pure: the moment of the run (`created_at`) is given by the caller, and both documents are returned as
+  strings; `fengkong.scoring.storage` writes them into the model directory.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
@@ -36,12 +38,20 @@ def library_versions() -> dict[str, str]:
     return found
 
 
+def timestamp(created_at: datetime) -> str:
+    """A report's `created_at`: the moment given by the caller (the engine has no clock), to the second."""
+    if created_at.tzinfo is None:
+        raise ValueError(f"created_at must be timezone-aware (got {created_at!r}).")
+    return created_at.isoformat(timespec="seconds")
+
+
 def build_report(trained, train: pl.DataFrame, test: pl.DataFrame, y_train: np.ndarray, y_test: np.ndarray,
-                 summary: dict, *, fingerprint: str | None, source: str | None, progress=None) -> dict:
+                 summary: dict, *, created_at: datetime, fingerprint: str | None, source: str | None,
+                 progress=None) -> dict:
     config, split = trained.config, trained.split
     report = {
         "format": 1,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": timestamp(created_at),
         "source": {"file": source, "sha256": fingerprint},
         "parameters": config.as_dict(),
         "libraries": library_versions(),
@@ -180,7 +190,8 @@ def _summary_html(report: dict) -> str:
     return "\n".join(lines) + f"<table>{head}{''.join(rows)}</table>"
 
 
-def _table(title: str, rows: list[dict], columns: list[str]) -> str:
+def html_table(title: str, rows: list[dict], columns: list[str]) -> str:
+    """A titled HTML table of `rows` (dicts), one column per name in `columns`; nothing when no rows."""
     if not rows:
         return ""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
@@ -196,19 +207,19 @@ def _cell(value) -> str:
 
 
 def _tables_html(report: dict) -> str:
-    parts = [_table("Information value", report.get("iv", []), ["feature", "type", "iv", "selected", "note"]),
-             _table("Points table", report.get("points_table", []),
-                    ["feature", "bin", "count", "event_rate", "woe", "points"])]
+    parts = [html_table("Information value", report.get("iv", []), ["feature", "type", "iv", "selected", "note"]),
+             html_table("Points table", report.get("points_table", []),
+                        ["feature", "bin", "count", "event_rate", "woe", "points"])]
     for key, block in report["models"].items():
-        parts.append(_table(f"Calibration — {MODEL_NAMES[key]} (test set)", block["calibration"],
-                            ["bin", "rows", "p_min", "p_max", "mean_predicted", "observed", "events"]))
-    parts.append(_table("Feature stability (PSI train → test)", report["feature_psi"], ["feature", "type", "psi"]))
+        parts.append(html_table(f"Calibration — {MODEL_NAMES[key]} (test set)", block["calibration"],
+                                ["bin", "rows", "p_min", "p_max", "mean_predicted", "observed", "events"]))
+    parts.append(html_table("Feature stability (PSI train → test)", report["feature_psi"], ["feature", "type", "psi"]))
     dropped = [{"column": c, "why": w} for c, w in report["data"]["dropped"].items()]
-    parts.append(_table("Columns not used", dropped, ["column", "why"]))
+    parts.append(html_table("Columns not used", dropped, ["column", "why"]))
     params = [{"parameter": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in report["parameters"].items()]
-    parts.append(_table("Parameters", params, ["parameter", "value"]))
+    parts.append(html_table("Parameters", params, ["parameter", "value"]))
     libs = [{"library": k, "version": v} for k, v in report["libraries"].items()]
-    parts.append(_table("Library versions", libs, ["library", "version"]))
+    parts.append(html_table("Library versions", libs, ["library", "version"]))
     return "\n".join(parts)
 
 

@@ -1,14 +1,16 @@
 """Training both models on a frame, validating them on a held-out split, and cross-validating.
 
-`train_models(frame, target, config)` is the one entry point the CLI, the ledger models and the registry
-share: it takes a polars frame (the file already read, or features built from the ledger) and returns
-the fitted models with their report. It does no file I/O; `model_dir.save` writes the result.
+`train_models(frame, target, config, created_at=...)` is the one entry point the CLI, the ledger models and
+the registry share: it takes a polars frame (the file already read, or features built from the ledger) and
+the moment of the run, and returns the fitted models with their report. It does no file I/O and reads no
+clock; `fengkong.scoring.storage.save_model` writes the result as a model directory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 import numpy as np
 import polars as pl
@@ -17,6 +19,7 @@ from . import metrics
 from .data import Schema, Split, Target, infer_schema, prepare, split_rows, summarise, validate_target
 from .exceptions import ModellingError
 from .gbm import GbmChallenger
+from .report import build_report
 from .scorecard import PointsScale, Scorecard
 
 Progress = Callable[[str, int, int], None]
@@ -63,11 +66,11 @@ class TrainedModels:
     report: dict = field(default_factory=dict)
 
 
-def train_models(frame: pl.DataFrame, target: str, config: TrainConfig | None = None, *,
+def train_models(frame: pl.DataFrame, target: str, config: TrainConfig | None = None, *, created_at: datetime,
                  fingerprint: str | None = None, source: str | None = None,
                  progress: Progress | None = None) -> TrainedModels:
-    from .report import build_report
-
+    """Both models (or the one `config.model` names) fitted on a held-out split, with their report;
+    `created_at` (timezone-aware) is the run's moment in the report and the model's metadata."""
     config = config or TrainConfig()
     y, target_info = validate_target(frame, target, config.positive)
     frame = frame.filter(pl.col(target).is_not_null())
@@ -89,7 +92,7 @@ def train_models(frame: pl.DataFrame, target: str, config: TrainConfig | None = 
 
     trained = TrainedModels(schema, target_info, split, config, scorecard, gbm)
     trained.report = build_report(trained, train, test, y_train, y_test, summarise(frame, schema, target_info),
-                                  fingerprint=fingerprint, source=source, progress=progress)
+                                  created_at=created_at, fingerprint=fingerprint, source=source, progress=progress)
     return trained
 
 

@@ -1,9 +1,11 @@
 """`fengkong model …`: train a scorecard and a LightGBM challenger on any table, and score a file with them.
 
-Thin verbs over fengkong.engine.modelling. `train`, `predict` need no database, so Django is not set up for them;
-the registry verbs (train-ledger, register, list, promote, approve, reject, rollback, score-book) set it up
-lazily. Bad input (a missing column, a target that is not binary, an unreadable file, a model that does not
-fit its use, a step the user may not take) is a one-line message and exit code 2.
+Thin verbs over fengkong.engine.modelling and fengkong.scoring.storage. `train`, `predict` need no database:
+Django is set up for the importer's file decoder (fengkong.integrations.sources) and its translated
+messages, and no query is made; the registry verbs (train-ledger, register, list, promote, approve, reject,
+rollback, score-book) use the database. Bad input (a missing column, a target that is not binary, an
+unreadable file, a model that does not fit its use, a step the user may not take) is a one-line message and
+exit code 2.
 """
 
 from __future__ import annotations
@@ -12,9 +14,21 @@ import time
 from pathlib import Path
 
 import click
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from fengkong.core.console import Stages, console, progress_bar, refuse, user_or_system
+from fengkong.engine.modelling import model_dir
 from fengkong.engine.modelling.exceptions import ModellingError
+from fengkong.engine.modelling.ledger import observation_dates
+from fengkong.engine.modelling.train import TrainConfig, train_models
+
+from . import registry, storage
+from .book_scores import score_book
+from .choices import PromotionStatus
+from .dataset import build_dataset, last_date
+from .exceptions import ScoringError
+from .models import ModelVersion, PromotionRequest
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -49,9 +63,6 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
               positive: str | None, seed: int, base_score: float, base_odds: float, pdo: float, min_iv: float,
               exclude: tuple[str, ...]) -> None:
     """Train, validate on a held-out split and write the model directory with its JSON and HTML report."""
-    from fengkong.engine.modelling import data, model_dir
-    from fengkong.engine.modelling.train import TrainConfig, train_models
-
     out_dir = out_dir or Path(f"model-{data_file.stem}")
     started = time.perf_counter()
     try:
@@ -60,11 +71,11 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
         with progress_bar() as bar:
             stages = Stages(bar)
             stages("reading", 0, 1)
-            frame = data.read_table(data_file)
+            read = storage.read_data(data_file)
             stages("reading", 1, 1)
-            trained = train_models(frame, target, config, fingerprint=data.file_fingerprint(data_file),
+            trained = train_models(read.frame, target, config, created_at=timezone.now(), fingerprint=read.sha256,
                                    source=data_file.name, progress=stages)
-            model_dir.save(trained, out_dir)
+            storage.save_model(trained, out_dir)
     except ModellingError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug or a library failure: still one line, but exit 1, not 2
@@ -91,12 +102,10 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
 @click.option("--no-reasons", is_flag=True, help="Skip the reason codes (faster on millions of rows).")
 def predict_cmd(model_path: Path, data_file: Path, out_file: Path | None, no_reasons: bool) -> None:
     """Score a file: probability of the event, score in points and the top reasons per row."""
-    from fengkong.engine.modelling import data, model_dir
-
     started = time.perf_counter()
     try:
-        loaded = model_dir.load(model_path)
-        scored = model_dir.predict(loaded, data.read_table(data_file), reasons=not no_reasons)
+        loaded = storage.load_model(model_path)
+        scored = model_dir.predict(loaded, storage.read_data(data_file).frame, reasons=not no_reasons)
     except ModellingError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug or a library failure: still one line, but exit 1, not 2
@@ -139,8 +148,6 @@ def dataset_cmd(as_of: tuple, every: str | None, start, end, out_file: Path) -> 
         _fail("Give either --as-of dates or --every with --from (and optionally --to).")
     if every and start is None:
         _fail("--every needs --from, the first observation date.")
-    from fengkong.engine.modelling.ledger import observation_dates
-    from fengkong.scoring.dataset import build_dataset, last_date
 
     started = time.perf_counter()
     if every:
@@ -171,10 +178,6 @@ DAY = click.DateTime(["%Y-%m-%d"])
 
 def _registry_call(call):
     """Run a registry action; a refusal (a rule, a conflict, the wrong role) is one line and exit 2."""
-    from django.core.exceptions import PermissionDenied
-
-    from fengkong.scoring.exceptions import ScoringError
-
     try:
         return call()
     except ScoringError as exc:
@@ -184,7 +187,6 @@ def _registry_call(call):
 
 
 def _actor(username: str | None, *, needed: bool = False):
-
     if needed and not username:
         _fail("this step needs --user (a person decides, the system does not).")
     return user_or_system(username)
@@ -207,8 +209,6 @@ def _versions(versions) -> str:
 @click.option("--user", "username", default=None, help="Register the model as this user.")
 def train_ledger_cmd(use: str, as_of, username: str | None) -> None:
     """Train a model on the ledger and register it as a challenger."""
-    from fengkong.scoring import registry
-
     started = time.perf_counter()
     actor = _actor(username)
     with progress_bar() as bar:
@@ -226,8 +226,6 @@ def train_ledger_cmd(use: str, as_of, username: str | None) -> None:
 @click.option("--user", "username", default=None)
 def register_cmd(directory: Path, use: str, note: str, username: str | None) -> None:
     """Register a model directory (from `fengkong model train`) as a challenger for USE."""
-    from fengkong.scoring import registry
-
     actor = _actor(username)
     versions = _registry_call(lambda: registry.register(actor=actor, directory=directory, use=use, note=note))
     console.print(f"Registered {_versions(versions)} from {directory}.", highlight=False)
@@ -237,9 +235,6 @@ def register_cmd(directory: Path, use: str, note: str, username: str | None) -> 
 @click.option("--use", type=USES, default=None)
 def list_cmd(use: str | None) -> None:
     """The registered models, newest first, with their test figures and pending promotions."""
-    from fengkong.scoring.choices import PromotionStatus
-    from fengkong.scoring.models import ModelVersion, PromotionRequest
-
     models = ModelVersion.objects.order_by("use", "-version")
     if use:
         models = models.filter(use=use)
@@ -259,8 +254,6 @@ def list_cmd(use: str | None) -> None:
 @click.option("--user", "username", required=True)
 def promote_cmd(model_id: int, reason: str, username: str) -> None:
     """Ask for model MODEL_ID to become the champion (someone else approves)."""
-    from fengkong.scoring import registry
-
     found = _model_version(model_id)
     asked = _registry_call(lambda: registry.request_promotion(actor=_actor(username, needed=True), model=found,
                                                                reason=reason))
@@ -268,8 +261,6 @@ def promote_cmd(model_id: int, reason: str, username: str) -> None:
 
 
 def _model_version(model_id: int):
-    from fengkong.scoring.models import ModelVersion
-
     return ModelVersion.objects.filter(pk=model_id).first() or _fail(f"no model #{model_id}.")
 
 
@@ -279,8 +270,6 @@ def _model_version(model_id: int):
 @click.option("--user", "username", required=True)
 def retire_cmd(model_id: int, reason: str, username: str) -> None:
     """Retire challenger MODEL_ID: it is no longer scored in the shadow of the champion."""
-    from fengkong.scoring import registry
-
     found = _model_version(model_id)
     _registry_call(lambda: registry.retire(actor=_actor(username, needed=True), model=found, reason=reason))
     console.print(f"Retired {found.label}.", highlight=False)
@@ -288,8 +277,6 @@ def retire_cmd(model_id: int, reason: str, username: str) -> None:
 
 def _decide(request_id: int, username: str, approve: bool, comment: str) -> None:
 
-    from fengkong.scoring import registry
-    from fengkong.scoring.models import PromotionRequest
 
     found = PromotionRequest.objects.filter(pk=request_id).first() or _fail(f"no promotion request #{request_id}.")
     decided = _registry_call(lambda: registry.decide_promotion(actor=_actor(username, needed=True), request=found,
@@ -323,8 +310,6 @@ def reject_cmd(request_id: int, username: str, comment: str) -> None:
 @click.option("--user", "username", required=True)
 def rollback_cmd(use: str, reason: str, username: str) -> None:
     """Bring back the previous champion of USE."""
-    from fengkong.scoring import registry
-
     restored = _registry_call(lambda: registry.rollback(actor=_actor(username, needed=True), use=use, reason=reason))
     console.print(f"Rolled back: {restored.label} is the champion again.", highlight=False)
 
@@ -334,10 +319,6 @@ def rollback_cmd(use: str, reason: str, username: str) -> None:
 @click.option("--use", "uses", type=USES, multiple=True, help="Only this use (repeatable; default: all).")
 def score_book_cmd(as_of, uses: tuple[str, ...]) -> None:
     """Score the book with the live models now (the daily risk cycle does this after its run)."""
-    from django.utils import timezone
-
-    from fengkong.scoring.book import score_book
-
     day = as_of.date() if as_of else timezone.localdate()
     started = time.perf_counter()
     with progress_bar() as bar:
