@@ -7,13 +7,13 @@
 What is measured, in one run on a fresh database (SQLite file in a temporary directory, or a PostgreSQL
 database `fk_bench_score_book` created and dropped here):
   1. the demo company is generated and imported exactly as in bench_cycle (its `load`). Not timed.
-  2. the models, on the same database, not timed: customer_risk with `registry.train_and_register` (the
+  2. the models, on the same database, not timed: customer_risk with `actions.train_and_register` (the
      scorecard and the LightGBM challenger of one directory), payment_delay likewise but trained on a
      sample of the customers (--delay-customers, default 2,000: every k-th customer's ledger) and without
      the back-test, because the delay model's training snapshots grow with the whole book (1,000
      customers x 3 years are already 240,000 rows and half a minute of boosting). The model's features
      and size are those of a full training, so predicting is the same work. The scorecard and the delay
-     model are made champions with `registry._crown`; the GBM stays a challenger (scored in the shadow).
+     model are made champions with `actions.crown_champion`; the GBM stays a challenger (scored in the shadow).
   3. in a fresh child process (its peak memory is the scoring's own), `score_book(as_of=...)` end to
      end, every stage timed by wrapping the functions it calls from the outside (nothing in src/ is
      changed). Each stage's time is its own (exclusive): a stage inside another is not counted twice,
@@ -115,21 +115,21 @@ def train_champions(delay_customers: int) -> None:
     """Train and register both uses on this database, then crown the scorecard and the delay model."""
     from django.db import transaction
 
-    from fengkong.scoring import registry
+    from fengkong.scoring import actions
     from fengkong.scoring.choices import ModelKind
 
     started = time.perf_counter()
-    risk = registry.train_and_register(actor=None, use="customer_risk")
+    risk = actions.train_and_register(actor=None, use="customer_risk")
     print(f"customer_risk trained and registered (not timed): {', '.join(m.label for m in risk)} "
           f"in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with sampled_delay_training(delay_customers):
-        delay = registry.train_and_register(actor=None, use="payment_delay")
+        delay = actions.train_and_register(actor=None, use="payment_delay")
     print(f"payment_delay trained on {delay_customers or 'all'} customers' ledger and registered (not timed): "
           f"{', '.join(m.label for m in delay)} in {time.perf_counter() - started:.1f} s")
     for model in [next(m for m in risk if m.kind == ModelKind.SCORECARD), *delay]:
         with transaction.atomic():
-            registry._crown(None, model, reason="bench")
+            actions.crown_champion(None, model, reason="bench")
 
 
 @contextmanager

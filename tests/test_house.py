@@ -68,7 +68,6 @@ KNOWN_MISSING = {
     "receivables": {"exceptions", "actions", "urls", "views", "tasks"},
     "integrations": {"actions", "urls", "api", "views"},
     "credit": {"actions"},
-    "scoring": {"actions"},
     "notifications": {"actions", "api"},
 }
 

@@ -70,10 +70,10 @@ def trained(db, request, tmp_path_factory) -> dict:
     Only the first test that needs it loads the ledger; the others register the directory without it."""
     if not _TRAINED:
         request.getfixturevalue("ledger_book")
-        from fengkong.scoring.registry import _train_customer_risk
+        from fengkong.scoring.actions import train_customer_risk
 
         directory = tmp_path_factory.mktemp("customer-risk")
-        reference, training = _train_customer_risk(directory, None, None, small_config())
+        reference, training = train_customer_risk(directory, None, None, small_config())
         _TRAINED.update(directory=directory, reference=reference, training=training)
     return _TRAINED
 
@@ -81,7 +81,7 @@ def trained(db, request, tmp_path_factory) -> dict:
 @pytest.fixture
 def register_trained(trained, users):
     """register_trained(actor=…) -> [scorecard, gbm] versions of the trained directory."""
-    from fengkong.scoring.registry import register
+    from fengkong.scoring.actions import register
 
     def _register(actor=None, **extra):
         options = {"reference": trained["reference"], "training": trained["training"], **extra}

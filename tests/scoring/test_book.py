@@ -14,13 +14,13 @@ from fengkong.cycle.actions import run_cycle
 from fengkong.engine.modelling import model_dir
 from fengkong.notifications.models import InboxMessage
 from fengkong.receivables.models import Invoice
-from fengkong.scoring import book_scores, registry, storage
+from fengkong.scoring import actions, book_scores, registry, storage
 from fengkong.scoring.models import CustomerModelScore, ModelMonitor
 
 
 def crown(model, users):
-    asked = registry.request_promotion(actor=users["credit_analyst"], model=model, reason="promote")
-    registry.decide_promotion(actor=users["risk_committee"], request=asked, approve=True)
+    asked = actions.request_promotion(actor=users["credit_analyst"], model=model, reason="promote")
+    actions.decide_promotion(actor=users["risk_committee"], request=asked, approve=True)
 
 
 def scores_of(model) -> list[tuple]:
@@ -126,9 +126,9 @@ def test_an_approval_rescores_the_book_once_it_commits(ledger_book, register_tra
 def test_the_payment_delay_champion_predicts_open_invoices_and_forecasts_13_weeks(ledger_book, users):
     from fengkong.scoring.models import CashForecast, InvoicePrediction
 
-    (delay,) = registry.train_and_register(actor=users["risk_manager"], use="payment_delay", as_of=AS_OF)
+    (delay,) = actions.train_and_register(actor=users["risk_manager"], use="payment_delay", as_of=AS_OF)
     assert delay.kind == "delay" and delay.metrics["test"]["auc"] > 0 and delay.reference["score"]["edges"]
-    registry._crown(users["risk_manager"], delay, reason="test")
+    actions.crown_champion(users["risk_manager"], delay, reason="test")
     counts = book_scores.score_book(as_of=AS_OF, uses=["payment_delay"])
     predictions = InvoicePrediction.objects.all()
     assert counts["invoices_predicted"] == predictions.count() > 0
@@ -157,7 +157,7 @@ def test_a_broken_challenger_stops_neither_the_champion_nor_the_other_use(ledger
     crown(card, users)
     broken, _broken_gbm = register_trained()
     shutil.rmtree(data_dir / broken.directory)
-    (delay,) = registry.train_and_register(actor=users["risk_manager"], use="payment_delay", as_of=AS_OF)
+    (delay,) = actions.train_and_register(actor=users["risk_manager"], use="payment_delay", as_of=AS_OF)
     crown(delay, users)
     with pytest.raises(ScoringError, match=rf"v{broken.version} .*cannot be loaded"):
         book_scores.score_book(as_of=AS_OF)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from fengkong.core.models import AuditEvent
 from fengkong.notifications.models import InboxMessage
-from fengkong.scoring import registry
+from fengkong.scoring import actions, registry
 from fengkong.scoring.exceptions import Conflict, ScoringError, SelfApproval
 from fengkong.scoring.models import ModelVersion, PromotionRequest
 
@@ -39,7 +39,7 @@ def test_versions_increment_per_use_and_each_gets_its_own_directory(register_tra
 
 def test_a_scorecard_is_refused_for_payment_delay_and_nothing_is_written(trained, users, data_dir):
     with pytest.raises(ScoringError, match="payment_delay model must be one of: delay.*scorecard, gbm"):
-        registry.register(actor=users["risk_manager"], directory=trained["directory"], use="payment_delay")
+        actions.register(actor=users["risk_manager"], directory=trained["directory"], use="payment_delay")
     assert not ModelVersion.objects.exists() and registry_dirs(data_dir) in ([], [])
 
 
@@ -52,7 +52,7 @@ def test_a_model_needing_columns_the_ledger_lacks_is_refused(db, users, tmp_path
     trained = train_models(borrowers(), "违约", TrainConfig(gbm_estimators=10), created_at=CREATED_AT)
     storage.save_model(trained, tmp_path / "file-model")
     with pytest.raises(ScoringError, match="does not provide: 逾期天数, 资产负债率, 行业"):
-        registry.register(actor=users["risk_manager"], directory=tmp_path / "file-model", use="customer_risk")
+        actions.register(actor=users["risk_manager"], directory=tmp_path / "file-model", use="customer_risk")
     assert not ModelVersion.objects.exists() and registry_dirs(data_dir) == []
 
 
@@ -61,9 +61,9 @@ def test_a_damaged_directory_is_refused_and_nothing_is_written(trained, users, t
     shutil.copytree(trained["directory"], damaged)
     (damaged / "gbm.txt").unlink()
     with pytest.raises(ScoringError, match="incomplete or damaged"):
-        registry.register(actor=users["risk_manager"], directory=damaged, use="customer_risk")
+        actions.register(actor=users["risk_manager"], directory=damaged, use="customer_risk")
     with pytest.raises(ScoringError, match="not a directory"):
-        registry.register(actor=users["risk_manager"], directory=tmp_path / "nothing", use="customer_risk")
+        actions.register(actor=users["risk_manager"], directory=tmp_path / "nothing", use="customer_risk")
     assert not ModelVersion.objects.exists() and registry_dirs(data_dir) == []
 
 
@@ -71,7 +71,7 @@ def test_a_failure_while_storing_leaves_no_row_and_no_directory(register_trained
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(registry, "record", broken)
+    monkeypatch.setattr(actions, "record", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         register_trained()
     assert not ModelVersion.objects.exists() and registry_dirs(data_dir) == []
@@ -79,20 +79,20 @@ def test_a_failure_while_storing_leaves_no_row_and_no_directory(register_trained
 
 def test_only_roles_with_the_permission_register(trained, users):
     with pytest.raises(PermissionDenied):
-        registry.register(actor=users["collector"], directory=trained["directory"], use="customer_risk")
-    assert registry.register(actor=users["credit_analyst"], directory=trained["directory"], use="customer_risk")
+        actions.register(actor=users["collector"], directory=trained["directory"], use="customer_risk")
+    assert actions.register(actor=users["credit_analyst"], directory=trained["directory"], use="customer_risk")
 
 
 # --- promotion --------------------------------------------------------------------------------------
 
 def test_promotion_is_maker_checker(register_trained, users):
     card, _gbm = register_trained()
-    asked = registry.request_promotion(actor=users["credit_analyst"], model=card, reason="best KS")
+    asked = actions.request_promotion(actor=users["credit_analyst"], model=card, reason="best KS")
     assert InboxMessage.objects.filter(user=users["risk_manager"], template="approval_request").exists()
     assert not InboxMessage.objects.filter(user=users["credit_analyst"], template="approval_request").exists()
     with pytest.raises(PermissionDenied):  # an analyst asks, never decides
-        registry.decide_promotion(actor=users["credit_analyst"], request=asked, approve=True)
-    decided = registry.decide_promotion(actor=users["risk_committee"], request=asked, approve=True, comment="ok")
+        actions.decide_promotion(actor=users["credit_analyst"], request=asked, approve=True)
+    decided = actions.decide_promotion(actor=users["risk_committee"], request=asked, approve=True, comment="ok")
     card.refresh_from_db()
     assert decided.status == "approved" and card.status == "champion" and card.promoted_at is not None
     assert registry.champion("customer_risk") == card
@@ -100,31 +100,31 @@ def test_promotion_is_maker_checker(register_trained, users):
 
 def test_whoever_asked_cannot_decide_even_with_the_approval_permission(register_trained, users):
     card, _gbm = register_trained()
-    asked = registry.request_promotion(actor=users["risk_manager"], model=card, reason="better")
+    asked = actions.request_promotion(actor=users["risk_manager"], model=card, reason="better")
     with pytest.raises(SelfApproval):
-        registry.decide_promotion(actor=users["risk_manager"], request=asked, approve=False, comment="no")
+        actions.decide_promotion(actor=users["risk_manager"], request=asked, approve=False, comment="no")
 
 
 def test_a_rejection_needs_a_comment_and_a_decided_request_cannot_be_decided_again(register_trained, users):
     card, _gbm = register_trained()
-    asked = registry.request_promotion(actor=users["credit_analyst"], model=card, reason="better")
+    asked = actions.request_promotion(actor=users["credit_analyst"], model=card, reason="better")
     with pytest.raises(ScoringError, match="Say why you reject"):
-        registry.decide_promotion(actor=users["risk_committee"], request=asked, approve=False)
-    registry.decide_promotion(actor=users["risk_committee"], request=asked, approve=False, comment="too few rows")
+        actions.decide_promotion(actor=users["risk_committee"], request=asked, approve=False)
+    actions.decide_promotion(actor=users["risk_committee"], request=asked, approve=False, comment="too few rows")
     card.refresh_from_db()
     assert card.status == "challenger"
     with pytest.raises(Conflict, match="already Rejected"):
-        registry.decide_promotion(actor=users["risk_manager"], request=asked, approve=True)
+        actions.decide_promotion(actor=users["risk_manager"], request=asked, approve=True)
 
 
 def test_approving_retires_the_old_champion_and_leaves_other_requests_pending(register_trained, users):
     card, gbm = register_trained()
-    first = registry.request_promotion(actor=users["credit_analyst"], model=card, reason="scorecard")
-    registry.decide_promotion(actor=users["risk_manager"], request=first, approve=True)
-    second = registry.request_promotion(actor=users["credit_analyst"], model=gbm, reason="gbm ranks better")
+    first = actions.request_promotion(actor=users["credit_analyst"], model=card, reason="scorecard")
+    actions.decide_promotion(actor=users["risk_manager"], request=first, approve=True)
+    second = actions.request_promotion(actor=users["credit_analyst"], model=gbm, reason="gbm ranks better")
     newer, _ = register_trained()
-    third = registry.request_promotion(actor=users["credit_analyst"], model=newer, reason="newer data")
-    registry.decide_promotion(actor=users["risk_committee"], request=second, approve=True)
+    third = actions.request_promotion(actor=users["credit_analyst"], model=newer, reason="newer data")
+    actions.decide_promotion(actor=users["risk_committee"], request=second, approve=True)
     card.refresh_from_db()
     gbm.refresh_from_db()
     third.refresh_from_db()
@@ -142,21 +142,21 @@ def test_the_database_keeps_one_champion_per_use(register_trained):
 def test_promotion_requests_are_refused_for_the_champion_twice_pending_or_without_reason(register_trained, users):
     card, gbm = register_trained()
     with pytest.raises(ScoringError, match="Say why"):
-        registry.request_promotion(actor=users["credit_analyst"], model=gbm, reason="  ")
-    asked = registry.request_promotion(actor=users["credit_analyst"], model=gbm, reason="x")
+        actions.request_promotion(actor=users["credit_analyst"], model=gbm, reason="  ")
+    asked = actions.request_promotion(actor=users["credit_analyst"], model=gbm, reason="x")
     with pytest.raises(Conflict, match="already waiting"):
-        registry.request_promotion(actor=users["risk_manager"], model=gbm, reason="y")
-    registry.decide_promotion(actor=users["risk_manager"], request=asked, approve=True)
+        actions.request_promotion(actor=users["risk_manager"], model=gbm, reason="y")
+    actions.decide_promotion(actor=users["risk_manager"], request=asked, approve=True)
     with pytest.raises(Conflict, match="already the champion"):
-        registry.request_promotion(actor=users["credit_analyst"], model=gbm, reason="z")
+        actions.request_promotion(actor=users["credit_analyst"], model=gbm, reason="z")
 
 
 def test_only_the_requester_withdraws(register_trained, users):
     card, _gbm = register_trained()
-    asked = registry.request_promotion(actor=users["credit_analyst"], model=card, reason="x")
+    asked = actions.request_promotion(actor=users["credit_analyst"], model=card, reason="x")
     with pytest.raises(ScoringError, match="Only the person who asked"):
-        registry.withdraw_promotion(actor=users["risk_manager"], request=asked)
-    assert registry.withdraw_promotion(actor=users["credit_analyst"], request=asked).status == "withdrawn"
+        actions.withdraw_promotion(actor=users["risk_manager"], request=asked)
+    assert actions.withdraw_promotion(actor=users["credit_analyst"], request=asked).status == "withdrawn"
     assert PromotionRequest.objects.get(pk=asked.pk).decided_by is None
 
 
@@ -165,33 +165,33 @@ def test_roles_without_the_permission_take_no_step(register_trained, users, pers
     card, _gbm = register_trained()
     actor = users[persona]
     with pytest.raises(PermissionDenied):
-        registry.request_promotion(actor=actor, model=card, reason="x")
-    asked = registry.request_promotion(actor=users["credit_analyst"], model=card, reason="x")
+        actions.request_promotion(actor=actor, model=card, reason="x")
+    asked = actions.request_promotion(actor=users["credit_analyst"], model=card, reason="x")
     with pytest.raises(PermissionDenied):
-        registry.decide_promotion(actor=actor, request=asked, approve=True)
+        actions.decide_promotion(actor=actor, request=asked, approve=True)
     with pytest.raises(PermissionDenied):
-        registry.rollback(actor=actor, use="customer_risk", reason="x")
+        actions.rollback(actor=actor, use="customer_risk", reason="x")
     with pytest.raises(PermissionDenied):
-        registry.withdraw_promotion(actor=actor, request=asked)
+        actions.withdraw_promotion(actor=actor, request=asked)
 
 
 def test_the_risk_committee_approves_but_cannot_roll_back(register_trained, users):
     with pytest.raises(PermissionDenied):
-        registry.rollback(actor=users["risk_committee"], use="customer_risk", reason="x")
+        actions.rollback(actor=users["risk_committee"], use="customer_risk", reason="x")
 
 
 # --- rollback ---------------------------------------------------------------------------------------
 
 def promote(model, users):
-    asked = registry.request_promotion(actor=users["credit_analyst"], model=model, reason="promote")
-    return registry.decide_promotion(actor=users["risk_committee"], request=asked, approve=True)
+    asked = actions.request_promotion(actor=users["credit_analyst"], model=model, reason="promote")
+    return actions.decide_promotion(actor=users["risk_committee"], request=asked, approve=True)
 
 
 def test_rollback_restores_the_previous_champion_in_one_step(register_trained, users):
     card, gbm = register_trained()
     promote(card, users)
     promote(gbm, users)
-    restored = registry.rollback(actor=users["risk_manager"], use="customer_risk", reason="gbm scores look wrong")
+    restored = actions.rollback(actor=users["risk_manager"], use="customer_risk", reason="gbm scores look wrong")
     gbm.refresh_from_db()
     assert restored == card and restored.status == "champion" and gbm.status == "retired"
     assert AuditEvent.objects.filter(action="model.rolled_back").count() == 1
@@ -201,10 +201,10 @@ def test_rollback_restores_the_previous_champion_in_one_step(register_trained, u
 def test_rollback_without_an_earlier_champion_is_a_clear_error(register_trained, users):
     card, _gbm = register_trained()
     with pytest.raises(Conflict, match="No earlier champion"):
-        registry.rollback(actor=users["risk_manager"], use="customer_risk", reason="x")
+        actions.rollback(actor=users["risk_manager"], use="customer_risk", reason="x")
     promote(card, users)
     with pytest.raises(Conflict, match="No earlier champion"):
-        registry.rollback(actor=users["risk_manager"], use="customer_risk", reason="x")
+        actions.rollback(actor=users["risk_manager"], use="customer_risk", reason="x")
     assert registry.champion("customer_risk") == card
 
 
@@ -213,17 +213,17 @@ def test_rollback_after_several_promotions_brings_back_the_champion_before_the_c
     third, _fourth = register_trained()
     for model in (first, second, third):
         promote(model, users)
-    restored = registry.rollback(actor=users["risk_manager"], use="customer_risk", reason="v3 looks wrong")
+    restored = actions.rollback(actor=users["risk_manager"], use="customer_risk", reason="v3 looks wrong")
     statuses = dict(ModelVersion.objects.values_list("version", "status"))
     assert restored == second and statuses == {1: "retired", 2: "champion", 3: "retired", 4: "challenger"}
 
 
 def test_a_model_whose_directory_was_deleted_is_never_crowned(register_trained, users, data_dir):
     card, gbm = register_trained()
-    asked = registry.request_promotion(actor=users["credit_analyst"], model=card, reason="best KS")
+    asked = actions.request_promotion(actor=users["credit_analyst"], model=card, reason="best KS")
     shutil.rmtree(data_dir / card.directory)
     with pytest.raises(ScoringError, match="cannot be loaded"):
-        registry.decide_promotion(actor=users["risk_committee"], request=asked, approve=True)
+        actions.decide_promotion(actor=users["risk_committee"], request=asked, approve=True)
     asked.refresh_from_db()
     assert asked.status == "pending" and registry.champion("customer_risk") is None
 
@@ -236,7 +236,7 @@ def test_a_rollback_to_a_model_whose_directory_was_deleted_is_refused_and_the_ch
     promote(third, users)
     shutil.rmtree(data_dir / first.directory)
     with pytest.raises(ScoringError, match="cannot be loaded"):
-        registry.rollback(actor=users["risk_manager"], use="customer_risk", reason="v3 looks wrong")
+        actions.rollback(actor=users["risk_manager"], use="customer_risk", reason="v3 looks wrong")
     assert registry.champion("customer_risk") == third
 
 
@@ -245,5 +245,5 @@ def test_training_as_of_a_day_before_the_ledger_is_a_clear_error(ledger_book, us
     from datetime import date
 
     with pytest.raises(ScoringError, match="No training rows|nothing to learn from"):
-        registry.train_and_register(actor=users["risk_manager"], use=use, as_of=date(1, 1, 1))
+        actions.train_and_register(actor=users["risk_manager"], use=use, as_of=date(1, 1, 1))
     assert not ModelVersion.objects.exists()

@@ -27,7 +27,7 @@ REASONS = {
 
 
 def load_models(as_of: date, progress: Progress | None = None) -> dict[str, int]:
-    from fengkong.scoring import registry
+    from fengkong.scoring import actions
     from fengkong.scoring.book_scores import score_book
 
     if ModelVersion.objects.exists():
@@ -36,14 +36,14 @@ def load_models(as_of: date, progress: Progress | None = None) -> dict[str, int]
     counts = {}
     for use in (ModelUse.CUSTOMER_RISK, ModelUse.PAYMENT_DELAY):
         try:
-            versions = registry.train_and_register(actor=people["analyst"], use=use, as_of=as_of,
+            versions = actions.train_and_register(actor=people["analyst"], use=use, as_of=as_of,
                                                    progress=progress)
         except ScoringError as exc:  # a book too small or too young to learn from: the demo goes on without
             counts.setdefault("not_trained", {})[str(use)] = str(exc)
             continue
         champion = next(v for v in versions if v.kind == CHAMPION_KIND[use])
-        request = registry.request_promotion(actor=people["analyst"], model=champion, reason=REASONS[use])
-        registry.decide_promotion(actor=people["manager"], request=request, approve=True,
+        request = actions.request_promotion(actor=people["analyst"], model=champion, reason=REASONS[use])
+        actions.decide_promotion(actor=people["manager"], request=request, approve=True,
                                   comment="同意上线")
         counts[use] = len(versions)
     counts.update(score_book(as_of=as_of, actor=None, progress=progress) or {})

@@ -31,7 +31,7 @@ from fengkong.core.schemas import (
 )
 from fengkong.customers.api import CustomerCode, visible_customer
 
-from . import book_scores, registry
+from . import actions, book_scores, registry
 from .choices import ModelKind, ModelStatus, ModelUse, PromotionStatus
 from .exceptions import Conflict, NotAllowed, ScoringError
 from .forecasts import forecast_for
@@ -231,7 +231,7 @@ def list_models(request, filters: Query[ModelFilters]):
 @router.post("/models/rollback", response=ModelOut, url_name="model_rollback")
 def rollback(request, body: RollbackIn):
     """Bring back the use's previous champion. 409 when there is none."""
-    return registry.rollback(actor=caller(request), use=body.use, reason=body.reason, expected=body.expected)
+    return actions.rollback(actor=caller(request), use=body.use, reason=body.reason, expected=body.expected)
 
 
 @router.get("/models/{model_id}", response=ModelDetailOut, url_name="model_detail")
@@ -244,21 +244,21 @@ def get_model(request, model_id: ModelId):
 def request_promotion(request, model_id: ModelId, body: ReasonIn):
     """Ask for the model to become its use's champion; someone else decides. 409: champion or pending."""
     user = caller(request)
-    return Status(201, registry.request_promotion(actor=user, model=_model(user, model_id), reason=body.reason))
+    return Status(201, actions.request_promotion(actor=user, model=_model(user, model_id), reason=body.reason))
 
 
 @router.post("/models/{model_id}/retire", response=ModelOut, url_name="model_retire")
 def retire(request, model_id: ModelId, body: ReasonIn):
     """Take a challenger out of the shadow scoring. 409 for a champion or a retired model."""
     user = caller(request)
-    return registry.retire(actor=user, model=_model(user, model_id), reason=body.reason)
+    return actions.retire(actor=user, model=_model(user, model_id), reason=body.reason)
 
 
 @router.post("/promotions/{request_id}/decision", response=PromotionOut, url_name="promotion_decision")
 def decide_promotion(request, request_id: RequestId, body: DecisionIn):
     """Approve (the model becomes champion, the old one retires) or reject with a comment. 403 on your own."""
     user = caller(request)
-    return registry.decide_promotion(actor=user, request=_promotion(user, request_id), approve=body.approve,
+    return actions.decide_promotion(actor=user, request=_promotion(user, request_id), approve=body.approve,
                                      comment=body.comment)
 
 
@@ -266,7 +266,7 @@ def decide_promotion(request, request_id: RequestId, body: DecisionIn):
 def withdraw_promotion(request, request_id: RequestId):
     """Take back your own pending request. 409 if already decided."""
     user = caller(request)
-    return registry.withdraw_promotion(actor=user, request=_promotion(user, request_id))
+    return actions.withdraw_promotion(actor=user, request=_promotion(user, request_id))
 
 
 # --- what the models say -----------------------------------------------------------------------------

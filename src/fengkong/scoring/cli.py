@@ -23,7 +23,7 @@ from fengkong.engine.modelling.exceptions import ModellingError
 from fengkong.engine.modelling.ledger import observation_dates
 from fengkong.engine.modelling.train import TrainConfig, train_models
 
-from . import registry, storage
+from . import actions, storage
 from .book_scores import score_book
 from .choices import PromotionStatus
 from .dataset import build_dataset, last_date
@@ -212,7 +212,7 @@ def train_ledger_cmd(use: str, as_of, username: str | None) -> None:
     started = time.perf_counter()
     actor = _actor(username)
     with progress_bar() as bar:
-        versions = _registry_call(lambda: registry.train_and_register(
+        versions = _registry_call(lambda: actions.train_and_register(
             actor=actor, use=use, as_of=as_of.date() if as_of else None, progress=Stages(bar)))
     figures = "; ".join(f"{v.kind} test {_auc(v)}" for v in versions)
     console.print(f"Registered {_versions(versions)} ({figures}) in {time.perf_counter() - started:.1f} s.",
@@ -227,7 +227,7 @@ def train_ledger_cmd(use: str, as_of, username: str | None) -> None:
 def register_cmd(directory: Path, use: str, note: str, username: str | None) -> None:
     """Register a model directory (from `fengkong model train`) as a challenger for USE."""
     actor = _actor(username)
-    versions = _registry_call(lambda: registry.register(actor=actor, directory=directory, use=use, note=note))
+    versions = _registry_call(lambda: actions.register(actor=actor, directory=directory, use=use, note=note))
     console.print(f"Registered {_versions(versions)} from {directory}.", highlight=False)
 
 
@@ -255,7 +255,7 @@ def list_cmd(use: str | None) -> None:
 def promote_cmd(model_id: int, reason: str, username: str) -> None:
     """Ask for model MODEL_ID to become the champion (someone else approves)."""
     found = _model_version(model_id)
-    asked = _registry_call(lambda: registry.request_promotion(actor=_actor(username, needed=True), model=found,
+    asked = _registry_call(lambda: actions.request_promotion(actor=_actor(username, needed=True), model=found,
                                                                reason=reason))
     console.print(f"Promotion request #{asked.pk} of {found.label} waits for approval.", highlight=False)
 
@@ -271,7 +271,7 @@ def _model_version(model_id: int):
 def retire_cmd(model_id: int, reason: str, username: str) -> None:
     """Retire challenger MODEL_ID: it is no longer scored in the shadow of the champion."""
     found = _model_version(model_id)
-    _registry_call(lambda: registry.retire(actor=_actor(username, needed=True), model=found, reason=reason))
+    _registry_call(lambda: actions.retire(actor=_actor(username, needed=True), model=found, reason=reason))
     console.print(f"Retired {found.label}.", highlight=False)
 
 
@@ -279,7 +279,7 @@ def _decide(request_id: int, username: str, approve: bool, comment: str) -> None
 
 
     found = PromotionRequest.objects.filter(pk=request_id).first() or _fail(f"no promotion request #{request_id}.")
-    decided = _registry_call(lambda: registry.decide_promotion(actor=_actor(username, needed=True), request=found,
+    decided = _registry_call(lambda: actions.decide_promotion(actor=_actor(username, needed=True), request=found,
                                                                 approve=approve, comment=comment))
     outcome = "is now the champion" if approve else "stays a challenger"
     console.print(f"Promotion request #{decided.pk} {decided.status}: {decided.model.label} {outcome}.",
@@ -310,7 +310,7 @@ def reject_cmd(request_id: int, username: str, comment: str) -> None:
 @click.option("--user", "username", required=True)
 def rollback_cmd(use: str, reason: str, username: str) -> None:
     """Bring back the previous champion of USE."""
-    restored = _registry_call(lambda: registry.rollback(actor=_actor(username, needed=True), use=use, reason=reason))
+    restored = _registry_call(lambda: actions.rollback(actor=_actor(username, needed=True), use=use, reason=reason))
     console.print(f"Rolled back: {restored.label} is the champion again.", highlight=False)
 
 

@@ -17,9 +17,10 @@ from fengkong.core.later import task_name
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
+from .actions import train_and_register
 from .book_scores import last_scored, score_book
 from .exceptions import ScoringError
-from .registry import model_link, train_and_register
+from .registry import model_link
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from fengkong.core.later import task
 from fengkong.core.money import from_fen
 from fengkong.core.permissions import require, scope
 
-from . import charts, registry
+from . import actions, charts, registry
 from .choices import PSI_ALERT, STATUS_COLOURS, ModelStatus, ModelUse, PromotionStatus
 from .exceptions import ScoringError
 from .forecasts import forecast_for
@@ -193,7 +193,7 @@ def model_promote(request, pk: int):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return render(request, "scoring/model.html", _detail_context(request, model, form), status=400)
-    _act(request, lambda: registry.request_promotion(actor=request.user, model=model,
+    _act(request, lambda: actions.request_promotion(actor=request.user, model=model,
                                                      reason=form.cleaned_data["reason"]),
          _("Promotion asked; another person approves it."))
     return redirect("scoring-model", pk=model.pk)
@@ -215,7 +215,7 @@ def promotion_decide(request, pk: int):
                 messages.error(request, error)
         return redirect("scoring-model", pk=promotion.model_id)
     approve = form.cleaned_data["decision"] == "approve"
-    _act(request, lambda: registry.decide_promotion(actor=request.user, request=promotion, approve=approve,
+    _act(request, lambda: actions.decide_promotion(actor=request.user, request=promotion, approve=approve,
                                                     comment=form.cleaned_data["comment"]),
          _("The model is now the champion.") if approve else _("Promotion rejected."))
     return redirect("scoring-model", pk=promotion.model_id)
@@ -227,7 +227,7 @@ def promotion_withdraw(request, pk: int):
     promotion = _promotion(pk)
     if promotion.requested_by_id != request.user.pk:
         raise PermissionDenied("only the person who asked can withdraw")
-    _act(request, lambda: registry.withdraw_promotion(actor=request.user, request=promotion),
+    _act(request, lambda: actions.withdraw_promotion(actor=request.user, request=promotion),
          _("Promotion withdrawn."))
     return redirect("scoring-model", pk=promotion.model_id)
 
@@ -240,7 +240,7 @@ def model_rollback(request):
     if not form.is_valid():
         messages.error(request, _("Say why you roll back."))
         return redirect("scoring-models")
-    _act(request, lambda: registry.rollback(actor=request.user, use=form.cleaned_data["use"],
+    _act(request, lambda: actions.rollback(actor=request.user, use=form.cleaned_data["use"],
                                             reason=form.cleaned_data["reason"], expected=form.cleaned_data["expected"]),
          _("Rolled back: the previous champion scores again."))
     return redirect("scoring-models")
@@ -254,7 +254,7 @@ def model_retire(request, pk: int):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return render(request, "scoring/model.html", _detail_context(request, model, retire_form=form), status=400)
-    _act(request, lambda: registry.retire(actor=request.user, model=model, reason=form.cleaned_data["reason"]),
+    _act(request, lambda: actions.retire(actor=request.user, model=model, reason=form.cleaned_data["reason"]),
          _("Retired: the model is no longer scored."))
     return redirect("scoring-model", pk=model.pk)
 
