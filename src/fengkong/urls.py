@@ -11,5 +11,6 @@ urlpatterns = [
     path("credit/", include("fengkong.credit.urls")),
     path("models/", include("fengkong.scoring.urls")),
     path("inbox/", include("fengkong.notifications.urls")),
+    path("", include("fengkong.accounts.urls")),
     path("", include("fengkong.web.urls")),
 ]

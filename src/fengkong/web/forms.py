@@ -1,10 +1,9 @@
-"""Forms of the web UI: the login form, the customer list filters and the import upload."""
+"""Forms of the web UI: the customer list filters and the import upload."""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -14,13 +13,6 @@ from fengkong.integrations.choices import ImportKind, ImportMode
 
 MAPPING_MAX_BYTES = 1024 * 1024
 EMPTY_FILE = _("The file is empty (0 bytes). Export it again from your ERP.")
-
-
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": _("The username or password is not correct. Both are case-sensitive."),
-        "inactive": _("This account is disabled. Ask your administrator."),
-    }
 
 
 def _with_blank(choices, blank_label):

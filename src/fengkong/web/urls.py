@@ -1,13 +1,10 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import assets, auth, customers, health, imports, overview
+from .views import assets, customers, health, imports, overview
 
 urlpatterns = [
     path("", overview.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("login/", auth.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", customers.customer_list, name="customer-list"),
     path("customers/<str:code>/", customers.customer_detail, name="customer-detail"),
     path("imports/", imports.import_list, name="import-list"),
