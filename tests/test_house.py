@@ -36,7 +36,6 @@ FLOORS = {
 # What is still to be moved (issue "One house"): each entry goes when its move lands, and a fixed one left
 # here fails the test too, so the lists only shrink. Empty them and delete them when the house is done.
 KNOWN_UPWARD = {
-    "fengkong/integrations/importer.py imports fengkong.credit.assess",
     "fengkong/monitoring/views.py imports fengkong.scoring.models",
     "fengkong/monitoring/views.py imports fengkong.scoring.charts",
     "fengkong/monitoring/views.py imports fengkong.scoring.forecasts",
@@ -56,7 +55,7 @@ KNOWN_PRIVATE = {
     "fengkong/scoring/delay.py imports fengkong.scoring.dataset._statements",
 }
 KNOWN_MISSING = {
-    "customers": {"exceptions", "actions", "urls", "views", "tasks"},
+    "customers": {"urls", "views", "tasks"},
     "receivables": {"exceptions", "actions", "urls", "views", "tasks"},
     "integrations": {"actions", "urls", "api", "views"},
     "credit": {"actions"},
