@@ -55,7 +55,6 @@ KNOWN_PRIVATE = {
     "fengkong/scoring/delay.py imports fengkong.scoring.dataset._statements",
 }
 KNOWN_MISSING = {
-    "customers": {"urls", "views", "tasks"},
     "receivables": {"exceptions", "actions", "urls", "views", "tasks"},
     "integrations": {"actions", "urls", "api", "views"},
     "credit": {"actions"},
@@ -77,6 +76,8 @@ COMMON_FILES = ("models", "choices", "exceptions", "actions", "admin", "apps", "
 # A common file an app has no use for is not written empty: the app, the file and why it has none.
 NOT_NEEDED = {
     "accounts": {"tasks": "no background work: tokens and sign-in are synchronous"},
+    "customers": {"tasks": "no background work: what a change sets off is queued by the apps that receive its "
+                           "signal (credit re-assesses)"},
 }
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("models/", include("fengkong.scoring.urls")),
     path("inbox/", include("fengkong.notifications.urls")),
     path("", include("fengkong.accounts.urls")),
+    path("customers/", include("fengkong.customers.urls")),
     path("", include("fengkong.web.urls")),
 ]

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from .views import assets, customers, health, imports, overview
+from .views import assets, health, imports, overview
 
 urlpatterns = [
     path("", overview.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("customers/", customers.customer_list, name="customer-list"),
-    path("customers/<str:code>/", customers.customer_detail, name="customer-detail"),
     path("imports/", imports.import_list, name="import-list"),
     path("imports/new/", imports.import_upload, name="import-upload"),
     path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
