@@ -13,5 +13,6 @@ urlpatterns = [
     path("inbox/", include("fengkong.notifications.urls")),
     path("", include("fengkong.accounts.urls")),
     path("customers/", include("fengkong.customers.urls")),
+    path("imports/", include("fengkong.integrations.urls")),
     path("", include("fengkong.web.urls")),
 ]

@@ -1,6 +1,6 @@
 """Importing one ERP export: read, check every row, write all-or-nothing (or the valid rows), record it.
 
-This is the one entry point behind the CLI (`fengkong import`), the web upload (via tasks.run_import_task)
+This is the one entry point behind the CLI (`fengkong import`), the web upload (actions.start_import queues tasks.run_import_task)
 and the demo loader. Design decisions:
 - It never raises on bad input. A problem with the whole file rejects the batch with one clear message;
   row problems are collected, all of them, and reported with row, column, value and reason.

@@ -1,4 +1,4 @@
-"""Forms of the web UI: the customer list filters and the import upload."""
+"""The upload form: what the file contains, the file, an optional column mapping, the mode, dry run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from fengkong.integrations.choices import ImportKind, ImportMode
+from .choices import ImportKind, ImportMode
 
 MAPPING_MAX_BYTES = 1024 * 1024
 EMPTY_FILE = _("The file is empty (0 bytes). Export it again from your ERP.")
