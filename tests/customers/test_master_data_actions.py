@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from fengkong.accounts.choices import Role
-from fengkong.core import later as background
 from fengkong.core.models import AuditEvent
+from fengkong.credit.models import Assessment
 from fengkong.customers import actions
 from fengkong.customers.exceptions import MasterDataInvalid
 from fengkong.customers.models import Customer, CustomerGroup, FinancialStatement
@@ -22,12 +22,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """Re-assessments queued: (customer ids, trigger) per call."""
-    calls = []
-    monkeypatch.setitem(background.TASKS, "credit.reassess",
-                        lambda ids, trigger, actor_id=None: calls.append((sorted(ids), trigger)))
-    return calls
+def reassessed(huey_immediate):
+    """The customers re-assessed by the background task (huey runs it at once), with the trigger and who
+    set it off, in order."""
+    def made():
+        return list(Assessment.objects.order_by("pk").values_list("customer_id", "trigger", "triggered_by__username"))
+    return made
 
 
 @pytest.fixture
@@ -43,19 +43,20 @@ def statement_form(customer, **changes) -> dict:
             "revenue": "3000.00", "net_profit": "-50.00", "equity": "800.00"} | changes
 
 
-def test_a_statement_added_in_the_admin_reassesses_its_customer_like_an_import(book, admin_client, queued,
+def test_a_statement_added_in_the_admin_reassesses_its_customer_like_an_import(book, admin_client, reassessed,
                                                                               django_capture_on_commit_callbacks):
     customer = book["customers"][0]
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("admin:customers_financialstatement_add"), statement_form(customer))
+        assert reassessed() == []  # not before the statement is committed
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert queued == [([customer.pk], "new_financials")]
+    assert reassessed() == [(customer.pk, "new_financials", "root")]
     event = AuditEvent.objects.get(action="financial_statement.created")
     assert event.actor_name == "root" and event.after["customer_id"] == customer.pk
 
 
 def test_a_statement_changed_or_deleted_in_the_admin_reassesses_and_an_unchanged_save_does_not(
-        book, admin_client, queued, django_capture_on_commit_callbacks):
+        book, admin_client, reassessed, django_capture_on_commit_callbacks):
     customer = book["customers"][0]
     statement = FinancialStatement.objects.create(customer=customer, period_end=date(2025, 12, 31),
                                                   total_assets=2000, total_liabilities=1200)
@@ -64,14 +65,14 @@ def test_a_statement_changed_or_deleted_in_the_admin_reassesses_and_an_unchanged
         admin_client.post(url, statement_form(customer, current_assets="", current_liabilities="", revenue="",
                                               net_profit="", equity="", total_assets="2000.00",
                                               total_liabilities="1200.00"))
-    assert queued == [] and not AuditEvent.objects.filter(action="financial_statement.changed").exists()
+    assert reassessed() == [] and not AuditEvent.objects.filter(action="financial_statement.changed").exists()
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(url, statement_form(customer))
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("admin:customers_financialstatement_delete", args=[statement.pk]), {"post": "yes"})
-    assert queued == [([customer.pk], "new_financials")] * 2
-    assert [e.action for e in AuditEvent.objects.order_by("seq")] == ["financial_statement.changed",
-                                                                        "financial_statement.deleted"]
+    assert reassessed() == [(customer.pk, "new_financials", "root")] * 2
+    assert [e.action for e in AuditEvent.objects.filter(object_type="financial_statement").order_by("seq")] == [
+        "financial_statement.changed", "financial_statement.deleted"]
 
 
 def test_an_action_refuses_a_user_without_the_permission_and_writes_nothing(book, users):
