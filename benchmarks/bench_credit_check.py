@@ -109,10 +109,10 @@ def seed(customers: int, invoices: int) -> str:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from fengkong.accounts.actions import create_token
     from fengkong.accounts.choices import PortfolioKind, Role
     from fengkong.accounts.models import Portfolio
     from fengkong.accounts.setup import setup_database
-    from fengkong.accounts.tokens import create_token
     from fengkong.credit.models import CreditProfile
     from fengkong.customers.models import Customer
     from fengkong.receivables.models import Invoice, SalesOrder
@@ -141,8 +141,7 @@ def seed(customers: int, invoices: int) -> str:
 
     user.groups.add(Group.objects.get(name=Role.SALES))
     portfolio.members.add(user)
-    admin = get_user_model().objects.create_user(username="bench-admin", password=None)
-    _token, key = create_token(actor=admin, user=user, name="bench ERP")
+    _token, key = create_token(actor="cli:bench", user=user, name="bench ERP")
     return key
 
 

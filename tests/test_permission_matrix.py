@@ -210,7 +210,7 @@ def a_model(world) -> int:
         "kind": "scorecard", "directory": "models/customer_risk-v1", "data_sha256": "0" * 64})[0].pk
 
 MATRIX: dict[str, Entry] = {
-    # Web pages (fengkong.web.urls)
+    # Web pages (fengkong.web, accounts, customers and integrations urls)
     "home": signed_in(),
     "healthz": public(),
     "login": public(OK, **{p: REDIRECT for p in PERSONAS if p != ANONYMOUS}),
@@ -578,13 +578,13 @@ OWN_WEB, OWN_API = {Role.RISK_MANAGER: NO_CHANGE}, {Role.RISK_MANAGER: DENIED}
 OTHER_USERS_MESSAGE = {p: NO_CHANGE for p in SIGNED_IN}  # silently ignored, like an id that does not exist
 
 WRITES: dict[str, Write] = {
-    # Sign-in, sign-out, language (fengkong.web, django.conf.urls.i18n)
+    # Sign-in, sign-out, language (fengkong.accounts, django.conf.urls.i18n)
     "login": Write({p: NO_CHANGE if p != ANONYMOUS else ALLOWED for p in PERSONAS},  # signed in: sent on
                    target=lambda s: s.actor or s.maker, data=signs_in, audit="auth.login"),
     "logout": Write({p: ALLOWED if p != ANONYMOUS else NO_CHANGE for p in PERSONAS}, written=signed_out),
     "set_language": Write({p: ALLOWED for p in PERSONAS}, data={"language": "en", "next": "/"},
                           written=language_set),
-    "import-upload": web_write(IMPORTERS, data=upload, creates=ImportBatch, scoped=False),
+    "import-upload": web_write(IMPORTERS, data=upload, creates=ImportBatch, audit="import.started", scoped=False),
     # Monitoring (fengkong.monitoring)
     "monitoring-alerts-acknowledge": web_write(MONITOR_WORKERS, targets.alert,
                                                data=lambda s, alert: {"alert": [alert.pk]},
@@ -835,7 +835,7 @@ def write_world(world, roles, settings, tmp_path, monkeypatch):
     settings.DATA_DIR = tmp_path
     noted = []
     monkeypatch.setitem(background.TASKS, "scoring.retrain", lambda *args: noted.append(("retrain", args)))
-    monkeypatch.setattr("fengkong.integrations.tasks.run_import_task", lambda *args: noted.append(("import", args)))
+    monkeypatch.setitem(background.TASKS, "integrations.import", lambda *args: noted.append(("import", args)))
     monkeypatch.setattr("fengkong.scoring.actions.load", lambda model: None)
     monkeypatch.setattr("fengkong.credit.approvals.what_if_preview", lambda config: PREVIEW)
     return {**world, "colleague": make_user(COLLEAGUE, Role.CREDIT_ANALYST, roles), "queued": noted}

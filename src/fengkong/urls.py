@@ -11,5 +11,8 @@ urlpatterns = [
     path("credit/", include("fengkong.credit.urls")),
     path("models/", include("fengkong.scoring.urls")),
     path("inbox/", include("fengkong.notifications.urls")),
+    path("", include("fengkong.accounts.urls")),
+    path("customers/", include("fengkong.customers.urls")),
+    path("imports/", include("fengkong.integrations.urls")),
     path("", include("fengkong.web.urls")),
 ]

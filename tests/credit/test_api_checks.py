@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from tests.conftest import make_invoice
 
-from fengkong.accounts.tokens import create_token
+from fengkong.accounts.actions import create_token
 from fengkong.credit.choices import CheckStatus
 from fengkong.credit.models import CreditCheck, CreditProfile
 
@@ -134,7 +134,7 @@ def test_anonymous_gets_401(world):
 
 
 def test_a_bearer_token_can_check(world, users):
-    _token, key = create_token(actor=users["admin"], user=users["sales"], name="ERP")
+    _token, key = create_token(actor="cli:tests", user=users["sales"], name="ERP")
     response = Api(Client(), {"Authorization": f"Bearer {key}"}).post("/credit-checks", order())
     assert response.status_code == 201
 

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections
 from tests.conftest import make_customer
 
-from fengkong.accounts.tokens import create_token
+from fengkong.accounts.actions import create_token
 from fengkong.credit.checks import run_check
 from fengkong.credit.choices import CheckStatus
 from fengkong.credit.models import CreditCheck, CreditProfile
@@ -99,7 +99,7 @@ def test_the_same_reference_sent_in_parallel_is_checked_once(users, customer, fl
 def test_parallel_http_checks_never_over_commit_the_limit(users, customer, live_book):
     _needs_postgres()
     CreditProfile.objects.create(customer=customer, limit=LIMIT, grade="A")
-    _token, key = create_token(actor=users["admin"], user=users["sales"], name="ERP")
+    _token, key = create_token(actor="cli:tests", user=users["sales"], name="ERP")
     codes = []
 
     def post(n: int):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests.notifications.conftest import free_port
 
 from fengkong.core.models import AuditEvent
-from fengkong.notifications import outbox
+from fengkong.notifications import actions, outbox
 from fengkong.notifications.choices import Audience, Channel, DeliveryStatus, Template, WebhookKind
 from fengkong.notifications.models import Delivery, InboxMessage, WebhookChannel
 
@@ -84,7 +84,7 @@ def test_a_failed_delivery_stays_visible_and_can_be_retried_with_an_audit_event(
     assert list(Delivery.objects.failed().values_list("webhook__name", flat=True)) == ["500"]
 
     broken.status = 200
-    ids = outbox.retry(Delivery.objects.failed(), actor=users["admin"])
+    ids = actions.retry_deliveries(actor=users["admin"], deliveries=Delivery.objects.failed())
     retried = Delivery.objects.get(pk__in=ids)
     assert retried.status == DeliveryStatus.PENDING and retried.attempts == 0
     assert AuditEvent.objects.filter(action="delivery.retried", object_id=str(retried.pk)).exists()

@@ -1,12 +1,14 @@
-"""Admin for portfolios (audited) and API tokens (revoke only: a key is shown once, at issue, by the CLI)."""
+"""Admin for portfolios (audited) and API tokens (revoke only, through the action: a key is shown once, at
+issue, by the CLI)."""
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengkong.core.admin import AuditedModelAdmin
 from fengkong.core.audit import record
 
+from .actions import revoke_token
+from .exceptions import TokenError
 from .models import ApiToken, Portfolio
 
 
@@ -28,11 +30,11 @@ class PortfolioAdmin(AuditedModelAdmin):
 
 @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
 def revoke_tokens(modeladmin, request, queryset):
-    now = timezone.now()
     for token in queryset.filter(revoked_at__isnull=True):
-        token.revoked_at = now
-        token.save(update_fields=["revoked_at"])
-        record(request.user, "api_token.revoked", "api_token", token.pk, after={"revoked_at": now})
+        try:
+            revoke_token(actor=request.user, token=token)
+        except TokenError:
+            continue  # revoked by somebody else since the list was shown: revoked all the same
     messages.success(request, _("The selected tokens are revoked."))
 
 

@@ -8,8 +8,10 @@ from rich.table import Table
 
 from fengkong.core.console import cli_actor, console, user_or_system, when
 
+from .actions import create_token, revoke_token
+from .exceptions import TokenError
 from .models import ApiToken
-from .tokens import TokenError, create_token, revoke_token, tokens_by_prefix
+from .tokens import tokens_by_prefix
 
 
 @click.group()

@@ -13,6 +13,7 @@ Design decisions:
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from fengkong.accounts.api import router as me_router
 from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.monitoring.api import router as monitoring_router
@@ -21,7 +22,6 @@ from fengkong.scoring import api as scoring_api
 
 from . import errors
 from .auth import api_auth
-from .me import router as me_router
 
 
 class Utf8JSONRenderer(JSONRenderer):

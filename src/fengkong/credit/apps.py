@@ -14,3 +14,5 @@ class CreditConfig(AppConfig):
         from .queries import limit_owners
 
         register_accountable(limit_owners)
+        from .receivers import connect_receivers
+        connect_receivers()

@@ -1,10 +1,14 @@
-"""Admin for customer master data. Every save writes an audit event (Customer.AUDITED_FIELDS for
-customers; contacts edited inline are audited row by row)."""
+"""Admin for customer master data. Every save and delete goes through customers.actions: the permission,
+the audit event (Customer.AUDITED_FIELDS for customers; contacts edited inline row by row) and the side
+effects an import has (a financial statement re-assesses its customer)."""
+
+from collections.abc import Callable
 
 from django.contrib import admin
 
 from fengkong.core.admin import AuditedModelAdmin
 
+from . import actions
 from .models import Contact, Customer, CustomerGroup, FinancialStatement
 
 
@@ -13,9 +17,24 @@ class ContactInline(admin.TabularInline):
     extra = 0
 
 
+class MasterDataAdmin(AuditedModelAdmin):
+    """Saves and deletes a row through its model's actions, `row_actions`: (save, delete, the keyword they
+    take the row by). Lists are scoped like the web (AuditedModelAdmin.customer_path)."""
+
+    row_actions: tuple[Callable, Callable, str]
+
+    def save_model(self, request, obj, form, change):
+        save, _delete, keyword = self.row_actions
+        save(actor=request.user, **{keyword: obj})
+
+    def delete_model(self, request, obj):
+        _save, delete, keyword = self.row_actions
+        delete(actor=request.user, **{keyword: obj})
+
+
 @admin.register(Customer)
-class CustomerAdmin(AuditedModelAdmin):
-    audited_fields = Customer.AUDITED_FIELDS
+class CustomerAdmin(MasterDataAdmin):
+    row_actions = (actions.save_customer, actions.delete_customer, "customer")
     customer_path = ""
     list_display = ("code", "name", "credit_code", "industry", "region", "status", "portfolio")
     list_filter = ("status", "industry", "portfolio")
@@ -25,9 +44,19 @@ class CustomerAdmin(AuditedModelAdmin):
     inlines = [ContactInline]
     show_full_result_count = False
 
+    def save_formset(self, request, form, formset, change):
+        """The contacts edited inline, each through its action."""
+        contacts = formset.save(commit=False)
+        for contact in formset.deleted_objects:
+            actions.delete_contact(actor=request.user, contact=contact)
+        for contact in contacts:
+            actions.save_contact(actor=request.user, contact=contact)
+        formset.save_m2m()
+
 
 @admin.register(Contact)
-class ContactAdmin(AuditedModelAdmin):
+class ContactAdmin(MasterDataAdmin):
+    row_actions = (actions.save_contact, actions.delete_contact, "contact")
     customer_path = "customer"
     list_display = ("name", "customer", "title", "phone", "email", "is_primary")
     search_fields = ("name", "customer__code", "customer__name", "phone", "email")
@@ -35,15 +64,15 @@ class ContactAdmin(AuditedModelAdmin):
 
 
 @admin.register(CustomerGroup)
-class CustomerGroupAdmin(AuditedModelAdmin):
-    audit_name = "customer_group"
+class CustomerGroupAdmin(MasterDataAdmin):
+    row_actions = (actions.save_customer_group, actions.delete_customer_group, "group")
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
 
 @admin.register(FinancialStatement)
-class FinancialStatementAdmin(AuditedModelAdmin):
-    audit_name = "financial_statement"
+class FinancialStatementAdmin(MasterDataAdmin):
+    row_actions = (actions.save_financial_statement, actions.delete_financial_statement, "statement")
     customer_path = "customer"
     list_display = ("customer", "period_end", "revenue", "net_profit", "total_assets", "total_liabilities")
     search_fields = ("customer__code", "customer__name")

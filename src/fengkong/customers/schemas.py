@@ -10,15 +10,10 @@ from datetime import date
 
 from ninja import Field, Schema
 
+from fengkong.accounts.schemas import PortfolioOut
 from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text
 
 from .choices import CustomerStatus
-
-
-class PortfolioOut(Schema):
-    code: str
-    name: str
-    kind: str
 
 
 class GroupOut(Schema):

@@ -1,6 +1,6 @@
 """Importing one ERP export: read, check every row, write all-or-nothing (or the valid rows), record it.
 
-This is the one entry point behind the CLI (`fengkong import`), the web upload (via tasks.run_import_task)
+This is the one entry point behind the CLI (`fengkong import`), the web upload (actions.start_import queues tasks.run_import_task)
 and the demo loader. Design decisions:
 - It never raises on bad input. A problem with the whole file rejects the batch with one clear message;
   row problems are collected, all of them, and reported with row, column, value and reason.
@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengkong.core.audit import Change, record_many
+from fengkong.customers.models import FinancialStatement
+from fengkong.customers.signals import financial_statements_changed
 
 from .exceptions import FileRejected
 from .fields import KINDS
@@ -121,7 +123,7 @@ class ImportRun:
             status = "partial" if checked.problems.height else "done"
             record_many(self.actor, [self.batch_event(status), *written.audit])
             if self.kind == "financials":
-                reassess_with_new_statements(frame, written, self.actor)
+                statements_changed(frame, written, self.actor)
 
     # --- outcomes -----------------------------------------------------------------------------------
 
@@ -193,12 +195,12 @@ class ImportRun:
             logger.warning("cannot publish import progress", exc_info=True)
 
 
-def reassess_with_new_statements(frame: pl.DataFrame, written: Written, actor) -> None:
-    """Customers whose statements were created or changed are re-assessed once the import commits (§2)."""
-    from fengkong.credit.assess import reassess_later
-
+def statements_changed(frame: pl.DataFrame, written: Written, actor) -> None:
+    """Say whose statements were created or changed (customers.signals; credit re-assesses them once the
+    import commits, §2). Unchanged statements say nothing."""
     changed = frame.sort(ROW).get_column("customer_id").filter(written.changes != "unchanged")
-    reassess_later(changed.drop_nulls().to_list(), "new_financials", actor)
+    if ids := sorted(set(changed.drop_nulls().to_list())):
+        financial_statements_changed.send(sender=FinancialStatement, customer_ids=ids, actor=actor)
 
 
 def file_problem(message: str) -> pl.DataFrame:

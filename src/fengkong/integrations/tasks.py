@@ -1,4 +1,5 @@
-"""Background imports for the web upload: the view saves the file and a running batch, then enqueues this.
+"""Background imports for the web upload: integrations.actions.start_import saves the file and a running
+batch, then queues this by name ("integrations.import") once the batch commits.
 
 The task only parses its arguments and calls the importer, which records everything on the batch.
 """
@@ -10,11 +11,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from huey.contrib.djhuey import db_task
 
+from fengkong.core.later import task_name
+
 from .importer import import_file
 from .mapping import parse_mapping_text
 from .models import ImportBatch
 
 
+@task_name("integrations.import")
 @db_task()
 def run_import_task(batch_id: int, path: str, kind: str, user_id: int | None, mapping_text: str | None,
                     dry_run: bool, valid_rows_only: bool) -> int:

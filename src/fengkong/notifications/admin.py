@@ -1,4 +1,5 @@
-"""Admin for webhook channels (audited edits) and the delivery log (read-only, with a retry action)."""
+"""Admin for webhook channels and the delivery log (read-only, with a retry action); every change goes through
+notifications.actions (the permission, the audit event)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengkong.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 
-from . import outbox
+from . import actions
 from .models import Delivery, InboxMessage, WebhookChannel
 
 
@@ -16,7 +17,12 @@ class WebhookChannelAdmin(AuditedModelAdmin):
     list_display = ("name", "kind", "audiences", "min_level", "active", "secret_env")
     list_filter = ("kind", "active", "min_level")
     search_fields = ("name",)
-    audit_name = "webhookchannel"
+
+    def save_model(self, request, obj, form, change):
+        actions.save_webhook_channel(actor=request.user, channel=obj)
+
+    def delete_model(self, request, obj):
+        actions.delete_webhook_channel(actor=request.user, channel=obj)
 
 
 @admin.register(Delivery)
@@ -35,7 +41,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Retry the selected deliveries now"), permissions=["retry"])
     def retry_now(self, request, queryset):
-        ids = outbox.retry(queryset, actor=request.user)
+        ids = actions.retry_deliveries(actor=request.user, deliveries=queryset)
         self.message_user(request, _("%(n)d deliveries queued again.") % {"n": len(ids)}, messages.SUCCESS)
 
     def has_retry_permission(self, request) -> bool:

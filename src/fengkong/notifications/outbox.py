@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from fengkong.core.audit import jsonable, record
+from fengkong.core.audit import jsonable
 from fengkong.core.later import task
 
 from .channels import SENDERS
@@ -139,7 +139,7 @@ def enqueue_pending(alert_id: int, template: str) -> None:
     """Hand the alert's pending deliveries to a worker. If the queue is down, the minutely retry sends them."""
     ids = list(Delivery.objects.due().filter(alert_id=alert_id, template=template).values_list("pk", flat=True))
     if ids:
-        _enqueue(ids)
+        hand_to_worker(ids)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -200,23 +200,8 @@ def send_due(now=None, limit: int = 500) -> dict[str, int]:
     return send_many(ids, now)
 
 
-def retry(deliveries, *, actor) -> list[int]:
-    """Put failed (or waiting) deliveries back to be sent now, with a fresh set of attempts; audited."""
-    with transaction.atomic():
-        rows = list(deliveries.select_related(None).select_for_update().filter(
-            status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]).exclude(channel=Channel.INAPP))
-        ids = [d.pk for d in rows]
-        Delivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.PENDING, attempts=0,
-                                                   next_attempt_at=timezone.now())
-        for d in rows:
-            record(actor, "delivery.retried", "delivery", d.pk, before={"status": d.status, "attempts": d.attempts,
-                                                                       "last_error": d.last_error})
-        if ids:
-            transaction.on_commit(lambda: _enqueue(ids))
-    return ids
-
-
-def _enqueue(ids: list[int]) -> None:
+def hand_to_worker(ids: list[int]) -> None:
+    """Queue these deliveries for sending now; if the queue is down, the minutely retry sends them."""
     try:
         task("notifications.deliver")(ids)
     except Exception:

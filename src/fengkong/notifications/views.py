@@ -2,8 +2,8 @@
 
 Design decisions:
 - Every query starts from `InboxMessage.objects.for_user(request.user)`, so another user's message is
-  never shown, and marking another user's message id read changes nothing (it is silently ignored,
-  like an id that does not exist: no hint that it does).
+  never shown, and marking another user's message id read (notifications.actions) changes nothing (it is
+  silently ignored, like an id that does not exist: no hint that it does).
 - Buttons post forms (with the CSRF token). Through htmx the refreshed list is swapped in, with the
   navigation's unread badge swapped out-of-band; without htmx the POST redirects back to the list.
 """
@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from . import actions
 from .choices import LEVEL_RANK
 from .models import InboxMessage
 
@@ -62,12 +63,12 @@ def _after_post(request):
 @require_POST
 @login_required
 def mark_read(request, pk: int):
-    InboxMessage.objects.mark_read(request.user, ids=[pk])
+    actions.mark_message_read(actor=request.user, message_id=pk)
     return _after_post(request)
 
 
 @require_POST
 @login_required
 def mark_all_read(request):
-    InboxMessage.objects.mark_read(request.user)
+    actions.mark_all_read(actor=request.user)
     return _after_post(request)

@@ -1,19 +1,9 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import assets, auth, customers, health, imports, overview
+from .views import assets, health, overview
 
 urlpatterns = [
     path("", overview.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path("login/", auth.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("customers/", customers.customer_list, name="customer-list"),
-    path("customers/<str:code>/", customers.customer_detail, name="customer-detail"),
-    path("imports/", imports.import_list, name="import-list"),
-    path("imports/new/", imports.import_upload, name="import-upload"),
-    path("imports/<int:pk>/", imports.import_detail, name="import-detail"),
-    path("imports/<int:pk>/status/", imports.import_progress, name="import-progress"),
-    path("imports/<int:pk>/problems.csv", imports.import_problems_csv, name="import-problems"),
     path("vendor/plotly-<str:version>.min.js", assets.plotly_js, name="plotly-js"),
 ]

@@ -1,6 +1,7 @@
 """The import pages end to end: upload a small ERP export, follow it to its result, read its problems.
 
-huey runs the task immediately here, so the redirect after the upload lands on a finished batch.
+huey runs the task immediately here, and the upload's on-commit work is run as the request ends (as a real
+commit would), so the redirect after the upload lands on a finished batch.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from fengkong.accounts.choices import Role
@@ -28,7 +30,8 @@ GOOD_AND_BAD = (
 
 def upload(client, content: bytes, name="应收.csv", **fields):
     data = {"kind": "invoices", "mode": "all", "file": SimpleUploadedFile(name, content, "text/csv"), **fields}
-    return client.post(reverse("import-upload"), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("import-upload"), data)
 
 
 def test_upload_page_offers_kind_file_mapping_mode_and_dry_run(sign_in, users):
@@ -133,7 +136,7 @@ def test_history_lists_newest_first(sign_in, users):
 
 
 def test_problem_csv_neutralises_spreadsheet_formulas(sign_in, users, monkeypatch):
-    monkeypatch.setattr("fengkong.web.views.imports.report_from_importer", lambda batch: None)
+    monkeypatch.setattr("fengkong.integrations.views.report_from_importer", lambda batch: None)
     batch = ImportBatch.objects.create(kind="invoices", file_name="a.csv", file_sha256="4" * 64, status="rejected",
                                        actor_name="x", error_count=2,
                                        errors=[{"row": 2, "column": "金额", "value": "=HYPERLINK(1)", "message": "bad"},

@@ -1,54 +1,18 @@
-"""Forms of the web UI: the login form, the customer list filters and the import upload."""
+"""The upload form: what the file contains, the file, an optional column mapping, the mode, dry run."""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from fengkong.core import industries, regions
-from fengkong.customers.choices import CustomerStatus
-from fengkong.integrations.choices import ImportKind, ImportMode
-from fengkong.integrations.exceptions import FileRejected, NotText
-from fengkong.integrations.sources import detect_encoding
+from .choices import ImportKind, ImportMode
+from .exceptions import FileRejected, NotText
+from .sources import detect_encoding
 
 MAPPING_MAX_BYTES = 1024 * 1024
 EMPTY_FILE = _("The file is empty (0 bytes). Export it again from your ERP.")
-
-
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": _("The username or password is not correct. Both are case-sensitive."),
-        "inactive": _("This account is disabled. Ask your administrator."),
-    }
-
-
-def _with_blank(choices, blank_label):
-    return [("", blank_label), *choices]
-
-
-class CustomerFilterForm(forms.Form):
-    """Search and filters of the customer list. Invalid values are dropped, never an error page."""
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
-                                                      "placeholder": _("Code, name or credit code")}))
-    industry = forms.ChoiceField(label=_("Industry"), required=False)
-    province = forms.ChoiceField(label=_("Region"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["industry"].choices = _with_blank(industries.choices(), _("All industries"))
-        self.fields["province"].choices = _with_blank(regions.province_choices(), _("All regions"))
-        self.fields["status"].choices = _with_blank(CustomerStatus.choices, _("All statuses"))
-
-    def filters(self) -> dict[str, str]:
-        """The valid, non-empty filter values (invalid fields are ignored)."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class ImportUploadForm(forms.Form):

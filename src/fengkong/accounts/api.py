@@ -3,23 +3,15 @@ client can tell "wrong token" (401) from "no role yet" (roles: [])."""
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Router
 
-from fengkong.accounts.roles import roles_of
 from fengkong.core.permissions import sees_all
 from fengkong.core.schemas import caller
-from fengkong.customers.schemas import PortfolioOut
+
+from .roles import roles_of
+from .schemas import MeOut
 
 router = Router(tags=["me"])
-
-
-class MeOut(Schema):
-    username: str
-    name: str
-    email: str
-    roles: list[str]
-    portfolios: list[PortfolioOut]
-    sees_all_customers: bool
 
 
 @router.get("/me", response=MeOut, url_name="me")

@@ -15,11 +15,12 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from fengkong.integrations.choices import ImportStatus
-from fengkong.integrations.models import ImportBatch
-
-from ..forms import ImportUploadForm
-from ..uploads import progress_of, start_import
+from .actions import start_import
+from .choices import ImportStatus
+from .forms import ImportUploadForm
+from .models import ImportBatch
+from .queries import progress_of
+from .reports import write_errors_csv
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 30
@@ -32,7 +33,7 @@ NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+")
 def import_list(request):
     batches = ImportBatch.objects.order_by("-started_at", "-pk")
     page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/imports/list.html", {"page": page})
+    return render(request, "integrations/list.html", {"page": page})
 
 
 @login_required
@@ -45,7 +46,7 @@ def import_upload(request):
                              mapping_text=data["mapping"], mode=data["mode"], dry_run=data["dry_run"])
         return redirect("import-detail", pk=batch.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "web/imports/upload.html", {"form": form}, status=status)
+    return render(request, "integrations/upload.html", {"form": form}, status=status)
 
 
 def batch_context(batch: ImportBatch) -> dict:
@@ -61,7 +62,7 @@ def batch_context(batch: ImportBatch) -> dict:
 @permission_required("integrations.view_importbatch", raise_exception=True)
 def import_detail(request, pk: int):
     batch = get_object_or_404(ImportBatch, pk=pk)
-    return render(request, "web/imports/detail.html", batch_context(batch))
+    return render(request, "integrations/detail.html", batch_context(batch))
 
 
 @login_required
@@ -69,7 +70,7 @@ def import_detail(request, pk: int):
 def import_progress(request, pk: int):
     """The htmx fragment polled every second while the batch runs; once finished it carries no poll."""
     batch = get_object_or_404(ImportBatch, pk=pk)
-    return render(request, "web/imports/_status.html", batch_context(batch))
+    return render(request, "integrations/_status.html", batch_context(batch))
 
 
 def problem_row(problem) -> dict:
@@ -108,10 +109,6 @@ def stored_problems_file(batch: ImportBatch) -> Path | None:
 
 def report_from_importer(batch: ImportBatch) -> Path | None:
     """Ask the importer to write its full problems report; None if it cannot."""
-    try:
-        from fengkong.integrations.reports import write_errors_csv
-    except ImportError:
-        return None
     path = Path(settings.DATA_DIR) / "reports" / f"import-{batch.pk}-problems.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

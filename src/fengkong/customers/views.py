@@ -1,4 +1,11 @@
-"""Customer list (search, filters, htmx live search) and the customer page."""
+"""Customer list (search, filters, htmx live search) and the customer page.
+
+The customer page shows what customers and receivables know (master data, exposure, aging, invoices,
+payments, contacts, statements); what the apps above know of the customer (credit's profile, the credit
+models' scores) comes as panels of the page "customers.detail" (core.panels), rendered in their order
+where those sections stand. A panel's context may ask for its page's head: `stylesheet` (a static path)
+and `charts` (plotly is loaded).
+"""
 
 from __future__ import annotations
 
@@ -9,14 +16,13 @@ from django.shortcuts import get_object_or_404, render
 
 from fengkong.core import dates
 from fengkong.core.charts import aging_figure, aging_rows
+from fengkong.core.panels import render_panels
 from fengkong.core.permissions import scope
-from fengkong.credit.views.profile import credit_context
-from fengkong.customers.models import FinancialStatement
-from fengkong.customers.queries import visible_customers
 from fengkong.receivables import queries as ledger
-from fengkong.scoring.context import model_context
 
-from ..forms import CustomerFilterForm
+from .forms import CustomerFilterForm
+from .models import FinancialStatement
+from .queries import visible_customers
 
 PAGE_SIZE = 25
 
@@ -47,8 +53,7 @@ def customer_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "shows_receivables": shows_receivables}
-    template = "web/customers/_results.html" if request.htmx and not request.htmx.boosted else \
-        "web/customers/list.html"
+    template = "customers/_results.html" if request.htmx and not request.htmx.boosted else "customers/list.html"
     return render(request, template, context)
 
 
@@ -60,8 +65,8 @@ def customer_detail(request, code: str):
     profile = ledger.aging_of(scope(ledger.Invoice.objects.filter(customer=customer), request.user), as_of)
     group_members = (visible_customers(request.user).filter(group=customer.group) if customer.group_id
                      else None)
-    credit = credit_context(customer, request.user)
-    return render(request, "web/customers/detail.html", {
+    panels = render_panels("customers.detail", request, customer=customer)
+    return render(request, "customers/detail.html", {
         "customer": customer,
         "as_of": as_of,
         "contacts": customer.contacts.all() if request.user.has_perm("customers.view_contact") else None,
@@ -74,6 +79,7 @@ def customer_detail(request, code: str):
         "aging_chart": aging_figure(profile, height=240),
         "aging_rows": aging_rows(profile),
         "overdue_total": ledger.from_fen(profile.overdue_fen),
-        "credit": credit,
-        "models": model_context(customer, request.user, credit["grade"] if credit else None),
+        "panels": panels,
+        "panel_stylesheets": [p.context["stylesheet"] for p in panels.values() if p.context.get("stylesheet")],
+        "panel_charts": any(p.context.get("charts") for p in panels.values()),
     })

@@ -1,4 +1,4 @@
-"""Login with throttling and audit; logout is Django's POST-only LogoutView."""
+"""Signing in, with throttling and audit (accounts.throttle); signing out is Django's POST-only LogoutView."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from fengkong.core.audit import record
 
-from .. import throttle
-from ..forms import LoginForm
+from . import throttle
+from .forms import LoginForm
 
 USERNAME_MAX = 150
 OBJECT_ID_MAX = 120  # AuditEvent.object_id
@@ -21,7 +21,7 @@ def record_attempt(action: str, username: str, ip: str) -> None:
 
 
 class LoginView(auth_views.LoginView):
-    template_name = "web/login.html"
+    template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
     # Not PUT: Django's form views take it as a POST without its form data, a failed sign-in on record.

@@ -1,0 +1,11 @@
+"""Why an accounts action refuses to go on; the message is written for the person who asked."""
+
+from __future__ import annotations
+
+
+class AccountsError(Exception):
+    """Base of the accounts errors."""
+
+
+class TokenError(AccountsError, ValueError):
+    """A token request a credit manager can fix (bad name, bad lifetime, already revoked)."""

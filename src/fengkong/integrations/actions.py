@@ -1,0 +1,64 @@
+"""State changes of integrations: starting an import from an upload (the importer itself, integrations.importer,
+records each batch it runs, and is what the CLI and the task call).
+
+Design decisions:
+- `start_import` needs `integrations.run_import`. It saves the upload (integrations.uploads), then records
+  the batch (status running) with its audit event `import.started` in one durable transaction, and queues
+  the importer by name (task `integrations.import`, core.later) once that commits: the worker, or huey's
+  immediate mode, always finds the batch.
+- If the queue cannot be reached, the batch is marked failed (audited `import.failed`) with a message the
+  user sees, instead of staying "running" forever.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengkong.core.audit import record
+from fengkong.core.later import task
+from fengkong.core.permissions import require
+
+from .choices import ImportMode, ImportStatus
+from .models import ImportBatch
+from .uploads import save_upload
+
+log = logging.getLogger(__name__)
+
+
+def start_import(*, actor, upload, kind: str, mapping_text: str, mode: str, dry_run: bool) -> ImportBatch:
+    """Record a running batch for the uploaded file and hand it to the background importer."""
+    require(actor, "integrations.run_import")
+    importer = task("integrations.import")
+    path, sha256 = save_upload(upload)
+    with transaction.atomic(durable=True):
+        batch = ImportBatch.objects.create(
+            kind=kind, file_name=(upload.name or path.name)[:255], file_sha256=sha256, file_size=upload.size,
+            mode=mode, dry_run=dry_run, status=ImportStatus.RUNNING, user=actor, actor_name=actor.get_username(),
+        )
+        record(actor, "import.started", "import_batch", batch.pk, after={
+            "kind": kind, "file": batch.file_name, "sha256": sha256, "size": upload.size, "mode": mode,
+            "dry_run": dry_run})
+        arguments = (batch.pk, str(path), kind, actor.pk, mapping_text, dry_run, mode == ImportMode.VALID_ROWS)
+        transaction.on_commit(lambda: _hand_over(importer, arguments))
+    return batch
+
+
+def _hand_over(importer: Callable, arguments: tuple) -> None:
+    try:
+        importer(*arguments)
+    except Exception:  # the queue or the importer is unreachable: say so instead of spinning forever
+        log.exception("could not start import batch %s", arguments[0])
+        _mark_failed(arguments[0], _("The import could not be started. Ask your administrator to check the "
+                                     "background worker, then upload the file again."))
+
+
+def _mark_failed(batch_id: int, message: str) -> None:
+    with transaction.atomic():
+        if ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.FAILED, message=message, finished_at=timezone.now()):
+            record(None, "import.failed", "import_batch", batch_id, after={"message": message})
