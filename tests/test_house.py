@@ -44,12 +44,6 @@ KNOWN_UPWARD = {
 KNOWN_CIRCLES = {"fengkong.credit.approvals <-> fengkong.credit.assess"}
 KNOWN_PRIVATE = {
     "fengkong/engine/modelling/delay.py imports fengkong.engine.modelling.report._table",
-    "fengkong/scoring/dataset.py imports fengkong.credit.features._days",
-    "fengkong/scoring/dataset.py imports fengkong.credit.features._fen",
-    "fengkong/scoring/dataset.py imports fengkong.credit.features._lit",
-    "fengkong/scoring/dataset.py imports fengkong.credit.features._read_all",
-    "fengkong/scoring/delay.py imports fengkong.credit.features._lit",
-    "fengkong/scoring/delay.py imports fengkong.credit.features._read_all",
     "fengkong/scoring/delay.py imports fengkong.scoring.dataset._credit_notes",
     "fengkong/scoring/delay.py imports fengkong.scoring.dataset._invoices",
     "fengkong/scoring/delay.py imports fengkong.scoring.dataset._receipts",
