@@ -29,8 +29,11 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 from django.db import connection, connections
+from django.utils import timezone
 
 from fengkong.integrations import db
+
+from .choices import ACTIVE_CHECK_STATUSES
 
 WINDOW_DAYS = 365
 EPOCH = date(1970, 1, 1)
@@ -261,11 +264,6 @@ def _exposure(only: _Filter, as_of: date) -> pl.DataFrame:
 
 
 def _reserved(only: _Filter, as_of: date) -> pl.DataFrame:
-    from django.db import connection
-    from django.utils import timezone
-
-    from .choices import ACTIVE_CHECK_STATUSES
-
     where, params = only("customer_id")
     end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
     statuses = ", ".join(f"'{s}'" for s in ACTIVE_CHECK_STATUSES)

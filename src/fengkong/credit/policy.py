@@ -18,6 +18,7 @@ from fengkong.core.config import whole as _whole
 from .choices import ApprovalLevel, Dimension, Grade, GuaranteeRequirement, Outlook, PolicyStatus
 from .defaults import DEFAULT_CONFIG, default_config
 from .exceptions import PolicyInvalid
+from .models import CreditPolicy
 
 MISSING_RULES = ("worst", "neutral", "exclude")
 MERGE_DEPTH = 4  # policy > dimensions > a dimension > its metrics > a metric's settings
@@ -148,8 +149,6 @@ def current() -> CreditPolicySpec:
 
     Reads only the version number when that version was parsed before (the credit check calls this on
     every sales order)."""
-    from .models import CreditPolicy
-
     approved = CreditPolicy.objects.filter(status=PolicyStatus.APPROVED).order_by("-version")
     key = approved.values_list("version", "proposed_at").first() or (0, None)
     spec = _parsed.get(key)
