@@ -29,6 +29,7 @@ from .. import checks
 from ..choices import CheckStatus, Decision
 from ..figures import standing
 from ..models import CreditCheck
+from ..schemas import CustomerStandingOut
 
 router = Router(tags=["credit checks"])
 
@@ -116,29 +117,6 @@ class CheckFilters(Schema):
 
 class CheckPage(Page):
     items: list[CheckOut]
-
-
-class StandingOut(Schema):
-    customer: str
-    customer_name: str
-    as_of: date
-    limit: Money
-    receivables: Money
-    open_orders: Money
-    reserved: Money
-    exposure: Money
-    available: Money
-    utilisation_percent: Decimal | None = Field(description="Exposure as a share of the limit; null with no limit")
-    max_days_overdue: int
-    overdue_amount: Money
-    stop_supply: bool
-    blacklisted: bool
-    litigation: bool
-    grade: str
-    term_days: int
-    next_review: date | None
-    review_expired: bool
-    owner: str = Field(description="Username of the limit's accountable owner, '' for nobody yet")
 
 
 @router.post("/credit-checks", response={200: CheckOut, 201: CheckOut}, url_name="credit_check_create")
@@ -236,7 +214,7 @@ def reject_override(request, reference: Reference, body: NoteIn):
     return _fresh(user, checks.reject_override(actor=user, check=_visible(user, reference), note=body.note))
 
 
-@router.get("/customers/{code}/standing", response=StandingOut, url_name="customer_standing")
+@router.get("/customers/{code}/standing", response=CustomerStandingOut, url_name="customer_standing")
 def customer_standing(request, code: CustomerCode):
     """The customer's live credit figures: limit, exposure (receivables, open orders, reservations),
     available, overdue and the flags that stop an order."""
