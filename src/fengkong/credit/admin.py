@@ -1,7 +1,7 @@
 """Admin pages of the credit app.
 
 Guarantees are master data kept here (each save audited); an industry outlook is saved through
-`industry.set_outlook`, so raising an alarm re-assesses the industry's customers exactly as from any
+`actions.industry.set_outlook`, so raising an alarm re-assesses the industry's customers exactly as from any
 other entry point. Profiles, assessments, proposals, votes, credit checks, policies and risk feedback
 change only through their actions; here they are read-only and scoped like the web UI.
 """
@@ -14,7 +14,7 @@ from django.contrib import admin
 from fengkong.core import industries
 from fengkong.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 
-from .industry import set_outlook
+from .actions.industry import set_outlook
 from .models import (
     Assessment,
     CreditCheck,

@@ -195,7 +195,7 @@ class ImportRun:
 
 def reassess_with_new_statements(frame: pl.DataFrame, written: Written, actor) -> None:
     """Customers whose statements were created or changed are re-assessed once the import commits (§2)."""
-    from fengkong.credit.assess import reassess_later
+    from fengkong.credit.actions.assessments import reassess_later
 
     changed = frame.sort(ROW).get_column("customer_id").filter(written.changes != "unchanged")
     reassess_later(changed.drop_nulls().to_list(), "new_financials", actor)

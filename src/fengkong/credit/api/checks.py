@@ -25,10 +25,11 @@ from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, Username, caller, page
 from fengkong.customers.api import CustomerCode, visible_customer
 
-from .. import checks
+from ..actions import checks
 from ..choices import CheckStatus, Decision
 from ..figures import standing
 from ..models import CreditCheck
+from ..queries import visible_check
 from ..schemas import CustomerStandingOut
 
 router = Router(tags=["credit checks"])
@@ -162,7 +163,7 @@ def list_checks(request, filters: Query[CheckFilters]):
 
 
 def _visible(user, reference: str) -> CreditCheck:
-    checks.visible_check(user, reference)
+    visible_check(user, reference)
     return _checks(user).get(reference=reference)
 
 
