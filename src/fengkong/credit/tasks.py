@@ -35,8 +35,8 @@ def quarterly_review() -> dict:
 @task_name("credit.reassess")
 @db_task()
 def reassess(customer_ids: list[int] | None, trigger: str, actor_id: int | None = None) -> int:
-    """Re-assess customers after an event (danger zone, new statements, large order, litigation, alarm);
-    None: the whole book (a new credit policy in force)."""
+    """Re-assess customers after an event (danger zone, new statements, large order, litigation, alarm, a
+    guarantee); None: the whole book (a new credit policy in force)."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     ids = None if customer_ids is None else list(customer_ids)
     counts = assess_customers(ids, as_of=timezone.localdate(), trigger=trigger, actor=actor)

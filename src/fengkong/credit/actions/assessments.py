@@ -16,8 +16,8 @@ Design decisions:
   same is left as it is, so assessing twice proposes once.
 - A downgrade raises a monitoring alert (GRADE_DOWNGRADE, dedup key per customer and date) stating
   the exposure and the new suggested limit, dispatched like the risk cycle's alerts.
-- Event triggers (danger zone, new statements, large order, litigation, industry alarm, a new policy)
-  call `reassess_later`, which queues the background task `credit.reassess` by name once
+- Event triggers (danger zone, new statements, large order, litigation, industry alarm, a guarantee,
+  a new policy) call `reassess_later`, which queues the background task `credit.reassess` by name once
   the triggering transaction commits.
 - `assess_customers` is the system's (the review, the re-assessment task, the command line, the demo):
   its `actor` is recorded as who caused it, not checked. A user asks through `assess_now`, which checks.
