@@ -36,7 +36,6 @@ MONEY_INPUTS = ("revenue_fen", "equity_fen", "sales_12m_fen", "receivables_fen",
 
 # --- the policy as the engine's scorecard ----------------------------------------------------------
 
-
 def scorecard(spec: CreditPolicySpec) -> expert.Scorecard:
     dims = []
     for dim in spec.dimensions:

@@ -48,7 +48,6 @@ PROFILE_FIELDS = ("limit", "term_days", "grade", "guarantee_requirement", "owner
 
 # --- checking input ----------------------------------------------------------------------------------
 
-
 def clean_limit(value, field: str = "proposed_limit") -> Decimal:
     """An amount in yuan: at least 0, at most two decimals, within the database's 18 digits."""
     try:
@@ -83,7 +82,6 @@ def _text(value, field: str, message: str, limit: int) -> str:
 
 
 # --- limit proposals ---------------------------------------------------------------------------------
-
 
 def propose_limit(*, actor, customer, proposed_limit, proposed_term_days: int, reason: str,
                   assessment: Assessment | None = None, grade: str = "") -> LimitProposal:
