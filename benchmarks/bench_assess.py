@@ -122,7 +122,7 @@ def child(args: argparse.Namespace) -> None:
     configure(args.db, Path(os.environ["FENGKONG_DATA_DIR"]), PG_BENCH_DB)
     from django.db import connection
 
-    from fengkong.credit.assess import assess_customers
+    from fengkong.credit.actions.assessments import assess_customers
 
     as_of = date.fromisoformat(args.child)
     started = time.perf_counter()
@@ -147,7 +147,7 @@ def compare_with_pandas(as_of: date) -> None:
     import numpy as np
 
     from fengkong.credit import features
-    from fengkong.credit.assess import engine_inputs, scorecard
+    from fengkong.credit.grading import engine_inputs, scorecard
     from fengkong.credit.policy import current
     from fengkong.engine import expert
 

@@ -837,7 +837,7 @@ def write_world(world, roles, settings, tmp_path, monkeypatch):
     monkeypatch.setitem(background.TASKS, "scoring.retrain", lambda *args: noted.append(("retrain", args)))
     monkeypatch.setitem(background.TASKS, "integrations.import", lambda *args: noted.append(("import", args)))
     monkeypatch.setattr("fengkong.scoring.actions.load", lambda model: None)
-    monkeypatch.setattr("fengkong.credit.approvals.what_if_preview", lambda config: PREVIEW)
+    monkeypatch.setattr("fengkong.credit.grading.preview", lambda config: PREVIEW)
     return {**world, "colleague": make_user(COLLEAGUE, Role.CREDIT_ANALYST, roles), "queued": noted}
 
 

@@ -35,7 +35,7 @@ def stub_preview(monkeypatch):
         calls.append(config)
         return PREVIEW
 
-    monkeypatch.setattr("fengkong.credit.approvals.what_if_preview", fake)
+    monkeypatch.setattr("fengkong.credit.grading.preview", fake)
     return calls
 
 

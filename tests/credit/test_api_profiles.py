@@ -9,7 +9,7 @@ from django.test import Client
 from tests.conftest import AS_OF
 
 from fengkong.accounts.choices import Role
-from fengkong.credit.assess import assess_customers
+from fengkong.credit.actions.assessments import assess_customers
 from fengkong.credit.models import Assessment, CreditProfile
 
 

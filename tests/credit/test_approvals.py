@@ -10,7 +10,7 @@ from tests.conftest import make_user
 
 from fengkong.accounts.choices import Role
 from fengkong.core.models import AuditEvent
-from fengkong.credit import approvals
+from fengkong.credit.actions import limits
 from fengkong.credit.choices import ApprovalLevel, ProposalStatus
 from fengkong.credit.exceptions import Conflict, NotAllowed, SelfApproval
 from fengkong.credit.models import CreditPolicy, CreditProfile, LimitProposal
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def propose(actor, customer, limit="500000.00", term=60, **extra):
-    return approvals.propose_limit(actor=actor, customer=customer, proposed_limit=Decimal(limit),
+    return limits.propose_limit(actor=actor, customer=customer, proposed_limit=Decimal(limit),
                                    proposed_term_days=term, reason=extra.pop("reason", "年销售额增长"), **extra)
 
 
@@ -71,7 +71,7 @@ def test_levels_follow_the_policy_in_force(users, cq):
 ])
 def test_bad_proposals_are_refused_naming_the_field(users, cq, limit, term, reason, field):
     with pytest.raises(ValidationError) as caught:
-        approvals.propose_limit(actor=users["credit_analyst"], customer=cq, proposed_limit=limit,
+        limits.propose_limit(actor=users["credit_analyst"], customer=cq, proposed_limit=limit,
                                 proposed_term_days=term, reason=reason)
     assert field in caught.value.message_dict
     assert not LimitProposal.objects.exists()
@@ -105,7 +105,7 @@ def test_a_new_proposal_supersedes_the_pending_one(users, cq):
 
 def test_the_review_cycle_may_propose_without_a_user(users, cq):
     assessment = make_assessment(cq, grade="A", suggested="800000.00", term=90)
-    proposal = approvals.propose_limit(actor=None, customer=cq, proposed_limit=Decimal("800000.00"),
+    proposal = limits.propose_limit(actor=None, customer=cq, proposed_limit=Decimal("800000.00"),
                                        proposed_term_days=90, reason="quarterly review", assessment=assessment,
                                        grade="A")
     assert proposal.proposed_by is None and proposal.assessment == assessment
@@ -134,14 +134,14 @@ def test_the_committee_is_told_of_a_committee_level_proposal(users, committee, c
 def test_nobody_approves_their_own_proposal(users, cq):
     proposal = propose(users["risk_manager"], cq, "200000.00")
     with pytest.raises(SelfApproval):
-        approvals.vote(actor=users["risk_manager"], proposal=proposal, vote="approve")
+        limits.vote(actor=users["risk_manager"], proposal=proposal, vote="approve")
     assert proposal.votes.count() == 0
 
 
 def test_a_manager_approval_sets_the_limit_and_makes_the_approver_its_owner(users, cq):
     assessment = make_assessment(cq, grade="A")
     proposal = propose(users["credit_analyst"], cq, "600000.00", term=90, assessment=assessment, grade="A")
-    approvals.vote(actor=users["risk_manager"], proposal=proposal, vote="approve", comment="同意")
+    limits.vote(actor=users["risk_manager"], proposal=proposal, vote="approve", comment="同意")
     proposal.refresh_from_db()
     profile = CreditProfile.objects.get(customer=cq)
     assert proposal.status == ProposalStatus.APPROVED and proposal.decided_by == users["risk_manager"]
@@ -158,8 +158,8 @@ def test_a_manager_approval_sets_the_limit_and_makes_the_approver_its_owner(user
 def test_a_manager_rejection_needs_a_comment_and_decides(users, cq):
     proposal = propose(users["credit_analyst"], cq, "600000.00")
     with pytest.raises(ValidationError):
-        approvals.vote(actor=users["risk_manager"], proposal=proposal, vote="reject")
-    approvals.vote(actor=users["risk_manager"], proposal=proposal, vote="reject", comment="逾期未清")
+        limits.vote(actor=users["risk_manager"], proposal=proposal, vote="reject")
+    limits.vote(actor=users["risk_manager"], proposal=proposal, vote="reject", comment="逾期未清")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.REJECTED
     assert not CreditProfile.objects.filter(customer=cq, limit__gt=0).exists()
@@ -169,14 +169,14 @@ def test_a_manager_rejection_needs_a_comment_and_decides(users, cq):
 def test_a_committee_member_cannot_approve_at_manager_level(users, committee, cq):
     proposal = propose(users["credit_analyst"], cq, "200000.00")
     with pytest.raises(NotAllowed):
-        approvals.vote(actor=committee[0], proposal=proposal, vote="approve")
+        limits.vote(actor=committee[0], proposal=proposal, vote="approve")
 
 
 def test_only_pending_proposals_take_votes(users, cq):
     proposal = propose(users["credit_analyst"], cq, "200000.00")
-    approvals.withdraw(actor=users["credit_analyst"], proposal=proposal, reason="客户撤回申请")
+    limits.withdraw(actor=users["credit_analyst"], proposal=proposal, reason="客户撤回申请")
     with pytest.raises(Conflict):
-        approvals.vote(actor=users["risk_manager"], proposal=proposal, vote="approve")
+        limits.vote(actor=users["risk_manager"], proposal=proposal, vote="approve")
 
 
 # --- committee level ---------------------------------------------------------------------------------
@@ -184,15 +184,15 @@ def test_only_pending_proposals_take_votes(users, cq):
 def test_a_risk_manager_outside_the_committee_cannot_vote_at_committee_level(users, committee, cq):
     proposal = propose(users["credit_analyst"], cq, "3000000.00")
     with pytest.raises(NotAllowed):
-        approvals.vote(actor=users["risk_manager"], proposal=proposal, vote="approve")
+        limits.vote(actor=users["risk_manager"], proposal=proposal, vote="approve")
 
 
 def test_committee_approval_needs_the_quorum_and_the_completing_voter_owns_the_limit(users, committee, cq):
     proposal = propose(users["credit_analyst"], cq, "3000000.00")
-    approvals.vote(actor=committee[0], proposal=proposal, vote="approve")
+    limits.vote(actor=committee[0], proposal=proposal, vote="approve")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PENDING
-    approvals.vote(actor=committee[2], proposal=proposal, vote="approve", comment="担保充足")
+    limits.vote(actor=committee[2], proposal=proposal, vote="approve", comment="担保充足")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.APPROVED
     assert CreditProfile.objects.get(customer=cq).owner == committee[2]
@@ -201,9 +201,9 @@ def test_committee_approval_needs_the_quorum_and_the_completing_voter_owns_the_l
 
 def test_nobody_votes_twice(users, committee, cq):
     proposal = propose(users["credit_analyst"], cq, "3000000.00")
-    approvals.vote(actor=committee[0], proposal=proposal, vote="approve")
+    limits.vote(actor=committee[0], proposal=proposal, vote="approve")
     with pytest.raises(Conflict):
-        approvals.vote(actor=committee[0], proposal=proposal, vote="approve")
+        limits.vote(actor=committee[0], proposal=proposal, vote="approve")
     assert proposal.votes.count() == 1
 
 
@@ -214,19 +214,19 @@ def test_a_committee_member_does_not_vote_on_their_own_proposal(users, committee
     member.user_permissions.add(Permission.objects.get(codename="propose_limit"))
     proposal = propose(member, cq, "3000000.00")
     with pytest.raises(SelfApproval):
-        approvals.vote(actor=member, proposal=proposal, vote="approve")
+        limits.vote(actor=member, proposal=proposal, vote="approve")
 
 
 def test_a_majority_of_rejections_rejects(users, committee, cq):
     proposal = propose(users["credit_analyst"], cq, "3000000.00")
-    approvals.vote(actor=committee[0], proposal=proposal, vote="reject", comment="行业下行")
+    limits.vote(actor=committee[0], proposal=proposal, vote="reject", comment="行业下行")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PENDING  # 2 approvals still possible from 2 members
-    approvals.vote(actor=committee[1], proposal=proposal, vote="reject", comment="担保不足")
+    limits.vote(actor=committee[1], proposal=proposal, vote="reject", comment="担保不足")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.REJECTED
     with pytest.raises(Conflict):
-        approvals.vote(actor=committee[2], proposal=proposal, vote="approve")
+        limits.vote(actor=committee[2], proposal=proposal, vote="approve")
 
 
 def test_rejected_as_soon_as_the_quorum_can_no_longer_be_reached(roles, users, committee, cq):
@@ -236,11 +236,11 @@ def test_rejected_as_soon_as_the_quorum_can_no_longer_be_reached(roles, users, c
     make_user("member4", Role.RISK_COMMITTEE, roles)
     proposal = propose(users["credit_analyst"], cq, "3000000.00")
     assert proposal.votes_needed == 3
-    approvals.vote(actor=committee[0], proposal=proposal, vote="approve")
-    approvals.vote(actor=committee[1], proposal=proposal, vote="reject", comment="风险过高")
+    limits.vote(actor=committee[0], proposal=proposal, vote="approve")
+    limits.vote(actor=committee[1], proposal=proposal, vote="reject", comment="风险过高")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PENDING  # 1 approval + 2 members left can still make 3
-    approvals.vote(actor=committee[2], proposal=proposal, vote="reject", comment="同上")
+    limits.vote(actor=committee[2], proposal=proposal, vote="reject", comment="同上")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.REJECTED  # 1 + 1 left < 3
 
@@ -251,21 +251,21 @@ def test_only_the_proposer_or_a_risk_manager_withdraws(users, roles, cq):
     proposal = propose(users["credit_analyst"], cq, "200000.00")
     other = make_user("analyst2", Role.CREDIT_ANALYST, roles)
     with pytest.raises(NotAllowed):
-        approvals.withdraw(actor=other, proposal=proposal, reason="不需要")
+        limits.withdraw(actor=other, proposal=proposal, reason="不需要")
     with pytest.raises(ValidationError):
-        approvals.withdraw(actor=users["credit_analyst"], proposal=proposal, reason=" ")
-    approvals.withdraw(actor=users["risk_manager"], proposal=proposal, reason="重复申请")
+        limits.withdraw(actor=users["credit_analyst"], proposal=proposal, reason=" ")
+    limits.withdraw(actor=users["risk_manager"], proposal=proposal, reason="重复申请")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.WITHDRAWN and proposal.decided_by == users["risk_manager"]
     assert AuditEvent.objects.get(action="limit_proposal.withdrawn").after["reason"] == "重复申请"
     with pytest.raises(Conflict):
-        approvals.withdraw(actor=users["credit_analyst"], proposal=proposal, reason="again")
+        limits.withdraw(actor=users["credit_analyst"], proposal=proposal, reason="again")
 
 
 def test_audit_trail_records_every_step_with_comments(users, committee, cq):
     proposal = propose(users["credit_analyst"], cq, "3000000.00")
-    approvals.vote(actor=committee[0], proposal=proposal, vote="approve", comment="同意，需季度复核")
-    approvals.vote(actor=committee[1], proposal=proposal, vote="approve")
+    limits.vote(actor=committee[0], proposal=proposal, vote="approve", comment="同意，需季度复核")
+    limits.vote(actor=committee[1], proposal=proposal, vote="approve")
     actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
     assert actions == ["limit_proposal.proposed", "limit_proposal.voted", "limit_proposal.voted",
                        "limit_proposal.approved", "credit_profile.limit_approved"]
@@ -289,7 +289,7 @@ def test_two_members_voting_at_once_complete_the_approval_exactly_once(users, co
     def member_votes(member):
         try:
             barrier.wait()
-            approvals.vote(actor=member, proposal=LimitProposal.objects.get(pk=proposal.pk), vote="approve")
+            limits.vote(actor=member, proposal=LimitProposal.objects.get(pk=proposal.pk), vote="approve")
         except Exception as exc:  # reported below
             errors.append(exc)
         finally:

@@ -6,27 +6,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from tests.conftest import AS_OF
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from tests.conftest import AS_OF, make_user
 
 from fengkong.accounts.choices import Role
-from fengkong.core import later as background
 from fengkong.core.models import AuditEvent
 from fengkong.credit import tasks
-from fengkong.credit.assess import assess_customers, credit_limits_frame, preview, proposal_needed
+from fengkong.credit.actions.assessments import assess_customers, assess_now, review_due
 from fengkong.credit.exceptions import PolicyInvalid
+from fengkong.credit.grading import preview, proposal_needed
 from fengkong.credit.models import Assessment, CreditProfile, LimitProposal
+from fengkong.credit.queries import credit_limits_frame
 from fengkong.monitoring.dispatch import send_pending_messages
 from fengkong.monitoring.models import Alert
 from fengkong.notifications.models import InboxMessage
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Re-assessments queued by event triggers: (customer ids, trigger) per call."""
-    calls = []
-    monkeypatch.setitem(background.TASKS, "credit.reassess",
-                        lambda ids, trigger, actor_id=None: calls.append((sorted(ids), trigger)))
-    return calls
 
 
 def test_assessing_the_book_writes_one_assessment_per_customer(book, users):
@@ -104,13 +98,27 @@ def test_the_accountable_owner_receives_the_downgrade_alert(book, users):
 
 
 def test_the_review_assesses_the_never_assessed_then_only_those_due(book):
-    first = tasks.review_due(AS_OF)
+    first = review_due(AS_OF)
     assert first["initial"]["customers"] == 3 and "quarterly" not in first
-    assert tasks.review_due(AS_OF) == {}  # idempotent: assessed today
+    assert review_due(AS_OF) == {}  # idempotent: assessed today
     CreditProfile.objects.filter(customer__code="C000001").update(next_review=AS_OF, assessed_on=AS_OF - timedelta(1))
-    later = tasks.review_due(AS_OF)
+    later = review_due(AS_OF)
     assert later["quarterly"]["customers"] == 1
     assert Assessment.objects.filter(trigger="quarterly").count() == 1
+
+
+def test_assessing_now_needs_the_permission_and_the_customer_in_the_portfolio(book, users, roles, portfolios):
+    cq1 = book["customers"][0]
+    with pytest.raises(PermissionDenied):
+        assess_now(actor=users[Role.COLLECTOR], customer=cq1)
+    scoped = make_user("scoped_assessor", None, roles, [portfolios["SC"]])
+    scoped.user_permissions.add(*Permission.objects.filter(codename__in=["run_assessment", "view_customer"]))
+    with pytest.raises(PermissionDenied):
+        assess_now(actor=scoped, customer=cq1)
+    assert not Assessment.objects.exists()
+    made = assess_now(actor=users[Role.CREDIT_ANALYST], customer=cq1, as_of=AS_OF)
+    assert (made.customer, made.as_of, made.trigger, made.triggered_by) == (
+        cq1, AS_OF, "manual", users[Role.CREDIT_ANALYST])
 
 
 def test_the_quarterly_task_runs_the_review_for_today(book, monkeypatch):

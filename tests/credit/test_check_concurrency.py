@@ -14,7 +14,7 @@ from django.db import connection, connections
 from tests.conftest import make_customer
 
 from fengkong.accounts.actions import create_token
-from fengkong.credit.checks import run_check
+from fengkong.credit.actions.checks import run_check
 from fengkong.credit.choices import CheckStatus
 from fengkong.credit.models import CreditCheck, CreditProfile
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 from tests.conftest import make_customer, make_invoice
 
 from fengkong.core.models import AuditEvent
-from fengkong.credit import checks
-from fengkong.credit.checks import (
+from fengkong.credit.actions.checks import (
     approve_override,
     cancel,
     reason_message,
@@ -199,15 +198,13 @@ def test_a_customer_of_another_portfolio_is_not_found(users, portfolios):
         check(users["sales"], cq)
 
 
-def test_a_large_order_asks_for_a_reassessment(sales, customer, monkeypatch, django_capture_on_commit_callbacks):
-    asked = []
-    monkeypatch.setattr(checks, "_reassess", lambda pk, actor: asked.append(pk))
+def test_a_large_order_asks_for_a_reassessment(sales, customer, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         check(sales, customer, "1999999.99", "SO-1")
-    assert asked == []
+    assert queued == []
     with django_capture_on_commit_callbacks(execute=True):
         check(sales, customer, "2000000.00", "SO-2")
-    assert asked == [customer.pk]
+    assert queued == [([customer.pk], "large_order")]
 
 
 def test_release_and_cancel_end_the_reservation(sales, customer, today):
@@ -279,6 +276,13 @@ def test_a_block_cannot_be_overridden(sales, customer):
     blocked, _ = check(sales, customer)
     with pytest.raises(Conflict, match="lift its cause"):
         request_override(actor=sales, check=blocked, reason="请放行")
+
+
+def test_asking_for_an_override_needs_the_permission_before_the_state_is_looked_at(sales, users, customer):
+    CreditProfile.objects.filter(customer=customer).update(blacklisted=True)
+    blocked, _ = check(sales, customer)
+    with pytest.raises(PermissionDenied):  # an auditor reads checks but asks for nothing
+        request_override(actor=users["auditor"], check=blocked, reason="请放行")
 
 
 def test_only_a_held_order_can_ask_for_an_override(sales, customer):

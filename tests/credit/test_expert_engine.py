@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fengkong.credit.assess import scorecard
+from fengkong.credit.grading import scorecard
 from fengkong.credit.policy import parse
 from fengkong.engine import expert
 

@@ -11,18 +11,10 @@ from django.core.exceptions import PermissionDenied
 from tests.conftest import make_customer
 
 from fengkong.core.models import AuditEvent
+from fengkong.credit.actions.flags import set_flags
+from fengkong.credit.actions.industry import set_outlook
 from fengkong.credit.exceptions import CreditError
-from fengkong.credit.flags import set_flags
-from fengkong.credit.industry import set_outlook
 from fengkong.credit.models import CreditProfile, Guarantee, IndustryOutlook
-
-
-@pytest.fixture
-def reassessed(monkeypatch):
-    calls = []
-    monkeypatch.setattr("fengkong.credit.assess.reassess_later",
-                        lambda ids, trigger, actor=None: calls.append((sorted(ids), trigger)))
-    return calls
 
 
 def test_setting_litigation_is_audited_and_asks_for_a_re_assessment(book, users, reassessed):

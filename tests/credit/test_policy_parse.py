@@ -95,3 +95,16 @@ def test_wrong_types_in_sections_are_reported_not_crashing():
     for text in ["review must be an object", "credit_check must be an object", "terms must be an object",
                  "grades must give the cut-off", "dimensions must be an object"]:
         assert any(text in p for p in found), (text, found)
+
+
+def test_metrics_given_as_something_else_than_an_object_are_a_problem_not_the_defaults():
+    found = problems({"dimensions": {"payment": {"weight": 40, "metrics": None}}})
+    assert any("dimensions.payment.metrics must be an object" in p for p in found), found
+
+
+def test_a_metrics_bands_and_points_are_replaced_whole_not_merged():
+    spec = parse({"dimensions": {"cooperation": {"metrics": {"cooperation_years": {"bands": [[2, 90], [None, 30]]}}}}})
+    years = next(d for d in spec.dimensions if d.name == "cooperation").metrics[0]
+    assert years.bands == ((2.0, 90.0), (None, 30.0)) and years.missing == "worst"
+    found = problems({"dimensions": {"industry": {"metrics": {"industry_outlook": {"points": {"stable": 50}}}}}})
+    assert any("industry_outlook.points must give points for each of" in p for p in found), found

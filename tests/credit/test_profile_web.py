@@ -125,14 +125,6 @@ def test_the_overview_needs_a_credit_role(sign_in, book):
 
 # --- flags --------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def reassessed(monkeypatch):
-    calls = []
-    monkeypatch.setattr("fengkong.credit.assess.reassess_later",
-                        lambda ids, trigger, actor=None: calls.append((list(ids), trigger)))
-    return calls
-
-
 def test_an_analyst_sets_the_litigation_flag_with_a_reason(sign_in, credit_book, reassessed):
     client = sign_in("credit_analyst")
     assert client.get("/credit/customers/C000001/flags/").status_code == 200
@@ -171,7 +163,7 @@ def test_re_assess_runs_the_assessment_for_that_customer(sign_in, credit_book, m
         calls.append((ids, as_of, trigger, actor))
         return {"customers": 1}
 
-    monkeypatch.setattr("fengkong.credit.assess.assess_customers", fake)
+    monkeypatch.setattr("fengkong.credit.actions.assessments.assess_customers", fake)
     response = sign_in("credit_analyst").post("/credit/customers/C000001/assess/")
     assert response.status_code == 302 and response.url == "/customers/C000001/#credit"
     cq1 = credit_book["customers"][0]

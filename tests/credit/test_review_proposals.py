@@ -8,7 +8,7 @@ import pytest
 
 from fengkong.core.audit import verify
 from fengkong.core.models import AuditEvent
-from fengkong.credit.approvals import propose_limits_from_review
+from fengkong.credit.actions.limits import propose_limits_from_review
 from fengkong.credit.choices import ApprovalLevel, ProposalStatus
 from fengkong.credit.models import LimitProposal
 from fengkong.notifications.models import InboxMessage

@@ -1,9 +1,10 @@
 """Admin pages of the credit app.
 
-Guarantees are master data kept here (each save audited); an industry outlook is saved through
-`industry.set_outlook`, so raising an alarm re-assesses the industry's customers exactly as from any
-other entry point. Profiles, assessments, proposals, votes, credit checks, policies and risk feedback
-change only through their actions; here they are read-only and scoped like the web UI.
+Guarantees and industry outlooks are kept here, and every save or delete goes through the same action as
+anywhere else (actions.guarantees, actions.industry): it checks the permission and the portfolio, writes
+the audit event and re-assesses whom the change concerns once it commits. Profiles, assessments,
+proposals, votes, credit checks, policies and risk feedback change only through their actions from the
+credit pages and the API; here they are read-only and scoped like the web UI.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from django import forms
 from django.contrib import admin
 
 from fengkong.core import industries
-from fengkong.core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from fengkong.core.admin import ReadOnlyAdmin
+from fengkong.core.permissions import scope
 
-from .industry import set_outlook
+from .actions.guarantees import delete_guarantee, save_guarantee
+from .actions.industry import set_outlook
 from .models import (
     Assessment,
     CreditCheck,
@@ -29,18 +32,25 @@ from .models import (
 
 
 @admin.register(Guarantee)
-class GuaranteeAdmin(AuditedModelAdmin):
-    customer_path = "customer"
+class GuaranteeAdmin(admin.ModelAdmin):
     list_display = ("customer", "kind", "provider", "value", "eligible_percent", "valid_from", "valid_until")
     list_filter = ("kind",)
     search_fields = ("customer__code", "customer__name", "provider", "reference")
     autocomplete_fields = ("customer",)
     exclude = ("created_by",)
 
+    def get_queryset(self, request):
+        return scope(super().get_queryset(request), request.user)
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        save_guarantee(actor=request.user, guarantee=obj)
+
+    def delete_model(self, request, obj):
+        delete_guarantee(actor=request.user, guarantee=obj)
+
+    def delete_queryset(self, request, queryset):
+        for guarantee in queryset.select_related("customer"):
+            delete_guarantee(actor=request.user, guarantee=guarantee)
 
 
 class IndustryOutlookForm(forms.ModelForm):

@@ -68,6 +68,7 @@ class Trigger(models.TextChoices):
     LITIGATION = "litigation", _("Litigation flag")
     INDUSTRY_ALARM = "industry_alarm", _("Industry alarm")
     POLICY_CHANGE = "policy_change", _("New credit policy")
+    GUARANTEE = "guarantee", _("Guarantee or collateral changed")
 
 
 class PolicyStatus(models.TextChoices):

@@ -1,6 +1,7 @@
 """`fengkong credit …`: assess customers, run the review of those due, try a policy on the book.
 
-Thin verbs: they parse, call credit.assess / credit.tasks and print a one-line summary.
+Thin verbs: they parse, call the assessment actions (credit.actions.assessments) or the what-if
+(credit.grading.preview) and print a one-line summary.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from fengkong.core import dates
 from fengkong.core.console import DATE, Stages, console, progress_bar, user_or_system
 from fengkong.customers.models import Customer
 
-from .assess import assess_customers, preview
+from .actions.assessments import assess_customers, review_due
 from .choices import Trigger
 from .exceptions import PolicyInvalid
-from .tasks import review_due
+from .grading import preview
 
 
 def _summary(counts: dict) -> str:

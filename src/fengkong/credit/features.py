@@ -29,8 +29,11 @@ from datetime import date, datetime, time, timedelta
 
 import polars as pl
 from django.db import connection, connections
+from django.utils import timezone
 
 from fengkong.integrations import db
+
+from .choices import ACTIVE_CHECK_STATUSES
 
 WINDOW_DAYS = 365
 EPOCH = date(1970, 1, 1)
@@ -64,18 +67,21 @@ def day(value: date) -> int:
     return (value - EPOCH).days
 
 
-def _days(column: str) -> str:
+def days_sql(column: str) -> str:
+    """SQL for the date `column` as whole days since 1970-01-01 (how the frames hold dates), on either database."""
     if db.is_postgres():
         return f"({column} - DATE '1970-01-01')"
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
-def _fen(column: str) -> str:
+def fen_sql(column: str) -> str:
+    """SQL for the money `column` (yuan, two decimals) as integer fen."""
     return f"CAST(ROUND({column} * 100) AS BIGINT)"
 
 
-def _lit(value: date) -> str:
-    return f"'{value.isoformat()}'"  # a date's ISO form: digits and dashes only
+def date_sql(value: date) -> str:
+    """The date `value` as an SQL literal, safe to format into a query: its ISO form is digits and dashes only."""
+    return f"'{value.isoformat()}'"
 
 
 class _Filter:
@@ -94,7 +100,7 @@ class _Filter:
 def compute(customer_ids: list[int] | None, as_of: date) -> Features:
     """The inputs of every customer in `customer_ids` (None: the whole book) at the end of `as_of`."""
     only = _Filter(customer_ids)
-    read = _read_all({
+    read = read_all({
         "customers": lambda: _customers(only), "statements": lambda: _statements(only, as_of),
         "invoices": lambda: _invoices(only, as_of), "receipts": lambda: _receipts(only, as_of),
         "exposure": lambda: _exposure(only, as_of), "guarantees": lambda: _guarantees(only, as_of),
@@ -121,7 +127,7 @@ def compute(customer_ids: list[int] | None, as_of: date) -> Features:
     return Features(as_of, frame.select([pl.col(c).cast(t) for c, t in COLUMNS.items()]).sort("customer_id"))
 
 
-def _read_all(reads: dict[str, Callable[[], pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+def read_all(reads: dict[str, Callable[[], pl.DataFrame]]) -> dict[str, pl.DataFrame]:
     """Run the reads, side by side on their own connections when no transaction is open (each sees the
     committed book; the database works on several queries at once). Inside a transaction they run in
     turn on its connection, so they see what it wrote."""
@@ -141,7 +147,7 @@ def _on_own_connection(read: Callable[[], pl.DataFrame]) -> pl.DataFrame:
 
 def _customers(only: _Filter) -> pl.DataFrame:
     where, params = only("id")
-    return db.fetch(f"SELECT id, industry, {_days('cooperation_start')} FROM customers_customer "  # noqa: S608
+    return db.fetch(f"SELECT id, industry, {days_sql('cooperation_start')} FROM customers_customer "  # noqa: S608
                     f"WHERE 1 = 1{where}", params,
                     schema={"customer_id": pl.Int64, "industry": pl.String, "start_day": pl.Int64})
 
@@ -151,8 +157,8 @@ def _statements(only: _Filter, as_of: date) -> pl.DataFrame:
     where, params = only("customer_id")
     money = ("current_assets", "current_liabilities", "total_assets", "total_liabilities", "revenue", "equity")
     rows = db.fetch(
-        f"SELECT customer_id, {_days('period_end')}, {', '.join(_fen(c) for c in money)} "  # noqa: S608
-        f"FROM customers_financialstatement WHERE period_end <= {_lit(as_of)}{where}", params,
+        f"SELECT customer_id, {days_sql('period_end')}, {', '.join(fen_sql(c) for c in money)} "  # noqa: S608
+        f"FROM customers_financialstatement WHERE period_end <= {date_sql(as_of)}{where}", params,
         schema={"customer_id": pl.Int64, "period_day": pl.Int64, **{c: pl.Int64 for c in money}})
     latest = rows.sort("customer_id", "period_day").group_by("customer_id").last()
     return latest.select(
@@ -178,7 +184,7 @@ def _invoices(only: _Filter, as_of: date) -> pl.DataFrame:
     item was overdue, receivables then, sales in the window and open items. Aggregated in SQL: a whole
     book's invoices never cross into Python."""
     where, params = only("i.customer_id")
-    lit, start = _lit(as_of), _lit(as_of - timedelta(days=WINDOW_DAYS))
+    lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=WINDOW_DAYS))
     day_lit = f"DATE {lit}" if db.is_postgres() else lit
     cap = "LEAST" if db.is_postgres() else "MIN"
     open_then = f"{cap}(i.amount, i.open_amount + COALESCE(pa.paid, 0) + COALESCE(cn.credited, 0))"
@@ -192,8 +198,8 @@ def _invoices(only: _Filter, as_of: date) -> pl.DataFrame:
         last_join, last_column = "", ""
         paid_late = (f"EXISTS (SELECT 1 {receipts} AND a.invoice_id = t.id AND p.payment_date > t.due_date)")
     inner = (
-        f"SELECT i.id, i.customer_id, i.issue_date, i.due_date, {_fen('i.amount')} AS amount_fen, "  # noqa: S608
-        f"{_fen(open_then)} AS open_fen{last_column} FROM receivables_invoice i "
+        f"SELECT i.id, i.customer_id, i.issue_date, i.due_date, {fen_sql('i.amount')} AS amount_fen, "  # noqa: S608
+        f"{fen_sql(open_then)} AS open_fen{last_column} FROM receivables_invoice i "
         "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
         "JOIN receivables_payment p ON p.id = a.payment_id "
         f"WHERE p.payment_date > {lit} GROUP BY a.invoice_id) pa ON pa.invoice_id = i.id "
@@ -219,8 +225,8 @@ def _receipts(only: _Filter, as_of: date) -> pl.DataFrame:
     """Per customer, over receipts dated in the window (to invoices issued by `as_of`): amount-weighted
     days from issue to receipt, the amount, and the most days a receipt came after its due date."""
     where, params = only("i.customer_id")
-    lit, start = _lit(as_of), _lit(as_of - timedelta(days=WINDOW_DAYS))
-    fen = _fen("a.amount")
+    lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=WINDOW_DAYS))
+    fen = fen_sql("a.amount")
     return db.fetch(
         f"SELECT i.customer_id, CAST(SUM({fen} * {_diff('p.payment_date', 'i.issue_date')}) AS BIGINT), "  # noqa: S608
         f"CAST(SUM({fen}) AS BIGINT), MAX({_diff('p.payment_date', 'i.due_date')}) "
@@ -250,24 +256,19 @@ def _exposure(only: _Filter, as_of: date) -> pl.DataFrame:
     """Open orders dated by `as_of` and credit checks holding a reservation then, per customer."""
     where, params = only("customer_id")
     orders = db.fetch(
-        f"SELECT customer_id, SUM({_fen('open_amount')}) FROM receivables_salesorder "  # noqa: S608
-        f"WHERE open_amount > 0 AND status IN ('open', 'partial') AND order_date <= {_lit(as_of)}{where} "
+        f"SELECT customer_id, SUM({fen_sql('open_amount')}) FROM receivables_salesorder "  # noqa: S608
+        f"WHERE open_amount > 0 AND status IN ('open', 'partial') AND order_date <= {date_sql(as_of)}{where} "
         "GROUP BY customer_id", params, schema={"customer_id": pl.Int64, "orders_fen": pl.Int64})
     reserved = _reserved(only, as_of)
     return orders.join(reserved, on="customer_id", how="full", coalesce=True)
 
 
 def _reserved(only: _Filter, as_of: date) -> pl.DataFrame:
-    from django.db import connection
-    from django.utils import timezone
-
-    from .choices import ACTIVE_CHECK_STATUSES
-
     where, params = only("customer_id")
     end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
     statuses = ", ".join(f"'{s}'" for s in ACTIVE_CHECK_STATUSES)
     return db.fetch(
-        f"SELECT customer_id, SUM({_fen('amount')}) FROM credit_creditcheck "  # noqa: S608
+        f"SELECT customer_id, SUM({fen_sql('amount')}) FROM credit_creditcheck "  # noqa: S608
         f"WHERE status IN ({statuses}) AND created_at < %s{where} GROUP BY customer_id",
         [connection.ops.adapt_datetimefield_value(end), *params],
         schema={"customer_id": pl.Int64, "reserved_fen": pl.Int64})
@@ -276,9 +277,9 @@ def _reserved(only: _Filter, as_of: date) -> pl.DataFrame:
 def _guarantees(only: _Filter, as_of: date) -> pl.DataFrame:
     """Eligible value (value x eligible %) of guarantees valid on `as_of`: all kinds, and the secured kinds."""
     where, params = only("customer_id")
-    lit = _lit(as_of)
+    lit = date_sql(as_of)
     rows = db.fetch(
-        f"SELECT customer_id, kind, {_fen('value')}, eligible_percent FROM credit_guarantee "  # noqa: S608
+        f"SELECT customer_id, kind, {fen_sql('value')}, eligible_percent FROM credit_guarantee "  # noqa: S608
         f"WHERE valid_from <= {lit} AND (valid_until IS NULL OR valid_until >= {lit}){where}", params,
         schema={"customer_id": pl.Int64, "kind": pl.String, "value_fen": pl.Int64, "percent": pl.Int64})
     eligible = pl.col("value_fen") * pl.col("percent") // 100

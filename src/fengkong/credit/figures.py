@@ -20,13 +20,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import DateField, DecimalField, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from fengkong.core.money import MAX_DIGITS, PLACES, quantize
+from fengkong.customers.models import Customer
+from fengkong.monitoring.models import StopSupply
 from fengkong.receivables.choices import OrderStatus
+from fengkong.receivables.models import Invoice, SalesOrder
 
 from .choices import ACTIVE_CHECK_STATUSES, SECURED_KINDS
+from .models import CreditCheck, CreditProfile, Guarantee
 
 ZERO = Decimal("0.00")
 OPEN_ORDER_STATUSES = (OrderStatus.OPEN, OrderStatus.PARTIAL)  # as SalesOrderQuerySet.open()
@@ -77,11 +83,6 @@ def _sum(queryset, field: str) -> Coalesce:
 
 
 def _annotated(customers, today: date, exclude_reference: str | None = None):
-    from fengkong.monitoring.models import StopSupply
-    from fengkong.receivables.models import Invoice, SalesOrder
-
-    from .models import CreditCheck, Guarantee
-
     mine = {"customer": OuterRef("pk")}
     open_items = Invoice.objects.filter(**mine, open_amount__gt=0)
     checked = CreditCheck.objects.filter(reference=OuterRef("number"), customer=OuterRef("customer"),
@@ -139,8 +140,6 @@ def _standing(row: dict, today: date) -> Standing:
 def standing(customer, today: date, *, exclude_reference: str | None = None) -> Standing:
     """The customer's figures on `today` (one query). `exclude_reference`: leave out an imported open
     order with this number (the order being checked is added by the caller)."""
-    from django.db import connection
-
     pk = getattr(customer, "pk", customer)
     day = connection.ops.adapt_datefield_value(today)
     active = [str(status) for status in ACTIVE_CHECK_STATUSES]  # plain str: psycopg dumps an Enum by name
@@ -164,15 +163,6 @@ def _standing_sql(vendor: str) -> str:
     """The hot-path query, written once: building the same query with the ORM on every credit check cost
     more CPU than the database spent running it. `standing_many` (ORM) is its twin; the tests hold them
     equal. One pass over the customer's open invoices gives receivables, overdue and the oldest due date."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
-    from fengkong.customers.models import Customer
-    from fengkong.monitoring.models import StopSupply
-    from fengkong.receivables.models import Invoice, SalesOrder
-
-    from .models import CreditCheck, CreditProfile, Guarantee
-
     t = {name: connection.ops.quote_name(model._meta.db_table) for name, model in {
         "customer": Customer, "profile": CreditProfile, "user": get_user_model(), "invoice": Invoice,
         "order": SalesOrder, "check": CreditCheck, "stop": StopSupply, "guarantee": Guarantee}.items()}
@@ -203,7 +193,5 @@ WHERE c.id = %s"""  # noqa: S608
 
 def standing_many(customer_ids: Iterable[int], today: date) -> dict[int, Standing]:
     """Figures of many customers in one query (lists, the sales page); missing ids are left out."""
-    from fengkong.customers.models import Customer
-
     rows = _annotated(Customer.objects.filter(pk__in=list(customer_ids)), today)
     return {row["pk"]: _standing(row, today) for row in rows}

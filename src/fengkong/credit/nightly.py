@@ -25,9 +25,10 @@ from fengkong.monitoring.choices import AlertKind, Zone
 from fengkong.monitoring.nightly import monitored
 from fengkong.monitoring.queries import customers_entering_zone
 
-from .assess import credit_limits_frame, reassess_later
+from .actions.assessments import reassess_later
 from .choices import Trigger
 from .models import Assessment
+from .queries import credit_limits_frame
 
 UTILISATION_TITLE = _("%(customer)s: credit limit %(pct)s %% used")
 

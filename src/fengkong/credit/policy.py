@@ -7,19 +7,21 @@ article's defaults as version 0 until one is approved).
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from fengkong.core import config as config_module
 from fengkong.core.config import money_fen
 from fengkong.core.config import whole as _whole
 
 from .choices import ApprovalLevel, Dimension, Grade, GuaranteeRequirement, Outlook, PolicyStatus
 from .defaults import DEFAULT_CONFIG, default_config
 from .exceptions import PolicyInvalid
+from .models import CreditPolicy
 
 MISSING_RULES = ("worst", "neutral", "exclude")
+MERGE_DEPTH = 4  # policy > dimensions > a dimension > its metrics > a metric's settings
 METRICS: dict[str, tuple[str, bool | None]] = {  # metric -> (dimension, categorical?)
     "current_ratio": (Dimension.FINANCIAL, False), "debt_to_asset": (Dimension.FINANCIAL, False),
     "overdue_count_12m": (Dimension.PAYMENT, False), "avg_days_to_pay": (Dimension.PAYMENT, False),
@@ -101,43 +103,15 @@ def defaults() -> dict[str, Any]:
 
 
 def merged(config: dict[str, Any] | None) -> dict[str, Any]:
-    """The config with left-out settings taken from the defaults (dimensions and metrics by name)."""
-    full = default_config()
-    for key, value in (config or {}).items():
-        if key == "dimensions" and isinstance(value, dict):
-            for name, dim in value.items():
-                base = full["dimensions"].get(name)
-                if isinstance(dim, dict) and isinstance(base, dict):
-                    metrics = dim.get("metrics")
-                    merged_dim = {**base, **{k: v for k, v in dim.items() if k != "metrics"}}
-                    if isinstance(metrics, dict):
-                        merged_dim["metrics"] = {**base["metrics"]}
-                        for m, spec in metrics.items():
-                            old = base["metrics"].get(m)
-                            merged_dim["metrics"][m] = ({**old, **spec} if isinstance(old, dict)
-                                                        and isinstance(spec, dict) else spec)
-                    full["dimensions"][name] = merged_dim
-                else:
-                    full["dimensions"][name] = dim
-        elif key == "terms" and isinstance(value, dict):
-            for grade, terms in value.items():
-                base = full["terms"].get(grade)
-                full["terms"][grade] = ({**base, **terms} if isinstance(base, dict) and isinstance(terms, dict)
-                                        else terms)
-        elif isinstance(value, dict) and isinstance(full.get(key), dict):
-            full[key] = {**full[key], **value}
-        else:
-            full[key] = copy.deepcopy(value)
-    return full
+    """The config with left-out settings taken from the defaults, down to a metric's own settings
+    (dimensions and metrics by name, terms by grade; a metric's bands or points are replaced whole)."""
+    return config_module.merged(DEFAULT_CONFIG, config, depth=MERGE_DEPTH)
 
 
 def parse(config: dict[str, Any] | None, version: int = 0) -> CreditPolicySpec:
     """Check a config (defaults filled in); return the spec, or raise PolicyInvalid with every problem."""
-    if config is not None and not isinstance(config, dict):
-        raise PolicyInvalid(["the credit policy must be a JSON object of settings"])
-    problems: list[str] = []
-    full = merged(config)
-    problems += [f"unknown setting '{key}'" for key in full if key not in DEFAULT_CONFIG]
+    full, problems = config_module.with_defaults(config, DEFAULT_CONFIG, depth=MERGE_DEPTH, what="credit policy",
+                                                 invalid=PolicyInvalid)
     dimensions = _dimensions(full["dimensions"], problems)
     cutoffs = _cutoffs(full["grades"], problems)
     cap = full["industry_alarm_cap"]
@@ -145,19 +119,13 @@ def parse(config: dict[str, Any] | None, version: int = 0) -> CreditPolicySpec:
         problems.append(f"industry_alarm_cap must be A, B, C or null, not {cap!r}")
     terms = _terms(full["terms"], problems)
     round_to = _money(full["round_to_cny"], "round_to_cny", problems, positive=True)
-    review = full["review"] if isinstance(full["review"], dict) else {}
-    if not isinstance(full["review"], dict):
-        problems.append("review must be an object")
-    problems += [f"unknown setting 'review.{k}'" for k in review if k not in DEFAULT_CONFIG["review"]]
+    review = _section(full, "review", problems)
     interval = _whole(review.get("interval_days"), "review.interval_days", problems, 1, 3660)
     large = _money(review.get("large_order_cny"), "review.large_order_cny", problems, positive=True)
     change = _whole(review.get("propose_when_limit_changes_percent"), "review.propose_when_limit_changes_percent",
                     problems, 0, 1000)
     levels = _levels(full["approval_levels"], problems)
-    check = full["credit_check"] if isinstance(full["credit_check"], dict) else {}
-    if not isinstance(full["credit_check"], dict):
-        problems.append("credit_check must be an object")
-    problems += [f"unknown setting 'credit_check.{k}'" for k in check if k not in DEFAULT_CONFIG["credit_check"]]
+    check = _section(full, "credit_check", problems)
     hold_days = _whole(check.get("hold_when_overdue_days_over"), "credit_check.hold_when_overdue_days_over",
                        problems, 0, 3650)
     flags = []
@@ -181,8 +149,6 @@ def current() -> CreditPolicySpec:
 
     Reads only the version number when that version was parsed before (the credit check calls this on
     every sales order)."""
-    from .models import CreditPolicy
-
     approved = CreditPolicy.objects.filter(status=PolicyStatus.APPROVED).order_by("-version")
     key = approved.values_list("version", "proposed_at").first() or (0, None)
     spec = _parsed.get(key)
@@ -193,6 +159,16 @@ def current() -> CreditPolicySpec:
     return spec
 
 
+def _section(full: dict[str, Any], name: str, problems: list[str]) -> dict[str, Any]:
+    """A section of plain settings (`review`, `credit_check`): an object whose settings the defaults know."""
+    section = full[name]
+    if not isinstance(section, dict):
+        problems.append(f"{name} must be an object")
+        return {}
+    problems += [f"unknown setting '{name}.{k}'" for k in section if k not in DEFAULT_CONFIG[name]]
+    return section
+
+
 def _money(value: Any, name: str, problems: list[str], positive: bool = False) -> int:
     return money_fen(value, name, problems, positive, example="100000.00")
 
@@ -201,10 +177,6 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
-
-
-
-
 
 
 def _share(value: Any, name: str, problems: list[str], high: float = 10.0) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fengkong.customers.signals import financial_statements_changed
 
-from .assess import reassess_later
+from .actions.assessments import reassess_later
 from .choices import Trigger
 
 

@@ -33,6 +33,18 @@ class StandingOut(Schema):
     review_expired: bool
 
 
+class CustomerStandingOut(StandingOut):
+    """A customer's live figures as an order form or an ERP reads them: who, as of when, and its terms."""
+
+    customer: str
+    customer_name: str
+    as_of: date
+    grade: str
+    term_days: int
+    next_review: date | None
+    owner: str = Field(description="Username of the limit's accountable owner, '' for nobody yet")
+
+
 class ReasonOut(Schema):
     code: str
     text: str

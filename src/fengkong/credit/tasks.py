@@ -4,47 +4,24 @@ Design decisions:
 - The review runs every morning at 07:00 (after the 06:00 risk cycle, so its exposure is fresh) and
   assesses whoever is due: next review on or before today, or never assessed (the first assessment).
   It is idempotent: a customer already assessed today is skipped, so running it twice, or after a
-  manual assessment, does nothing more.
-- Event triggers (credit.assess.reassess_later) queue `reassess` by name after their transaction commits.
+  manual assessment, does nothing more (queries.due_for_review).
+- Event triggers (actions.assessments.reassess_later) queue `reassess` by name after their transaction commits.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from fengkong.core.later import task_name
-from fengkong.customers.choices import CustomerStatus
-from fengkong.customers.models import Customer
 
-from .assess import assess_customers
-from .choices import Trigger
+from .actions.assessments import assess_customers, review_due
 
 log = logging.getLogger(__name__)
-
-
-def due_for_review(as_of: date) -> dict[str, list[int]]:
-    """Customers the review assesses on `as_of`: {"quarterly": [...], "initial": [...]}; none assessed that day."""
-    customers = Customer.objects.exclude(status=CustomerStatus.CLOSED).exclude(credit__assessed_on__gte=as_of)
-    initial = customers.filter(Q(credit__isnull=True) | Q(credit__assessment__isnull=True))
-    quarterly = customers.filter(credit__assessment__isnull=False, credit__next_review__lte=as_of)
-    return {Trigger.QUARTERLY: list(quarterly.order_by("pk").values_list("pk", flat=True)),
-            Trigger.INITIAL: list(initial.order_by("pk").values_list("pk", flat=True))}
-
-
-def review_due(as_of: date, actor=None, progress=None) -> dict[str, dict]:
-    """Assess every customer due on `as_of` (see due_for_review); returns the counts per trigger."""
-    out = {}
-    for trigger, ids in due_for_review(as_of).items():
-        if ids:
-            out[trigger] = assess_customers(ids, as_of=as_of, trigger=trigger, actor=actor, progress=progress)
-    return out
 
 
 @db_periodic_task(crontab(hour=7, minute=0))
@@ -58,8 +35,8 @@ def quarterly_review() -> dict:
 @task_name("credit.reassess")
 @db_task()
 def reassess(customer_ids: list[int] | None, trigger: str, actor_id: int | None = None) -> int:
-    """Re-assess customers after an event (danger zone, new statements, large order, litigation, alarm);
-    None: the whole book (a new credit policy in force)."""
+    """Re-assess customers after an event (danger zone, new statements, large order, litigation, alarm, a
+    guarantee); None: the whole book (a new credit policy in force)."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     ids = None if customer_ids is None else list(customer_ids)
     counts = assess_customers(ids, as_of=timezone.localdate(), trigger=trigger, actor=actor)

@@ -45,7 +45,7 @@ PENDING_RAISES = 3  # proposals left waiting for approval at the end of the demo
 
 def load_credit(as_of: date, seed: int, progress: Progress | None = None) -> dict[str, int]:
     """Set up the credit side of the demo company as of `as_of` (idempotent: skipped when done)."""
-    from fengkong.credit.assess import assess_customers
+    from fengkong.credit.actions.assessments import assess_customers
 
     if IndustryOutlook.objects.exists():
         return {}
@@ -105,7 +105,7 @@ def _guarantees(as_of: date, seed: int) -> int:
 
 def _approve_all(users) -> int:
     """The first limits: the manager approves those at manager level, the committee the large ones."""
-    from fengkong.credit.approvals import vote
+    from fengkong.credit.actions.limits import vote
     from fengkong.credit.choices import ApprovalLevel, Vote
 
     approved = 0
@@ -128,7 +128,7 @@ def _mark_inbox_read(users) -> None:
 
 def _pending_raises(users, seed: int) -> int:
     """The analyst asks for larger limits for a few good customers; one waits for a second committee vote."""
-    from fengkong.credit.approvals import propose_limit, vote
+    from fengkong.credit.actions.limits import propose_limit, vote
     from fengkong.credit.choices import ApprovalLevel, Grade, Vote
     from fengkong.credit.models import CreditProfile
 
@@ -148,7 +148,7 @@ def _pending_raises(users, seed: int) -> int:
 
 def _sales_orders(sales, as_of: date) -> int:
     """Sales checks a few orders of its portfolio: one fits, one is over the limit, one customer is flagged."""
-    from fengkong.credit.checks import run_check
+    from fengkong.credit.actions.checks import run_check
     from fengkong.customers.queries import visible_customers
 
     if CreditCheck.objects.exists():

@@ -1,7 +1,7 @@
 """The expert scorecard of the credit assessment (article §2, §3), vectorised over the whole book.
 
 Pure: numpy arrays and a frozen `Scorecard` in, a frozen `Scored` out; no Django, no I/O. The credit
-app builds the scorecard from its policy (credit.assess.scorecard) and the inputs from the ledger
+app builds the scorecard from its policy (credit.grading.scorecard) and the inputs from the ledger
 (credit.features).
 
 How a customer is scored:

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
+from fengkong.core import config as config_module
 from fengkong.core.config import money_fen as _money
 from fengkong.core.config import whole as _whole
 
@@ -56,6 +57,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     },
 }
 REPORT_BUCKETS = 7  # the snapshot tables have seven bucket columns
+MERGE_DEPTH = 2  # policy > a section (zones, rules) > a rule's settings
 
 
 @dataclass(frozen=True)
@@ -98,27 +100,13 @@ def defaults() -> dict[str, Any]:
 
 def merged(config: dict[str, Any] | None) -> dict[str, Any]:
     """The config with every left-out setting taken from the defaults (one level deep, rules by name)."""
-    full = defaults()
-    for key, value in (config or {}).items():
-        if isinstance(value, dict) and isinstance(full.get(key), dict):
-            if key == "rules":
-                for name, rule in value.items():
-                    base = full["rules"].get(name, {})
-                    full["rules"][name] = {**base, **rule} if isinstance(rule, dict) else rule
-            else:
-                full[key] = {**full[key], **value}
-        else:
-            full[key] = value
-    return full
+    return config_module.merged(DEFAULT_CONFIG, config, depth=MERGE_DEPTH)
 
 
 def parse(config: dict[str, Any] | None, version: int = 0) -> Policy:
     """Check a config (defaults filled in) and return the policy, or raise PolicyInvalid with every problem."""
-    if config is not None and not isinstance(config, dict):
-        raise PolicyInvalid(["the policy must be a JSON object of settings"])
-    problems: list[str] = []
-    full = merged(config)
-    problems += [f"unknown setting '{key}'" for key in full if key not in DEFAULT_CONFIG]
+    full, problems = config_module.with_defaults(config, DEFAULT_CONFIG, depth=MERGE_DEPTH, what="policy",
+                                                 invalid=PolicyInvalid)
     zones = _zones(full["zones"], problems)
     edges = _edges(full["report_edges"], problems)
     materiality = _money(full["materiality_cny"], "materiality_cny", problems)

@@ -19,7 +19,10 @@ from datetime import date
 
 import polars as pl
 
-from fengkong.credit.features import _days, _fen, _lit, _read_all
+from fengkong.credit.features import date_sql as _lit
+from fengkong.credit.features import days_sql as _days
+from fengkong.credit.features import fen_sql as _fen
+from fengkong.credit.features import read_all as _read_all
 from fengkong.engine.modelling import ledger
 from fengkong.integrations import db
 

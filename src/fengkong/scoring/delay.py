@@ -13,7 +13,8 @@ from datetime import date
 import polars as pl
 from django.utils import timezone
 
-from fengkong.credit.features import _lit, _read_all
+from fengkong.credit.features import date_sql as _lit
+from fengkong.credit.features import read_all as _read_all
 from fengkong.engine.modelling import delay, ledger
 from fengkong.engine.modelling.exceptions import ModellingError
 

@@ -1,7 +1,8 @@
 """Limit proposals, committee votes and credit policy versions in /api/v1.
 
 Proposals come from `scope(LimitProposal…)` only: a proposal of a customer outside the caller's portfolio
-is a 404 like one that does not exist. State changes call credit.approvals, which check the role
+is a 404 like one that does not exist. State changes call the actions (credit.actions.limits and
+credit.actions.policies), which check the role
 (403), refuse self-approval (403) and steps on decided objects (409), and audit. A policy with problems
 is a 422 listing every problem (api.errors).
 """
@@ -34,7 +35,8 @@ from fengkong.core.schemas import (
 )
 from fengkong.customers.api import CustomerCode, visible_customer
 
-from .. import approvals
+from .. import queries
+from ..actions import limits, policies
 from ..choices import ApprovalLevel, Grade, PolicyStatus, ProposalStatus, Vote
 from ..models import Assessment, CreditPolicy, LimitProposal
 from ..policy import current
@@ -43,7 +45,7 @@ router = Router(tags=["credit"])
 
 ProposalId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The limit proposal's id")]
 Version = Annotated[int, Path(ge=1, le=2**31 - 1, description="The credit policy version")]
-MAX_REASON = approvals.MAX_REASON
+MAX_REASON = limits.MAX_REASON
 
 
 # --- schemas -----------------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ class ProposalIn(Schema):
 
 class VoteIn(Schema):
     vote: Vote
-    comment: str = Field("", max_length=approvals.MAX_COMMENT, description="Required with a reject")
+    comment: str = Field("", max_length=limits.MAX_COMMENT, description="Required with a reject")
 
     @model_validator(mode="after")
     def comment_checked(self):
@@ -145,7 +147,7 @@ class VoteIn(Schema):
 
 
 class WithdrawIn(Schema):
-    reason: str = Field(min_length=1, max_length=approvals.MAX_NOTE)
+    reason: str = Field(min_length=1, max_length=limits.MAX_NOTE)
 
     @model_validator(mode="after")
     def reason_given(self):
@@ -178,7 +180,7 @@ class PolicyDetailOut(PolicyOut):
 
     @staticmethod
     def resolve_preview(obj, context) -> dict:
-        return approvals.preview_for(caller(context["request"]), obj.preview)
+        return queries.preview_for(caller(context["request"]), obj.preview)
 
 
 class PolicyPage(Page):
@@ -194,7 +196,7 @@ class PolicyFilters(Schema):
 
 class PolicyIn(Schema):
     config: dict[str, Any] = Field(description="Settings of the policy; left-out settings take the defaults")
-    note: str = Field("", max_length=approvals.MAX_NOTE)
+    note: str = Field("", max_length=policies.MAX_NOTE)
 
     @model_validator(mode="after")
     def note_checked(self):
@@ -204,7 +206,7 @@ class PolicyIn(Schema):
 
 class DecisionIn(Schema):
     approve: StrictBool
-    note: str = Field("", max_length=approvals.MAX_NOTE, description="Required with a rejection")
+    note: str = Field("", max_length=policies.MAX_NOTE, description="Required with a rejection")
 
     @model_validator(mode="after")
     def note_given(self):
@@ -227,8 +229,8 @@ def _visible_proposal(user, proposal_id: int) -> LimitProposal:
 
 
 def _detail(user, proposal: LimitProposal) -> LimitProposal:
-    proposal.you_may_vote = approvals.may_vote(user, proposal)
-    proposal.you_may_withdraw = approvals.may_withdraw(user, proposal)
+    proposal.you_may_vote = queries.may_vote(user, proposal)
+    proposal.you_may_withdraw = queries.may_withdraw(user, proposal)
     return proposal
 
 
@@ -244,7 +246,7 @@ def list_proposals(request, filters: Query[ProposalFilters]):
     if filters.customer:
         proposals = proposals.filter(customer__code=filters.customer)
     if filters.waiting_for_me:
-        proposals = approvals.waiting_for(user, proposals)
+        proposals = queries.waiting_for(user, proposals)
     proposals = proposals.annotate(n_approve=Count("votes", filter=Q(votes__vote=Vote.APPROVE)),
                                    n_reject=Count("votes", filter=Q(votes__vote=Vote.REJECT)))
     return page(proposals.order_by("-proposed_at", "-pk"), filters.limit, filters.offset)
@@ -268,7 +270,7 @@ def create_proposal(request, code: CustomerCode, body: ProposalIn):
         assessment = Assessment.objects.filter(pk=body.assessment, customer=customer).first()
         if assessment is None:
             raise Http404(f"No assessment {body.assessment} of customer {customer.code}.")
-    proposal = approvals.propose_limit(actor=user, customer=customer, proposed_limit=body.proposed_limit,
+    proposal = limits.propose_limit(actor=user, customer=customer, proposed_limit=body.proposed_limit,
                                        proposed_term_days=body.proposed_term_days, reason=body.reason,
                                        assessment=assessment, grade=body.grade)
     return Status(201, _detail(user, _visible_proposal(user, proposal.pk)))
@@ -280,7 +282,7 @@ def vote(request, proposal_id: ProposalId, body: VoteIn):
     """Approve or reject (with a comment). 403: your own proposal or not your level; 409: decided or voted."""
     user = caller(request)
     proposal = _visible_proposal(user, proposal_id)
-    approvals.vote(actor=user, proposal=proposal, vote=body.vote, comment=body.comment)
+    limits.vote(actor=user, proposal=proposal, vote=body.vote, comment=body.comment)
     return Status(201, _detail(user, _visible_proposal(user, proposal_id)))
 
 
@@ -290,7 +292,7 @@ def withdraw(request, proposal_id: ProposalId, body: WithdrawIn):
     """Withdraw a proposal awaiting approval (the proposer or a risk manager). 409 if already decided."""
     user = caller(request)
     proposal = _visible_proposal(user, proposal_id)
-    approvals.withdraw(actor=user, proposal=proposal, reason=body.reason)
+    limits.withdraw(actor=user, proposal=proposal, reason=body.reason)
     return _detail(user, _visible_proposal(user, proposal_id))
 
 
@@ -312,10 +314,10 @@ def _policy(request, version: int) -> CreditPolicy:
 @router.get("/credit-policies", response=PolicyPage, url_name="credit_policy_list")
 def list_policies(request, filters: Query[PolicyFilters]):
     """Credit policy versions, newest first, and which one is in force."""
-    policies = _policies(request)
+    versions = _policies(request)
     if filters.status:
-        policies = policies.filter(status=filters.status)
-    return {**page(policies.order_by("-version"), filters.limit, filters.offset),
+        versions = versions.filter(status=filters.status)
+    return {**page(versions.order_by("-version"), filters.limit, filters.offset),
             "in_force": request.policy_in_force}
 
 
@@ -328,7 +330,7 @@ def get_policy(request, version: Version):
 @router.post("/credit-policies", response={201: PolicyDetailOut}, url_name="credit_policy_create")
 def create_policy(request, body: PolicyIn):
     """Propose a new version (left-out settings take the defaults). 422 lists every problem of the config."""
-    policy = approvals.propose_policy(actor=caller(request), config=body.config, note=body.note)
+    policy = policies.propose_policy(actor=caller(request), config=body.config, note=body.note)
     return Status(201, _policy(request, policy.version))
 
 
@@ -337,5 +339,5 @@ def decide_policy(request, version: Version, body: DecisionIn):
     """Approve (the version comes into force) or reject with a note. 403 on your own proposal; 409 if decided."""
     user = caller(request)
     policy = _policy(request, version)
-    approvals.decide_policy(actor=user, policy=policy, approve=body.approve, note=body.note)
+    policies.decide_policy(actor=user, policy=policy, approve=body.approve, note=body.note)
     return _policy(request, version)

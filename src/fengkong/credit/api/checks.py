@@ -25,10 +25,12 @@ from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, Username, caller, page
 from fengkong.customers.api import CustomerCode, visible_customer
 
-from .. import checks
+from ..actions import checks
 from ..choices import CheckStatus, Decision
 from ..figures import standing
 from ..models import CreditCheck
+from ..queries import visible_check
+from ..schemas import CustomerStandingOut
 
 router = Router(tags=["credit checks"])
 
@@ -118,29 +120,6 @@ class CheckPage(Page):
     items: list[CheckOut]
 
 
-class StandingOut(Schema):
-    customer: str
-    customer_name: str
-    as_of: date
-    limit: Money
-    receivables: Money
-    open_orders: Money
-    reserved: Money
-    exposure: Money
-    available: Money
-    utilisation_percent: Decimal | None = Field(description="Exposure as a share of the limit; null with no limit")
-    max_days_overdue: int
-    overdue_amount: Money
-    stop_supply: bool
-    blacklisted: bool
-    litigation: bool
-    grade: str
-    term_days: int
-    next_review: date | None
-    review_expired: bool
-    owner: str = Field(description="Username of the limit's accountable owner, '' for nobody yet")
-
-
 @router.post("/credit-checks", response={200: CheckOut, 201: CheckOut}, url_name="credit_check_create")
 def create_check(request, body: CheckIn):
     """Check a sales order before confirming it. 201 with the answer; 200 with the first answer when the
@@ -184,7 +163,7 @@ def list_checks(request, filters: Query[CheckFilters]):
 
 
 def _visible(user, reference: str) -> CreditCheck:
-    checks.visible_check(user, reference)
+    visible_check(user, reference)
     return _checks(user).get(reference=reference)
 
 
@@ -236,7 +215,7 @@ def reject_override(request, reference: Reference, body: NoteIn):
     return _fresh(user, checks.reject_override(actor=user, check=_visible(user, reference), note=body.note))
 
 
-@router.get("/customers/{code}/standing", response=StandingOut, url_name="customer_standing")
+@router.get("/customers/{code}/standing", response=CustomerStandingOut, url_name="customer_standing")
 def customer_standing(request, code: CustomerCode):
     """The customer's live credit figures: limit, exposure (receivables, open orders, reservations),
     available, overdue and the flags that stop an order."""

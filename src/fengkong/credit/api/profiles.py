@@ -15,7 +15,7 @@ from fengkong.core.schemas import caller
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from .. import reasons as words
-from ..choices import Trigger
+from ..actions.assessments import assess_now
 from ..figures import standing
 from ..models import Assessment, CreditProfile
 from ..schemas import AssessmentOut, AssessmentPage, CreditProfileOut, HistoryFilters
@@ -76,11 +76,6 @@ def customer_assessments(request, code: CustomerCode, filters: Query[HistoryFilt
 def customer_assess(request, code: CustomerCode):
     """Assess the customer now (trigger `manual`): a new assessment, and a limit proposal if the policy's
     limit or term moved by its threshold."""
-    from ..assess import assess_customers
-
     user = caller(request)
     customer = visible_customer(user, code)
-    require(user, "credit.run_assessment")
-    assess_customers([customer.pk], as_of=timezone.localdate(), trigger=Trigger.MANUAL, actor=user)
-    latest = Assessment.objects.select_related("triggered_by").filter(customer=customer).order_by("-pk").first()
-    return Status(201, assessment_out(latest))
+    return Status(201, assessment_out(assess_now(actor=user, customer=customer)))

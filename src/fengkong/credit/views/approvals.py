@@ -2,7 +2,7 @@
 
 As everywhere, proposals and customers come from scoped querysets (core.permissions): one outside the
 user's portfolio is "not found" (404); a page or step the role does not include is 403. The forms only
-parse input; credit.approvals decides and audits.
+parse input; the actions (credit.actions.limits) decide and audit.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from fengkong.core.money import from_fen
 from fengkong.core.permissions import require, scope
 from fengkong.customers.queries import visible_customers
 
-from .. import approvals
+from .. import queries
+from ..actions import limits
 from ..choices import ApprovalLevel, ProposalStatus, Vote
 from ..exceptions import Conflict, CreditError, NotAllowed
 from ..models import Assessment, CreditProfile, LimitProposal
@@ -57,8 +58,8 @@ class ProposeForm(forms.Form):
     proposed_limit = forms.DecimalField(label=gettext_lazy("Proposed limit (CNY)"), min_value=0, max_digits=18,
                                         decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.01"}))
     proposed_term_days = forms.IntegerField(label=gettext_lazy("Payment term (days)"), min_value=0,
-                                            max_value=approvals.MAX_TERM_DAYS)
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=approvals.MAX_REASON, strip=True,
+                                            max_value=limits.MAX_TERM_DAYS)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=limits.MAX_REASON, strip=True,
                              widget=forms.Textarea(attrs={"rows": 4}),
                              error_messages={"required": gettext_lazy("Say why the limit should change.")})
     assessment = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
@@ -66,7 +67,7 @@ class ProposeForm(forms.Form):
 
 class VoteForm(forms.Form):
     vote = forms.ChoiceField(label=gettext_lazy("Vote"), choices=Vote.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=approvals.MAX_COMMENT,
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=limits.MAX_COMMENT,
                               strip=True, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self):
@@ -77,7 +78,7 @@ class VoteForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why withdraw it?"), max_length=approvals.MAX_NOTE, strip=True,
+    reason = forms.CharField(label=gettext_lazy("Why withdraw it?"), max_length=limits.MAX_NOTE, strip=True,
                              error_messages={"required": gettext_lazy("Say why the proposal is withdrawn.")})
 
 
@@ -105,7 +106,7 @@ def approval_inbox(request):
     proposals = _proposals(user)
     if level:
         proposals = proposals.filter(level=level)
-    mine = list(approvals.waiting_for(user, proposals).order_by("proposed_at", "pk")[:PAGE_SIZE])
+    mine = list(queries.waiting_for(user, proposals).order_by("proposed_at", "pk")[:PAGE_SIZE])
     listed = proposals if status == ALL else proposals.filter(status=status)
     page = Paginator(listed.order_by("-proposed_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     recent = (list(proposals.exclude(status=ProposalStatus.PENDING).order_by("-decided_at", "-pk")[:RECENT])
@@ -114,7 +115,7 @@ def approval_inbox(request):
     query.pop("page", None)
     return render(request, "credit/approvals_inbox.html", {
         "form": form, "mine": mine, "page": page, "recent": recent, "status": status, "query": query.urlencode(),
-        "votes_somewhere": any(user.has_perm(approvals.vote_permission(lv)) for lv in ApprovalLevel.values),
+        "votes_somewhere": any(user.has_perm(queries.vote_permission(lv)) for lv in ApprovalLevel.values),
     })
 
 
@@ -128,7 +129,7 @@ def _visible_proposal(request, pk: int) -> LimitProposal:
 def _proposal_context(request, proposal: LimitProposal, vote_form=None, withdraw_form=None) -> dict:
     user = request.user
     votes = list(proposal.votes.select_related("voter"))
-    members = approvals.committee_members(exclude=proposal.proposed_by) \
+    members = queries.committee_members(exclude=proposal.proposed_by) \
         if proposal.level == ApprovalLevel.COMMITTEE else None
     voted = {v.voter_id for v in votes}
     return {
@@ -136,7 +137,7 @@ def _proposal_context(request, proposal: LimitProposal, vote_form=None, withdraw
         "assessment": proposal.assessment,
         "profile": CreditProfile.objects.filter(customer=proposal.customer).select_related("owner").first(),
         "members": members, "not_voted": [m for m in members if m.pk not in voted] if members is not None else None,
-        "can_vote": approvals.may_vote(user, proposal), "can_withdraw": approvals.may_withdraw(user, proposal),
+        "can_vote": queries.may_vote(user, proposal), "can_withdraw": queries.may_withdraw(user, proposal),
         "own": proposal.proposed_by_id == user.pk,
         "vote_form": vote_form or VoteForm(), "withdraw_form": withdraw_form or WithdrawForm(),
         "limit_change": proposal.proposed_limit - proposal.current_limit,
@@ -153,11 +154,11 @@ def proposal_detail(request, pk: int):
 @login_required
 def proposal_vote(request, pk: int):
     proposal = _visible_proposal(request, pk)
-    require(request.user, approvals.vote_permission(proposal.level))
+    require(request.user, queries.vote_permission(proposal.level))
     form = VoteForm(request.POST)
     if form.is_valid():
         try:
-            approvals.vote(actor=request.user, proposal=proposal, vote=form.cleaned_data["vote"],
+            limits.vote(actor=request.user, proposal=proposal, vote=form.cleaned_data["vote"],
                            comment=form.cleaned_data["comment"])
         except ValidationError as exc:
             add_errors(form, exc)
@@ -182,7 +183,7 @@ def proposal_withdraw(request, pk: int):
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            approvals.withdraw(actor=request.user, proposal=proposal, reason=form.cleaned_data["reason"])
+            limits.withdraw(actor=request.user, proposal=proposal, reason=form.cleaned_data["reason"])
         except NotAllowed as exc:
             raise PermissionDenied(str(exc)) from None
         except (Conflict, CreditError) as exc:
@@ -198,13 +199,13 @@ def proposal_withdraw(request, pk: int):
 
 def _amount(text: str | None) -> Decimal | None:
     try:
-        return approvals.clean_limit((text or "")[:MAX_AMOUNT_TEXT])
+        return limits.clean_limit((text or "")[:MAX_AMOUNT_TEXT])
     except ValidationError:
         return None
 
 
 def _level_context(customer, amount: Decimal | None) -> dict:
-    step = approvals.required_step(customer, amount) if amount is not None else None
+    step = queries.required_step(customer, amount) if amount is not None else None
     return {"step": step, "step_level": ApprovalLevel(step.level).label if step else None, "amount": amount}
 
 
@@ -231,7 +232,7 @@ def propose(request, code: str):
             if form.cleaned_data["assessment"]:
                 chosen = Assessment.objects.filter(customer=customer, pk=form.cleaned_data["assessment"]).first()
             try:
-                proposal = approvals.propose_limit(
+                proposal = limits.propose_limit(
                     actor=request.user, customer=customer, proposed_limit=form.cleaned_data["proposed_limit"],
                     proposed_term_days=form.cleaned_data["proposed_term_days"], reason=form.cleaned_data["reason"],
                     assessment=chosen, grade=chosen.grade if chosen else "")

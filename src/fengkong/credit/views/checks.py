@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 
 from fengkong.core.permissions import require, scope
 
-from .. import checks
+from ..actions import checks
 from ..choices import CheckStatus, Decision
 from ..exceptions import CreditError
 from ..figures import standing
 from ..models import CreditCheck
+from ..queries import visible_check
 
 PAGE_SIZE = 50
 DECISION_BADGES = {Decision.APPROVE: "badge-green", Decision.HOLD: "badge-amber", Decision.BLOCK: "level-4"}
@@ -116,13 +117,13 @@ def _detail_context(request, check: CreditCheck, **forms_) -> dict:
 @login_required
 @permission_required("credit.view_creditcheck", raise_exception=True)
 def check_detail(request, reference: str):
-    check = checks.visible_check(request.user, reference)
+    check = visible_check(request.user, reference)
     return render(request, "credit/checks_detail.html", _detail_context(request, check))
 
 
 def _act(request, reference: str, step, success: str):
     """Run one step on a visible check; refusals become messages on the check's page."""
-    check = checks.visible_check(request.user, reference)
+    check = visible_check(request.user, reference)
     try:
         step(check)
         messages.success(request, success)
@@ -136,7 +137,7 @@ def _act(request, reference: str, step, success: str):
 @require_POST
 @login_required
 def check_override(request, reference: str):
-    check = checks.visible_check(request.user, reference)
+    check = visible_check(request.user, reference)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         require(request.user, "credit.request_check")

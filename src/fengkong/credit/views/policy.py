@@ -1,8 +1,8 @@
 """The credit policy editor: the version in force in readable tables, its history, a JSON editor with a
 what-if preview on the whole book, and one version's page where another risk manager decides it.
 
-Preview never writes: it validates the settings (every problem listed) and runs credit.assess.preview.
-Proposing stores the version with the same preview as a snapshot (credit.approvals.propose_policy).
+Preview never writes: it validates the settings (every problem listed) and runs credit.grading.preview.
+Proposing stores the version with the same preview as a snapshot (credit.actions.policies.propose_policy).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from django.views.decorators.http import require_POST
 from fengkong.core.money import format_amount, from_fen
 from fengkong.core.permissions import require
 
-from .. import approvals
+from .. import grading, queries
 from .. import policy as policy_module
+from ..actions import policies
 from ..choices import GRADE_COLOURS, ApprovalLevel, Dimension, Grade, GuaranteeRequirement, PolicyStatus
 from ..exceptions import Conflict, CreditError, PolicyInvalid, SelfApproval
 from ..models import CreditPolicy
@@ -39,7 +40,7 @@ MISSING_LABELS = {"worst": gettext_lazy("lowest points"), "neutral": gettext_laz
 class PolicyEditForm(forms.Form):
     config = forms.CharField(label=gettext_lazy("Settings (JSON)"), max_length=MAX_CONFIG_CHARS,
                              widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false", "class": "code"}))
-    note = forms.CharField(label=gettext_lazy("What changes and why"), max_length=approvals.MAX_NOTE,
+    note = forms.CharField(label=gettext_lazy("What changes and why"), max_length=policies.MAX_NOTE,
                            required=False, strip=True)
 
     def clean_config(self):
@@ -57,7 +58,7 @@ class DecideForm(forms.Form):
     decision = forms.ChoiceField(label=gettext_lazy("Decision"), widget=forms.RadioSelect,
                                  choices=[("approve", gettext_lazy("Approve: put it in force")),
                                           ("reject", gettext_lazy("Reject"))])
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=approvals.MAX_NOTE, required=False, strip=True)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=policies.MAX_NOTE, required=False, strip=True)
 
     def clean(self):
         data = super().clean()
@@ -200,12 +201,12 @@ def policy_new(request):
             config, note = form.cleaned_data["config"], form.cleaned_data["note"]
             try:
                 if action == "propose":
-                    proposed = approvals.propose_policy(actor=request.user, config=config, note=note)
+                    proposed = policies.propose_policy(actor=request.user, config=config, note=note)
                     messages.success(request, _("Version %(version)d is proposed; another risk manager decides it.")
                                      % {"version": proposed.version})
                     return redirect("credit-policy-version", version=proposed.version)
-                policy_module.parse(config)
-                preview = preview_context(approvals.what_if_preview(policy_module.merged(config)))
+                full = dict(policy_module.parse(config).config)  # every problem first, then the what-if
+                preview = preview_context(grading.preview(full))
             except PolicyInvalid as exc:
                 problems = exc.problems
         status = 400 if (problems or form.errors) else 200
@@ -230,7 +231,7 @@ def _version_context(request, policy: CreditPolicy, form=None) -> dict:
     user = request.user
     return {
         "policy": policy, "tables": tables, "in_force": in_force,
-        "preview": preview_context(approvals.preview_for(user, policy.preview)),
+        "preview": preview_context(queries.preview_for(user, policy.preview)),
         "changes": changed_settings(dict(in_force.config), policy_module.merged(policy.config)),
         "config_text": json.dumps(policy.config, ensure_ascii=False, indent=2),
         "can_decide": (policy.status == PolicyStatus.PROPOSED and user.has_perm("credit.approve_creditpolicy")
@@ -255,7 +256,7 @@ def policy_decide(request, version: int):
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            approvals.decide_policy(actor=request.user, policy=policy, approve=approve,
+            policies.decide_policy(actor=request.user, policy=policy, approve=approve,
                                     note=form.cleaned_data["note"])
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -31,7 +31,9 @@ from fengkong.core.permissions import scope
 from fengkong.customers.queries import visible_customers
 
 from .. import figures, reasons
-from ..choices import GRADE_COLOURS, Dimension, FeedbackStatus, Grade, ProposalStatus, Trigger
+from ..actions.assessments import assess_now
+from ..actions.flags import set_flags
+from ..choices import GRADE_COLOURS, Dimension, FeedbackStatus, Grade, ProposalStatus
 from ..exceptions import CreditError, PolicyInvalid
 from ..models import Assessment, CreditProfile, Guarantee, LimitProposal, RiskFeedback
 
@@ -245,8 +247,6 @@ def flags(request, code: str):
     initial = {"blacklisted": bool(profile and profile.blacklisted), "litigation": bool(profile and profile.litigation)}
     form = FlagsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        from ..flags import set_flags
-
         try:
             set_flags(actor=request.user, customer=customer, blacklisted=form.cleaned_data["blacklisted"],
                       litigation=form.cleaned_data["litigation"], reason=form.cleaned_data["reason"])
@@ -265,10 +265,8 @@ def flags(request, code: str):
 @permission_required("credit.run_assessment", raise_exception=True)
 def assess(request, code: str):
     customer = _visible_customer(request, code)
-    from ..assess import assess_customers
-
     try:
-        assess_customers([customer.pk], as_of=dates.business_today(), trigger=Trigger.MANUAL, actor=request.user)
+        assess_now(actor=request.user, customer=customer)
     except (CreditError, PolicyInvalid) as exc:
         messages.error(request, _("The assessment could not run: %(error)s") % {"error": exc})
     else:

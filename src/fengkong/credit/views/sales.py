@@ -27,9 +27,9 @@ from fengkong.core.permissions import require, scope
 from fengkong.customers.queries import visible_customers
 
 from .. import figures
+from ..actions.feedback import MAX_NOTE, MAX_TEXT, review_feedback, submit_feedback
 from ..choices import GRADE_COLOURS, FeedbackCategory, FeedbackStatus
 from ..exceptions import CreditError
-from ..feedback import MAX_NOTE, MAX_TEXT, review_feedback, submit_feedback
 from ..models import RiskFeedback
 from .profile import grade_label
 

@@ -6,16 +6,16 @@ re-assessment of the customer at once (the review cycle runs it after the commit
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from fengkong.core.audit import record
 from fengkong.core.permissions import require
-from fengkong.customers.queries import visible_customers
 
-from .choices import Trigger
-from .exceptions import CreditError
-from .models import CreditProfile
+from ..choices import Trigger
+from ..exceptions import CreditError
+from ..models import CreditProfile
+from ..queries import require_customer
+from . import assessments
 
 FIELDS = ("blacklisted", "blacklist_reason", "litigation", "litigation_note")
 
@@ -23,12 +23,11 @@ FIELDS = ("blacklisted", "blacklist_reason", "litigation", "litigation_note")
 def set_flags(*, actor, customer, blacklisted: bool, litigation: bool, reason: str) -> CreditProfile:
     """Set or lift the customer's blacklist and litigation flags; `reason` says why (required)."""
     require(actor, "credit.flag_customer")
-    if not visible_customers(actor).filter(pk=customer.pk).exists():
-        raise PermissionDenied("this customer is not in your portfolio")
+    require_customer(actor, customer)
     reason = (reason or "").strip()
     if not reason:
         raise CreditError("say why the flags change")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         profile, _created = CreditProfile.objects.select_for_update().get_or_create(customer=customer)
         before = {f: getattr(profile, f) for f in FIELDS}
         if before["blacklisted"] == blacklisted and before["litigation"] == litigation:
@@ -42,11 +41,5 @@ def set_flags(*, actor, customer, blacklisted: bool, litigation: bool, reason: s
                before={"customer": customer.pk, **before},
                after={"customer": customer.pk, **{f: getattr(profile, f) for f in FIELDS}, "reason": reason[:300]})
         if litigation and not before["litigation"]:
-            _reassess(customer.pk, actor)
+            assessments.reassess_later([customer.pk], Trigger.LITIGATION, actor=actor)
     return profile
-
-
-def _reassess(customer_id: int, actor) -> None:
-    from .assess import reassess_later
-
-    reassess_later([customer_id], Trigger.LITIGATION, actor=actor)

@@ -1,17 +1,13 @@
 """Risk feedback from sales (§7): what a salesperson saw at a customer, in the credit analysts' inbox.
 
 Submitting tells every credit analyst who may see the customer (the users holding
-`credit.change_riskfeedback`, scoped by portfolio); reviewing is claimed with a conditional UPDATE, so
+`credit.change_riskfeedback`, scoped by portfolio: queries.analysts_for); reviewing is claimed with a conditional UPDATE, so
 two analysts reviewing the same feedback at once record one review.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -19,35 +15,22 @@ from django.utils.translation import gettext_lazy as _
 
 from fengkong.core.audit import record
 from fengkong.core.permissions import require
-from fengkong.customers.queries import visible_customers
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
-from .choices import FeedbackCategory, FeedbackStatus
-from .exceptions import Conflict, CreditError
-from .models import RiskFeedback
+from ..choices import FeedbackCategory, FeedbackStatus
+from ..exceptions import Conflict, CreditError
+from ..models import RiskFeedback
+from ..queries import analysts_for, require_customer
 
 MAX_TEXT = 4000
 MAX_NOTE = 2000
 
 
-def analysts_for(customer) -> list:
-    """Active users who review risk feedback and may see `customer`."""
-    perm = Permission.objects.get(content_type__app_label="credit", codename="change_riskfeedback")
-    see_all = Permission.objects.get(content_type__app_label="customers", codename="view_all_customers")
-    reviewers = (get_user_model().objects.filter(is_active=True)
-                 .filter(Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True)))
-    can_see = Q(groups__permissions=see_all) | Q(user_permissions=see_all) | Q(is_superuser=True)
-    if customer.portfolio_id:
-        can_see |= Q(portfolios=customer.portfolio_id)
-    ids = reviewers.values("pk")
-    return list(get_user_model().objects.filter(pk__in=ids).filter(can_see).distinct().order_by("pk"))
-
-
 def submit_feedback(*, actor, customer, category: str, text: str) -> RiskFeedback:
+    """What a salesperson saw at a customer of their portfolio, for the credit analysts to read."""
     require(actor, "credit.submit_feedback")
-    if not visible_customers(actor).filter(pk=customer.pk).exists():
-        raise PermissionDenied("this customer is not in your portfolio")
+    require_customer(actor, customer)
     text = (text or "").strip()
     if category not in FeedbackCategory.values:
         raise CreditError(f"unknown category {category!r}: one of {', '.join(FeedbackCategory.values)}")
@@ -55,7 +38,7 @@ def submit_feedback(*, actor, customer, category: str, text: str) -> RiskFeedbac
         raise CreditError("say what you saw")
     if len(text) > MAX_TEXT:
         raise CreditError(f"the text is {len(text)} characters long; at most {MAX_TEXT}")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         feedback = RiskFeedback.objects.create(customer=customer, category=category, text=text, author=actor)
         record(actor, "risk_feedback.submitted", "riskfeedback", feedback.pk,
                after={"customer": customer.pk, "category": category, "text": text})
@@ -73,10 +56,9 @@ def submit_feedback(*, actor, customer, category: str, text: str) -> RiskFeedbac
 def review_feedback(*, actor, feedback: RiskFeedback, note: str = "") -> RiskFeedback:
     """Mark feedback reviewed, with what the analyst did about it."""
     require(actor, "credit.change_riskfeedback")
-    if not visible_customers(actor).filter(pk=feedback.customer_id).exists():
-        raise PermissionDenied("this customer is not in your portfolio")
+    require_customer(actor, feedback.customer)
     note = (note or "").strip()[:MAX_NOTE]
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if not RiskFeedback.objects.filter(pk=feedback.pk, status=FeedbackStatus.NEW).update(
                 status=FeedbackStatus.REVIEWED, reviewed_by=actor, reviewed_at=timezone.now(), review_note=note):
             raise Conflict("this feedback has already been reviewed")

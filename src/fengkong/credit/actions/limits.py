@@ -1,18 +1,19 @@
-"""Limit proposals and credit policy versions: maker-checker with levels by amount, committee votes.
+"""Limit proposals: maker-checker with levels by amount, committee votes, withdrawal (§9, §16).
 
-Design decisions (§9, §16):
+Design decisions:
 - A proposal's level and the approvals it needs are fixed when it is made, from the policy in force
   (`approval_for`: by the proposed limit, a decrease at the first level). A later policy change does
   not move a proposal already waiting.
 - Manager level: one vote decides. Committee level: the proposal is approved when approvals reach
   `votes_needed`, rejected as soon as that can no longer happen with the members who have not voted,
   or when a majority of the members eligible to vote rejected it. The eligible members are the active
-  users holding `credit.vote_committee`, less the proposer.
+  users holding `credit.vote_committee`, less the proposer (queries.committee_members).
 - Votes are counted with the proposal row locked (select_for_update), so two members voting at once
   decide it once; the database's unique (proposal, voter) backs "nobody votes twice".
 - The approver whose vote completes the approval becomes the limit's accountable owner and receives
   its follow-ups ("lifetime responsibility").
-- Inbox messages are written in the same transaction as the change (a rolled-back change tells nobody).
+- Inbox messages are rows written in the same transaction as the change (a rolled-back change tells
+  nobody, and a committed one cannot lose its message).
 """
 
 from __future__ import annotations
@@ -21,22 +22,21 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengkong.core.audit import Change, record, record_many, snapshot
 from fengkong.core.money import MAX_DIGITS, PLACES, format_amount, to_fen
-from fengkong.core.permissions import require, sees_all, users_with_perm
-from fengkong.customers.queries import visible_customers
+from fengkong.core.permissions import require, users_with_perm
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
-from . import policy as policy_module
-from .choices import ApprovalLevel, Grade, PolicyStatus, ProposalStatus, Trigger, Vote
-from .exceptions import Conflict, NotAllowed, SelfApproval
-from .models import Assessment, CreditPolicy, CreditProfile, LimitProposal, ProposalVote
+from .. import policy as policy_module
+from ..choices import ApprovalLevel, Grade, ProposalStatus, Vote
+from ..exceptions import Conflict, NotAllowed, SelfApproval
+from ..models import Assessment, CreditProfile, LimitProposal, ProposalVote
+from ..queries import approvers, committee_members, require_customer
 
 MAX_TERM_DAYS = 720
 MAX_REASON = 4000
@@ -44,54 +44,6 @@ MAX_COMMENT = 2000
 MAX_NOTE = 300
 MAX_LIMIT = Decimal(10) ** (MAX_DIGITS - PLACES) - Decimal("0.01")
 PROFILE_FIELDS = ("limit", "term_days", "grade", "guarantee_requirement", "owner_id", "limit_approved_at")
-
-
-# --- who ---------------------------------------------------------------------------------------------
-
-def committee_members(exclude=None) -> list:
-    """The members who may vote at committee level, without `exclude` (the proposer)."""
-    members = users_with_perm("credit.vote_committee").order_by("username")
-    return list(members.exclude(pk=exclude.pk) if exclude is not None else members)
-
-
-def _can_see(user, customer) -> bool:
-    return visible_customers(user).filter(pk=customer.pk).exists()
-
-
-def approvers(proposal: LimitProposal) -> list:
-    """Who is asked to decide: the managers (who can see the customer) or the committee; never the proposer."""
-    if proposal.level == ApprovalLevel.COMMITTEE:
-        return committee_members(exclude=proposal.proposed_by)
-    managers = users_with_perm("credit.approve_limit")
-    if proposal.proposed_by_id:
-        managers = managers.exclude(pk=proposal.proposed_by_id)
-    portfolio = proposal.customer.portfolio_id
-    return [u for u in managers.order_by("username")
-            if sees_all(u) or (portfolio and u.portfolios.filter(pk=portfolio).exists())]
-
-
-def vote_permission(level: str) -> str:
-    return "credit.vote_committee" if level == ApprovalLevel.COMMITTEE else "credit.approve_limit"
-
-
-def may_vote(user, proposal: LimitProposal) -> bool:
-    """Whether `user` can vote on `proposal` now (the pages show the vote form only then)."""
-    return (proposal.status == ProposalStatus.PENDING and user.is_authenticated
-            and user.has_perm(vote_permission(proposal.level)) and proposal.proposed_by_id != user.pk
-            and not proposal.votes.filter(voter=user).exists())
-
-
-def waiting_for(user, proposals):
-    """Of `proposals`: those pending at a level `user` votes at, not theirs, not yet voted on by them."""
-    levels = [level for level in ApprovalLevel.values if user.has_perm(vote_permission(level))]
-    return (proposals.filter(status=ProposalStatus.PENDING, level__in=levels)
-            .exclude(proposed_by=user).exclude(votes__voter=user))
-
-
-def may_withdraw(user, proposal: LimitProposal) -> bool:
-    return proposal.status == ProposalStatus.PENDING and user.is_authenticated and (
-        (proposal.proposed_by_id is not None and proposal.proposed_by_id == user.pk)
-        or user.has_perm("credit.approve_limit"))
 
 
 # --- checking input ----------------------------------------------------------------------------------
@@ -129,24 +81,17 @@ def _text(value, field: str, message: str, limit: int) -> str:
     return text
 
 
-def required_step(customer, proposed_limit: Decimal):
-    """The policy's approval step for moving `customer`'s limit to `proposed_limit`."""
-    profile = CreditProfile.objects.filter(customer=customer).first()
-    current = profile.limit if profile else Decimal("0.00")
-    return policy_module.current().approval_for(to_fen(proposed_limit), to_fen(current))
-
-
 # --- limit proposals ---------------------------------------------------------------------------------
 
 def propose_limit(*, actor, customer, proposed_limit, proposed_term_days: int, reason: str,
                   assessment: Assessment | None = None, grade: str = "") -> LimitProposal:
-    """Propose a new limit and term for `customer`; `actor` None means the review cycle proposed it.
+    """Propose a new limit and term for `customer`; `actor` None means the review proposed it (called by the
+    system: no permission to check). A user needs `credit.propose_limit` and the customer in their portfolio.
 
     An older pending proposal of the customer is superseded. The approvers are told."""
     if actor is not None:
         require(actor, "credit.propose_limit")
-        if not _can_see(actor, customer):
-            raise PermissionDenied("this customer is not in your portfolio")
+        require_customer(actor, customer)
     limit = clean_limit(proposed_limit)
     term = clean_term(proposed_term_days)
     reason = _text(reason, "reason", _("Say why the limit should change."), MAX_REASON)
@@ -154,7 +99,7 @@ def propose_limit(*, actor, customer, proposed_limit, proposed_term_days: int, r
         raise ValidationError({"grade": _("The grade must be A, B or C.")})
     if assessment is not None and assessment.customer_id != customer.pk:
         raise ValidationError({"assessment": _("The assessment is of another customer.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         type(customer).objects.select_for_update().filter(pk=customer.pk).first()  # one proposer at a time
         profile = CreditProfile.objects.filter(customer=customer).first()
         current_limit = profile.limit if profile else Decimal("0.00")
@@ -183,13 +128,14 @@ def propose_limits_from_review(drafts: list[dict]) -> int:
     written in bulk, with one digest message per approver instead of one message per proposal.
 
     Each draft: customer_id, proposed_limit (Decimal), proposed_term_days, reason, assessment_id, grade.
-    Pending proposals of those customers are superseded. Returns how many proposals were made."""
+    Pending proposals of those customers are superseded. Returns how many proposals were made. Called by
+    the system inside the assessment's transaction (actions.assessments)."""
     if not drafts:
         return 0
     spec = policy_module.current()
     now = timezone.now()
     made: list[LimitProposal] = []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         for start in range(0, len(drafts), BULK_CHUNK):
             chunk = drafts[start:start + BULK_CHUNK]
             ids = [d["customer_id"] for d in chunk]
@@ -276,7 +222,7 @@ def vote(*, actor, proposal: LimitProposal, vote: str, comment: str = "") -> Lim
         raise ValidationError({"comment": _("Say why you reject the proposal.")})
     if len(comment) > MAX_COMMENT:
         raise ValidationError({"comment": _("At most %(max)d characters.") % {"max": MAX_COMMENT}})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = LimitProposal.objects.select_for_update().select_related("customer").get(pk=proposal.pk)
         _check_voter(actor, locked)
         try:
@@ -302,8 +248,7 @@ def _check_voter(actor, proposal: LimitProposal) -> None:
         raise NotAllowed(_("Only members of the risk committee vote on this proposal."))
     if proposal.level == ApprovalLevel.MANAGER and not actor.has_perm("credit.approve_limit"):
         raise NotAllowed(_("Only a risk manager approves this proposal."))
-    if not _can_see(actor, proposal.customer):
-        raise PermissionDenied("this customer is not in your portfolio")
+    require_customer(actor, proposal.customer)
     if proposal.proposed_by_id == actor.pk:
         raise SelfApproval(_("Nobody votes on their own proposal."))
     if proposal.status != ProposalStatus.PENDING:
@@ -380,12 +325,11 @@ def _reject(actor, proposal: LimitProposal) -> None:
 def withdraw(*, actor, proposal: LimitProposal, reason: str) -> LimitProposal:
     """The proposer, or a risk manager, takes back a proposal that is still waiting."""
     reason = _text(reason, "reason", _("Say why the proposal is withdrawn."), MAX_NOTE)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = LimitProposal.objects.select_for_update().select_related("customer").get(pk=proposal.pk)
         if not (actor and actor.is_authenticated):
             raise PermissionDenied("sign in to withdraw")
-        if not _can_see(actor, locked.customer):
-            raise PermissionDenied("this customer is not in your portfolio")
+        require_customer(actor, locked.customer)
         is_proposer = locked.proposed_by_id is not None and locked.proposed_by_id == actor.pk
         if not (is_proposer or actor.has_perm("credit.approve_limit")):
             raise NotAllowed(_("Only the proposer or a risk manager can withdraw a proposal."))
@@ -399,101 +343,3 @@ def withdraw(*, actor, proposal: LimitProposal, reason: str) -> LimitProposal:
                after={"status": ProposalStatus.WITHDRAWN, "reason": reason})
     proposal.refresh_from_db()
     return proposal
-
-
-# --- credit policy versions --------------------------------------------------------------------------
-
-def policy_link(policy: CreditPolicy) -> str:
-    return reverse("credit-policy-version", args=[policy.version])
-
-
-def propose_policy(*, actor, config, note: str = "") -> CreditPolicy:
-    """Check `config` (left-out settings take the defaults), try it on the whole book, and store it as the
-    next version awaiting another risk manager's approval. Raises PolicyInvalid with every problem."""
-    require(actor, "credit.propose_creditpolicy")
-    policy_module.parse(config)
-    full = policy_module.merged(config)
-    note = (note or "").strip()[:MAX_NOTE] if isinstance(note, str) else ""
-    what_if = what_if_preview(full)
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                version = (CreditPolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-                proposed = CreditPolicy.objects.create(version=version, config=full, note=note, proposed_by=actor,
-                                                       preview=_jsonable(what_if))
-                record(actor, "credit_policy.proposed", "creditpolicy", proposed.pk,
-                       after={"version": version, "config": full, "note": note})
-                approvers_ = users_with_perm("credit.approve_creditpolicy").exclude(pk=actor.pk)
-                tell(approvers_, template=Template.APPROVAL_REQUEST,
-                     title=_("Credit policy v%(version)d awaits approval") % {"version": version},
-                     body=_("%(who)s proposes credit policy version %(version)d. %(note)s") % {
-                         "who": actor.get_username(), "version": version, "note": note},
-                     link=policy_link(proposed))
-                return proposed
-        except IntegrityError:
-            continue  # another proposal took this version number at the same moment: take the next
-    raise Conflict(_("Policy versions are being proposed at the same moment; try again."))
-
-
-def what_if_preview(config: dict) -> dict:
-    """The policy tried on the whole book (credit.assess.preview); no writes."""
-    from .assess import preview
-
-    return preview(config)
-
-
-def preview_for(user, preview: dict | None) -> dict:
-    """A stored preview as `user` may read it: example customers outside their portfolios left out."""
-    preview = dict(preview or {})
-    examples = preview.get("examples")
-    if isinstance(examples, list) and not sees_all(user):
-        codes = {e.get("customer") for e in examples if isinstance(e, dict)}
-        visible = set(visible_customers(user).filter(code__in=codes).values_list("code", flat=True))
-        preview["examples"] = [e for e in examples if isinstance(e, dict) and e.get("customer") in visible]
-    return preview
-
-
-def _jsonable(value):
-    from fengkong.core.audit import jsonable
-
-    return jsonable(value) or {}
-
-
-def decide_policy(*, actor, policy: CreditPolicy, approve: bool, note: str = "") -> CreditPolicy:
-    """Approve (it becomes the version in force) or reject a proposed policy version; not one's own."""
-    require(actor, "credit.approve_creditpolicy")
-    note = (note or "").strip() if isinstance(note, str) else ""
-    if not approve and not note:
-        raise ValidationError({"note": _("Say why you reject this policy version.")})
-    if len(note) > MAX_NOTE:
-        raise ValidationError({"note": _("At most %(max)d characters.") % {"max": MAX_NOTE}})
-    with transaction.atomic():
-        locked = CreditPolicy.objects.select_for_update().get(pk=policy.pk)
-        if locked.proposed_by_id == actor.pk:
-            raise SelfApproval(_("Nobody approves their own policy proposal."))
-        if locked.status != PolicyStatus.PROPOSED:
-            raise Conflict(_("Version %(version)d is %(status)s; only a proposed version can be decided.")
-                           % {"version": locked.version, "status": locked.get_status_display()})
-        newer = CreditPolicy.objects.filter(status=PolicyStatus.APPROVED, version__gt=locked.version).first()
-        if approve and newer is not None:
-            raise Conflict(_("Version %(newer)d, newer than this one, is already in force; propose the change "
-                             "again on top of it.") % {"newer": newer.version})
-        status = PolicyStatus.APPROVED if approve else PolicyStatus.REJECTED
-        locked.status, locked.decided_by, locked.decided_at, locked.decision_note = (
-            status, actor, timezone.now(), note)
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        record(actor, f"credit_policy.{status}", "creditpolicy", locked.pk,
-               before={"status": PolicyStatus.PROPOSED},
-               after={"status": status, "version": locked.version, "note": note})
-        tell([locked.proposed_by], template=Template.APPROVAL_DECIDED,
-             title=_("Credit policy v%(version)d: %(status)s") % {"version": locked.version,
-                                                                   "status": locked.get_status_display()},
-             body=_("%(who)s decided: %(status)s. %(note)s") % {
-                 "who": actor.get_username(), "status": locked.get_status_display(), "note": note},
-             link=policy_link(locked))
-        if approve:  # the new version applies to the whole book at once, not only at the next reviews
-            from .assess import reassess_later
-
-            reassess_later(None, Trigger.POLICY_CHANGE, actor=actor)
-    policy.refresh_from_db()
-    return policy

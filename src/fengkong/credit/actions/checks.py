@@ -34,17 +34,19 @@ from django.utils.translation import gettext as _
 
 from fengkong.core.audit import record
 from fengkong.core.money import format_amount, quantize, to_fen
-from fengkong.core.permissions import require, scope, users_with_perm
+from fengkong.core.permissions import require, users_with_perm
 from fengkong.customers.choices import CustomerStatus
 from fengkong.customers.queries import visible_customers
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
-from . import policy as policy_module
-from .choices import CheckReason, CheckStatus, Decision, Grade, Trigger
-from .exceptions import Conflict, CreditError, SelfApproval
-from .figures import Standing, standing
-from .models import CreditCheck, CreditProfile
+from .. import policy as policy_module
+from ..choices import CheckReason, CheckStatus, Decision, Grade, Trigger
+from ..exceptions import Conflict, CreditError, SelfApproval
+from ..figures import Standing, standing
+from ..models import CreditCheck, CreditProfile
+from ..queries import visible_check
+from . import assessments
 
 CURRENCIES = ("CNY",)  # currencies a check accepts; add one when exposure can be converted
 MAX_AMOUNT = Decimal(10) ** 15  # exclusive
@@ -190,7 +192,7 @@ class _NoProfile(Exception):
     pass
 
 
-def visible_customer(actor, customer):
+def _visible_customer(actor, customer):
     """The customer (given as an object or a code) if `actor` may see it; Http404 otherwise."""
     if isinstance(customer, str):
         found = visible_customers(actor).filter(code=customer).first()
@@ -207,7 +209,7 @@ def run_check(*, actor, customer, amount, currency, reference) -> tuple[CreditCh
 
     `customer` is a Customer or its code (an ERP sends the code: one scoped lookup instead of two)."""
     require(actor, "credit.request_check")
-    customer = visible_customer(actor, customer)
+    customer = _visible_customer(actor, customer)
     amount, currency, reference = clean_amount(amount), clean_currency(currency), clean_reference(reference)
     for _attempt in range(3):
         try:
@@ -232,7 +234,8 @@ def _replay(existing: CreditCheck, customer, amount: Decimal, currency: str) -> 
 
 
 def _check(actor, customer, amount: Decimal, currency: str, reference: str) -> tuple[CreditCheck, bool]:
-    with transaction.atomic():
+    """The check itself, in one transaction with the customer's profile row locked (see the module docstring)."""
+    with transaction.atomic(durable=True):
         if not CreditProfile.objects.select_for_update().filter(customer_id=customer.pk).values_list(
                 "pk", flat=True).first():
             raise _NoProfile
@@ -252,35 +255,11 @@ def _check(actor, customer, amount: Decimal, currency: str, reference: str) -> t
                       "status": check.status, "reasons": [r["code"] for r in reasons],
                       "limit": figures.limit, "exposure": figures.exposure})
         if to_fen(amount) >= spec.large_order_fen:
-            transaction.on_commit(lambda: _reassess(customer.pk, actor))
+            assessments.reassess_later([customer.pk], Trigger.LARGE_ORDER, actor=actor)
     return check, True
 
 
-def _reassess(customer_id: int, actor) -> None:
-    from .assess import reassess_later
-
-    reassess_later([customer_id], Trigger.LARGE_ORDER, actor=actor)
-
-
-def available(customer) -> dict:
-    """The customer's figures for an order form or an ERP: limit, exposure, reserved, available, overdue."""
-    figures = standing(customer, timezone.localdate())
-    return {"limit": figures.limit, "exposure": figures.exposure, "receivables": figures.receivables,
-            "open_orders": figures.open_orders, "reserved": figures.reserved, "available": figures.available,
-            "max_days_overdue": figures.max_days_overdue, "overdue_amount": figures.overdue_amount,
-            "stop_supply": figures.stop_supply, "blacklisted": figures.blacklisted, "grade": figures.grade}
-
-
 # --- after the check ---------------------------------------------------------------------------------
-
-def visible_check(actor, reference: str) -> CreditCheck:
-    """The check with this reference if the actor may see its customer (404 otherwise)."""
-    require(actor, "credit.view_creditcheck")
-    check = scope(CreditCheck.objects.filter(reference=reference), actor).select_related("customer").first()
-    if check is None:
-        raise Http404(_("No credit check %s in your portfolio.") % reference)
-    return check
-
 
 def _move(actor, check: CreditCheck, perm: str, allowed: tuple, **changes) -> CreditCheck:
     """Claim the state change with a conditional UPDATE on the current status; 409 if it moved on."""
@@ -297,7 +276,7 @@ def _move(actor, check: CreditCheck, perm: str, allowed: tuple, **changes) -> Cr
 
 def release(*, actor, check: CreditCheck) -> CreditCheck:
     """The order was invoiced: its exposure now sits in the invoice, so the reservation ends."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         before = check.status
         check = _move(actor, check, "credit.request_check", (CheckStatus.RESERVED,),
                       status=CheckStatus.RELEASED, closed_at=timezone.now())
@@ -309,7 +288,7 @@ def release(*, actor, check: CreditCheck) -> CreditCheck:
 def cancel(*, actor, check: CreditCheck, reason: str = "") -> CreditCheck:
     """The order will not ship: whatever it reserved or asked for ends."""
     reason = _text(reason, "reason", required=False)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         before = check.status
         check = _move(actor, check, "credit.request_check", CANCELLABLE,
                       status=CheckStatus.CANCELLED, closed_at=timezone.now())
@@ -320,12 +299,13 @@ def cancel(*, actor, check: CreditCheck, reason: str = "") -> CreditCheck:
 
 def request_override(*, actor, check: CreditCheck, reason: str) -> CreditCheck:
     """Ask a risk manager to let a held order through; the reason is required."""
+    require(actor, "credit.request_check")
     reason = _text(reason, "reason", required=True)
     if check.status == CheckStatus.BLOCKED:
         raise Conflict(_("a blocked order cannot be overridden: lift its cause (%s) and check it again")
                        % ", ".join(str(CheckReason(r["code"]).label) for r in check.reasons
                                    if r["code"] in BLOCKING))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         check = _move(actor, check, "credit.request_check", (CheckStatus.HELD,),
                       status=CheckStatus.OVERRIDE_REQUESTED, override_reason=reason, override_requested_by=actor)
         record(actor, "credit_check.override_requested", "creditcheck", check.pk, before={"status": "held"},
@@ -355,7 +335,7 @@ def approve_override(*, actor, check: CreditCheck) -> CreditCheck:
     """Let a held order through (maker-checker): its amount is reserved."""
     require(actor, "credit.approve_override")
     _not_own(actor, check)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         check = _move(actor, check, "credit.approve_override", (CheckStatus.OVERRIDE_REQUESTED,),
                       status=CheckStatus.RESERVED, override_approved_by=actor, overridden_at=timezone.now())
         record(actor, "credit_check.override_approved", "creditcheck", check.pk,
@@ -371,7 +351,7 @@ def reject_override(*, actor, check: CreditCheck, note: str = "") -> CreditCheck
     require(actor, "credit.approve_override")
     _not_own(actor, check)
     note = _text(note, "note", required=False)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         check = _move(actor, check, "credit.approve_override", (CheckStatus.OVERRIDE_REQUESTED,),
                       status=CheckStatus.HELD)
         record(actor, "credit_check.override_rejected", "creditcheck", check.pk,
