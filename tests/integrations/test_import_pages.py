@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
 
 from fengkong.accounts.choices import Role
 from fengkong.integrations.models import ImportBatch
@@ -152,7 +153,7 @@ def test_auditor_can_read_history_but_not_upload(sign_in, users):
 
 
 def mapping_form(content: bytes):
-    from fengkong.web.forms import ImportUploadForm
+    from fengkong.integrations.forms import ImportUploadForm
 
     return ImportUploadForm(data={"kind": "invoices", "mode": "all"},
                             files={"file": SimpleUploadedFile("应收.csv", b"a,b\n1,2\n", "text/csv"),
@@ -168,7 +169,13 @@ def test_a_mapping_file_in_utf8_gbk_or_with_a_bom_is_read_by_the_importers_decod
 
 
 def test_a_mapping_file_that_is_not_text_is_refused_naming_the_line_and_byte():
-    form = mapping_form(b'[columns]\n"\xff\xfe\x80" = "number"\n')
-    assert not form.is_valid()
-    assert form.errors["mapping"] == ["映射文件不是 UTF-8 或 GBK 编码的文本：按 UTF-8 读取时第 2 行第 2 字节无法识别；"
-                                      "按 GB18030 读取时第 2 行第 2 字节无法识别。"]
+    with translation.override("zh-hans"):
+        form = mapping_form(b'[columns]\n"\xff\xfe\x80" = "number"\n')
+        assert not form.is_valid()
+        assert form.errors["mapping"] == ["映射文件不是 UTF-8 或 GBK 编码的文本：按 UTF-8 读取时第 2 行第 2 字节无法识别；"
+                                          "按 GB18030 读取时第 2 行第 2 字节无法识别。"]
+    with translation.override("en"):
+        form = mapping_form(b'[columns]\n"\xff\xfe\x80" = "number"\n')
+        assert not form.is_valid()
+        assert form.errors["mapping"] == ["The mapping file is not text in UTF-8 or GBK: as UTF-8, line 2 byte 2 "
+                                          "cannot be read; as GB18030, line 2 byte 2."]

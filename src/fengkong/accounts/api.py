@@ -14,7 +14,7 @@ from .schemas import MeOut
 router = Router(tags=["me"])
 
 
-@router.get("/me", response=MeOut, url_name="me")
+@router.get("/me", response=MeOut, url_name="me", operation_id="fengkong_api_me_me")  # the id clients were generated with
 def me(request):
     user = caller(request)
     return {"username": user.username, "name": user.get_full_name(), "email": user.email,

@@ -14,6 +14,19 @@ from fengkong.core.money import format_amount, from_fen
 from fengkong.engine.aging import AgingBucket, AgingProfile
 
 ZONE_COLOURS = ["#2f855a", "#b7791f", "#dd6b20", "#c05621", "#c53030", "#9b2c2c", "#63171b"]
+# The CJK fonts first: a chart's Chinese labels must not fall back to boxes (fonts-noto-cjk is installed).
+FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def layout(height: int, **extra) -> dict:
+    """Every chart's layout: its height, narrow margins, the CJK font, a transparent background; `extra` adds."""
+    return {"height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "font": {"family": FONT, "size": 12},
+            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", **extra}
+
+
+def figure(data: list[dict], figure_layout: dict) -> dict:
+    return {"data": data, "layout": figure_layout, "config": CONFIG}
 
 
 def bucket_label(bucket: AgingBucket) -> str:
@@ -34,25 +47,15 @@ def aging_rows(profile: AgingProfile) -> list[dict]:
 
 def aging_figure(profile: AgingProfile, height: int = 280) -> dict:
     labels = [bucket_label(b) for b in profile.buckets]
-    return {
-        "data": [{
-            "type": "bar",
-            "x": labels,
-            "y": [b.amount_fen / 100 for b in profile.buckets],
-            "text": [format_amount(from_fen(b.amount_fen)) for b in profile.buckets],
-            "hovertemplate": "%{x}<br>%{text}<extra></extra>",
-            "textposition": "none",
-            "marker": {"color": [ZONE_COLOURS[min(i, len(ZONE_COLOURS) - 1)] for i in range(len(labels))]},
-        }],
-        "layout": {
-            "height": height,
-            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-            "yaxis": {"title": {"text": _("Open amount (CNY)")}, "tickformat": ",.0f", "rangemode": "tozero",
+    return figure([{
+        "type": "bar",
+        "x": labels,
+        "y": [b.amount_fen / 100 for b in profile.buckets],
+        "text": [format_amount(from_fen(b.amount_fen)) for b in profile.buckets],
+        "hovertemplate": "%{x}<br>%{text}<extra></extra>",
+        "textposition": "none",
+        "marker": {"color": [ZONE_COLOURS[min(i, len(ZONE_COLOURS) - 1)] for i in range(len(labels))]},
+    }], layout(height,
+               yaxis={"title": {"text": _("Open amount (CNY)")}, "tickformat": ",.0f", "rangemode": "tozero",
                       "automargin": True},
-            "xaxis": {"title": {"text": _("Days overdue")}, "automargin": True},
-            "font": {"family": '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif', "size": 12},
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-        },
-        "config": {"displayModeBar": False, "responsive": True},
-    }
+               xaxis={"title": {"text": _("Days overdue")}, "automargin": True}))

@@ -1,10 +1,10 @@
 """Customer list (search, filters, htmx live search) and the customer page.
 
 The customer page shows what customers and receivables know (master data, exposure, aging, invoices,
-payments, contacts, statements); what the apps above know of the customer (credit's profile, the credit
-models' scores) comes as panels of the page "customers.detail" (core.panels), rendered in their order
-where those sections stand. A panel's context may ask for its page's head: `stylesheet` (a static path)
-and `charts` (plotly is loaded).
+payments, contacts, statements); what the apps above know of the customer (monitoring's stop-supply
+banner and history, credit's profile, the credit models' scores) comes as panels of the page
+"customers.detail" (core.panels), each in its slot: `banner` above everything, `main` after the
+exposure, `after_invoices` after the open invoices.
 """
 
 from __future__ import annotations
@@ -65,7 +65,6 @@ def customer_detail(request, code: str):
     profile = ledger.aging_of(scope(ledger.Invoice.objects.filter(customer=customer), request.user), as_of)
     group_members = (visible_customers(request.user).filter(group=customer.group) if customer.group_id
                      else None)
-    panels = render_panels("customers.detail", request, customer=customer)
     return render(request, "customers/detail.html", {
         "customer": customer,
         "as_of": as_of,
@@ -79,7 +78,5 @@ def customer_detail(request, code: str):
         "aging_chart": aging_figure(profile, height=240),
         "aging_rows": aging_rows(profile),
         "overdue_total": ledger.from_fen(profile.overdue_fen),
-        "panels": panels,
-        "panel_stylesheets": [p.context["stylesheet"] for p in panels.values() if p.context.get("stylesheet")],
-        "panel_charts": any(p.context.get("charts") for p in panels.values()),
+        "panels": render_panels("customers.detail", request, customer=customer),
     })

@@ -93,10 +93,15 @@ def read_customers() -> pl.DataFrame:
 
 def read_ledger(as_of: date, customers: pl.DataFrame) -> ledger.LedgerFrames:
     """The ledger up to the outcome horizon of `as_of` (statements up to `as_of`), one query per table."""
-    end = _lit(ledger.horizon_end(as_of))
+    return read_ledger_through(ledger.horizon_end(as_of), as_of, customers)
+
+
+def read_ledger_through(end: date, statements_until: date, customers: pl.DataFrame) -> ledger.LedgerFrames:
+    """Invoices, receipts and credit notes dated up to `end`, statements up to `statements_until`."""
+    end_sql, statements_sql = _lit(end), _lit(statements_until)
     read = _read_all({
-        "invoices": lambda: _invoices(end), "receipts": lambda: _receipts(end),
-        "credit_notes": lambda: _credit_notes(end), "statements": lambda: _statements(_lit(as_of))})
+        "invoices": lambda: _invoices(end_sql), "receipts": lambda: _receipts(end_sql),
+        "credit_notes": lambda: _credit_notes(end_sql), "statements": lambda: _statements(statements_sql)})
     return ledger.LedgerFrames.of(customers=customers, **read)
 
 

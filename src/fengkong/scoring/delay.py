@@ -13,22 +13,17 @@ from datetime import date
 import polars as pl
 from django.utils import timezone
 
-from fengkong.credit.features import date_sql as _lit
-from fengkong.credit.features import read_all as _read_all
 from fengkong.engine.modelling import delay, ledger
 from fengkong.engine.modelling.exceptions import ModellingError
 
-from .dataset import _credit_notes, _invoices, _receipts, _statements, last_date, read_customers
+from .dataset import last_date, read_customers, read_ledger_through
 
 Progress = Callable[[str, int, int], None]
 
 
 def read_ledger_until(as_of: date) -> ledger.LedgerFrames:
     """Every invoice, receipt, credit note and statement dated up to `as_of`, and every customer."""
-    end = _lit(as_of)
-    read = _read_all({"invoices": lambda: _invoices(end), "receipts": lambda: _receipts(end),
-                      "credit_notes": lambda: _credit_notes(end), "statements": lambda: _statements(end)})
-    return ledger.LedgerFrames.of(customers=read_customers(), **read)
+    return read_ledger_through(as_of, as_of, read_customers())
 
 
 def train_from_db(as_of: date | None = None, progress: Progress | None = None, *,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fengkong.core import charts
 from fengkong.core.money import format_amount, from_fen
 from fengkong.core.permissions import require
 
@@ -32,7 +33,6 @@ from ..models import CreditPolicy
 from ..reasons import metric_label
 
 MAX_CONFIG_CHARS = 200_000
-FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 MISSING_LABELS = {"worst": gettext_lazy("lowest points"), "neutral": gettext_lazy("neutral points"),
                   "exclude": gettext_lazy("left out, others carry its weight")}
 
@@ -162,18 +162,15 @@ def _money(value) -> str:
 def grade_chart(grades: list[str], before: dict, after: dict, height: int = 260) -> dict:
     """Customers per grade under the policy in force and under the proposal, as grouped bars."""
     labels = [g or "—" for g in grades]
-    return {"data": [
+    return charts.figure([
         {"type": "bar", "name": _("In force"), "x": labels, "y": [before[g] for g in grades],
          "marker": {"color": "#a0aec0"}, "hovertemplate": "%{x}: %{y}<extra></extra>"},
         {"type": "bar", "name": _("Proposed"), "x": labels, "y": [after[g] for g in grades],
          "marker": {"color": [GRADE_COLOURS.get(g, "#4a5568") for g in grades]},
          "hovertemplate": "%{x}: %{y}<extra></extra>"},
-    ], "layout": {"height": height, "barmode": "group", "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-                  "font": {"family": FONT, "size": 12}, "paper_bgcolor": "rgba(0,0,0,0)",
-                  "plot_bgcolor": "rgba(0,0,0,0)", "legend": {"orientation": "h", "y": -0.2},
-                  "xaxis": {"title": {"text": _("Grade")}, "type": "category"},
-                  "yaxis": {"title": {"text": _("Customers")}, "rangemode": "tozero", "automargin": True}},
-        "config": {"displayModeBar": False, "responsive": True}}
+    ], charts.layout(height, barmode="group", legend={"orientation": "h", "y": -0.2},
+                     xaxis={"title": {"text": _("Grade")}, "type": "category"},
+                     yaxis={"title": {"text": _("Customers")}, "rangemode": "tozero", "automargin": True}))
 
 
 # --- pages -------------------------------------------------------------------------------------------

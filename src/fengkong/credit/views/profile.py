@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengkong.core import dates
+from fengkong.core.charts import CONFIG, layout
 from fengkong.core.money import format_amount
 from fengkong.core.permissions import scope
 from fengkong.customers.queries import visible_customers
@@ -37,8 +38,6 @@ from ..choices import GRADE_COLOURS, Dimension, FeedbackStatus, Grade, ProposalS
 from ..exceptions import CreditError, PolicyInvalid
 from ..models import Assessment, CreditProfile, Guarantee, LimitProposal, RiskFeedback
 
-FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif'
-CONFIG = {"displayModeBar": False, "responsive": True}
 HISTORY_ROWS = 20
 DUE_SOON_DAYS = 30
 LIST_ROWS = 10
@@ -59,10 +58,6 @@ def grade_label(grade: str) -> str:
 
 # --- charts -------------------------------------------------------------------------------------------
 
-def _layout(height: int, **extra) -> dict:
-    return {"height": height, "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "font": {"family": FONT, "size": 12},
-            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", **extra}
-
 
 def dimension_figure(rows: list[dict], height: int = 240) -> dict:
     """The latest assessment's dimension scores (0–100) as horizontal bars."""
@@ -70,7 +65,7 @@ def dimension_figure(rows: list[dict], height: int = 240) -> dict:
         "type": "bar", "orientation": "h", "y": [str(r["label"]) for r in rows], "x": [r["score"] for r in rows],
         "text": [f"{r['score']:.1f}" for r in rows], "textposition": "auto",
         "hovertemplate": "%{y}: %{x:.1f}<extra></extra>", "marker": {"color": "#2c6cb0"},
-    }], "layout": _layout(height, xaxis={"range": [0, 100], "automargin": True, "title": {"text": _("Score")}},
+    }], "layout": layout(height, xaxis={"range": [0, 100], "automargin": True, "title": {"text": _("Score")}},
                           yaxis={"autorange": "reversed", "automargin": True})}
 
 
@@ -82,7 +77,7 @@ def score_history_figure(assessments: list[Assessment], height: int = 200) -> di
         "hovertemplate": "%{x}: %{y:.1f} (%{text})<extra></extra>",
         "marker": {"color": [GRADE_COLOURS.get(a.grade, "#4a5568") for a in ordered], "size": 9},
         "line": {"color": "#94a3b8"},
-    }], "layout": _layout(height, yaxis={"range": [0, 100], "automargin": True, "title": {"text": _("Score")}},
+    }], "layout": layout(height, yaxis={"range": [0, 100], "automargin": True, "title": {"text": _("Score")}},
                           xaxis={"type": "category", "automargin": True})}
 
 
@@ -92,7 +87,7 @@ def grade_figure(rows: list[dict], height: int = 260) -> dict:
         "type": "bar", "x": [str(r["label"]) for r in rows], "y": [float(r["exposure"]) for r in rows],
         "text": [f"{format_amount(r['exposure'])} · {r['customers']}" for r in rows], "textposition": "none",
         "hovertemplate": "%{x}<br>%{text}<extra></extra>", "marker": {"color": [r["colour"] for r in rows]},
-    }], "layout": _layout(height, yaxis={"title": {"text": _("Exposure (CNY)")}, "tickformat": ",.0f",
+    }], "layout": layout(height, yaxis={"title": {"text": _("Exposure (CNY)")}, "tickformat": ",.0f",
                                          "rangemode": "tozero", "automargin": True},
                           xaxis={"automargin": True})}
 
