@@ -570,7 +570,7 @@ ANALYSTS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST}
 ORDER_TAKERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.SALES}  # credit.request_check
 MANAGER = {Role.RISK_MANAGER}
 DECIDERS = {Role.RISK_MANAGER, Role.RISK_COMMITTEE}  # scoring.approve_promotion
-SIGNED_IN = set(PERSONAS) - {ANONYMOUS}
+SIGNED_IN = [p for p in PERSONAS if p != ANONYMOUS]
 # permission_required before the lookup: another portfolio's object is a 403 like one's own
 PERMISSION_FIRST = {p: DENIED for p in BOUND}
 # the maker may not decide their own proposal or request: a form says why, the API answers 403
@@ -819,8 +819,9 @@ def _write_cases() -> list[tuple[str, str, str]]:
     cases = []
     for key, entry in WRITES.items():
         cases += [(key, persona, "own") for persona in PERSONAS]
-        cases += [(key, persona, "foreign") for persona in entry.foreign]
-        cases += [(key, persona, "maker") for persona in entry.maker]
+        # in PERSONAS' order, not the dicts' (built from sets, whose order differs between xdist's workers)
+        cases += [(key, persona, "foreign") for persona in PERSONAS if persona in entry.foreign]
+        cases += [(key, persona, "maker") for persona in PERSONAS if persona in entry.maker]
     return cases
 
 

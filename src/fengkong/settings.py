@@ -48,6 +48,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DATA_DIR = Path(env_str("FENGKONG_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    # Each parallel test worker keeps its own files (cache, uploads, queue), as it has its own test database.
+    DATA_DIR = DATA_DIR / worker
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 

@@ -8,7 +8,10 @@ import pytest
 
 
 def load_settings(**env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    # as a process outside the test run: no database or secret of ours, and not an xdist worker (whose
+    # data directory is a folder of FENGKONG_DATA_DIR)
+    unset = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PYTEST_XDIST_WORKER"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(env)
     return subprocess.run([sys.executable, "-c", "import fengkong.settings as s; print(s.DATABASES['default']['ENGINE'])"],
                           env=environment, capture_output=True, text=True, timeout=60)
@@ -41,3 +44,12 @@ def test_sqlite_runs_in_wal_mode(db):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0].lower() == "wal"
+
+
+def test_a_parallel_test_worker_keeps_its_files_in_its_own_folder(tmp_path):
+    code = "import fengkong.settings as s; print(s.DATA_DIR, s.DATABASES['default']['NAME'])"
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    environment.update(FENGKONG_DATA_DIR=str(tmp_path), PYTEST_XDIST_WORKER="gw7")
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(tmp_path / "gw7"), str(tmp_path / "gw7" / "fengkong.sqlite3")]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from fengkong.core import industries, regions
 from fengkong.core.charts import bucket_label
+from fengkong.core.permissions import sees_all
 from fengkong.engine.aging import DEFAULT_EDGES, AgingBucket, bucket_bounds
 
 from .choices import Zone
@@ -216,8 +217,6 @@ class AgingWorkbook:
         self._trend(workbook, sheet, end + 5)
 
     def _sees_all(self) -> bool:
-        from fengkong.core.permissions import sees_all
-
         return sees_all(self.user)
 
     def _trend(self, workbook, sheet, top: int) -> None:

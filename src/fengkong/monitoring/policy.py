@@ -21,6 +21,7 @@ from typing import Any
 from fengkong.core import config as config_module
 from fengkong.core.config import money_fen as _money
 from fengkong.core.config import whole as _whole
+from fengkong.engine.book import ZoneThresholds
 
 from .choices import AlertKind
 from .exceptions import PolicyInvalid
@@ -89,8 +90,6 @@ class Policy:
         return rule.enabled and action in rule.actions
 
     def thresholds(self):
-        from fengkong.engine.book import ZoneThresholds
-
         return ZoneThresholds(attention=self.attention_days, warning=self.warning_days, danger=self.danger_days)
 
 

@@ -33,6 +33,7 @@ from django.views.decorators.http import require_POST
 from fengkong.core import dates
 from fengkong.core.panels import render_panels
 from fengkong.core.permissions import require, scope, sees_all
+from fengkong.notifications.models import Delivery
 from fengkong.receivables.models import Invoice
 
 from . import actions, exports
@@ -192,11 +193,7 @@ def _escalated(user, alert: Alert) -> Alert | None:
 
 
 def _deliveries(alert: Alert) -> list | None:
-    """How the alert's messages went out (the notifications app's delivery log), if that app is there."""
-    try:
-        from fengkong.notifications.models import Delivery
-    except ImportError:  # pragma: no cover - the notifications app is optional for these pages
-        return None
+    """How the alert's messages went out (the notifications app's delivery log), """
     deliveries = list(Delivery.objects.filter(alert=alert).order_by("created_at", "pk")[:100])
     ids = {int(d.recipient[5:]) for d in deliveries if d.recipient.startswith("user:") and d.recipient[5:].isdigit()}
     names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}

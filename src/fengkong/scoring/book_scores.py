@@ -38,12 +38,16 @@ from django.utils.translation import gettext as _
 from fengkong.core.audit import record
 from fengkong.core.models import AuditEvent
 from fengkong.core.money import from_fen
+from fengkong.engine.modelling import delay, ledger, model_dir
+from fengkong.engine.modelling.delay import WEEK_COLUMNS
+from fengkong.engine.modelling.metrics import psi_to_reference
 from fengkong.integrations import db
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
 from . import registry
 from .choices import PSI_ALERT, ModelStatus, ModelUse
+from .delay import read_ledger_until
 from .exceptions import ScoringError
 from .models import CashForecast, CustomerModelScore, InvoicePrediction, ModelMonitor, ModelVersion
 
@@ -69,8 +73,6 @@ def score_book(*, as_of: date, actor=None, uses: list[str] | None = None, progre
 
     A model that fails (its directory deleted or damaged) stops neither the others nor the other use:
     they are scored, then a ScoringError names every model that failed."""
-    from .delay import read_ledger_until
-
     progress = progress or (lambda *_: None)
     counts: dict = {}
     failed: list[str] = []
@@ -106,10 +108,6 @@ def _guarded(model: ModelVersion, failed: list[str], call: Callable):
 def customer_features(as_of: date, frames=None) -> pl.DataFrame:
     """The ledger features of every customer with an invoice issued by `as_of` (point in time: the frames,
     read up to `as_of` when not given, are cut at the day by ledger.features)."""
-    from fengkong.engine.modelling import ledger
-
-    from .delay import read_ledger_until
-
     return ledger.features(frames if frames is not None else read_ledger_until(as_of), as_of)
 
 
@@ -129,8 +127,6 @@ def score_customers(models: list[ModelVersion], as_of: date, actor, progress: Pr
 
 def _score_customers_by(model: ModelVersion, frame: pl.DataFrame, as_of: date, actor,
                         predictions: dict[str, pl.DataFrame], counts: dict) -> None:
-    from fengkong.engine.modelling import model_dir
-
     if not frame.height:   # no customer has an invoice yet: nothing to score (LightGBM fails on no rows)
         CustomerModelScore.objects.filter(model=model).delete()
         return
@@ -172,8 +168,6 @@ def _plain(value):
 
 def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress, ledger_frames: Callable) -> dict:
     """The champion's prediction for every open invoice (replacing yesterday's) and the day's cash forecast."""
-    from fengkong.engine.modelling import delay
-
     progress(_("predicting payments"), 0, 1)
     open_frame = delay.open_invoices(ledger_frames(), as_of)
     predicted = (registry.load(model).predict(open_frame, as_of, reasons_top=EXPLAINED_INVOICES)
@@ -198,8 +192,6 @@ def predict_invoices(model: ModelVersion, as_of: date, actor, progress: Progress
 
 def invoice_rows(model: ModelVersion, as_of: date, predicted: pl.DataFrame) -> list[tuple]:
     """The InvoicePrediction rows as tuples in PREDICTION_COLUMNS order."""
-    from fengkong.engine.modelling.delay import WEEK_COLUMNS
-
     reasons = [[{"feature": r[f"reason_{k}"], "value": r.get(f"reason_{k}_value"),
                  "effect": _plain(r.get(f"reason_{k}_contribution"))}
                 for k in range(1, TOP_REASONS + 1) if r.get(f"reason_{k}") is not None]
@@ -225,8 +217,6 @@ def _count(counts: dict, monitor: ModelMonitor | None) -> None:
 
 def drift(reference: dict, scores: np.ndarray, frame: pl.DataFrame) -> tuple[float, dict[str, float]]:
     """PSI of today's scores and of each feature against the training distributions, on their bins."""
-    from fengkong.engine.modelling.metrics import psi_to_reference
-
     features = {}
     for name, entry in (reference.get("features") or {}).items():
         if name in frame.columns:

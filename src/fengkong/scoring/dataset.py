@@ -25,6 +25,7 @@ from fengkong.credit.features import fen_sql as _fen
 from fengkong.credit.features import read_all as _read_all
 from fengkong.engine.modelling import ledger
 from fengkong.integrations import db
+from fengkong.monitoring.policy import defaults
 
 Progress = Callable[[str, int, int], None]
 DAY = pl.Int64
@@ -48,8 +49,6 @@ class Dataset:
 
 
 def danger_days() -> int:
-    from fengkong.monitoring.policy import defaults
-
     return int(defaults()["zones"]["danger"])
 
 

@@ -5,11 +5,10 @@ import plotly
 from django.utils.functional import SimpleLazyObject
 
 from fengkong.accounts.roles import roles_of
+from fengkong.notifications.models import InboxMessage
 
 
 def _unread_count(user) -> int:
-    from fengkong.notifications.models import InboxMessage
-
     return InboxMessage.objects.unread_count(user)
 
 
