@@ -17,9 +17,22 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
 
-from fengkong.credit.choices import GuaranteeKind, Outlook, ProposalStatus, Trigger
-from fengkong.credit.models import CreditCheck, Guarantee, IndustryOutlook, LimitProposal
+from fengkong.credit.actions.assessments import assess_customers
+from fengkong.credit.actions.checks import run_check
+from fengkong.credit.actions.limits import propose_limit, vote
+from fengkong.credit.choices import (
+    ApprovalLevel,
+    Grade,
+    GuaranteeKind,
+    Outlook,
+    ProposalStatus,
+    Trigger,
+    Vote,
+)
+from fengkong.credit.models import CreditCheck, CreditProfile, Guarantee, IndustryOutlook, LimitProposal
 from fengkong.customers.models import Customer
+from fengkong.customers.queries import visible_customers
+from fengkong.notifications.models import InboxMessage
 from fengkong.receivables.models import Invoice
 
 Progress = Callable[[str, int, int], None]
@@ -45,8 +58,6 @@ PENDING_RAISES = 3  # proposals left waiting for approval at the end of the demo
 
 def load_credit(as_of: date, seed: int, progress: Progress | None = None) -> dict[str, int]:
     """Set up the credit side of the demo company as of `as_of` (idempotent: skipped when done)."""
-    from fengkong.credit.actions.assessments import assess_customers
-
     if IndustryOutlook.objects.exists():
         return {}
     users = {u.username: u for u in get_user_model().objects.filter(
@@ -105,9 +116,6 @@ def _guarantees(as_of: date, seed: int) -> int:
 
 def _approve_all(users) -> int:
     """The first limits: the manager approves those at manager level, the committee the large ones."""
-    from fengkong.credit.actions.limits import vote
-    from fengkong.credit.choices import ApprovalLevel, Vote
-
     approved = 0
     for proposal in LimitProposal.objects.filter(status=ProposalStatus.PENDING).order_by("pk"):
         voters = ([users["manager"]] if proposal.level == ApprovalLevel.MANAGER
@@ -121,17 +129,11 @@ def _approve_all(users) -> int:
 
 
 def _mark_inbox_read(users) -> None:
-    from fengkong.notifications.models import InboxMessage
-
     InboxMessage.objects.filter(alert__isnull=True).update(read_at=timezone.now())
 
 
 def _pending_raises(users, seed: int) -> int:
     """The analyst asks for larger limits for a few good customers; one waits for a second committee vote."""
-    from fengkong.credit.actions.limits import propose_limit, vote
-    from fengkong.credit.choices import ApprovalLevel, Grade, Vote
-    from fengkong.credit.models import CreditProfile
-
     candidates = list(CreditProfile.objects.filter(grade=Grade.A, limit__gt=0).exclude(
         customer__limit_proposals__status=ProposalStatus.PENDING).select_related("customer")
         .order_by("-limit")[:PENDING_RAISES])
@@ -148,9 +150,6 @@ def _pending_raises(users, seed: int) -> int:
 
 def _sales_orders(sales, as_of: date) -> int:
     """Sales checks a few orders of its portfolio: one fits, one is over the limit, one customer is flagged."""
-    from fengkong.credit.actions.checks import run_check
-    from fengkong.customers.queries import visible_customers
-
     if CreditCheck.objects.exists():
         return 0
     customers = list(visible_customers(sales).filter(credit__limit__gt=0).select_related("credit")

@@ -14,8 +14,15 @@ from fengkong.accounts.demo import Login, ensure_demo_people
 from fengkong.accounts.setup import setup_database
 from fengkong.core import dates
 from fengkong.core.money import from_fen
+from fengkong.cycle.actions import run_cycle
+from fengkong.cycle.models import CycleRun
 from fengkong.demo.credit import load_credit
-from fengkong.demo.models import load_models
+from fengkong.demo.credit_models import load_models
+from fengkong.demo.generator import generate
+from fengkong.integrations.importer import import_file
+from fengkong.monitoring.actions import acknowledge_alerts
+from fengkong.monitoring.choices import AlertStatus
+from fengkong.monitoring.models import Alert
 from fengkong.receivables.models import Invoice
 from fengkong.receivables.queries import aging_of
 
@@ -41,7 +48,7 @@ class DemoResult:
     batches: list = field(default_factory=list)
     cycle: object = None  # the monitoring CycleRun run after the load
     credit: dict = field(default_factory=dict)  # counts of demo.credit.load_credit
-    models: dict = field(default_factory=dict)  # counts of demo.models.load_models
+    models: dict = field(default_factory=dict)  # counts of demo.credit_models.load_models
 
     def summary(self) -> str:
         parts = [f"{b.get_kind_display()}: {b.rows_total:,} rows ({b.get_status_display()})" for b in self.batches]
@@ -76,9 +83,6 @@ class DemoResult:
 
 
 def load_demo(*, customers: int, years: int, seed: int, progress: Progress | None = None) -> DemoResult:
-    from fengkong.demo.generator import generate
-    from fengkong.integrations.importer import import_file
-
     setup_database(verbosity=0)
     logins = ensure_demo_people()
     directory = settings.DATA_DIR / "demo" / f"c{customers}-y{years}-s{seed}"
@@ -99,9 +103,6 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
 def run_cycles(as_of, progress: Progress | None):
     """Today's risk cycle; on a fresh database first the weekly cycles of the last quarter, oldest first,
     so the dashboard opens on a trend and an inbox with history rather than on a single day."""
-    from fengkong.cycle.actions import run_cycle
-    from fengkong.cycle.models import CycleRun
-
     if not CycleRun.objects.exists():
         for weeks in range(HISTORY_WEEKS, 0, -1):
             run_cycle(as_of=as_of - timedelta(weeks=weeks), progress=progress)
@@ -114,10 +115,6 @@ def work_the_inbox(day) -> int:
     """The demo credit team acknowledges each week's new alerts, as a team does; only the last weeks' are
     left waiting (and escalate), so the inbox shows a working team rather than a quarter of neglect."""
     from django.contrib.auth import get_user_model
-
-    from fengkong.monitoring.actions import acknowledge_alerts
-    from fengkong.monitoring.choices import AlertStatus
-    from fengkong.monitoring.models import Alert
 
     manager = get_user_model().objects.get(username="manager")
     return acknowledge_alerts(actor=manager, alerts=Alert.objects.filter(as_of=day, status=AlertStatus.NEW))

@@ -13,6 +13,8 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 
+from fengkong.scoring import actions
+from fengkong.scoring.book_scores import score_book
 from fengkong.scoring.choices import ModelKind, ModelUse
 from fengkong.scoring.exceptions import ScoringError
 from fengkong.scoring.models import ModelVersion
@@ -27,9 +29,6 @@ REASONS = {
 
 
 def load_models(as_of: date, progress: Progress | None = None) -> dict[str, int]:
-    from fengkong.scoring import actions
-    from fengkong.scoring.book_scores import score_book
-
     if ModelVersion.objects.exists():
         return {}
     people = {u.username: u for u in get_user_model().objects.filter(username__in=["analyst", "manager"])}
