@@ -64,14 +64,14 @@ def utilisation_alerts(exposures: pl.DataFrame, policy, as_of) -> list:
     open_ = open_alert_keys([AlertKind.UTILISATION_90, AlertKind.UTILISATION_100])
     high, low = policy.utilisation_exceeded_percent * 100, policy.utilisation_attention_percent * 100
     names = customer_labels(frame.get_column("customer_id").to_list())
-    alerts = []
+    alerts, template = [], in_site_language(UTILISATION_TITLE)
     for cid, exposure_fen, limit_fen, bp in frame.iter_rows():
         kind = (AlertKind.UTILISATION_100 if bp >= high else AlertKind.UTILISATION_90 if bp >= low else None)
         if kind is None or not policy.rule(kind).enabled or (cid, kind) in open_ or (
                 kind == AlertKind.UTILISATION_90 and (cid, AlertKind.UTILISATION_100) in open_):
             continue
         pct = str(Decimal(bp) / 100)
-        title = in_site_language(UTILISATION_TITLE, {"customer": names.get(cid, str(cid)), "pct": pct})
+        title = template % {"customer": names.get(cid, str(cid)), "pct": pct}
         alerts.append(new_alert(kind, customer_id=cid, key=f"{kind}:c{cid}:{as_of}", title=title, as_of=as_of,
                                 policy=policy, details={"exposure": str(from_fen(exposure_fen)),
                                                         "limit": str(from_fen(limit_fen)), "utilisation": pct}))
