@@ -84,6 +84,7 @@ def parse_args() -> argparse.Namespace:
 def env_for(db: str, data_dir: Path) -> dict[str, str]:
     env = {**os.environ, "FENGKONG_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "fengkong.settings",
            "DEBUG": "0", "PYTHONPATH": str(ROOT / "src")}
+    env.setdefault("AUDIT_KEY", "benchmark-audit-key-" + "x" * 32)  # required with DEBUG off
     env.pop("REDIS_URL", None)
     if db == "postgres":
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"

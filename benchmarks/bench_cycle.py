@@ -57,6 +57,7 @@ def configure(db: str, data_dir: Path, pg_db: str = PG_BENCH_DB) -> None:
     """Point Django at the benchmark's data directory and database (SQLite there, or PostgreSQL `pg_db`)."""
     os.environ["FENGKONG_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "fengkong.settings"
+    os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key-" + "x" * 32)  # required with DEBUG off
     os.environ.pop("REDIS_URL", None)
     if db == "postgres":
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_db}"

@@ -59,6 +59,7 @@ def configure(db: str, work: Path) -> None:
     """Environment before django.setup(): a private data directory and the chosen database."""
     os.environ["FENGKONG_DATA_DIR"] = str(work / "data")
     os.environ["DJANGO_SETTINGS_MODULE"] = "fengkong.settings"
+    os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key-" + "x" * 32)  # required with DEBUG off
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
     if db == "postgres":

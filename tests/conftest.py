@@ -104,6 +104,12 @@ def clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def audit_anchors(settings, tmp_path):
+    """Each test its own audit anchor file: it lives outside the database, so no rollback empties it."""
+    settings.AUDIT_ANCHOR_DIR = tmp_path / "audit-anchors"
+
+
 @pytest.fixture
 def huey_immediate():
     from huey.contrib.djhuey import HUEY

@@ -1,4 +1,5 @@
-"""`fengkong audit verify`: recompute the audit trail's hash chain."""
+"""`fengkong audit verify`: check the audit trail's signatures, links and anchors; `fengkong audit anchor`:
+anchor its head outside the database now."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import sys
 
 import click
 
-from .audit import verify
-from .console import console, progress_bar
+from .anchors import anchor_file
+from .audit import verify, write_anchor
+from .console import cli_actor, console, progress_bar
+from .models import AuditEvent
 
 
 @click.group()
@@ -17,13 +20,25 @@ def audit() -> None:
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain and report the first tampered event, if any."""
+    """Check every event's signature and link, and the chain against its anchors; list every problem."""
     with progress_bar() as bar:
-        task = bar.add_task("verifying", total=None)
+        task = bar.add_task("verifying", total=AuditEvent.objects.count())
         result = verify(progress=lambda n: bar.update(task, completed=n))
+        bar.update(task, completed=result.checked)
     if result.ok:
-        console.print(f"[green]Audit trail intact[/green]: {result.checked} events verified.")
+        console.print(f"[green]Audit trail intact[/green]: {result.checked} events verified, "
+                      f"{result.anchors} anchors matched.")
         return
-    console.print(f"[red]Audit trail broken at event #{result.broken_at}[/red]: {result.reason} "
-                  f"({result.checked} events before it verified).")
+    for problem in result.problems:
+        console.print(f"[red]✗[/red] {problem.message}", highlight=False)
+    more = f" (and {result.more_problems} more not listed)" if result.more_problems else ""
+    console.print(f"[red]Audit trail NOT intact[/red]: {len(result.problems)} problems{more} in "
+                  f"{result.checked} events and {result.anchors} anchors.")
     sys.exit(1)
+
+
+@audit.command("anchor")
+def audit_anchor() -> None:
+    """Sign the chain's head and append it to the anchor file (the night does it after every run)."""
+    anchor = write_anchor(cli_actor())
+    console.print(f"Anchored event #{anchor.seq} (key {anchor.key_id}) in {anchor_file()}.")

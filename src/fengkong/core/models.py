@@ -1,9 +1,11 @@
-"""The audit trail: an append-only, hash-chained log of every change.
+"""The audit trail: an append-only, keyed hash chain of every change.
 
-Each event stores who, when, what and the before/after state, plus the SHA-256 of the previous event
-and its own hash over a canonical JSON of its content. Changing or deleting any stored event breaks the
-chain from that point, which `fengkong audit verify` reports. Rows are protected three times: the model
-refuses updates and deletes, and database triggers (SQLite and PostgreSQL) refuse them too.
+Each event stores who, when, what and the before/after state, the previous event's hash and its own: an
+HMAC, under the audit key the event names (`key_id`), of every other field (core.audit). Changing, deleting
+or re-hashing a stored event shows in `fengkong audit verify`, which also compares the chain with its
+anchors outside the database (core.anchors). Rows are protected three times: the model refuses updates
+and deletes, and database triggers (SQLite and PostgreSQL) refuse them too. `scheme` 1 marks the events
+written before the chain was keyed (plain SHA-256, verified as they were written); 2 the keyed ones.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(_("signing key"), max_length=16, blank=True, default="")
+    scheme = models.PositiveSmallIntegerField(_("signature scheme"))
 
     class Meta:
         ordering = ["-seq"]
