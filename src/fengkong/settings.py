@@ -6,6 +6,8 @@ With nothing set, Fengkong runs embedded: a SQLite file (WAL) and huey queue in 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -258,6 +260,31 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "fengkong@localhost")
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one")
 FENGKONG_COMPANY_NAME = env_str("FENGKONG_COMPANY_NAME", "风控示范制造有限公司")
+
+
+# The audit trail's key (core.audit, docs/operations.md): every event is an HMAC under AUDIT_KEY, so that
+# whoever can write the database cannot re-sign a changed chain. It comes from the environment and is
+# required when DEBUG is off. Under DEBUG and in the test suite (pytest sets PYTEST_VERSION) a key derived
+# from SECRET_KEY stands in: a convenience only, since anyone who has the secret key can derive it.
+# AUDIT_KEYS_RETIRED (comma-separated) only verify the events they signed before a rotation. The chain's
+# head is anchored in AUDIT_ANCHOR_DIR (default: the data directory), best a WORM or object-store mount.
+def _audit_key() -> str:
+    key = env_str("AUDIT_KEY")
+    if key:
+        return key
+    if DEBUG or "PYTEST_VERSION" in os.environ:
+        return hmac.new(SECRET_KEY.encode(), b"fengkong-audit-key", hashlib.sha256).hexdigest()
+    raise ImproperlyConfigured(
+        "AUDIT_KEY is required when DEBUG is off: set it to a secret of at least 32 characters kept outside "
+        "the database, e.g. $(python3 -c 'import secrets; print(secrets.token_urlsafe(48))') "
+        "(scripts/demo keeps one in the data directory; see docs/operations.md)")
+
+
+AUDIT_KEY = _audit_key()
+AUDIT_KEYS_RETIRED = env_list("AUDIT_KEYS_RETIRED", [])
+if any(len(key) < 32 for key in [AUDIT_KEY, *AUDIT_KEYS_RETIRED]):
+    raise ImproperlyConfigured("AUDIT_KEY and each of AUDIT_KEYS_RETIRED must be at least 32 characters")
+AUDIT_ANCHOR_DIR = Path(env_str("AUDIT_ANCHOR_DIR", str(DATA_DIR))).resolve()
 
 # Business defaults that later become versioned configuration.
 DEFAULT_CURRENCY = "CNY"
