@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from django.utils import timezone, translation
 
+from fengkong.engine.modelling import delay as delay_engine
 from fengkong.scoring.choices import ModelKind, ModelStatus, ModelUse
 from fengkong.scoring.models import (
     CashForecast,
@@ -105,3 +106,30 @@ def scored(models, book):
         {"week": k, "start": str(AS_OF + timedelta(days=7 * k - 6)), "end": str(AS_OF + timedelta(days=7 * k)),
          "expected_fen": 500_000} for k in range(1, 14)])
     return models
+
+
+BACKTEST_ORIGIN = date(2026, 8, 29)
+
+
+def backtest_part(open_fen: int, forecast: int, actual: int, reference: int) -> dict:
+    """One portfolio's figures of a back-test origin, the same amounts every week."""
+    weeks = [{"week": k, "start": str(BACKTEST_ORIGIN + timedelta(days=7 * k - 6)),
+              "end": str(BACKTEST_ORIGIN + timedelta(days=7 * k)), "forecast_fen": forecast, "actual_fen": actual,
+              "reference_fen": reference} for k in range(1, 14)]
+    return delay_engine.combine_origins([{"open_invoices": 2, "open_fen": open_fen, "weeks": weeks}])
+
+
+@pytest.fixture
+def split_backtest(scored, portfolios):
+    """The delay champion's back-test as training now stores it: the company's figures with Chongqing's
+    and Sichuan's parts (the company's is their sum)."""
+    cq = backtest_part(6_500_000_00, 300_000_00, 310_000_00, 100_000_00)          # 6,500,000.00 open
+    sc = backtest_part(226_587_974_70, 1_000_000_00, 1_234_567_00, 900_000_00)    # 226,587,974.70 open
+    company = delay_engine.combine_origins([cq, sc])
+    origin = {"origin": BACKTEST_ORIGIN.isoformat(), "training_rows": 10, **company,
+              "groups": {str(portfolios["CQ"].pk): cq, str(portfolios["SC"].pk): sc}}
+    model = scored["delay"]
+    model.metrics = {**model.metrics, "backtest": {"origins": [origin],
+                                                   "summary": delay_engine.backtest_summary([origin])}}
+    model.save(update_fields=["metrics"])
+    return {"cq": cq, "sc": sc, "company": company}

@@ -15,7 +15,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def scored_live(live_book, users, scored):
+def scored_live(live_book, users, scored, split_backtest):
     return live_book
 
 

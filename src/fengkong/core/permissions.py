@@ -5,6 +5,11 @@ which is `scope` on the customers); nothing
 else filters by portfolio. A user needs the model's view permission at all; with
 `customers.view_all_customers` they see the whole book, without it only the customers of the
 portfolios they are a member of.
+
+Aggregates obey the same rule as rows (docs/permissions.md, "Totals"): a sum or count a page shows is
+taken over `scope(...)`'d rows at read time; a figure stored once for the whole company (a back-test made
+at training, a policy's what-if made when it was proposed) is stored per portfolio as well, and a scoped
+user gets the sum of `own_portfolios(user)`'s parts; a stored figure without parts is withheld from them.
 """
 
 from __future__ import annotations
@@ -29,6 +34,16 @@ def scope(queryset: QuerySet, user, customer_path: str = "customer") -> QuerySet
         return queryset
     prefix = f"{customer_path}__" if customer_path else ""
     return queryset.filter(**{f"{prefix}portfolio__members": user})
+
+
+def own_portfolios(user) -> list[int] | None:
+    """None for a user who sees the whole book; otherwise the ids of the portfolios they are a member of
+    (the parts of a stored per-portfolio figure they may add up; none for an inactive or anonymous user)."""
+    if sees_all(user):
+        return None
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    return sorted(user.portfolios.values_list("pk", flat=True))
 
 
 def require(user, perm: str) -> None:

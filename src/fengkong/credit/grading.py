@@ -241,22 +241,53 @@ def proposal_needed(current_fen: int, current_term: int, owner_id, suggested_fen
 # --- the what-if of a proposed policy ----------------------------------------------------------------
 
 def preview(config: dict) -> dict:
-    """The proposed policy tried on the whole book today against the policy in force; writes nothing."""
+    """The proposed policy tried on the whole book today against the policy in force; writes nothing.
+
+    The totals are also kept per portfolio ("portfolios": portfolio id as text → the same totals), so a
+    user who sees only some portfolios reads theirs (credit.queries.preview_for), not the whole book's."""
     proposed = parse(config, version=0)
     in_force = current()
     today = timezone.localdate()
     feats = features_module.compute(None, today)
     before, after = score(feats.frame, in_force), score(feats.frame, proposed)
+    ids = feats.frame.get_column("customer_id").to_numpy()
+    portfolio_of = dict(Customer.objects.filter(pk__in=ids.tolist(), portfolio__isnull=False)
+                        .values_list("pk", "portfolio_id"))
+    portfolios = np.asarray([portfolio_of.get(int(i), 0) for i in ids], dtype=np.int64)
+    parts = {str(p): _totals(before, after, portfolios == p) for p in sorted(set(portfolio_of.values()))}
+    return {**_totals(before, after, np.ones(len(ids), dtype=bool)), "as_of": today.isoformat(),
+            "examples": _examples(feats, before, after, after.limit_fen - before.limit_fen), "portfolios": parts}
+
+
+PREVIEW_TOTALS = ("customers", "grade_moves", "limit_before", "limit_after", "raised", "lowered")
+
+
+def add_totals(parts: list[dict]) -> dict:
+    """Several portfolios' preview totals as one (customers, grade moves, limits and counts added up)."""
     moves = {g: {h: 0 for h in expert.GRADES} for g in expert.GRADES}
-    pairs = before.grade.astype(np.int64) * 3 + after.grade.astype(np.int64)
+    for part in parts:
+        for g, row in (part.get("grade_moves") or {}).items():
+            for h, n in (row or {}).items() if g in moves else ():
+                if h in moves[g] and isinstance(n, int):
+                    moves[g][h] += n
+    money = {key: str(sum((Decimal(str(p.get(key) or 0)) for p in parts), Decimal("0.00")))
+             for key in ("limit_before", "limit_after")}
+    return {"customers": sum(int(p.get("customers") or 0) for p in parts), "grade_moves": moves, **money,
+            "raised": sum(int(p.get("raised") or 0) for p in parts),
+            "lowered": sum(int(p.get("lowered") or 0) for p in parts)}
+
+
+def _totals(before: expert.Scored, after: expert.Scored, rows: np.ndarray) -> dict:
+    """The preview's totals over the customers where `rows` is true: PREVIEW_TOTALS."""
+    moves = {g: {h: 0 for h in expert.GRADES} for g in expert.GRADES}
+    pairs = before.grade[rows].astype(np.int64) * 3 + after.grade[rows].astype(np.int64)
     for code, n in zip(*np.unique(pairs, return_counts=True), strict=True):
         moves[expert.GRADES[code // 3]][expert.GRADES[code % 3]] = int(n)
-    change = after.limit_fen - before.limit_fen
-    return {"customers": feats.height, "as_of": today.isoformat(), "grade_moves": moves,
-            "limit_before": str(from_fen(int(before.limit_fen.sum()))),
-            "limit_after": str(from_fen(int(after.limit_fen.sum()))),
-            "raised": int((change > 0).sum()), "lowered": int((change < 0).sum()),
-            "examples": _examples(feats, before, after, change)}
+    change = after.limit_fen[rows] - before.limit_fen[rows]
+    return {"customers": int(rows.sum()), "grade_moves": moves,
+            "limit_before": str(from_fen(int(before.limit_fen[rows].sum()))),
+            "limit_after": str(from_fen(int(after.limit_fen[rows].sum()))),
+            "raised": int((change > 0).sum()), "lowered": int((change < 0).sum())}
 
 
 def _examples(feats: Features, before: expert.Scored, after: expert.Scored, change: np.ndarray,

@@ -249,7 +249,9 @@ class ProposalVote(models.Model):
 
 
 class CreditCheck(models.Model):
-    reference = models.CharField(_("order reference"), max_length=80, unique=True)
+    # unique per customer, not in the whole table: a reference checked for a customer of another portfolio
+    # must not answer differently from one never checked (credit.actions.checks, "Design decisions")
+    reference = models.CharField(_("order reference"), max_length=80, db_index=True)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="credit_checks",
                                  verbose_name=_("customer"))
     amount = money_field(_("order amount"))
@@ -277,7 +279,8 @@ class CreditCheck(models.Model):
         permissions = [("request_check", "Can run credit checks on sales orders"),
                        ("approve_override", "Can approve a credit-check override")]
         indexes = [models.Index(fields=["customer", "status"])]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="check_amount_positive")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="check_amount_positive"),
+                       models.UniqueConstraint(fields=["customer", "reference"], name="check_reference_per_customer")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.decision}"

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from fengkong.core.money import to_fen
-from fengkong.core.permissions import require, scope, sees_all, users_with_perm
+from fengkong.core.permissions import own_portfolios, require, scope, sees_all, users_with_perm
 from fengkong.customers.choices import CustomerStatus
 from fengkong.customers.models import Customer
 from fengkong.customers.queries import visible_customers
@@ -25,6 +25,7 @@ from fengkong.monitoring.dispatch import in_chunks
 
 from . import policy as policy_module
 from .choices import ApprovalLevel, ProposalStatus, Trigger
+from .grading import PREVIEW_TOTALS, add_totals
 from .models import CreditCheck, CreditProfile, LimitProposal
 from .policy import ApprovalStep
 
@@ -108,10 +109,26 @@ def required_step(customer, proposed_limit: Decimal) -> ApprovalStep:
 
 
 def preview_for(user, preview: dict | None) -> dict:
-    """A stored policy preview as `user` may read it: example customers outside their portfolios left out."""
+    """A stored policy preview as `user` may read it (`figures` says whose totals it holds): the whole
+    book's for whoever sees every customer ("book"); for a user scoped to portfolios the sum of their
+    portfolios' parts ("portfolio"), or no totals at all for a preview stored before it was split by
+    portfolio ("withheld"). Example customers outside their portfolios are left out."""
     preview = dict(preview or {})
+    if not preview:
+        return preview
+    parts = preview.pop("portfolios", None)
+    mine = own_portfolios(user)
+    if mine is None:
+        return {**preview, "figures": "book"}
+    for key in PREVIEW_TOTALS:
+        preview.pop(key, None)
+    if isinstance(parts, dict):
+        preview.update(add_totals([p for key in map(str, mine) if isinstance(p := parts.get(key), dict)]))
+        preview["figures"] = "portfolio"
+    else:
+        preview["figures"] = "withheld"
     examples = preview.get("examples")
-    if isinstance(examples, list) and not sees_all(user):
+    if isinstance(examples, list):
         codes = {e.get("customer") for e in examples if isinstance(e, dict)}
         visible = set(visible_customers(user).filter(code__in=codes).values_list("code", flat=True))
         preview["examples"] = [e for e in examples if isinstance(e, dict) and e.get("customer") in visible]

@@ -13,6 +13,7 @@ from datetime import date
 import polars as pl
 from django.utils import timezone
 
+from fengkong.customers.models import Customer
 from fengkong.engine.modelling import delay, ledger
 from fengkong.engine.modelling.exceptions import ModellingError
 
@@ -33,7 +34,17 @@ def train_from_db(as_of: date | None = None, progress: Progress | None = None, *
     if as_of is None:
         raise ModellingError("The ledger is empty (no invoice, receipt or credit note): there is nothing to learn from.")
     return delay.train_delay(read_ledger_until(as_of), created_at=timezone.now(), as_of=as_of, progress=progress,
-                             params=params, source="database")
+                             params=params, source="database", groups=portfolio_groups())
+
+
+def portfolio_groups() -> dict[str, list[int]]:
+    """Each portfolio's id (as text) with its customers' ids: the back-test is stored per portfolio as well,
+    so a collector sees their portfolio's part of it and not the company's (scoring.views.cash_forecast)."""
+    groups: dict[str, list[int]] = {}
+    for customer_id, portfolio_id in (Customer.objects.filter(portfolio__isnull=False).order_by("pk")
+                                      .values_list("pk", "portfolio_id").iterator(chunk_size=10000)):
+        groups.setdefault(str(portfolio_id), []).append(customer_id)
+    return groups
 
 
 def predict_open_from_db(model: delay.DelayModel, as_of: date) -> pl.DataFrame:

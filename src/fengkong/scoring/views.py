@@ -25,7 +25,8 @@ from django.views.decorators.http import require_POST
 
 from fengkong.core.later import task
 from fengkong.core.money import from_fen
-from fengkong.core.permissions import require, scope
+from fengkong.core.permissions import own_portfolios, require, scope
+from fengkong.engine.modelling import delay
 
 from . import actions, charts, registry
 from .choices import PSI_ALERT, STATUS_COLOURS, ModelStatus, ModelUse, PromotionStatus
@@ -275,22 +276,34 @@ def model_train(request):
 
 # --- the cash forecast ------------------------------------------------------------------------------
 
-def _backtest(model: ModelVersion | None) -> dict | None:
+def _backtest(model: ModelVersion | None, user) -> dict | None:
     """The champion's back-test as stored at training (engine.modelling.delay.backtest): per origin the
-    weekly forecast, actual and reference, and the errors of the model and of the plain rule."""
+    weekly forecast, actual and reference, and the errors of the model and of the plain rule.
+
+    A user scoped to portfolios gets the sum of their portfolios' parts (stored per portfolio since the
+    back-test is split at training); a model trained before that has only the company's figures, which
+    they are not shown (`withheld`)."""
     backtest = ((model.metrics or {}).get("backtest") or {}) if model else {}
     origins = [o for o in backtest.get("origins") or [] if isinstance(o, dict) and o.get("weeks")]
     if not origins:
         return None
+    summary = backtest.get("summary") or {}
+    mine = own_portfolios(user)
+    if mine is not None:
+        if not all(isinstance(o.get("groups"), dict) for o in origins):
+            return {"withheld": True}
+        origins = [{"origin": o.get("origin"), **delay.combine_origins(
+            [part for key in map(str, mine) if isinstance(part := o["groups"].get(key), dict)])} for o in origins]
+        summary = delay.backtest_summary(origins)
     rows = [{"origin": o.get("origin"), "open": from_fen(int(o.get("open_fen") or 0)),
              "wape": (o.get("model") or {}).get("wape"), "reference_wape": (o.get("reference") or {}).get("wape"),
              "total_error": _percent((o.get("model") or {}).get("total_error_pct")),
              "reference_total_error": _percent((o.get("reference") or {}).get("total_error_pct")),
              "chart": charts.backtest_figure(o), "chart_id": f"backtest-{i}"} for i, o in enumerate(origins, start=1)]
-    summary = backtest.get("summary") or {}
     return {"origins": rows, "wape": summary.get("model_wape"), "reference_wape": summary.get("reference_wape"),
             "total_error": _percent(summary.get("model_abs_total_error_pct")),
-            "reference_total_error": _percent(summary.get("reference_abs_total_error_pct"))}
+            "reference_total_error": _percent(summary.get("reference_abs_total_error_pct")),
+            "portfolio_only": mine is not None}
 
 
 def _percent(value) -> float | None:
@@ -313,7 +326,7 @@ def cash_forecast(request):
     totals = predictions.aggregate(open=Sum("open_amount"), loss=Sum("expected_loss"))
     return render(request, "scoring/forecast.html", {
         "champion": champion, "forecast": forecast, "weeks": weeks,
-        "chart": charts.forecast_figure(weeks) if weeks else None, "backtest": _backtest(champion),
+        "chart": charts.forecast_figure(weeks) if weeks else None, "backtest": _backtest(champion, request.user),
         "page": page, "totals": totals,
     })
 

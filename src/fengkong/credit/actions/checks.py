@@ -2,7 +2,11 @@
 
 Design decisions:
 - The order reference is the idempotency key: replaying it with the same customer, amount and currency
-  returns the first answer; with different content it is a Conflict, never a second check.
+  returns the first answer; with different content it is a Conflict, never a second check. That holds
+  for every check the caller may see. A reference checked for a customer outside the caller's portfolios
+  answers exactly as one never checked (a Sichuan sales user must not learn that a Chongqing order
+  exists): references are unique per customer (constraint check_reference_per_customer), so the
+  caller's order is simply checked as a new one of their customer.
 - Concurrency: a check locks the customer's CreditProfile row (SELECT … FOR UPDATE; on SQLite the
   transaction is IMMEDIATE, so writers serialise) before it reads exposure, and reserves in the same
   transaction. Parallel orders of one customer therefore see each other's reservations and can never
@@ -219,11 +223,19 @@ def run_check(*, actor, customer, amount, currency, reference) -> tuple[CreditCh
         except _NoProfile:
             CreditProfile.objects.get_or_create(customer=customer)
         except IntegrityError:
-            pass  # the same reference was checked for another customer at the same moment
-        existing = CreditCheck.objects.filter(reference=reference).first()
+            pass  # the same reference was checked for the same customer at the same moment
+        existing = _seen(actor, reference, customer)
         if existing is not None:
             return _replay(existing, customer, amount, currency), False
     raise CreditError(_("the check could not be completed; try again"))
+
+
+def _seen(actor, reference: str, customer) -> CreditCheck | None:
+    """The check of `reference` the replay answers with: the customer's own, else one of another customer
+    the actor may see (a conflict); a check the actor may not see is no answer (module docstring)."""
+    checks = CreditCheck.objects.filter(reference=reference)
+    return (checks.filter(customer_id=customer.pk).first()
+            or checks.filter(customer__in=visible_customers(actor)).order_by("pk").first())
 
 
 def _replay(existing: CreditCheck, customer, amount: Decimal, currency: str) -> CreditCheck:
@@ -239,7 +251,7 @@ def _check(actor, customer, amount: Decimal, currency: str, reference: str) -> t
         if not CreditProfile.objects.select_for_update().filter(customer_id=customer.pk).values_list(
                 "pk", flat=True).first():
             raise _NoProfile
-        existing = CreditCheck.objects.filter(reference=reference).first()
+        existing = _seen(actor, reference, customer)
         if existing is not None:
             return _replay(existing, customer, amount, currency), False
         spec = policy_module.current()

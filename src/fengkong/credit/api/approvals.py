@@ -175,8 +175,10 @@ class PolicyOut(Schema):
 
 class PolicyDetailOut(PolicyOut):
     config: dict[str, Any]
-    preview: dict[str, Any] = Field(description="The what-if on the whole book when it was proposed (examples: "
-                                    "only customers you may see)")
+    preview: dict[str, Any] = Field(description="The what-if when it was proposed: `figures` is \"book\" (the whole "
+                                    "book's totals, for who sees every customer), \"portfolio\" (the totals of "
+                                    "your portfolios) or \"withheld\" (no totals: stored before it was split by "
+                                    "portfolio); examples: only customers you may see")
 
     @staticmethod
     def resolve_preview(obj, context) -> dict:

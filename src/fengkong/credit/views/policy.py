@@ -140,7 +140,7 @@ def preview_context(preview: dict | None) -> dict | None:
     after = {g: sum(_int((moves.get(r) or {}).get(g)) for r in rows) for g in columns}
     moving = sum(_int(n) for r in rows for c, n in (moves.get(r) or {}).items() if c != r)
     examples = [e for e in preview.get("examples") or [] if isinstance(e, dict)]
-    return {"matrix": matrix, "columns": [c or "—" for c in columns], "moving": moving,
+    return {"figures": preview.get("figures"), "matrix": matrix, "columns": [c or "—" for c in columns], "moving": moving,
             "customers": _int(preview.get("customers")), "raised": _int(preview.get("raised")),
             "lowered": _int(preview.get("lowered")), "limit_before": _money(preview.get("limit_before")),
             "limit_after": _money(preview.get("limit_after")), "examples": examples[:20],
@@ -203,7 +203,7 @@ def policy_new(request):
                                      % {"version": proposed.version})
                     return redirect("credit-policy-version", version=proposed.version)
                 full = dict(policy_module.parse(config).config)  # every problem first, then the what-if
-                preview = preview_context(grading.preview(full))
+                preview = preview_context(queries.preview_for(request.user, grading.preview(full)))
             except PolicyInvalid as exc:
                 problems = exc.problems
         status = 400 if (problems or form.errors) else 200

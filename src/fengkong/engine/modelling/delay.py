@@ -432,9 +432,12 @@ def forecast_errors(forecast_fen: np.ndarray, actual_fen: np.ndarray) -> dict:
 
 
 def backtest(frames: ledger.LedgerFrames, origins: list[date], progress: Progress | None = None, *,
-             params: dict | None = None) -> dict:
+             params: dict | None = None, groups: dict[str, list[int]] | None = None) -> dict:
     """Per origin: train on the ledger cut at the origin only, forecast 13 weeks of the invoices open
-    then, and compare with what arrived (the full ledger), beside the plain reference rule."""
+    then, and compare with what arrived (the full ledger), beside the plain reference rule.
+
+    `groups` (a key, such as a portfolio's id, to its customers' ids) adds each origin's figures per
+    group under "groups", so a reader who may see only some groups gets their part (`combine_origins`)."""
     end = frames.last_date()
     short = [o for o in origins if end is None or o + timedelta(days=HORIZON_DAYS) > end]
     if short:
@@ -444,30 +447,68 @@ def backtest(frames: ledger.LedgerFrames, origins: list[date], progress: Progres
     for done, origin in enumerate(sorted(origins)):
         if progress:
             progress("back-test", done, len(origins))
-        results.append(_backtest_origin(frames, origin, params or {}))
+        results.append(_backtest_origin(frames, origin, params or {}, groups))
     if progress:
         progress("back-test", len(origins), len(origins))
-    return {"origins": results, "summary": _backtest_summary(results)}
+    return {"origins": results, "summary": backtest_summary(results)}
 
 
-def _backtest_origin(frames: ledger.LedgerFrames, origin: date, params: dict) -> dict:
+def _backtest_origin(frames: ledger.LedgerFrames, origin: date, params: dict,
+                     groups: dict[str, list[int]] | None) -> dict:
     cut = ledger.known_on(frames, origin)
     rows = training_rows(cut, snapshot_dates(cut, origin), origin)
     model = DelayModel(**params).fit(rows)
     open_now = open_invoices(frames, origin)
     predicted = model.predict(open_now, origin, reasons=False)
+    result = {"origin": origin.isoformat(), "training_rows": rows.height,
+              **_origin_figures(frames, origin, open_now, predicted)}
+    if groups is not None:
+        result["groups"] = {}
+        for key, customers in groups.items():
+            mine = pl.col("customer_id").is_in(pl.Series(list(customers), dtype=pl.Int64).implode())
+            part = open_now.filter(mine)
+            if part.height:
+                result["groups"][str(key)] = _origin_figures(frames, origin, part, predicted.filter(mine))
+    return result
+
+
+def _origin_figures(frames: ledger.LedgerFrames, origin: date, open_now: pl.DataFrame,
+                    predicted: pl.DataFrame) -> dict:
+    """open_invoices, open_fen, weeks (forecast_fen, actual_fen, reference_fen) and both error pairs."""
     weeks = (forecast(predicted, origin)
              .join(actual_collections(frames, origin, open_now["invoice_id"]), on=["week", "start", "end"])
              .join(reference_forecast(open_now, origin), on=["week", "start", "end"])
              .rename({"expected_fen": "forecast_fen"}))
-    return {"origin": origin.isoformat(), "training_rows": rows.height, "open_invoices": open_now.height,
-            "open_fen": int(open_now["open_fen"].sum()),
-            "weeks": [{**w, "start": w["start"].isoformat(), "end": w["end"].isoformat()} for w in weeks.to_dicts()],
-            "model": forecast_errors(weeks["forecast_fen"].to_numpy(), weeks["actual_fen"].to_numpy()),
-            "reference": forecast_errors(weeks["reference_fen"].to_numpy(), weeks["actual_fen"].to_numpy())}
+    return _with_errors({"open_invoices": open_now.height, "open_fen": int(open_now["open_fen"].sum()),
+                         "weeks": [{**w, "start": w["start"].isoformat(), "end": w["end"].isoformat()}
+                                   for w in weeks.to_dicts()]})
 
 
-def _backtest_summary(results: list[dict]) -> dict:
+def _with_errors(figures: dict) -> dict:
+    def column(name: str) -> np.ndarray:
+        return np.asarray([w[name] for w in figures["weeks"]], dtype=float)
+
+    actual = column("actual_fen")
+    return {**figures, "model": forecast_errors(column("forecast_fen"), actual),
+            "reference": forecast_errors(column("reference_fen"), actual)}
+
+
+def combine_origins(parts: list[dict]) -> dict:
+    """The figures of several groups of one origin as one (weeks added up, errors computed again)."""
+    weeks: dict[int, dict] = {}
+    for part in parts:
+        for w in part.get("weeks") or []:
+            into = weeks.setdefault(int(w["week"]), {"week": int(w["week"]), "start": w["start"], "end": w["end"],
+                                                     "forecast_fen": 0, "actual_fen": 0, "reference_fen": 0})
+            for name in ("forecast_fen", "actual_fen", "reference_fen"):
+                into[name] += int(w.get(name) or 0)
+    return _with_errors({"open_invoices": sum(int(p.get("open_invoices") or 0) for p in parts),
+                         "open_fen": sum(int(p.get("open_fen") or 0) for p in parts),
+                         "weeks": [weeks[k] for k in sorted(weeks)]})
+
+
+def backtest_summary(results: list[dict]) -> dict:
+    """The origins' errors averaged: mean WAPE and mean absolute error of the 13-week total, model and rule."""
     def mean(kind: str, key: str) -> float | None:
         values = [r[kind][key] for r in results if r[kind][key] is not None]
         return float(np.mean(values)) if values else None
@@ -493,10 +534,11 @@ class TrainedDelay:
 
 def train_delay(frames: ledger.LedgerFrames, *, created_at: datetime, as_of: date | None = None,
                 backtest_origins: int = 3, progress: Progress | None = None, params: dict | None = None,
-                source: str | None = None) -> TrainedDelay:
+                source: str | None = None, groups: dict[str, list[int]] | None = None) -> TrainedDelay:
     """Training rows up to `as_of` (default the data end), both boosters, hold-out metrics, the
     back-test at as_of − 13, 26, 39 weeks (those with enough history), and the PSI reference;
-    `created_at` (timezone-aware) is the run's moment in the report.
+    `created_at` (timezone-aware) is the run's moment in the report; `groups` (key → customer ids) splits
+    each back-test origin's figures by group as well (`backtest`).
 
     Outcomes are known only up to the ledger's last date: a later `as_of` is read as that date (else a
     receipt missing because the data stops would count as a late payment)."""
@@ -513,7 +555,7 @@ def train_delay(frames: ledger.LedgerFrames, *, created_at: datetime, as_of: dat
     model = DelayModel(**(params or {})).fit(rows, progress)
     origins = [as_of - timedelta(weeks=13 * k) for k in range(1, backtest_origins + 1)]
     usable = [o for o in origins if len(snapshot_dates(ledger.known_on(known, o), o)) >= 2]
-    tested = backtest(known, usable, progress, params=params)
+    tested = backtest(known, usable, progress, params=params, groups=groups)
     tested["skipped"] = [o.isoformat() for o in origins if o not in usable]
     report = {
         "format": FORMAT, "use": USE, "created_at": timestamp(created_at),
