@@ -9,22 +9,29 @@ Each maker takes a `Scene`: who is asking (`actor`), the customer whose portfoli
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 from tests.conftest import AS_OF
 from tests.credit.approvals_fixtures import PREVIEW, pending_proposal
 
+from fengkong.core.audit import jsonable
+from fengkong.core.money import to_fen
+from fengkong.credit import grading
+from fengkong.credit import policy as credit_policy
 from fengkong.credit.choices import CheckReason, CheckStatus, Decision, FeedbackCategory, PolicyStatus
 from fengkong.credit.models import CreditCheck, CreditPolicy, RiskFeedback
 from fengkong.cycle.choices import CycleStatus
 from fengkong.cycle.models import CycleRun
+from fengkong.engine.modelling import delay
 from fengkong.monitoring.choices import ActionKind, AlertKind, AlertLevel, Zone
 from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, MonitoringDay, StopSupply
 from fengkong.notifications.choices import Template
 from fengkong.notifications.models import InboxMessage
+from fengkong.receivables.models import Invoice
 from fengkong.scoring.choices import ModelKind, ModelStatus, ModelUse
-from fengkong.scoring.models import ModelVersion, PromotionRequest
+from fengkong.scoring.models import CashForecast, InvoicePrediction, ModelVersion, PromotionRequest
 
 REFERENCE = "SO-MATRIX"
 
@@ -144,3 +151,55 @@ def previous_champion(scene: Scene) -> ModelVersion:
     earlier = model(1, ModelStatus.RETIRED, promoted_at=now, retired_at=now)
     model(2, ModelStatus.CHAMPION, promoted_at=now)
     return earlier
+
+
+# --- stored figures: what training, proposing and the night store for the whole company -------------------
+# The permission matrix's aggregate check calls these on the book as it stands (with and without a marker
+# invoice in the other portfolio), after the URL's kwargs are made. Each stores the company's figures the
+# way the product does, so a page that showed them to a portfolio-bound persona would change with the marker.
+
+P_WEEKS = [0.5, 0.25] + [0.0] * 11 + [0.25]   # half in week 1, a quarter in week 2, the rest after 13 weeks
+
+
+def forecast_figures(world: dict) -> None:
+    """A payment-delay champion with its back-test (the company's figures and each portfolio's part, as
+    training stores them), a prediction for every open invoice and the company's 13-week cash forecast."""
+    model, _ = ModelVersion.objects.get_or_create(
+        use=ModelUse.PAYMENT_DELAY, version=1, defaults={
+            "kind": ModelKind.DELAY, "status": ModelStatus.CHAMPION, "directory": "models/payment_delay-v1",
+            "data_sha256": "0" * 64, "promoted_at": timezone.now()})
+    origin = AS_OF - timedelta(weeks=13)
+    parts: dict[str, list[dict]] = {}
+    expected = [0] * 13
+    invoices = list(Invoice.objects.filter(open_amount__gt=0).select_related("customer").order_by("pk"))
+    for invoice in invoices:
+        fen = to_fen(invoice.open_amount)
+        InvoicePrediction.objects.create(
+            invoice=invoice, customer=invoice.customer, model=model, as_of=AS_OF, open_amount=invoice.open_amount,
+            p_late=0.5, expected_days=20, expected_date=AS_OF + timedelta(days=20), p_weeks=P_WEEKS,
+            expected_loss=(invoice.open_amount / 2).quantize(Decimal("0.01")), reasons=[])
+        weeks = [{"week": k, "start": (origin + timedelta(days=7 * k - 6)).isoformat(),
+                  "end": (origin + timedelta(days=7 * k)).isoformat(), "forecast_fen": round(fen * p),
+                  "actual_fen": fen if k == 3 else 0, "reference_fen": fen if k == 2 else 0}
+                 for k, p in enumerate(P_WEEKS[:13], start=1)]
+        parts.setdefault(str(invoice.customer.portfolio_id), []).append(
+            {"open_invoices": 1, "open_fen": fen, "weeks": weeks})
+        expected = [e + round(fen * p) for e, p in zip(expected, P_WEEKS[:13], strict=True)]
+    groups = {key: delay.combine_origins(found) for key, found in parts.items()}
+    tested = {"origin": origin.isoformat(), "training_rows": len(invoices),
+              **delay.combine_origins(list(groups.values())), "groups": groups}
+    model.metrics = {"test": {"auc": 0.8}, "backtest": {"origins": [tested], "summary": delay.backtest_summary([tested])}}
+    model.save(update_fields=["metrics"])
+    CashForecast.objects.update_or_create(model=model, as_of=AS_OF, defaults={
+        "open_amount": sum((i.open_amount for i in invoices), Decimal("0.00")),
+        "weeks": [{"week": k, "start": (AS_OF + timedelta(days=7 * k - 6)).isoformat(),
+                   "end": (AS_OF + timedelta(days=7 * k)).isoformat(), "expected_fen": e}
+                  for k, e in enumerate(expected, start=1)]})
+
+
+def policy_figures(world: dict) -> None:
+    """Every proposed policy version's what-if, made on the book as it stands, as proposing stores it."""
+    for version in CreditPolicy.objects.filter(status=PolicyStatus.PROPOSED):
+        full = dict(credit_policy.parse(version.config).config)
+        version.preview = jsonable(grading.preview(full)) or {}
+        version.save(update_fields=["preview"])

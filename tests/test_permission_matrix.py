@@ -21,6 +21,19 @@ How to add an entry
 Whenever a portfolio-bound persona (collector: Chongqing, sales: Sichuan) gets an HTML or JSON page
 (200), the page must not show a customer or invoice of the other portfolio, whatever the entry says.
 
+Aggregates
+----------
+Totals obey the same scoping as rows: every page the collector or the sales persona may read (OK or
+SCOPED above) is rendered twice, once on the book and once with a marker invoice of 8,765,432.10, 95 days
+overdue, of a new customer of the other portfolio; what the persona sees must be identical apart from
+CSRF tokens and nonces (`test_aggregates_leave_out_the_other_portfolio`: a total that included the marker
+would change), and the marker's amount never appears. Figures the product stores for the whole company
+(at training, when proposing, in the night) are made again after the marker by the makers named in
+STORED_FIGURES (tests/matrix_targets.py): a new page showing such a stored figure adds its key there, and
+the check insists that the marker does move the company's figure for a risk manager, so the entry
+cannot pass by showing nothing. Figures computed at read time need nothing: a new page is covered as
+soon as it has its MATRIX entry.
+
 Writes
 ------
 Every URL that takes a POST (PUT, PATCH, DELETE) also has an entry in WRITES, and every persona sends
@@ -55,25 +68,29 @@ table's row count, the audit trail and the target row as they were.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from io import BytesIO
 from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
 from tests import matrix_targets as targets
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_customer, make_invoice, make_user
 from tests.credit.approvals_fixtures import PREVIEW
 
 from fengkong.accounts.choices import Role
@@ -959,3 +976,91 @@ def assert_nothing_written(before: Footprint, after: Footprint, mark, where: str
     assert not before.new_audit_actions(), f"{where}, and audited {before.new_audit_actions()}"
     assert after.target == before.target, f"{where}, and the target changed: {before.target} -> {after.target}"
     assert not mark, f"{where}, and left its mark all the same"
+
+
+# =====================================================================================================
+# Aggregates: the totals a portfolio-bound persona sees are its own portfolio's, never the company's.
+# =====================================================================================================
+
+# URL name -> the makers of the company-wide figures it shows that the product stores rather than computes
+# when the page is read (see "Aggregates" at the top of this module).
+STORED_FIGURES: dict[str, tuple[Callable, ...]] = {
+    "scoring-forecast": (targets.forecast_figures,),
+    "api:cash_forecast": (targets.forecast_figures,),
+    "monitoring-actions": (targets.forecast_figures,),  # the worklist shows the portfolio's cash forecast
+    "credit-policy-version": (targets.policy_figures,),
+    "api:credit_policy_detail": (targets.policy_figures,),
+}
+MARKER_CUSTOMER, MARKER_NUMBER, MARKER_AMOUNT = "C999999", "AR-MARKER", "8765432.10"
+MARKER_SHOWN = (MARKER_CUSTOMER, MARKER_NUMBER, "8,765,432.10", "8765432.10", "876543210", "8765432.1")
+OTHER_PORTFOLIO = {"collector": "SC", "sales": "CQ"}
+REGION_OF = {"CQ": "500101", "SC": "510104"}
+VOLATILE = [re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*'), re.compile(r'(nonce=")[^"]*'),
+            re.compile(r'("X-CSRFToken": ")[^"]*'), re.compile(r'(data-csrf-token=")[^"]*'),
+            re.compile(r"()\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"),  # when made
+            re.compile(r"()\b\d{1,2}:\d{2}(:\d{2})?\b")]
+AGGREGATE_CASES = [(key, persona) for key, entry in MATRIX.items() if entry.sample is None
+                   for persona in BOUND if entry.expect[persona] in {OK, SCOPED}]
+
+
+def shown(response) -> str:
+    """What a response shows: its text (volatile tokens blanked), or a spreadsheet's cell values."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = load_workbook(BytesIO(body), read_only=True)
+        return "\n".join(f"{sheet.title}: {row}" for sheet in book.worksheets
+                         for row in sheet.iter_rows(values_only=True))
+    text = body.decode("utf-8", errors="replace")
+    for pattern in VOLATILE:
+        text = pattern.sub(r"\1", text)
+    return text
+
+
+def figures_seen(world, key: str, viewer: str, other: str, marker: bool) -> tuple[int, str]:
+    """`viewer`'s view of `key` on the book; with `marker`, a customer of portfolio `other` with one large
+    invoice 95 days overdue is added first. Everything made here is rolled back, so both views start from
+    one book."""
+    with transaction.atomic():
+        world = {**world, "customers": list(world["customers"])}
+        if marker:
+            customer = make_customer(MARKER_CUSTOMER, REGION_OF[other], Portfolio.objects.get(code=other))
+            make_invoice(customer, MARKER_NUMBER, MARKER_AMOUNT, days_overdue=95)
+            world["customers"].append(customer)
+        if MATRIX[key].monitored:
+            targets.monitored(world)
+        url = url_of(key, world)
+        for make in STORED_FIGURES.get(key, ()):
+            make(world)
+        cache.clear()
+        client = Client()
+        client.force_login(world["users"][viewer])
+        response = client.get(url)
+        seen = (response.status_code, shown(response))
+        transaction.set_rollback(True)
+    cache.clear()
+    return seen
+
+
+def first_difference(before: str, after: str) -> str:
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), "without the marker", "with it", n=1,
+                                 lineterm="")
+    return "\n".join(list(lines)[:20])
+
+
+def test_every_stored_figure_entry_is_a_matrix_entry():
+    assert set(STORED_FIGURES) <= set(MATRIX)
+
+
+@pytest.mark.parametrize(("key", "persona"), AGGREGATE_CASES, ids=[f"{k}-{p}" for k, p in AGGREGATE_CASES])
+def test_aggregates_leave_out_the_other_portfolio(world, key, persona):
+    other = OTHER_PORTFOLIO[persona]
+    before = figures_seen(world, key, persona, other, marker=False)
+    after = figures_seen(world, key, persona, other, marker=True)
+    where = f"{persona} GET {key}"
+    leaked = [m for m in MARKER_SHOWN if m in after[1]]
+    assert not leaked, f"{where} shows the other portfolio's marker invoice ({leaked})"
+    assert after == before, (f"{where} changes when an invoice is added to the other portfolio: a figure "
+                             f"includes it\n{first_difference(before[1], after[1])}")
+    if key in STORED_FIGURES:  # the marker does move the company's figure: the check is not vacuous
+        assert figures_seen(world, key, Role.RISK_MANAGER, other, marker=True) != figures_seen(
+            world, key, Role.RISK_MANAGER, other, marker=False), f"the marker changes no figure of {key}"
