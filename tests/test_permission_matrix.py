@@ -25,9 +25,10 @@ Aggregates
 ----------
 Totals obey the same scoping as rows: every page the collector or the sales persona may read (OK or
 SCOPED above) is rendered twice, once on the book and once with a marker invoice of 8,765,432.10, 95 days
-overdue, of a new customer of the other portfolio; what the persona sees must be identical apart from
-CSRF tokens and nonces (`test_aggregates_leave_out_the_other_portfolio`: a total that included the marker
-would change), and the marker's amount never appears. Figures the product stores for the whole company
+overdue, of a new customer of the other portfolio with a credit limit of the same amount; what the
+persona sees must be identical apart from CSRF tokens, nonces and times of day
+(`test_aggregates_leave_out_the_other_portfolio`: a total that included the marker would change), and
+the marker's amount never appears. Figures the product stores for the whole company
 (at training, when proposing, in the night) are made again after the marker by the makers named in
 STORED_FIGURES (tests/matrix_targets.py): a new page showing such a stored figure adds its key there, and
 the check insists that the marker does move the company's figure for a risk manager, so the entry
@@ -1019,12 +1020,13 @@ def shown(response) -> str:
 def figures_seen(world, key: str, viewer: str, other: str, marker: bool) -> tuple[int, str]:
     """`viewer`'s view of `key` on the book; with `marker`, a customer of portfolio `other` with one large
     invoice 95 days overdue is added first. Everything made here is rolled back, so both views start from
-    one book."""
+    one book. The marker customer has a credit limit of the same amount."""
     with transaction.atomic():
         world = {**world, "customers": list(world["customers"])}
         if marker:
             customer = make_customer(MARKER_CUSTOMER, REGION_OF[other], Portfolio.objects.get(code=other))
             make_invoice(customer, MARKER_NUMBER, MARKER_AMOUNT, days_overdue=95)
+            CreditProfile.objects.create(customer=customer, grade="A", limit=MARKER_AMOUNT)
             world["customers"].append(customer)
         if MATRIX[key].monitored:
             targets.monitored(world)
