@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengkong.core.audit import Change, record_many
+from fengkong.core.spreadsheets import write_frame_csv
 from fengkong.customers.models import FinancialStatement
 from fengkong.customers.signals import financial_statements_changed
 
@@ -212,9 +213,14 @@ def progress_key(batch_id: int) -> str:
     return f"import-progress:{batch_id}"
 
 
+def problems_folder() -> Path:
+    """Where the importer keeps every batch's full problems file; the download serves nothing from elsewhere."""
+    return Path(settings.DATA_DIR) / "imports"
+
+
 def save_problems(batch_id: int, problems: pl.DataFrame) -> str:
-    """Every problem as CSV (UTF-8 with BOM, so Excel shows Chinese) under DATA_DIR/imports."""
-    folder = Path(settings.DATA_DIR) / "imports"
+    """Every problem as CSV under problems_folder(); returns its path."""
+    folder = problems_folder()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"import-{batch_id}-problems.csv"
     write_problems_csv(problems, path)
@@ -222,8 +228,8 @@ def save_problems(batch_id: int, problems: pl.DataFrame) -> str:
 
 
 def write_problems_csv(problems: pl.DataFrame, path: Path) -> None:
+    """row, column, value, problem through core.spreadsheets: UTF-8 with BOM, and a value that starts like a
+    formula (the file's own cells, exactly as the ERP wrote them) escaped so that Excel does not run it."""
     table = problems.select(pl.col("row"), pl.col("column"), pl.col("value"), pl.col("message").alias("problem"))
-    with open(path, "wb") as out:
-        out.write(b"\xef\xbb\xbf")
-        table.write_csv(out)
+    write_frame_csv(table, path)
 

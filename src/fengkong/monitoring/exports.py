@@ -10,15 +10,17 @@ Design decisions:
   edges is labelled correctly.
 - The workbook is written by xlsxwriter in constant-memory mode (each sheet row by row to a temporary
   file) from server-side iterators, then streamed: memory stays flat for 50,000 customers. The summary
-  sheet carries a native Excel stacked column chart (workbook.add_chart), not a picture. Text from the
-  ledger is always written with write_string, so a customer name starting with "=" stays text.
+  sheet carries a native Excel stacked column chart (workbook.add_chart), not a picture. Every text cell
+  goes through core.spreadsheets.write_text: a string cell, escaped, so a customer name starting with "="
+  (or "+", "-", "@") is shown, never run, even once the cell is edited or the sheet saved as CSV; amounts
+  are number cells (a negative amount stays a number).
 """
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 from fengkong.core import industries, regions
 from fengkong.core.charts import bucket_label
 from fengkong.core.permissions import sees_all
+from fengkong.core.spreadsheets import write_text
 from fengkong.engine.aging import DEFAULT_EDGES, AgingBucket, bucket_bounds
 
 from .choices import Zone
@@ -187,32 +190,32 @@ class AgingWorkbook:
 
     def _head(self, sheet, row: int, titles: list[str]) -> None:
         for col, title in enumerate(titles):
-            sheet.write_string(row, col, title, self.formats["head"])
+            write_text(sheet, row, col, title, self.formats["head"])
 
     def _summary(self, workbook, sheet) -> None:
         f = self.formats
         sheet.set_column(0, 0, 16)
         sheet.set_column(1, len(self.labels) + 1, 15)
         day = self.as_of.isoformat() if self.as_of else _("no risk cycle has run yet")
-        sheet.write_string(0, 0, _("Aging report as of %(day)s") % {"day": day}, f["title"])
+        write_text(sheet, 0, 0, _("Aging report as of %(day)s") % {"day": day}, f["title"])
         total = book_total(self.day)
         scope_note = (_("Whole book") if self.user is None or self._sees_all()
                       else _("Customers of your portfolios"))
-        sheet.write_string(1, 0, f"{scope_note} · {_('Customers')}: {total.customers:,}", f["muted"])
+        write_text(sheet, 1, 0, f"{scope_note} · {_('Customers')}: {total.customers:,}", f["muted"])
         self._head(sheet, 3, [_("Days overdue"), _("Open amount (CNY)"), _("Share")])
         whole = total.open_amount or Decimal(0)
         for i, (label, amount) in enumerate(zip(self.labels, total.buckets, strict=False)):
-            sheet.write_string(4 + i, 0, label)
+            write_text(sheet, 4 + i, 0, label)
             sheet.write_number(4 + i, 1, amount, f["money"])
             sheet.write_number(4 + i, 2, float(amount / whole) if whole else 0, f["percent"])
         end = 4 + len(self.labels)
-        sheet.write_string(end, 0, _("Total"), f["bold"])
+        write_text(sheet, end, 0, _("Total"), f["bold"])
         sheet.write_number(end, 1, total.open_amount, f["money_bold"])
-        sheet.write_string(end + 1, 0, _("of which overdue"))
+        write_text(sheet, end + 1, 0, _("of which overdue"))
         sheet.write_number(end + 1, 1, total.overdue_amount, f["money"])
-        sheet.write_string(end + 2, 0, _("Open sales orders"))
+        write_text(sheet, end + 2, 0, _("Open sales orders"))
         sheet.write_number(end + 2, 1, total.open_orders, f["money"])
-        sheet.write_string(end + 3, 0, _("Exposure"))
+        write_text(sheet, end + 3, 0, _("Exposure"))
         sheet.write_number(end + 3, 1, total.exposure, f["money"])
         self._trend(workbook, sheet, end + 5)
 
@@ -221,7 +224,7 @@ class AgingWorkbook:
 
     def _trend(self, workbook, sheet, top: int) -> None:
         f = self.formats
-        sheet.write_string(top, 0, _("Aging structure over the last risk cycles"), f["title"])
+        write_text(sheet, top, 0, _("Aging structure over the last risk cycles"), f["title"])
         self._head(sheet, top + 1, [_("As of"), *self.labels])
         rows = trend(self.snapshots, self.as_of)
         for i, row in enumerate(rows):
@@ -267,12 +270,12 @@ class AgingWorkbook:
         count = 0
         for count, row in enumerate(customer_rows(self.day), start=1):
             code, name, portfolio, industry, region, zone, days, items, *money = row
-            sheet.write_string(count, 0, code)
-            sheet.write_string(count, 1, name)
-            sheet.write_string(count, 2, portfolio)
-            sheet.write_string(count, 3, industry_names.setdefault(industry, group_label("industry", industry)))
-            sheet.write_string(count, 4, region_names.setdefault(region, regions.label(region) if region else "—"))
-            sheet.write_string(count, 5, str(zones.get(zone, zone)))
+            write_text(sheet, count, 0, code)
+            write_text(sheet, count, 1, name)
+            write_text(sheet, count, 2, portfolio)
+            write_text(sheet, count, 3, industry_names.setdefault(industry, group_label("industry", industry)))
+            write_text(sheet, count, 4, region_names.setdefault(region, regions.label(region) if region else "—"))
+            write_text(sheet, count, 5, str(zones.get(zone, zone)))
             sheet.write_number(count, 6, days, f["int"])
             sheet.write_number(count, 7, items, f["int"])
             for j, value in enumerate(money):
@@ -291,11 +294,11 @@ class AgingWorkbook:
         row = 0
         names = {"portfolio": _("By portfolio"), "industry": _("By industry"), "region": _("By region (province)")}
         for group in GROUPS:
-            sheet.write_string(row, 0, names[group], f["title"])
+            write_text(sheet, row, 0, names[group], f["title"])
             self._head(sheet, row + 1, titles)
             row += 2
             for line in grouped(self.day, group):
-                sheet.write_string(row, 0, line.label)
+                write_text(sheet, row, 0, line.label)
                 sheet.write_number(row, 1, line.customers, f["int"])
                 values = [*line.buckets, line.open_amount, line.overdue_amount, line.open_orders, line.exposure]
                 for j, value in enumerate(values):
@@ -307,9 +310,7 @@ class AgingWorkbook:
 BUCKET_COLOURS = ["#2F855A", "#B7791F", "#DD6B20", "#C05621", "#C53030", "#9B2C2C", "#63171B"]
 
 
-def _midnight(day: date):
-    from datetime import datetime
-
+def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)  # noqa: DTZ001 - an Excel date cell has no time zone
 
 

@@ -13,7 +13,6 @@ Design decisions:
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from fengkong.core import dates
+from fengkong.core.files import resolve_inside, written_download
 from fengkong.core.panels import render_panels
 from fengkong.core.permissions import require, scope, sees_all
 from fengkong.notifications.models import Delivery
@@ -52,6 +52,7 @@ from .models import BUCKET_FIELDS, ActionItem, Alert, BookSnapshot, CustomerSnap
 from .worklist import ordered_worklist
 
 PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREND_DATES = 30
 TOP_CUSTOMERS = 10
 
@@ -288,13 +289,13 @@ def action_done(request, pk: int):
 @login_required
 @permission_required("monitoring.view_actionitem", raise_exception=True)
 def action_document(request, pk: int):
-    """The task's generated document (the DOCX reminder letter), only from inside the media directory."""
+    """The task's generated document (the DOCX reminder letter), only from inside the letters folder."""
     item = _visible_item(request, pk)
     if not item.document:
         raise Http404("this task has no document")
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / item.document).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    media = Path(settings.MEDIA_ROOT)
+    path = resolve_inside(media / actions.LETTER_DIR, item.document, base=media)
+    if path is None:
         raise Http404("the document is missing")
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
@@ -348,19 +349,5 @@ def aging_xlsx(request):
         if exports.report_date(as_of) is None:
             raise Http404("no risk cycle completed on that day")
     as_of = as_of or exports.report_date()
-    handle = _temporary_xlsx()
-    try:
-        exports.write_aging_workbook(handle.name, user=request.user, as_of=as_of)
-        stream = open(handle.name, "rb")  # noqa: SIM115 - FileResponse closes it
-    finally:
-        os.unlink(handle.name)  # the open stream keeps the data until the response is sent
-    return FileResponse(stream, as_attachment=True, filename=exports.workbook_name(as_of),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def _temporary_xlsx():
-    import tempfile
-
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    handle.close()
-    return handle
+    return written_download(lambda path: exports.write_aging_workbook(path, user=request.user, as_of=as_of),
+                            filename=exports.workbook_name(as_of), content_type=XLSX)

@@ -5,7 +5,8 @@ Django is set up for the importer's file decoder (fengkong.integrations.sources)
 messages, and no query is made; the registry verbs (train-ledger, register, list, promote, approve, reject,
 rollback, score-book) use the database. Bad input (a missing column, a target that is not binary, an
 unreadable file, a model that does not fit its use, a step the user may not take) is a one-line message and
-exit code 2.
+exit code 2. The CSVs they write are opened in Excel, so they go through core.spreadsheets (UTF-8 with a
+BOM, text that starts like a formula escaped; numbers stay numbers).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from fengkong.core.console import Stages, console, progress_bar, refuse, user_or_system
+from fengkong.core.spreadsheets import write_frame_csv
 from fengkong.engine.modelling import model_dir
 from fengkong.engine.modelling.exceptions import ModellingError
 from fengkong.engine.modelling.ledger import observation_dates
@@ -113,7 +115,7 @@ def predict_cmd(model_path: Path, data_file: Path, out_file: Path | None, no_rea
     if out_file is None:
         click.echo(scored.head(20))
     else:
-        scored.write_csv(out_file, include_bom=True)
+        write_frame_csv(scored, out_file)
     where = f" to {out_file}" if out_file else ""
     console.print(f"Scored {scored.height:,} rows with {', '.join(loaded.metadata['models'])}{where} in "
                   f"{time.perf_counter() - started:.1f} s.", highlight=False)
@@ -163,7 +165,7 @@ def dataset_cmd(as_of: tuple, every: str | None, start, end, out_file: Path) -> 
         _fail("No training rows: " + built.summary())
     out_file.parent.mkdir(parents=True, exist_ok=True)
     if out_file.suffix.lower() == ".csv":
-        built.frame.write_csv(out_file, include_bom=True)
+        write_frame_csv(built.frame, out_file)
     else:
         built.frame.write_parquet(out_file)
     console.print(f"Wrote {out_file}: {built.summary()}; in {time.perf_counter() - started:.1f} s.",

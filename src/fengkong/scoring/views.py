@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fengkong.core.files import resolve_inside
 from fengkong.core.later import task
 from fengkong.core.money import from_fen
 from fengkong.core.permissions import own_portfolios, require, scope
@@ -159,8 +160,8 @@ def model_detail(request, pk: int):
 
 
 def _report_path(model: ModelVersion) -> Path | None:
-    report = (registry.model_path(model) / "report.html").resolve()
-    return report if report.is_relative_to(registry.models_root().resolve()) and report.is_file() else None
+    """The model's report, only from inside the models folder (its directory is a stored path)."""
+    return resolve_inside(registry.models_root(), registry.model_path(model) / "report.html")
 
 
 @login_required
