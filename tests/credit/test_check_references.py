@@ -57,3 +57,13 @@ def test_each_portfolio_reads_its_own_check_of_the_reference(chongqing_order, as
     assert as_("sales").get(f"/credit-checks/{CQ_ORDER}").json()["customer"] == "C000003"
     assert as_("collector").get(f"/credit-checks/{CQ_ORDER}").json()["customer"] == "C000001"
     assert [i["customer"] for i in as_("sales").get("/credit-checks").json()["items"]] == ["C000003"]
+
+
+def test_whoever_sees_both_checks_of_a_reference_opens_the_latest_and_lists_both(chongqing_order, as_):  # noqa: F811
+    as_("sales").post("/credit-checks", order(CQ_ORDER, "C000003", "500.00"))
+    manager = as_("risk_manager")
+    assert manager.get(f"/credit-checks/{CQ_ORDER}").json()["customer"] == "C000003"
+    assert manager.post(f"/credit-checks/{CQ_ORDER}/release").json()["status"] == "released"
+    assert {i["customer"] for i in manager.get("/credit-checks", q=CQ_ORDER).json()["items"]} == {"C000001",
+                                                                                                  "C000003"}
+    assert manager.client.get(f"/credit/checks/{CQ_ORDER}/").status_code == 200

@@ -163,8 +163,7 @@ def list_checks(request, filters: Query[CheckFilters]):
 
 
 def _visible(user, reference: str) -> CreditCheck:
-    visible_check(user, reference)
-    return _checks(user).get(reference=reference)
+    return _checks(user).get(pk=visible_check(user, reference).pk)  # references are unique per customer
 
 
 def _fresh(user, check: CreditCheck) -> CreditCheck:
