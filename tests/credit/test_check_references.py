@@ -5,8 +5,10 @@ idempotency contract (a replay answers the first check, different content is a 4
 from __future__ import annotations
 
 import pytest
+from django.http import Http404
 from tests.credit.test_api_checks import as_, order, world  # noqa: F401 - the fixtures, shared
 
+from fengkong.credit.actions import checks
 from fengkong.credit.models import CreditCheck
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +69,11 @@ def test_whoever_sees_both_checks_of_a_reference_opens_the_latest_and_lists_both
     assert {i["customer"] for i in manager.get("/credit-checks", q=CQ_ORDER).json()["items"]} == {"C000001",
                                                                                                   "C000003"}
     assert manager.client.get(f"/credit/checks/{CQ_ORDER}/").status_code == 200
+
+
+def test_an_action_on_another_portfolios_check_of_the_same_reference_is_refused(chongqing_order, as_, users):  # noqa: F811
+    as_("sales").post("/credit-checks", order(CQ_ORDER, "C000003", "500.00"))
+    theirs = CreditCheck.objects.get(reference=CQ_ORDER, customer__code="C000001")
+    with pytest.raises(Http404):
+        checks.cancel(actor=users["sales"], check=theirs)
+    assert CreditCheck.objects.get(pk=theirs.pk).status == theirs.status

@@ -48,10 +48,14 @@ def require_customer(user, customer) -> None:
         raise PermissionDenied("this customer is not in your portfolio")
 
 
-def visible_check(actor, reference: str) -> CreditCheck:
-    """The check with this reference if the actor may see its customer (404 otherwise)."""
+def visible_check(actor, reference: str, customer_id: int | None = None) -> CreditCheck:
+    """The check with this reference (of that customer, if given) if the actor may see its customer (404
+    otherwise). References are unique per customer: of several the actor may see, the latest."""
     require(actor, "credit.view_creditcheck")
-    check = scope(CreditCheck.objects.filter(reference=reference), actor).select_related("customer").first()
+    checks = CreditCheck.objects.filter(reference=reference)
+    if customer_id is not None:
+        checks = checks.filter(customer_id=customer_id)
+    check = scope(checks, actor).select_related("customer").first()
     if check is None:
         raise Http404(_("No credit check %s in your portfolio.") % reference)
     return check

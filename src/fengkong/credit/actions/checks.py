@@ -276,7 +276,7 @@ def _check(actor, customer, amount: Decimal, currency: str, reference: str) -> t
 def _move(actor, check: CreditCheck, perm: str, allowed: tuple, **changes) -> CreditCheck:
     """Claim the state change with a conditional UPDATE on the current status; 409 if it moved on."""
     require(actor, perm)
-    visible_check(actor, check.reference)
+    visible_check(actor, check.reference, customer_id=check.customer_id)  # this check, not one of the same reference
     if not CreditCheck.objects.filter(pk=check.pk, status__in=allowed).update(**changes):
         current = CreditCheck.objects.get(pk=check.pk)
         raise Conflict(_("the check is %(status)s; this step needs it to be %(allowed)s") % {
