@@ -192,8 +192,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in throttling (accounts.signin, docs/operations.md "Sign-in throttling"): LOGIN_FAILURE_LIMIT failures
+# for one user name within LOGIN_LOCKOUT_SECONDS lock that name alone; past LOGIN_ADDRESS_FAILURE_LIMIT
+# failures an address is slowed (429, Retry-After doubling up to LOGIN_ADDRESS_MAX_DELAY_SECONDS).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_ADDRESS_MAX_DELAY_SECONDS = env_int("LOGIN_ADDRESS_MAX_DELAY_SECONDS", 60)
 
 # Secure headers and cookies. HTTPS-only flags follow FENGKONG_HTTPS so the embedded demo works on
 # http://127.0.0.1 while a deployment behind TLS gets HSTS and secure cookies.

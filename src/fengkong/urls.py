@@ -1,10 +1,10 @@
-from django.contrib import admin
 from django.urls import include, path
 
+from fengkong.accounts.admin import admin_urls
 from fengkong.api.urls import api
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("admin/", admin_urls()),  # the admin, signing in through accounts' throttled sign-in
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("monitoring/", include("fengkong.monitoring.urls")),

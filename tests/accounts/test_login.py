@@ -1,11 +1,16 @@
-"""Signing in and out: throttling after repeated failures, audit events, POST-only logout."""
+"""Signing in and out at /login/: an account locked after repeated failures (that account only), audit
+events, POST-only logout."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from fengkong.accounts.models import SignInLock
 from fengkong.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -57,22 +62,42 @@ def test_lockout_by_username_holds_across_addresses(users, settings):
     assert attempt(Client(), "SALES", PASSWORD, ip="10.0.2.9").status_code == 429
 
 
-def test_lockout_by_address_holds_across_usernames(users, settings):
+def test_one_users_failures_do_not_lock_another_user_out_of_the_same_address(users, settings):
+    """Finding 2 of issue 20: five bad passwords for one user locked everyone behind the address."""
+    settings.LOGIN_FAILURE_LIMIT = 5
+    for _ in range(5):
+        attempt(Client(), "collector", "wrong", ip="10.9.9.9")
+    assert attempt(Client(), "collector", PASSWORD, ip="10.9.9.9").status_code == 429
+    assert attempt(Client(), "finance", PASSWORD, ip="10.9.9.9").status_code == 302
+
+
+def test_a_lock_is_kept_as_a_row_and_names_its_failures_and_address(users, settings):
     settings.LOGIN_FAILURE_LIMIT = 3
-    for name in ["a", "b", "c"]:
-        attempt(Client(), name, "wrong", ip="10.9.9.9")
-    assert attempt(Client(), "finance", PASSWORD, ip="10.9.9.9").status_code == 429
-    assert attempt(Client(), "finance", PASSWORD, ip="10.9.9.10").status_code == 302
+    for n in range(3):
+        attempt(Client(), "Sales", "wrong", ip=f"10.0.3.{n}")
+    lock = SignInLock.objects.get()
+    assert (lock.username, lock.failures, lock.last_ip, lock.is_active()) == ("sales", 3, "10.0.3.2", True)
+    event = AuditEvent.objects.get(action="auth.locked_out")
+    assert event.actor is None and event.after["failures"] == 3 and event.after["ip"] == "10.0.3.2"
 
 
 def test_lockout_passes_when_its_period_is_over(users, settings):
-    from django.core.cache import cache
-
     settings.LOGIN_FAILURE_LIMIT = 2
     for _ in range(2):
         attempt(Client(), "auditor", "wrong")
-    assert attempt(Client(), "auditor", PASSWORD).status_code == 429
-    cache.clear()  # what the expiry of the lockout window does
+    response = attempt(Client(), "auditor", PASSWORD)
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= settings.LOGIN_LOCKOUT_SECONDS
+    SignInLock.objects.update(locked_until=timezone.now() - timedelta(seconds=1))  # what the period's end does
+    assert not SignInLock.objects.active().exists()
+    assert attempt(Client(), "auditor", PASSWORD).status_code == 302
+
+
+def test_after_a_lock_has_passed_the_name_starts_with_no_failures(users, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    for _ in range(2):
+        attempt(Client(), "auditor", "wrong")
+    SignInLock.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
+    assert attempt(Client(), "auditor", "wrong").status_code == 200  # one failure: not locked again
     assert attempt(Client(), "auditor", PASSWORD).status_code == 302
 
 

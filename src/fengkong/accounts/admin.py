@@ -1,15 +1,25 @@
-"""Admin for portfolios (audited) and API tokens (revoke only, through the action: a key is shown once, at
-issue, by the CLI)."""
+"""Admin for portfolios (audited), API tokens (revoke only, through the action: a key is shown once, at
+issue, by the CLI) and sign-in locks (lift only, through the action); the admin's own sign-in is
+accounts' throttled one (`admin_urls`)."""
 
 from django.contrib import admin, messages
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from fengkong.core.admin import AuditedModelAdmin
 from fengkong.core.audit import record
 
-from .actions import revoke_token
-from .exceptions import TokenError
-from .models import ApiToken, Portfolio
+from .actions import lift_sign_in_lock, revoke_token
+from .exceptions import SignInLockError, TokenError
+from .models import ApiToken, Portfolio, SignInLock
+from .views import AdminLoginView
+
+
+def admin_urls(site: admin.AdminSite = admin.site) -> tuple[list, str, str]:
+    """The admin's URLs (for `path("admin/", …)`) with its sign-in page replaced by AdminLoginView: the
+    same name (admin:login) and address, so the admin's redirects land there, and no other way in."""
+    own = [pattern for pattern in site.get_urls() if getattr(pattern, "name", None) != "login"]
+    return [path("login/", AdminLoginView.as_view(site=site), name="login"), *own], "admin", site.name
 
 
 @admin.register(Portfolio)
@@ -48,6 +58,62 @@ class ApiTokenAdmin(admin.ModelAdmin):
     exclude = ("key_hash",)
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description=_("Lift the selected locks"), permissions=["lift"])
+def lift_locks(modeladmin, request, queryset):
+    lifted = 0
+    for lock in queryset:
+        try:
+            lift_sign_in_lock(actor=request.user, lock=lock)
+        except SignInLockError as error:
+            messages.warning(request, str(error))
+        else:
+            lifted += 1
+    if lifted:
+        messages.success(request, _("%(count)d sign-in locks lifted: those users may sign in again.") % {"count": lifted})
+
+
+class LockInForce(admin.SimpleListFilter):
+    title = _("in force")
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        active = queryset.model.objects.active()
+        if self.value() == "yes":
+            return queryset.filter(pk__in=active.values("pk"))
+        if self.value() == "no":
+            return queryset.exclude(pk__in=active.values("pk"))
+        return queryset
+
+
+@admin.register(SignInLock)
+class SignInLockAdmin(admin.ModelAdmin):
+    list_display = ("username", "in_force", "locked_at", "locked_until", "failures", "last_ip", "lifted_at",
+                    "lifted_by")
+    list_filter = (LockInForce,)
+    search_fields = ("username", "last_ip")
+    actions = [lift_locks]
+    readonly_fields = list_display
+
+    @admin.display(boolean=True, description=_("in force"))
+    def in_force(self, lock: SignInLock) -> bool:
+        return lock.is_active()
+
+    def has_lift_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.lift_signinlock")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

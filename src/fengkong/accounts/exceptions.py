@@ -9,3 +9,7 @@ class AccountsError(Exception):
 
 class TokenError(AccountsError, ValueError):
     """A token request a credit manager can fix (bad name, bad lifetime, already revoked)."""
+
+
+class SignInLockError(AccountsError, ValueError):
+    """A sign-in lock that cannot be lifted (no longer in force: expired, or lifted by someone else)."""

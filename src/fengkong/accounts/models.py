@@ -89,3 +89,38 @@ class ApiToken(models.Model):
         token = cls.objects.create(user=user, name=name, prefix=key[3:11], key_hash=cls.digest(key),
                                    expires_at=expires_at)
         return token, key
+
+
+class SignInLockQuerySet(models.QuerySet):
+    def active(self):
+        """Locks in force: not lifted, and their period not yet over (a lock expires by itself)."""
+        return self.filter(lifted_at__isnull=True, locked_until__gt=timezone.now())
+
+
+class SignInLock(models.Model):
+    """An account locked after too many failed sign-ins (accounts.signin). One row per user name,
+    written again by its next lock; an administrator lifts it in the admin (accounts.actions)."""
+
+    username = models.CharField(_("user name"), max_length=150, unique=True,
+                                help_text=_("As typed at sign-in, compared without regard to case."))
+    locked_at = models.DateTimeField(_("locked"))
+    locked_until = models.DateTimeField(_("locked until"), db_index=True)
+    failures = models.PositiveIntegerField(_("failed attempts"))
+    last_ip = models.CharField(_("last address"), max_length=45, blank=True)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("lifted by"))
+
+    objects = SignInLockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-locked_at"]
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        permissions = [("lift_signinlock", "Can lift a sign-in lock")]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def is_active(self) -> bool:
+        return self.lifted_at is None and self.locked_until > timezone.now()

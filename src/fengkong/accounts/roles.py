@@ -52,7 +52,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + DELIVERY_LOG + CHANNELS_MANAGE + CREDIT_READ + MODELS_READ + [
         "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
         "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
-        "auth.change_user",
+        "auth.change_user", "accounts.view_signinlock", "accounts.lift_signinlock",
     ],
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
@@ -71,7 +71,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                  "monitoring.view_alert", *CREDIT_SALES],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"],
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + ["integrations.view_importbatch",
-                                                                  "accounts.view_portfolio"],
+                                                                  "accounts.view_portfolio",
+                                                                  "accounts.view_signinlock"],
 }
 
 

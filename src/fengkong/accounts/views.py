@@ -1,60 +1,81 @@
-"""Signing in, with throttling and audit (accounts.throttle); signing out is Django's POST-only LogoutView."""
+"""Signing in: the app's /login/ and the Django admin's /admin/login/, one throttled and audited path
+(accounts.signin); signing out is Django's POST-only LogoutView."""
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fengkong.core.audit import record
-
-from . import throttle
+from . import signin
 from .forms import LoginForm
 
-USERNAME_MAX = 150
-OBJECT_ID_MAX = 120  # AuditEvent.object_id
 
+class ThrottledSignIn:
+    """What every sign-in view does around Django's LoginView: turn an attempt away before its password
+    is checked (429 with Retry-After), count and audit a failure, clear the count on success."""
 
-def record_attempt(action: str, username: str, ip: str) -> None:
-    """Audit a refused or failed sign-in: the attempted name (as typed, shortened to fit) and the address."""
-    record(None, action, "user", username[:OBJECT_ID_MAX], after={"username": username, "ip": ip})
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
     # Not PUT: Django's form views take it as a POST without its form data, a failed sign-in on record.
     http_method_names = ["get", "post", "head", "options"]
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")[:USERNAME_MAX]
-        ip = throttle.client_ip(request)
-        if throttle.is_locked_out(username, ip):
-            record_attempt("auth.locked_out", username, ip)
-            return self.refuse(username)
+        username = signin.attempted_name(request)
+        refused = signin.refusal(request, username)
+        if refused is not None:
+            return self.refuse(username, refused)
         return super().post(request, *args, **kwargs)
 
-    def refuse(self, username: str):
+    def refuse(self, username: str, refused: signin.Refusal):
         form = self.get_form_class()(self.request, initial={"username": username})
-        minutes = max(1, round(settings.LOGIN_LOCKOUT_SECONDS / 60))
-        context = self.get_context_data(form=form, locked_out=_(
-            "Too many failed sign-in attempts. For your security, sign-in is blocked for %(minutes)d "
-            "minutes. Try again later or ask your administrator.") % {"minutes": minutes})
-        return self.render_to_response(context, status=429)
+        response = self.render_to_response(self.get_context_data(form=form, locked_out=refused.message),
+                                           status=429)
+        response["Retry-After"] = str(refused.retry_after)
+        return response
 
     def form_invalid(self, form):
-        username = self.request.POST.get("username", "")[:USERNAME_MAX]
-        ip = throttle.client_ip(self.request)
-        record_attempt("auth.login_failed", username, ip)
-        if throttle.note_failure(username, ip):
-            record_attempt("auth.locked_out", username, ip)
+        signin.failed(self.request, signin.attempted_name(self.request), password_right=form.get_user() is not None)
         return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        user = form.get_user()
-        throttle.forget_failures(user.get_username())
-        record(user, "auth.login", "user", user.pk, after={"ip": throttle.client_ip(self.request)})
+        signin.succeeded(self.request, form.get_user())
         return response
 
+
+class LoginView(ThrottledSignIn, auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class AdminLoginView(ThrottledSignIn, auth_views.LoginView):
+    """The Django admin's sign-in (in place of AdminSite.login, see accounts.admin.admin_urls): the admin's
+    page and staff-only form, this app's throttling; after signing in, on to `next` or the admin's index."""
+
+    template_name = "accounts/admin_login.html"
+    authentication_form = AdminAuthenticationForm
+    site = admin.site
+
+    def get(self, request, *args, **kwargs):
+        if self.site.has_permission(request):
+            return redirect(reverse("admin:index", current_app=self.site.name))
+        return super().get(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        request.current_app = self.site.name
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_default_redirect_url(self):
+        return reverse("admin:index", current_app=self.site.name)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.site.each_context(self.request), title=_("Log in"), subtitle=None,
+                       app_path=self.request.get_full_path(), username=self.request.user.get_username())
+        if not context.get(REDIRECT_FIELD_NAME):
+            context[REDIRECT_FIELD_NAME] = self.get_default_redirect_url()
+        return context

@@ -64,7 +64,10 @@ def not_signed_in(api: NinjaAPI, request: HttpRequest, exc: AuthenticationError)
 
 
 def http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError):
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    response = api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    for name, value in getattr(exc, "headers", {}).items():  # a 429's Retry-After (api.auth.TooManyAttempts)
+        response[name] = value
+    return response
 
 
 def forbidden(api: NinjaAPI, request: HttpRequest, exc: PermissionDenied):
