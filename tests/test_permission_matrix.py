@@ -85,6 +85,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max, Model
 from django.test import Client
@@ -1040,7 +1041,18 @@ def figures_seen(world, key: str, viewer: str, other: str, marker: bool) -> tupl
         seen = (response.status_code, shown(response))
         transaction.set_rollback(True)
     cache.clear()
+    restart_sequences()
     return seen
+
+
+def restart_sequences() -> None:
+    """Ids continue after the highest row again, as SQLite's do after a rollback (a PostgreSQL sequence
+    keeps what a rolled-back insert took): both views then give the rows they make the same ids."""
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def first_difference(before: str, after: str) -> str:
