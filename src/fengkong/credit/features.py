@@ -147,7 +147,7 @@ def _on_own_connection(read: Callable[[], pl.DataFrame]) -> pl.DataFrame:
 
 def _customers(only: _Filter) -> pl.DataFrame:
     where, params = only("id")
-    return db.fetch(f"SELECT id, industry, {days_sql('cooperation_start')} FROM customers_customer "  # noqa: S608
+    return db.fetch(f"SELECT id, industry, {days_sql('cooperation_start')} FROM customers_customer "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
                     f"WHERE 1 = 1{where}", params,
                     schema={"customer_id": pl.Int64, "industry": pl.String, "start_day": pl.Int64})
 
@@ -157,7 +157,7 @@ def _statements(only: _Filter, as_of: date) -> pl.DataFrame:
     where, params = only("customer_id")
     money = ("current_assets", "current_liabilities", "total_assets", "total_liabilities", "revenue", "equity")
     rows = db.fetch(
-        f"SELECT customer_id, {days_sql('period_end')}, {', '.join(fen_sql(c) for c in money)} "  # noqa: S608
+        f"SELECT customer_id, {days_sql('period_end')}, {', '.join(fen_sql(c) for c in money)} "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"FROM customers_financialstatement WHERE period_end <= {date_sql(as_of)}{where}", params,
         schema={"customer_id": pl.Int64, "period_day": pl.Int64, **{c: pl.Int64 for c in money}})
     latest = rows.sort("customer_id", "period_day").group_by("customer_id").last()
@@ -198,7 +198,7 @@ def _invoices(only: _Filter, as_of: date) -> pl.DataFrame:
         last_join, last_column = "", ""
         paid_late = (f"EXISTS (SELECT 1 {receipts} AND a.invoice_id = t.id AND p.payment_date > t.due_date)")
     inner = (
-        f"SELECT i.id, i.customer_id, i.issue_date, i.due_date, {fen_sql('i.amount')} AS amount_fen, "  # noqa: S608
+        f"SELECT i.id, i.customer_id, i.issue_date, i.due_date, {fen_sql('i.amount')} AS amount_fen, "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"{fen_sql(open_then)} AS open_fen{last_column} FROM receivables_invoice i "
         "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
         "JOIN receivables_payment p ON p.id = a.payment_id "
@@ -208,7 +208,7 @@ def _invoices(only: _Filter, as_of: date) -> pl.DataFrame:
         f"{last_join} WHERE i.issue_date <= {lit} AND (i.due_date > {start} OR {open_then} > 0){where}")
     overdue = f"t.open_fen > 0 AND t.due_date < {lit}"
     return db.fetch(
-        "SELECT t.customer_id, "  # noqa: S608
+        "SELECT t.customer_id, "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"SUM(CASE WHEN t.due_date > {start} AND (({overdue}) OR (t.open_fen = 0 AND {paid_late})) "
         "THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN t.due_date > {start} AND t.due_date <= {lit} THEN 1 ELSE 0 END), "
@@ -228,7 +228,7 @@ def _receipts(only: _Filter, as_of: date) -> pl.DataFrame:
     lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=WINDOW_DAYS))
     fen = fen_sql("a.amount")
     return db.fetch(
-        f"SELECT i.customer_id, CAST(SUM({fen} * {_diff('p.payment_date', 'i.issue_date')}) AS BIGINT), "  # noqa: S608
+        f"SELECT i.customer_id, CAST(SUM({fen} * {_diff('p.payment_date', 'i.issue_date')}) AS BIGINT), "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"CAST(SUM({fen}) AS BIGINT), MAX({_diff('p.payment_date', 'i.due_date')}) "
         "FROM receivables_paymentallocation a JOIN receivables_payment p ON p.id = a.payment_id "
         "JOIN receivables_invoice i ON i.id = a.invoice_id "
@@ -256,7 +256,7 @@ def _exposure(only: _Filter, as_of: date) -> pl.DataFrame:
     """Open orders dated by `as_of` and credit checks holding a reservation then, per customer."""
     where, params = only("customer_id")
     orders = db.fetch(
-        f"SELECT customer_id, SUM({fen_sql('open_amount')}) FROM receivables_salesorder "  # noqa: S608
+        f"SELECT customer_id, SUM({fen_sql('open_amount')}) FROM receivables_salesorder "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"WHERE open_amount > 0 AND status IN ('open', 'partial') AND order_date <= {date_sql(as_of)}{where} "
         "GROUP BY customer_id", params, schema={"customer_id": pl.Int64, "orders_fen": pl.Int64})
     reserved = _reserved(only, as_of)
@@ -268,7 +268,7 @@ def _reserved(only: _Filter, as_of: date) -> pl.DataFrame:
     end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
     statuses = ", ".join(f"'{s}'" for s in ACTIVE_CHECK_STATUSES)
     return db.fetch(
-        f"SELECT customer_id, SUM({fen_sql('amount')}) FROM credit_creditcheck "  # noqa: S608
+        f"SELECT customer_id, SUM({fen_sql('amount')}) FROM credit_creditcheck "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"WHERE status IN ({statuses}) AND created_at < %s{where} GROUP BY customer_id",
         [connection.ops.adapt_datetimefield_value(end), *params],
         schema={"customer_id": pl.Int64, "reserved_fen": pl.Int64})
@@ -279,7 +279,7 @@ def _guarantees(only: _Filter, as_of: date) -> pl.DataFrame:
     where, params = only("customer_id")
     lit = date_sql(as_of)
     rows = db.fetch(
-        f"SELECT customer_id, kind, {fen_sql('value')}, eligible_percent FROM credit_guarantee "  # noqa: S608
+        f"SELECT customer_id, kind, {fen_sql('value')}, eligible_percent FROM credit_guarantee "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"WHERE valid_from <= {lit} AND (valid_until IS NULL OR valid_until >= {lit}){where}", params,
         schema={"customer_id": pl.Int64, "kind": pl.String, "value_fen": pl.Int64, "percent": pl.Int64})
     eligible = pl.col("value_fen") * pl.col("percent") // 100

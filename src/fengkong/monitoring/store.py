@@ -66,7 +66,7 @@ def open_items(as_of: date) -> pl.DataFrame:
     day = f"'{as_of.isoformat()}'"  # a date object's ISO form: digits and dashes only
     cap = "LEAST" if db.is_postgres() else "MIN"
     open_then = f"{cap}(i.amount, i.open_amount + COALESCE(pa.paid, 0) + COALESCE(cn.credited, 0))"
-    sql = (f"SELECT i.id, i.customer_id, {_day_number('i.due_date')}, CAST(ROUND({open_then} * 100) AS BIGINT) "  # noqa: S608
+    sql = (f"SELECT i.id, i.customer_id, {_day_number('i.due_date')}, CAST(ROUND({open_then} * 100) AS BIGINT) "  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
            "FROM receivables_invoice i "
            "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
            "JOIN receivables_payment p ON p.id = a.payment_id "
@@ -101,7 +101,7 @@ def customers() -> pl.DataFrame:
 
 def item_zones() -> pl.DataFrame:
     """The zones stored by the last run: invoice_id, zone_before, since_before."""
-    frame = db.fetch(f"SELECT invoice_id, zone, CAST(since AS TEXT) FROM {ITEM_ZONES.table}",  # noqa: S608
+    frame = db.fetch(f"SELECT invoice_id, zone, CAST(since AS TEXT) FROM {ITEM_ZONES.table}",  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
                      schema={"invoice_id": pl.Int64, "zone_before": pl.Int8, "since_before": pl.String})
     return frame.with_columns(pl.col("since_before").str.slice(0, 10).str.to_date("%Y-%m-%d"))
 
@@ -161,9 +161,9 @@ def claim(column: str, where: str = "", limit: int | None = None) -> list[int]:
     """
     condition = f"{column} IS NULL" + (f" AND {where}" if where else "")
     if limit:
-        condition = (f"id IN (SELECT id FROM {ALERTS.table} WHERE {condition} ORDER BY id LIMIT {int(limit)}"  # noqa: S608
+        condition = (f"id IN (SELECT id FROM {ALERTS.table} WHERE {condition} ORDER BY id LIMIT {int(limit)}"  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
                      + (" FOR UPDATE SKIP LOCKED)" if db.is_postgres() else ")") + f" AND {column} IS NULL")
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {ALERTS.table} SET {column} = %s WHERE {condition} RETURNING id",  # noqa: S608
+        cursor.execute(f"UPDATE {ALERTS.table} SET {column} = %s WHERE {condition} RETURNING id",  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
                        [connection.ops.adapt_datetimefield_value(timezone.now())])
         return sorted(row[0] for row in cursor.fetchall())
