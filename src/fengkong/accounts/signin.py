@@ -49,7 +49,8 @@ class Refusal:
 
 
 def attempted_name(request) -> str:
-    return request.POST.get("username", "")[:USERNAME_MAX]
+    """The user name as typed, shortened to fit; a NUL (which PostgreSQL cannot store) shown as U+FFFD."""
+    return request.POST.get("username", "")[:USERNAME_MAX].replace("\x00", "\ufffd")
 
 
 def refusal(request, username: str) -> Refusal | None:
