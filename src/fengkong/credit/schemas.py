@@ -107,6 +107,6 @@ class AssessmentPage(Page):
     items: list[AssessmentSummaryOut]
 
 
-class HistoryFilters(Schema):
+class AssessmentFilters(Schema):
     limit: Limit = DEFAULT_LIMIT
     offset: Offset = 0

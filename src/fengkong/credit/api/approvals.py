@@ -206,7 +206,7 @@ class PolicyIn(Schema):
         return self
 
 
-class DecisionIn(Schema):
+class PolicyDecisionIn(Schema):
     approve: StrictBool
     note: str = Field("", max_length=policies.MAX_NOTE, description="Required with a rejection")
 
@@ -337,7 +337,7 @@ def create_policy(request, body: PolicyIn):
 
 
 @router.post("/credit-policies/{version}/decision", response=PolicyDetailOut, url_name="credit_policy_decision")
-def decide_policy(request, version: Version, body: DecisionIn):
+def decide_policy(request, version: Version, body: PolicyDecisionIn):
     """Approve (the version comes into force) or reject with a note. 403 on your own proposal; 409 if decided."""
     user = caller(request)
     policy = _policy(request, version)

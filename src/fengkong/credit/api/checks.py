@@ -47,7 +47,7 @@ class CheckIn(Schema):
                                  examples=["XSDD2026-001234"])
 
 
-class ReasonIn(Schema):
+class OverrideIn(Schema):
     reason: StrictStr = Field(max_length=checks.MAX_REASON, description="Why")
 
 
@@ -59,7 +59,7 @@ class NoteIn(Schema):
     note: StrictStr = Field("", max_length=checks.MAX_REASON, description="A word for the requester")
 
 
-class ReasonOut(Schema):
+class CheckReasonOut(Schema):
     code: str = Field(description="over_limit, no_limit, overdue, grade_c_unsecured, stop_supply, blacklisted, "
                                   "review_expired or inactive")
     message: str = Field(description="The reason in the request's language, with its figures")
@@ -74,7 +74,7 @@ class CheckOut(Schema):
     currency: str
     decision: Decision
     status: CheckStatus
-    reasons: list[ReasonOut]
+    reasons: list[CheckReasonOut]
     limit: Money = Field(description="The credit limit when the order was checked", alias="limit_at_check")
     exposure_before: Money = Field(description="Exposure before this order, when it was checked", alias="exposure_at_check")
     reserved_amount: Money = Field(description="What this check holds of the limit now (0 unless reserved)")
@@ -191,7 +191,7 @@ def cancel_check(request, reference: Reference, body: CancelIn):
 
 
 @router.post("/credit-checks/{reference}/override", response=CheckOut, url_name="credit_check_override")
-def request_override(request, reference: Reference, body: ReasonIn):
+def request_override(request, reference: Reference, body: OverrideIn):
     """Ask for a held order to go through anyway (reason required); a risk manager decides. A blocked
     order cannot be overridden (409): lift its cause and check again."""
     user = caller(request)

@@ -18,7 +18,7 @@ from .. import reasons as words
 from ..actions.assessments import assess_now
 from ..figures import standing
 from ..models import Assessment, CreditProfile
-from ..schemas import AssessmentOut, AssessmentPage, CreditProfileOut, HistoryFilters
+from ..schemas import AssessmentFilters, AssessmentOut, AssessmentPage, CreditProfileOut
 
 router = Router(tags=["credit"])
 
@@ -61,7 +61,7 @@ def customer_credit(request, code: CustomerCode):
 
 
 @router.get("/customers/{code}/assessments", response=AssessmentPage, url_name="customer_assessments")
-def customer_assessments(request, code: CustomerCode, filters: Query[HistoryFilters]):
+def customer_assessments(request, code: CustomerCode, filters: Query[AssessmentFilters]):
     """A customer's assessments, newest first: the grade history."""
     user = caller(request)
     customer = visible_customer(user, code)
