@@ -60,3 +60,23 @@ def test_unicode_search_finds_chinese_names(book, users, as_):
 
 def test_unknown_api_path_is_404_not_500(users, as_):
     assert as_(users["admin"]).get("/nowhere").status_code == 404
+
+
+NOT_A_DAY = ["0.0", "0", "1733270400", "2026-2-3", "20261204", "2026-02-30", "2026-12-04T00:00:00", "today"]
+
+
+@pytest.mark.parametrize("value", NOT_A_DAY)
+@pytest.mark.parametrize("path,param", [
+    ("/aging", "as_of"), ("/customers/C000001/aging", "date_from"), ("/alerts", "date_to"), ("/invoices", "as_of"),
+    ("/invoices", "due_from"), ("/customers/C000001", "as_of"), ("/invoices/X", "as_of"),
+    ("/credit-checks", "date_from"), ("/cash-forecast", "as_of"),
+])
+def test_a_date_is_an_iso_date_and_nothing_else(book, users, as_, path, param, value):
+    """Pydantic alone reads 0.0 as a Unix timestamp (1970-01-01): the API would answer for a day nobody asked."""
+    response = as_(users["admin"]).get(path, **{param: value})
+    assert response.status_code == 422, (path, value, response.content[:300])
+    assert response.json()["errors"][0]["field"] == param
+
+
+def test_an_iso_date_is_still_taken(book, users, as_):
+    assert as_(users["admin"]).get("/invoices", as_of="2026-12-04").status_code == 200

@@ -6,11 +6,15 @@ Design decisions:
 - Free text in query and path parameters is bounded in length and may not hold control characters:
   PostgreSQL refuses NUL bytes in a query, and nothing a person types needs them, so such input is a
   422 rather than a database error.
+- Dates that come in are ISO dates (``2026-12-04``) and nothing else: pydantic alone would read a number
+  (``0.0``) as a Unix timestamp, 1970-01-01, and answer for a day nobody asked about.
 - Lists are pages: ``limit`` (1..MAX_LIMIT, default DEFAULT_LIMIT), ``offset`` and the total ``count``.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -46,6 +50,21 @@ def _printable(value: str | None) -> str | None:
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_printable)]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Rows per page, at most {MAX_LIMIT}.")]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+        raise ValueError(f"must be a date written YYYY-MM-DD, not {value!r}")
+    return date.fromisoformat(value)  # an impossible day (2026-02-30) raises its own ValueError
+
+
+# A date a client sends (a query parameter or a filter): YYYY-MM-DD only.
+Day = Annotated[date, BeforeValidator(_iso_day), WithJsonSchema({"type": "string", "format": "date"})]
 
 
 class Page(Schema):

@@ -18,7 +18,7 @@ from ninja import Path, Query, Router
 
 from fengkong.core import dates
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import Text, caller, page
+from fengkong.core.schemas import Day, Text, caller, page
 from fengkong.customers.queries import visible_customers
 from fengkong.receivables.models import Invoice, SalesOrder
 from fengkong.receivables.schemas import InvoicePage, InvoiceSort, invoice_page
@@ -56,7 +56,7 @@ def filtered(customers, filters: CustomerFilters):
 
 
 @router.get("/customers/{code}", response=CustomerDetailOut, url_name="customer_detail")
-def customer_detail(request, code: CustomerCode, as_of: Query[date | None] = None):
+def customer_detail(request, code: CustomerCode, as_of: Query[Day | None] = None):
     """One customer: master data, group, portfolio, contacts and exposure (overdue measured on `as_of`)."""
     user = caller(request)
     customer = visible_customer(user, code)

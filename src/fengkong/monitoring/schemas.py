@@ -12,7 +12,18 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import model_validator
 
-from fengkong.core.schemas import DEFAULT_LIMIT, Code, Limit, Money, Offset, Page, Text, Username, check_range
+from fengkong.core.schemas import (
+    DEFAULT_LIMIT,
+    Code,
+    Day,
+    Limit,
+    Money,
+    Offset,
+    Page,
+    Text,
+    Username,
+    check_range,
+)
 
 from .choices import AlertKind, AlertLevel, AlertStatus
 
@@ -41,7 +52,7 @@ class AgingRowOut(Schema):
 
 class AgingFilters(Schema):
     group: AgingGroup = Field("book", description="book (one total), customer, portfolio, industry or region")
-    as_of: date | None = Field(None, description="A risk cycle date (default: the latest completed cycle)")
+    as_of: Day | None = Field(None, description="A risk cycle date (default: the latest completed cycle)")
     limit: Limit = DEFAULT_LIMIT
     offset: Offset = 0
 
@@ -71,8 +82,8 @@ class SnapshotOut(Schema):
 
 
 class HistoryFilters(Schema):
-    date_from: date | None = Field(None, description="First snapshot date")
-    date_to: date | None = Field(None, description="Last snapshot date")
+    date_from: Day | None = Field(None, description="First snapshot date")
+    date_to: Day | None = Field(None, description="Last snapshot date")
     limit: Limit = 366
     offset: Offset = 0
 
@@ -150,8 +161,8 @@ class AlertFilters(Schema):
     customer: Text | None = Field(None, description="Customer code")
     q: Text | None = Field(None, description="Part of the customer code or name")
     portfolio: Text | None = Field(None, description="Portfolio code")
-    date_from: date | None = Field(None, description="Raised by the cycle of this date or later")
-    date_to: date | None = Field(None, description="Raised by the cycle of this date or earlier")
+    date_from: Day | None = Field(None, description="Raised by the cycle of this date or later")
+    date_to: Day | None = Field(None, description="Raised by the cycle of this date or earlier")
     limit: Limit = DEFAULT_LIMIT
     offset: Offset = 0
 

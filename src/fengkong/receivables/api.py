@@ -6,7 +6,6 @@ invoice of a customer outside the caller's portfolio is a 404.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from django.http import Http404
@@ -14,7 +13,7 @@ from ninja import Path, Query, Router
 
 from fengkong.core import dates
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import Text, caller
+from fengkong.core.schemas import Day, Text, caller
 
 from .models import Invoice
 from .schemas import InvoiceDetailOut, InvoiceFilters, InvoicePage, invoice_detail, invoice_page
@@ -36,7 +35,7 @@ def list_invoices(request, filters: Query[InvoiceFilters]):
 
 
 @router.get("/invoices/{number}", response=InvoiceDetailOut, url_name="invoice_detail")
-def get_invoice(request, number: InvoiceNumber, as_of: Query[date | None] = None):
+def get_invoice(request, number: InvoiceNumber, as_of: Query[Day | None] = None):
     """One invoice with the payments allocated to it and its credit notes."""
     user = caller(request)
     require(user, "receivables.view_invoice")

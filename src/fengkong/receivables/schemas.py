@@ -15,7 +15,7 @@ from pydantic import model_validator
 
 from fengkong.core import dates
 from fengkong.core.permissions import scope
-from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, check_range, page
+from fengkong.core.schemas import DEFAULT_LIMIT, Day, Limit, Money, Offset, Page, Text, check_range, page
 
 from .models import CreditNote, PaymentAllocation
 
@@ -30,9 +30,9 @@ class InvoiceSort(Schema):
 
     open: bool = Field(False, description="Only invoices with an open amount")
     overdue: bool = Field(False, description="Only open invoices due before as_of")
-    as_of: date | None = Field(None, description="Date overdue is measured on (default today)")
-    due_from: date | None = Field(None, description="Due on or after this date")
-    due_to: date | None = Field(None, description="Due on or before this date")
+    as_of: Day | None = Field(None, description="Date overdue is measured on (default today)")
+    due_from: Day | None = Field(None, description="Due on or after this date")
+    due_to: Day | None = Field(None, description="Due on or before this date")
     ordering: Ordering = Field("due_date", description="One of: " + ", ".join(ORDERINGS))
     limit: Limit = DEFAULT_LIMIT
     offset: Offset = 0

@@ -18,6 +18,7 @@ from pydantic import StrictBool, model_validator
 from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import (
     DEFAULT_LIMIT,
+    Day,
     Limit,
     Money,
     Offset,
@@ -293,7 +294,7 @@ def list_predictions(request, filters: Query[PredictionFilters]):
 
 
 @router.get("/cash-forecast", response=ForecastOut, url_name="cash_forecast")
-def cash_forecast(request, as_of: Query[date | None] = None):
+def cash_forecast(request, as_of: Query[Day | None] = None):
     """Collections expected week by week over 13 weeks by the payment-delay champion: the latest forecast,
     or the one made on `as_of` (404 if none that day). A user scoped to portfolios gets the forecast of
     their portfolios' invoices (`portfolio_only`), the latest day only. With no forecast yet: empty weeks."""

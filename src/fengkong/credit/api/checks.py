@@ -10,7 +10,7 @@ bad input is a 422 naming the field (the actions raise ValidationError, api.erro
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -22,7 +22,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictFloat, StrictInt, StrictStr
 
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Money, Offset, Page, Text, Username, caller, page
+from fengkong.core.schemas import DEFAULT_LIMIT, Day, Limit, Money, Offset, Page, Text, Username, caller, page
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from ..actions import checks
@@ -110,8 +110,8 @@ class CheckFilters(Schema):
     decision: Decision | None = None
     customer: Text | None = Field(None, description="Customer code")
     q: Text | None = Field(None, description="Part of the reference, customer code or name")
-    date_from: date | None = Field(None, description="Checked on this date or later")
-    date_to: date | None = Field(None, description="Checked on this date or earlier")
+    date_from: Day | None = Field(None, description="Checked on this date or later")
+    date_to: Day | None = Field(None, description="Checked on this date or earlier")
     limit: Limit = DEFAULT_LIMIT
     offset: Offset = 0
 
