@@ -235,11 +235,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 
-# Uploads: large ERP exports stream to disk; the importer checks size and content itself.
+# Uploads and imports (docs/import.md "Size limits"): an upload streams to a temporary file in the data
+# directory and is refused while it is received once it passes IMPORT_MAX_BYTES
+# (integrations.uploads.LimitedUploadHandler); `fengkong import` has its own, higher limit; the importer
+# reads IMPORT_CHUNK_ROWS rows at a time, so its memory does not grow with the file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = None
-IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "scratch")
+FILE_UPLOAD_HANDLERS = [
+    "fengkong.integrations.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+IMPORT_CLI_MAX_BYTES = env_int("IMPORT_CLI_MAX_BYTES", 20 * 1024 * 1024 * 1024)
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 200_000)
 
 LOGGING = {
     "version": 1,

@@ -91,7 +91,7 @@ def test_an_empty_upload_gets_a_clear_form_error_and_no_batch(sign_in, users):
 def test_an_upload_over_the_limit_gets_a_clear_form_error(sign_in, users, settings):
     settings.IMPORT_MAX_BYTES = 100
     response = upload(sign_in(Role.FINANCE), b"x" * 101)
-    assert response.status_code == 400
+    assert response.status_code == 413   # refused while it was received (integrations.uploads)
     assert "可导入的最大文件为 100" in response.content.decode()
     assert not ImportBatch.objects.exists()
 

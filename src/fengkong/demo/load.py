@@ -90,7 +90,8 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
         generate(directory, customers=customers, years=years, seed=seed, progress=progress)
     result = DemoResult(directory, logins)
     for kind, name in FILES:
-        batch = import_file(directory / name, kind, actor=None, progress=_prefixed(progress, name))
+        batch = import_file(directory / name, kind, actor=None, progress=_prefixed(progress, name),
+                            max_bytes=settings.IMPORT_CLI_MAX_BYTES)   # the command line's limit, as `fengkong import`
         result.batches.append(batch)
         if batch.status not in {"done", "partial"}:
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from django.conf import settings
 
 from fengkong.core.console import Stages, console, progress_bar, user_or_system
 
@@ -27,11 +28,14 @@ KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financi
 @click.option("--user", "username", default=None, help="Record the import as this user.")
 def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid_rows_only: bool,
                errors_out: Path | None, username: str | None) -> None:
-    """Import an ERP export: customers, invoices, payments, credit-notes, orders or financials."""
+    """Import an ERP export: customers, invoices, payments, credit-notes, orders or financials.
+
+    Files up to IMPORT_CLI_MAX_BYTES (20 GB by default; the web upload's limit is IMPORT_MAX_BYTES)."""
     actor = user_or_system(username)
     with progress_bar() as bar:
         batch = import_file(file, kind, actor=actor, mapping=mapping, dry_run=dry_run,
-                            valid_rows_only=valid_rows_only, progress=Stages(bar))
+                            valid_rows_only=valid_rows_only, progress=Stages(bar),
+                            max_bytes=settings.IMPORT_CLI_MAX_BYTES)
     print_batch(batch, console)
     if errors_out and batch.error_count:
         write_errors_csv(batch, errors_out)

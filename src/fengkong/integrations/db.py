@@ -9,12 +9,17 @@ Design decisions:
 - Rows are compared with what is stored before writing (one bulk read), so created / updated /
   unchanged are counted exactly and unchanged rows are never written (their updated_at stays).
 - Money crosses the boundary as integer fen inside Python and as exact decimal text into the database.
+- A file written batch by batch (`one_file_into(table)`): if its table was empty when the first batch was
+  compared, every later batch's rows are new too (its keys are unique in the file, checked beforehand), so
+  they are not looked up again; without that, each batch would search an index growing with the file.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -116,13 +121,41 @@ def _select_expr(column: str, kind: str) -> str:
 FETCHED_AS = {DATE: pl.String, BOOL: pl.Int64}
 
 
+@dataclass
+class OneFile:
+    table: str
+    empty_before: bool | None = None  # found at the first comparison
+
+
+_one_file: ContextVar[OneFile | None] = ContextVar("integrations_one_file", default=None)
+
+
+@contextmanager
+def one_file_into(table: str | None) -> Iterator[None]:
+    """While one file whose keys are unique in it is written into `table` batch by batch (see above)."""
+    token = _one_file.set(OneFile(table) if table else None)
+    try:
+        yield
+    finally:
+        _one_file.reset(token)
+
+
+def _new_rows_only(target: Target) -> bool:
+    """Whether `target` is the table of the file being written and was empty before its first batch."""
+    state = _one_file.get()
+    if state is None or state.table != target.table:
+        return False
+    if state.empty_before is None:
+        state.empty_before = table_is_empty(target.table)
+    return state.empty_before
+
+
 def stored_rows(target: Target, columns: list[str], frame: pl.DataFrame) -> pl.DataFrame:
     """The stored values of `columns` for the keys in `frame`, typed like the frame, plus `~stored`."""
     wanted = list(dict.fromkeys([*target.key, *columns]))
     kinds = {c: target.columns[c] for c in wanted}
     if table_is_empty(target.table):
-        empty = pl.DataFrame(schema={c: POLARS_TYPES[k] for c, k in kinds.items()})
-        return empty.with_columns(pl.lit(True).alias("~stored"))
+        return _nothing_stored(kinds)
     where, params = key_filter(target.key[0], frame.get_column(target.key[0]))
     select = ", ".join(f"{_select_expr(c, k)} AS {c}" for c, k in kinds.items())
     fetched = fetch(f"SELECT {select} FROM {target.table} WHERE {where}", params,  # noqa: S608
@@ -133,9 +166,18 @@ def stored_rows(target: Target, columns: list[str], frame: pl.DataFrame) -> pl.D
         pl.lit(True).alias("~stored"))
 
 
+def _nothing_stored(kinds: dict[str, str]) -> pl.DataFrame:
+    empty = pl.DataFrame(schema={c: POLARS_TYPES[k] for c, k in kinds.items()})
+    return empty.with_columns(pl.lit(True).alias("~stored"))
+
+
 def classify(target: Target, frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Add `~change`: "created", "updated" or "unchanged", comparing `columns` with the stored rows."""
-    stored = stored_rows(target, columns, frame).rename({c: f"{c}~db" for c in columns if c not in target.key})
+    if _new_rows_only(target):
+        stored = _nothing_stored({c: target.columns[c] for c in dict.fromkeys([*target.key, *columns])})
+    else:
+        stored = stored_rows(target, columns, frame)
+    stored = stored.rename({c: f"{c}~db" for c in columns if c not in target.key})
     joined = frame.join(stored, on=list(target.key), how="left")
     same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}~db")) for c in columns if c not in target.key]
                              or [pl.lit(True)])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import ImportKind, ImportMode
 from .exceptions import FileRejected, NotText
 from .sources import detect_encoding
+from .uploads import RefusedUpload, refused_upload
 
 MAPPING_MAX_BYTES = 1024 * 1024
 EMPTY_FILE = _("The file is empty (0 bytes). Export it again from your ERP.")
@@ -26,16 +27,28 @@ class ImportUploadForm(forms.Form):
                              initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect)
     dry_run = forms.BooleanField(label=_("Dry run: check the file without saving anything"), required=False)
 
+    def __init__(self, *args, refused: RefusedUpload | None = None, **kwargs):
+        """`refused`: an upload stopped while it was received (integrations.uploads), reported on its field."""
+        super().__init__(*args, **kwargs)
+        self.refused = refused
+        if refused is not None:   # the fields after the stopped file were never received
+            for field in self.fields.values():
+                field.required = False
+
+    def clean(self):
+        if self.refused is not None:
+            self.add_error(self.refused.field if self.refused.field in self.fields else None,
+                           too_large(self.refused.size, self.refused.limit))
+        return super().clean()
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload is None:   # refused while it was received: clean() says so
+            return upload
         if upload.size == 0:
             raise forms.ValidationError(EMPTY_FILE)
         if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the largest file that can be imported is %(limit)s. "
-                  "Split it into smaller files."),
-                params={"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
-            )
+            raise too_large(upload.size, settings.IMPORT_MAX_BYTES)
         return upload
 
     def clean_mapping(self) -> str:
@@ -54,3 +67,17 @@ class ImportUploadForm(forms.Form):
                 params={"l1": l1, "b1": b1, "l2": l2, "b2": b2}) from None
         except FileRejected as exc:   # a UTF-16 byte-order mark on bytes that are not UTF-16
             raise forms.ValidationError(exc.message) from None
+
+
+def too_large(size: int, limit: int) -> forms.ValidationError:
+    return forms.ValidationError(
+        _("The file is %(size)s; the largest file that can be imported is %(limit)s. Split it into smaller files."),
+        code="too_large", params={"size": filesizeformat(size), "limit": filesizeformat(limit)})
+
+
+def upload_form(request) -> ImportUploadForm:
+    """The upload form of a request: unbound for GET; bound to what was posted, with an upload that was
+    refused while it was received (too large) as its file's error."""
+    if request.method != "POST":
+        return ImportUploadForm()
+    return ImportUploadForm(request.POST, request.FILES, refused=refused_upload(request))

@@ -7,6 +7,14 @@ and the demo loader. Design decisions:
 - All writes of a file happen in one transaction together with the audit events, so a crash, a kill or
   a constraint the checks missed leaves nothing half-written; the batch row itself is written outside
   it, so even a failed import is on record (who, when, file hash, counts, problems).
+- The file is read in batches of settings.IMPORT_CHUNK_ROWS rows (sources.open_source) and each batch is
+  checked and written before the next is read, inside that one transaction, so memory does not grow with
+  the file. All or nothing still holds: once a batch has a problem nothing more is written (the rest is
+  still checked, so every problem is reported) and the transaction is rolled back at the end. Keys that
+  must be unique are checked across batches (validation.find_duplicates reads the file once for them
+  first); receipts and financial statements, whose checks span the file, are read in one batch.
+- The size limit is settings.IMPORT_MAX_BYTES (what the web upload accepts); `fengkong import` passes its
+  own, settings.IMPORT_CLI_MAX_BYTES.
 - Progress goes to the caller's callback and to the cache under `import-progress:<batch id>` as
   {stage, done, total}: the web page polls that, because on SQLite the batch row cannot be seen to move
   while the write transaction holds the database.
@@ -16,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -31,27 +39,33 @@ from fengkong.core.spreadsheets import write_frame_csv
 from fengkong.customers.models import FinancialStatement
 from fengkong.customers.signals import financial_statements_changed
 
+from . import db
 from .exceptions import FileRejected
 from .fields import KINDS
-from .mapping import load_mapping
+from .mapping import Mapping, load_mapping
 from .models import ImportBatch
-from .sources import ROW, read_table
-from .validation import PROBLEM_SCHEMA, Checked, check
-from .writers import WRITERS, Written
+from .sources import ROW, Source, open_source
+from .validation import PROBLEM_SCHEMA, WHOLE_FILE_KINDS, Checked, check, find_duplicates, resolve_headers
+from .writers import CREDIT_NOTES, CUSTOMERS, INVOICES, ORDERS, WRITERS, Written
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 KEPT_PROBLEMS = 200
+# The table each kind writes whose key is unique in the file (validation.UNIQUE_KEYS): see db.one_file_into.
+KEYED_TABLES = {"invoices": INVOICES.table, "orders": ORDERS.table, "credit-notes": CREDIT_NOTES.table,
+                "customers": CUSTOMERS.table}
 
 
 def import_file(path: Path, kind: str, *, actor, mapping: Path | dict | None = None, dry_run: bool = False,
                 valid_rows_only: bool = False, progress: Progress | None = None,
-                batch: ImportBatch | None = None, file_name: str | None = None) -> ImportBatch:
-    """Import `path` as `kind`; always returns the finished batch (done/partial/rejected/failed/dry_run)."""
+                batch: ImportBatch | None = None, file_name: str | None = None,
+                max_bytes: int | None = None) -> ImportBatch:
+    """Import `path` as `kind`; always returns the finished batch (done/partial/rejected/failed/dry_run).
+    A file larger than `max_bytes` (default settings.IMPORT_MAX_BYTES) is rejected before it is read."""
     run = ImportRun(Path(path), kind, actor, dry_run, valid_rows_only, progress)
     run.begin(batch, file_name or Path(path).name)
     try:
-        run.execute(mapping)
+        run.execute(mapping, settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes)
     except FileRejected as exc:
         run.reject_file(exc.message)
     except DatabaseError as exc:
@@ -82,49 +96,71 @@ class ImportRun:
         b.message = ""
         b.save()
 
-    def execute(self, mapping) -> None:
+    def execute(self, mapping, max_bytes: int) -> None:
         if self.kind not in KINDS:
             raise FileRejected(_("Unknown kind of file %(kind)r; use one of %(kinds)s.")
                                % {"kind": self.kind, "kinds": ", ".join(KINDS)})
-        data = self.read_bytes()
+        self.measure(max_bytes)
         plan = load_mapping(mapping, self.kind)
         self.stage(_("Reading the file"), 0, 1)
-        table = read_table(data, self.batch.file_name, plan)
-        self.batch.encoding = table.encoding
-        self.stage(_("Checking rows"), 0, table.frame.height)
-        checked = check(self.kind, table, plan)
-        self.stage(_("Checking rows"), table.frame.height, table.frame.height)
-        self.conclude(checked)
+        with open_source(self.path, self.batch.file_name, plan) as source:
+            self.batch.encoding = source.encoding
+            reading = Reading(self.kind, source, plan)
+            if self.dry_run:
+                tally = self.check_batches(reading, write=False)
+                return self.finish("dry_run", tally.problems())
+            with transaction.atomic():
+                tally = self.check_batches(reading, write=True)
+                status = tally.status(self.valid_rows_only)
+                if status == "rejected":
+                    transaction.set_rollback(True)   # all or nothing: what earlier batches wrote goes too
+                else:
+                    record_many(self.actor, [self.batch_event(status)])
+            if status == "rejected":
+                self.batch.rows_created = self.batch.rows_updated = self.batch.rows_unchanged = 0
+            self.finish(status, tally.problems(), audited=status != "rejected")
 
-    def read_bytes(self) -> bytes:
+    def measure(self, max_bytes: int) -> None:
+        """The file's size (refused above `max_bytes` before a byte is read) and SHA-256, in one pass."""
         try:
-            data = self.path.read_bytes()
+            size = self.path.stat().st_size
+            self.batch.file_size = size
+            if size > max_bytes:
+                raise FileRejected(_("The file is larger than the import limit of %(mb)d MB.")
+                                   % {"mb": max_bytes // 2**20})
+            with self.path.open("rb") as handle:
+                self.batch.file_sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
         except OSError as exc:
             raise FileRejected(_("The file cannot be read: %(why)s") % {"why": exc.strerror or exc}) from None
-        self.batch.file_sha256, self.batch.file_size = hashlib.sha256(data).hexdigest(), len(data)
-        return data
 
-    def conclude(self, checked: Checked) -> None:
-        rejected = checked.rejected_rows()
-        self.count_rows(checked.rows_total, rejected.len())
-        if self.dry_run:
-            return self.finish("dry_run", checked.problems)
-        if checked.problems.height and (not self.valid_rows_only or rejected.len() == checked.rows_total):
-            return self.finish("rejected", checked.problems)
-        self.write(checked)
-        self.finish("partial" if checked.problems.height else "done", checked.problems, audited=True)
+    def check_batches(self, reading: Reading, write: bool) -> Tally:
+        """Check every batch; write the valid rows of each (all-or-nothing: only while none had a problem)."""
+        tally, total = Tally(), reading.source.estimated_rows or 0
+        self.stage(_("Checking rows"), 0, total)
+        with db.one_file_into(KEYED_TABLES.get(self.kind)):
+            for checked in reading.checked():
+                rejected = tally.add(checked)
+                if write and (self.valid_rows_only or not tally.problem_count):
+                    frame = checked.valid_frame() if rejected else checked.frame
+                    if frame.height:
+                        self.write(checked, frame, tally)
+                self.count_rows(tally.rows, tally.rejected)
+                self.stage(_("Checking rows"), tally.rows, max(total, tally.rows))
+        if tally.rows == 0:
+            raise FileRejected(_("The file has a header row but no data rows."))
+        return tally
 
-    def write(self, checked: Checked) -> None:
-        frame = checked.valid_frame()
-        total = frame.height
-        with transaction.atomic():
-            written = WRITERS[self.kind](frame, checked.present, self.batch.pk,
-                                         lambda done, _n: self.stage(_("Writing"), done, total))
-            self.count_changes(written)
-            status = "partial" if checked.problems.height else "done"
-            record_many(self.actor, [self.batch_event(status), *written.audit])
-            if self.kind == "financials":
-                statements_changed(frame, written, self.actor)
+    def write(self, checked: Checked, frame: pl.DataFrame, tally: Tally) -> None:
+        """One batch's valid rows, inside the import's transaction."""
+        done_before = tally.rows - checked.rows_total
+        written = WRITERS[self.kind](frame, checked.present, self.batch.pk,
+                                     lambda done, _n: self.stage(_("Writing"), done_before + done, tally.rows))
+        tally.changed(written)
+        self.count_changes(tally)
+        if written.audit:
+            record_many(self.actor, written.audit)
+        if self.kind == "financials":
+            statements_changed(frame, written, self.actor)
 
     # --- outcomes -----------------------------------------------------------------------------------
 
@@ -161,10 +197,9 @@ class ImportRun:
         self.batch.rows_total, self.batch.rows_rejected = total, rejected
         self.batch.rows_valid = total - rejected
 
-    def count_changes(self, written: Written) -> None:
+    def count_changes(self, tally: Tally) -> None:
         b = self.batch
-        b.rows_created, b.rows_updated = written.count("created"), written.count("updated")
-        b.rows_unchanged = written.count("unchanged")
+        b.rows_created, b.rows_updated, b.rows_unchanged = tally.created, tally.updated, tally.unchanged
 
     def batch_event(self, status: str) -> Change:
         b = self.batch
@@ -194,6 +229,55 @@ class ImportRun:
             cache.set(progress_key(self.batch.pk), {"stage": name, "done": done, "total": total}, 3600)
         except Exception:  # progress is a nicety; a cache outage must not fail the import
             logger.warning("cannot publish import progress", exc_info=True)
+
+
+class Reading:
+    """A source read for one kind of file: its headers resolved once, its batches checked one by one."""
+
+    def __init__(self, kind: str, source: Source, mapping: Mapping):
+        self.kind, self.source, self.mapping = kind, source, mapping
+        self.headers = resolve_headers(source.headers, kind, mapping)
+        self.rows = None if kind in WHOLE_FILE_KINDS else max(int(settings.IMPORT_CHUNK_ROWS), 1)
+
+    def checked(self) -> Iterator[Checked]:
+        single = self.source.one_batch(self.rows)
+        duplicates = None if single else find_duplicates(lambda: self.source.batches(self.rows), self.kind,
+                                                          self.headers, self.mapping)
+        for table in self.source.batches(self.rows):
+            if table.frame.height:
+                yield check(self.kind, table, self.mapping, self.headers, duplicates)
+
+
+class Tally:
+    """What the batches of one file added up to: rows, rejected rows, problems, changes written."""
+
+    def __init__(self):
+        self.rows = self.rejected = self.problem_count = 0
+        self.created = self.updated = self.unchanged = 0
+        self.parts: list[pl.DataFrame] = []
+
+    def add(self, checked: Checked) -> int:
+        """Count a checked batch; the number of its rows rejected."""
+        rejected = checked.rejected_rows().len() if checked.problems.height else 0
+        self.rows += checked.rows_total
+        self.rejected += rejected
+        self.problem_count += checked.problems.height
+        if checked.problems.height:
+            self.parts.append(checked.problems)
+        return rejected
+
+    def changed(self, written: Written) -> None:
+        self.created += written.count("created")
+        self.updated += written.count("updated")
+        self.unchanged += written.count("unchanged")
+
+    def status(self, valid_rows_only: bool) -> str:
+        if self.problem_count and (not valid_rows_only or self.rejected == self.rows):
+            return "rejected"
+        return "partial" if self.problem_count else "done"
+
+    def problems(self) -> pl.DataFrame:
+        return pl.concat(self.parts) if self.parts else pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
 def statements_changed(frame: pl.DataFrame, written: Written, actor) -> None:

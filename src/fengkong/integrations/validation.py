@@ -13,9 +13,10 @@ Design decisions:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -42,6 +43,17 @@ from .sources import ROW, Table
 
 PROBLEM_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# The natural keys a file may hold once, checked across every batch of a file read in batches; the
+# values are normalised as the checks normalise them (credit codes in capitals).
+UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "invoices": (("number",),), "orders": (("number",),), "credit-notes": (("number",),),
+    "customers": (("code",), ("credit_code",)),
+}
+KEY_FORMS: dict[str, Callable[[pl.Expr], pl.Expr]] = {"credit_code": lambda e: e.str.to_uppercase()}
+# Kinds whose checks tie rows anywhere in the file together (a receipt's lines, a customer's periods):
+# read in one batch.
+WHOLE_FILE_KINDS = frozenset({"payments", "financials"})
+Duplicates = dict[tuple[str, ...], pl.DataFrame]  # key columns → the duplicated keys and "~rows"
 
 
 def raw(name: str) -> str:
@@ -108,8 +120,10 @@ def _refuse_missing(found: dict, headers: list[str], kind: str, mapping: Mapping
 class Checker:
     """Holds the frame being checked and the problems found so far."""
 
-    def __init__(self, frame: pl.DataFrame, headers: dict[str, str], kind: str, mapping: Mapping):
+    def __init__(self, frame: pl.DataFrame, headers: dict[str, str], kind: str, mapping: Mapping,
+                 duplicates: Duplicates | None = None):
         self.frame, self.headers, self.kind, self.mapping = frame, headers, kind, mapping
+        self.duplicates = duplicates  # found across the whole file when it is read in batches
         self.fields = fields_of(kind)
         self.parts: list[pl.DataFrame] = []
 
@@ -137,11 +151,12 @@ class Checker:
         self.frame = self.frame.with_columns(*columns)
 
 
-def check(kind: str, table: Table, mapping: Mapping) -> Checked:
-    headers = resolve_headers(table.headers, kind, mapping)
-    if table.frame.height == 0:
-        raise FileRejected(_("The file has a header row but no data rows."))
-    checker = Checker(_select(table, headers, mapping), headers, kind, mapping)
+def check(kind: str, table: Table, mapping: Mapping, headers: dict[str, str] | None = None,
+          duplicates: Duplicates | None = None) -> Checked:
+    """Check a table: the whole file, or one batch of its rows with `duplicates` found across all batches
+    (find_duplicates). `headers` as resolve_headers gives them (resolved here when not given)."""
+    headers = headers or resolve_headers(table.headers, kind, mapping)
+    checker = Checker(_select(table, headers, mapping), headers, kind, mapping, duplicates)
     if kind == "financials":
         prepare_financials(checker)
     parse_fields(checker)
@@ -219,16 +234,71 @@ PARSERS: dict[str, Callable[[Checker, Field], None]] = {
 
 def check_unique(c: Checker, keys: list[str], column: str, what: str) -> None:
     """Each natural key once per file; report every row of a duplicate, naming the other rows."""
-    has_key = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
-    dupes = pl.struct(keys).is_duplicated() & has_key
-    if not c.frame.select(dupes.any()).item():
-        return
-    rows = (c.frame.filter(dupes).group_by(keys).agg(pl.col(ROW).sort().cast(pl.String).str.join(", ")
-                                                     .alias("~rows")))
+    if c.duplicates is not None and tuple(keys) in c.duplicates:
+        rows = c.duplicates[tuple(keys)]   # the file is read in batches: its duplicates were found first
+        if rows.height == 0:
+            return
+    else:
+        has_key = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+        dupes = pl.struct(keys).is_duplicated() & has_key
+        if not c.frame.select(dupes.any()).item():
+            return
+        rows = duplicate_rows(c.frame.filter(dupes), keys)
     c.frame = c.frame.join(rows, on=keys, how="left", nulls_equal=False)
+    dupes = pl.col("~rows").is_not_null()
     c.problem(dupes, column, pl.format(_("{} appears more than once in the file (rows {})"),
                                        pl.lit(what), pl.col("~rows")))
     c.frame = c.frame.drop("~rows")
+
+
+def duplicate_rows(rows: pl.DataFrame, keys: list[str] | tuple[str, ...]) -> pl.DataFrame:
+    """The keys that occur more than once among `rows` (keys and ROW), with their rows as "2, 5"."""
+    return (rows.group_by(keys).agg(pl.col(ROW).sort().cast(pl.String).str.join(", ").alias("~rows"),
+                                    pl.len().alias("~n"))
+            .filter(pl.col("~n") > 1).drop("~n"))
+
+
+def find_duplicates(batches: Callable[[], Iterable[Table]], kind: str, headers: dict[str, str],
+                    mapping: Mapping) -> Duplicates:
+    """Every duplicated natural key of a file read in batches, before any batch is checked (so that all
+    rows of a duplicate are refused, the first one too). One pass keeps only a 64-bit hash of each key
+    (8 bytes a row); only if two hashes agree does a second pass collect those rows' keys, exactly."""
+    key_sets = [keys for keys in UNIQUE_KEYS.get(kind, ()) if all(k in headers or k in mapping.constants
+                                                                  for k in keys)]
+    if not key_sets:
+        return {}
+    hashes: dict[tuple[str, ...], list[np.ndarray]] = {keys: [] for keys in key_sets}
+    for table in batches():
+        for keys, frame in _key_frames(table, key_sets, headers, mapping):
+            hashes[keys].append(frame.get_column("~hash").to_numpy())
+    suspects = {keys: _repeated(parts) for keys, parts in hashes.items()}
+    del hashes
+    found: dict[tuple[str, ...], list[pl.DataFrame]] = {keys: [] for keys in key_sets}
+    if any(len(s) for s in suspects.values()):
+        for table in batches():
+            for keys, frame in _key_frames(table, key_sets, headers, mapping):
+                if len(suspects[keys]):
+                    found[keys].append(frame.filter(pl.col("~hash").is_in(pl.Series(suspects[keys]).implode())))
+    return {keys: duplicate_rows(pl.concat(parts) if parts else pl.DataFrame(
+        schema={ROW: pl.Int64, **{k: pl.String for k in keys}}), keys) for keys, parts in found.items()}
+
+
+def _key_frames(table: Table, key_sets: list[tuple[str, ...]], headers: dict[str, str], mapping: Mapping):
+    """(keys, frame of ROW, the keys as the checks see them, ~hash) for each key set, rows with a key only."""
+    frame = _select(table, headers, mapping)
+    for keys in key_sets:
+        values = [KEY_FORMS.get(k, lambda e: e)(pl.col(raw(k))).alias(k) for k in keys]
+        keyed = frame.select(pl.col(ROW).cast(pl.Int64), *values).drop_nulls(list(keys))
+        yield keys, keyed.with_columns(pl.struct(list(keys)).hash().alias("~hash"))
+
+
+def _repeated(parts: list[np.ndarray]) -> np.ndarray:
+    """The values that occur more than once in the arrays."""
+    if not parts:
+        return np.empty(0, dtype=np.uint64)
+    values = np.concatenate(parts)
+    values.sort()
+    return np.unique(values[1:][values[1:] == values[:-1]])
 
 
 def check_customer_codes(c: Checker) -> None:

@@ -10,7 +10,7 @@ from fengkong.core.files import written_download
 
 from .actions import start_import
 from .choices import ImportStatus
-from .forms import ImportUploadForm
+from .forms import upload_form
 from .models import ImportBatch
 from .queries import progress_of
 from .reports import problem_row, write_errors_csv
@@ -29,13 +29,13 @@ def import_list(request):
 @login_required
 @permission_required("integrations.run_import", raise_exception=True)
 def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = upload_form(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         batch = start_import(actor=request.user, upload=data["file"], kind=data["kind"],
                              mapping_text=data["mapping"], mode=data["mode"], dry_run=data["dry_run"])
         return redirect("import-detail", pk=batch.pk)
-    status = 400 if request.method == "POST" else 200
+    status = (413 if form.refused else 400) if request.method == "POST" else 200
     return render(request, "integrations/upload.html", {"form": form}, status=status)
 
 
