@@ -3,7 +3,7 @@ app contributes from its own `cli.py`, added here by name, as api/urls.py adds e
 
 from __future__ import annotations
 
-import subprocess
+import subprocess  # only our own interpreter and gunicorn, with fixed arguments  # nosec B404
 import sys
 
 import click
@@ -48,10 +48,10 @@ def setup() -> None:
 def serve(host: str, port: int, workers: int, no_worker: bool) -> None:
     """Serve the web UI and API with gunicorn, and a background worker for imports and tasks."""
     call_command("collectstatic", interactive=False, verbosity=0)
-    worker_process = None if no_worker else subprocess.Popen([sys.executable, "-m", "fengkong.cli", "worker"])
+    worker_process = None if no_worker else subprocess.Popen([sys.executable, "-m", "fengkong.cli", "worker"])  # fixed argv of our own interpreter, no shell  # nosec B603
     console.print(f"Serving on [bold]http://{host}:{port}[/bold]  (Ctrl-C stops)")
     try:
-        subprocess.run([sys.executable, "-m", "gunicorn", "fengkong.wsgi:application", "--bind",
+        subprocess.run([sys.executable, "-m", "gunicorn", "fengkong.wsgi:application", "--bind",  # fixed argv of our own interpreter, no shell  # nosec B603
                         f"{host}:{port}", "--workers", str(workers), "--timeout", "120"], check=False)
     except KeyboardInterrupt:
         pass

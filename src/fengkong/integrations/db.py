@@ -68,7 +68,7 @@ def key_filter(column: str, values: pl.Series) -> tuple[str, list]:
     items = values.drop_nulls().unique().to_list()
     if is_postgres():
         return f"{column} = ANY(%s)", [items]
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(items, ensure_ascii=False)]  # noqa: S608 (column names are ours)
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(items, ensure_ascii=False)]  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
 
 
 # --- lookups ----------------------------------------------------------------------------------------
@@ -83,25 +83,25 @@ def portfolio_ids() -> pl.DataFrame:
 
 def invoice_ids(numbers: pl.Series) -> pl.DataFrame:
     where, params = key_filter("number", numbers)
-    return fetch(f"SELECT number, id, customer_id FROM receivables_invoice WHERE {where}", params,  # noqa: S608
+    return fetch(f"SELECT number, id, customer_id FROM receivables_invoice WHERE {where}", params,  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
                  schema={"number": pl.String, "id": pl.Int64, "customer_id": pl.Int64})
 
 
 def credit_code_owners(codes: pl.Series) -> pl.DataFrame:
     where, params = key_filter("credit_code", codes)
-    return fetch(f"SELECT credit_code, code FROM customers_customer WHERE {where}", params,  # noqa: S608
+    return fetch(f"SELECT credit_code, code FROM customers_customer WHERE {where}", params,  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
                  schema={"credit_code": pl.String, "~owner": pl.String})
 
 
 def ids_by_key(table: str, key: str, values: pl.Series, id_name: str) -> pl.DataFrame:
     where, params = key_filter(key, values)
-    return fetch(f"SELECT {key}, id FROM {table} WHERE {where}", params,  # noqa: S608
+    return fetch(f"SELECT {key}, id FROM {table} WHERE {where}", params,  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
                  schema={key: pl.String, id_name: pl.Int64})
 
 
 def table_is_empty(table: str) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608
+        cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
         return cursor.fetchone() is None
 
 
@@ -158,7 +158,7 @@ def stored_rows(target: Target, columns: list[str], frame: pl.DataFrame) -> pl.D
         return _nothing_stored(kinds)
     where, params = key_filter(target.key[0], frame.get_column(target.key[0]))
     select = ", ".join(f"{_select_expr(c, k)} AS {c}" for c, k in kinds.items())
-    fetched = fetch(f"SELECT {select} FROM {target.table} WHERE {where}", params,  # noqa: S608
+    fetched = fetch(f"SELECT {select} FROM {target.table} WHERE {where}", params,  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
                     schema={c: FETCHED_AS.get(k, POLARS_TYPES[k]) for c, k in kinds.items()})
     return fetched.with_columns(
         *[pl.col(c).str.slice(0, 10).str.to_date("%Y-%m-%d") for c, k in kinds.items() if k == DATE],
@@ -247,14 +247,14 @@ def _upsert_sqlite(target: Target, columns: list[str], rows: pl.DataFrame, updat
     conflict = f" ON CONFLICT ({', '.join(target.key)}) DO "
     if sets and compared:
         changed = " OR ".join(f"{target.table}.{c} IS NOT excluded.{c}" for c in compared)
-        sql += conflict + f"UPDATE SET {', '.join(sets)} WHERE {changed}"
+        sql += conflict + f"UPDATE SET {', '.join(sets)} WHERE {changed}"  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
     else:
         sql += conflict + "NOTHING"
     _execute_chunks(sql, rows.sort(list(target.key)), progress)
 
 
 def _insert_sql(target: Target, columns: list[str]) -> str:
-    return f"INSERT INTO {target.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+    return f"INSERT INTO {target.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
 
 
 def _insert_sqlite(target: Target, frame: pl.DataFrame, batch_id, progress) -> None:
@@ -269,7 +269,7 @@ def _update_sqlite(target: Target, frame: pl.DataFrame, update: list[str], batch
     columns, rows = _database_rows(target, frame, batch_id)
     sets, _compared = _set_clause(target, update)
     assigned = [s.split(" = ")[0] for s in sets]
-    sql = (f"UPDATE {target.table} SET {', '.join(f'{c} = ?' for c in assigned)} "  # noqa: S608
+    sql = (f"UPDATE {target.table} SET {', '.join(f'{c} = ?' for c in assigned)} "  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
            f"WHERE {' AND '.join(f'{k} = ?' for k in target.key)}")
     _execute_chunks(sql, rows.select(*assigned, *target.key), None)
 
@@ -293,13 +293,13 @@ def _upsert_postgres(target: Target, columns: list[str], rows: pl.DataFrame, upd
     with connection.cursor() as cursor:
         raw = cursor.cursor
         raw.execute(f"DROP TABLE IF EXISTS {stage}")
-        raw.execute(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM {target.table} WITH NO DATA")  # noqa: S608
+        raw.execute(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM {target.table} WITH NO DATA")  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
         copy_rows(raw, stage, columns, rows, progress)
-        sql = f"INSERT INTO {target.table} ({names}) SELECT {names} FROM {stage} ON CONFLICT ({', '.join(target.key)}) DO "  # noqa: S608
+        sql = f"INSERT INTO {target.table} ({names}) SELECT {names} FROM {stage} ON CONFLICT ({', '.join(target.key)}) DO "  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
         if sets and compared:
             old = ", ".join(f"{target.table}.{c}" for c in compared)
             new = ", ".join(f"excluded.{c}" for c in compared)
-            sql += f"UPDATE SET {', '.join(sets)} WHERE ({old}, NULL) IS DISTINCT FROM ({new}, NULL)"
+            sql += f"UPDATE SET {', '.join(sets)} WHERE ({old}, NULL) IS DISTINCT FROM ({new}, NULL)"  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
         else:
             sql += "NOTHING"
         raw.execute(sql)
@@ -328,7 +328,7 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> No
                     copy.write_row(row)
             return
         marks = ", ".join("?" for _column in columns)
-        cursor.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+        cursor.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
                                   (tuple(_sqlite_value(v) for v in row) for row in rows))
 
 
