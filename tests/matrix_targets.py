@@ -30,6 +30,7 @@ from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, Moni
 from fengkong.notifications.choices import Template
 from fengkong.notifications.models import InboxMessage
 from fengkong.receivables.models import Invoice
+from fengkong.reviews.models import PendingChange
 from fengkong.scoring.choices import ModelKind, ModelStatus, ModelUse
 from fengkong.scoring.models import CashForecast, InvoicePrediction, ModelVersion, PromotionRequest
 
@@ -203,3 +204,13 @@ def policy_figures(world: dict) -> None:
         full = dict(credit_policy.parse(version.config).config)
         version.preview = jsonable(grading.preview(full)) or {}
         version.save(update_fields=["preview"])
+
+
+# --- dual review -------------------------------------------------------------------------------------
+
+def pending_change(scene: Scene) -> PendingChange:
+    """A new legal name of the scene's customer, asked for by the maker and waiting for review."""
+    customer = scene.customer
+    return PendingChange.objects.create(kind="customer", object_id=customer.pk, customer=customer,
+                                        old={"name": customer.name}, new={"name": f"{customer.name}（更名）"},
+                                        requested_by=scene.maker, via="admin")

@@ -20,7 +20,7 @@ FLOORS = {
     "engine": 0,
     "core": 1,
     "accounts": 2, "notifications": 2,
-    "customers": 3, "receivables": 3,
+    "customers": 3, "receivables": 3, "reviews": 3,
     "integrations": 4, "evidence": 4,
     "industry": 5, "monitoring": 5,
     "credit": 6,
@@ -53,13 +53,15 @@ def none_of(found: set[str], what: str) -> None:
 ROOT_MODULES = {"fengkong", "fengkong.settings", "fengkong.urls", "fengkong.wsgi"}
 # The common files every domain app has (NetBox's habit); `actions` may be a package, as may `views`.
 DOMAIN_APPS = ("accounts", "customers", "receivables", "integrations", "monitoring", "credit", "scoring",
-               "notifications", "cycle")
+               "notifications", "cycle", "reviews")
 COMMON_FILES = ("models", "choices", "exceptions", "actions", "admin", "apps", "urls", "api", "views", "tasks")
 # A common file an app has no use for is not written empty: the app, the file and why it has none.
 NOT_NEEDED = {
     "accounts": {"tasks": "no background work: tokens and sign-in are synchronous"},
     "customers": {"tasks": "no background work: what a change sets off is queued by the apps that receive its "
                            "signal (credit re-assesses)"},
+    "reviews": {"tasks": "no background work: a confirmed change is written at once, and what it sets off is "
+                         "queued by the app that owns the row (credit re-assesses after a guarantee)"},
     "integrations": {"api": "no endpoints: files come by the upload page or `fengkong import`"},
     "receivables": {"urls": "no pages of its own: the ledger shows on the customer page and the home page",
                     "views": "no pages of its own (see urls)", "tasks": "no background work"},

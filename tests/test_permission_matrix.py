@@ -228,6 +228,18 @@ def a_model(world) -> int:
     return ModelVersion.objects.get_or_create(use="customer_risk", version=1, defaults={
         "kind": "scorecard", "directory": "models/customer_risk-v1", "data_sha256": "0" * 64})[0].pk
 
+REVIEW_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE, Role.AUDITOR}
+
+
+def a_pending_change(world) -> int:
+    from fengkong.reviews.models import PendingChange
+
+    customer = world["customers"][0]
+    return PendingChange.objects.create(kind="customer", object_id=customer.pk, customer=customer,
+                                        old={"name": customer.name}, new={"name": "重庆渝中精密机械集团有限公司"},
+                                        requested_by=world["users"]["credit_analyst"]).pk
+
+
 MATRIX: dict[str, Entry] = {
     # Web pages (fengkong.web, accounts, customers and integrations urls)
     "home": signed_in(),
@@ -262,6 +274,16 @@ MATRIX: dict[str, Entry] = {
     "inbox": signed_in(),
     "inbox-mark-read": post_only(pk=1),
     "inbox-mark-all-read": POST_ONLY,
+    # Dual review (fengkong.reviews): the queue of changes waiting and the steps on them
+    "review-queue": web_only(REVIEW_READERS),
+    "review-confirm": post_only(pk=1),
+    "review-reject": post_only(pk=1),
+    "review-withdraw": post_only(pk=1),
+    "api:pending_change_list": web_only(REVIEW_READERS, web=False),
+    "api:pending_change_detail": web_only(REVIEW_READERS, {"change_id": a_pending_change}, web=False),
+    "api:pending_change_confirm": post_only(change_id=1),
+    "api:pending_change_reject": post_only(change_id=1),
+    "api:pending_change_withdraw": post_only(change_id=1),
     # Django admin: staff only (the admin and auditor personas); tested through its index page.
     "admin:*": staff_only(sample="admin:index"),
     # REST API (fengkong.api.urls)
@@ -553,6 +575,10 @@ def pk_of(target) -> dict:
     return {"pk": target.pk}
 
 
+def change_id_of(change) -> dict:
+    return {"change_id": change.pk}
+
+
 def reference_of(check) -> dict:
     return {"reference": check.reference}
 
@@ -590,6 +616,7 @@ ORDER_TAKERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.SALES}  # credit.re
 MANAGER = {Role.RISK_MANAGER}
 DECIDERS = {Role.RISK_MANAGER, Role.RISK_COMMITTEE}  # scoring.approve_promotion
 SIGNED_IN = [p for p in PERSONAS if p != ANONYMOUS]
+CONFIRMERS = {Role.ADMIN, Role.RISK_MANAGER}  # reviews.confirm_change
 # permission_required before the lookup: another portfolio's object is a 403 like one's own
 PERMISSION_FIRST = {p: DENIED for p in BOUND}
 # the maker may not decide their own proposal or request: a form says why, the API answers 403
@@ -720,6 +747,21 @@ WRITES: dict[str, Write] = {
     "api:promotion_withdraw": api_write(set(), targets.promotion, lambda r: {"request_id": r.pk},
                                         audit="model.promotion_withdrawn", scoped=False,
                                         maker={Role.RISK_MANAGER: ALLOWED, Role.CREDIT_ANALYST: ALLOWED}),
+    # Dual review (fengkong.reviews): a second person confirms or rejects; only the requester withdraws
+    "review-confirm": web_write(CONFIRMERS, targets.pending_change, pk_of, audit="change.confirmed",
+                                maker=OWN_WEB, foreign=PERMISSION_FIRST),
+    "api:pending_change_confirm": api_write(CONFIRMERS, targets.pending_change, change_id_of, audit="change.confirmed",
+                                            maker=OWN_API, foreign=PERMISSION_FIRST),
+    "review-reject": web_write(CONFIRMERS, targets.pending_change, pk_of, {"note": "与营业执照不符"},
+                               audit="change.rejected", maker=OWN_WEB, foreign=PERMISSION_FIRST),
+    "api:pending_change_reject": api_write(CONFIRMERS, targets.pending_change, change_id_of, {"note": "与营业执照不符"},
+                                           audit="change.rejected", maker=OWN_API, foreign=PERMISSION_FIRST),
+    "review-withdraw": web_write(set(), targets.pending_change, pk_of, audit="change.withdrawn",
+                                 maker={Role.RISK_MANAGER: ALLOWED, Role.CREDIT_ANALYST: ALLOWED},
+                                 foreign=PERMISSION_FIRST),
+    "api:pending_change_withdraw": api_write(set(), targets.pending_change, change_id_of, audit="change.withdrawn",
+                                             maker={Role.RISK_MANAGER: ALLOWED, Role.CREDIT_ANALYST: ALLOWED},
+                                             foreign=PERMISSION_FIRST),
     # Django admin: staff only; tested through adding a portfolio (the auditor is staff but may only read)
     "admin:*": Write({**{p: ADMIN_LOGIN for p in PERSONAS}, Role.ADMIN: ALLOWED, Role.AUDITOR: DENIED},
                      data={"code": "GZ", "name": "广州", "kind": "region", "region_prefixes": "44",

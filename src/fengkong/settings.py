@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "fengkong.core",
     "fengkong.accounts",
     "fengkong.customers",
+    "fengkong.reviews",
     "fengkong.receivables",
     "fengkong.integrations",
     "fengkong.monitoring",

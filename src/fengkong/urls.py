@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("fengkong.accounts.urls")),
     path("customers/", include("fengkong.customers.urls")),
     path("imports/", include("fengkong.integrations.urls")),
+    path("reviews/", include("fengkong.reviews.urls")),
     path("", include("fengkong.web.urls")),
 ]

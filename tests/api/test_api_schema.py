@@ -25,7 +25,11 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          "/api/v1/models", "/api/v1/models/rollback", "/api/v1/models/{model_id}", "/api/v1/models/{model_id}/promotion",
          "/api/v1/models/{model_id}/retire", "/api/v1/promotions/{request_id}/decision",
          "/api/v1/promotions/{request_id}/withdraw", "/api/v1/customers/{code}/model-scores",
-         "/api/v1/invoice-predictions", "/api/v1/cash-forecast"}
+         "/api/v1/invoice-predictions", "/api/v1/cash-forecast",
+         # dual review (issue 20)
+         "/api/v1/pending-changes", "/api/v1/pending-changes/{change_id}",
+         "/api/v1/pending-changes/{change_id}/confirm", "/api/v1/pending-changes/{change_id}/reject",
+         "/api/v1/pending-changes/{change_id}/withdraw"}
 
 
 def test_openapi_schema_loads_without_signing_in_and_lists_every_path(db):

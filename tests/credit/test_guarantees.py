@@ -15,6 +15,8 @@ from fengkong.core.models import AuditEvent
 from fengkong.credit.actions.guarantees import delete_guarantee, save_guarantee
 from fengkong.credit.choices import GuaranteeKind
 from fengkong.credit.models import Guarantee
+from fengkong.reviews.actions import confirm_change
+from fengkong.reviews.models import PendingChange
 
 FORM = {"kind": "third_party", "provider": "重庆担保集团", "value": "100000.00", "eligible_percent": "80",
         "valid_from": "2026-01-01", "valid_until": "", "reference": "DB-1"}
@@ -55,8 +57,18 @@ def test_an_admin_save_of_a_guarantee_is_audited_and_reassesses(staff_analyst, b
                                      {"customer": cq2.pk, **FORM, "value": "150000.00"})
     assert changed.status_code == 302, changed.content.decode()[:2000]
     event = AuditEvent.objects.get(action="guarantee.changed")
-    assert (event.before["value"], event.after["value"]) == ("100000.00", "150000.00")
+    assert (event.before["customer_id"], event.after["customer_id"]) == (cq1.pk, cq2.pk)
+    assert event.after["value"] == "100000.00"  # the value waits for a second person (dual review)
     assert queued[-1] == ([cq1.pk, cq2.pk], "guarantee")  # the one it left and the one it backs now
+    held = PendingChange.objects.get()
+    assert (held.kind, held.customer, held.old, held.new, held.requested_by) == (
+        "guarantee", cq2, {"value": "100000.00"}, {"value": "150000.00"}, analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_change(actor=users["risk_manager"], change=held)
+    event = AuditEvent.objects.filter(action="guarantee.changed").latest("seq")
+    assert (event.before["value"], event.after["value"]) == ("100000.00", "150000.00")
+    assert event.actor == users["risk_manager"] and Guarantee.objects.get().value == Decimal("150000.00")
+    assert queued[-1] == ([cq2.pk], "guarantee")
 
     with django_capture_on_commit_callbacks(execute=True):
         deleted = staff_analyst.post(f"/admin/credit/guarantee/{guarantee.pk}/delete/", {"post": "yes"})

@@ -17,6 +17,7 @@ from fengkong.credit.models import Assessment
 from fengkong.customers import actions
 from fengkong.customers.exceptions import MasterDataInvalid
 from fengkong.customers.models import Customer, CustomerGroup, FinancialStatement
+from fengkong.reviews.actions import confirm_change
 
 pytestmark = pytest.mark.django_db
 
@@ -94,10 +95,15 @@ def test_an_analyst_saves_a_customer_and_a_group_through_the_actions(book, users
     customer = book["customers"][0]
     customer.group = group
     actions.save_customer(actor=analyst, customer=customer)
+    assert Customer.objects.get(pk=customer.pk).group is None  # the group is sensitive: it waits for review
+    confirm_change(actor=users[Role.RISK_MANAGER], change=customer.held_change)
     events = list(AuditEvent.objects.order_by("seq"))
     assert [(e.action, e.actor_name) for e in events] == [("customer_group.created", "credit_analyst"),
-                                                          ("customer.changed", "credit_analyst")]
-    assert events[1].before["group_id"] is None and events[1].after["group_id"] == group.pk
+                                                          ("change.requested", "credit_analyst"),
+                                                          ("customer.changed", "risk_manager"),
+                                                          ("change.confirmed", "risk_manager")]
+    assert events[2].before["group_id"] is None and events[2].after["group_id"] == group.pk
+    assert Customer.objects.get(pk=customer.pk).group == group
 
 
 def test_a_row_the_model_refuses_is_refused_with_every_field_that_is_wrong(book, users):

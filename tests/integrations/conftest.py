@@ -30,6 +30,14 @@ def write(tmp_path):
 
 
 @pytest.fixture
+def trusted_source(db):
+    """An import source an administrator has marked trusted: its files skip dual review."""
+    from fengkong.integrations.models import ImportSource
+
+    return ImportSource.objects.create(code="kingdee", name="金蝶 K/3", trusted=True)
+
+
+@pytest.fixture
 def run(users):
     """run(kind, path, **options) -> the finished ImportBatch, imported by the finance user."""
 

@@ -16,7 +16,10 @@ READ_LEDGER = [
     "receivables.view_paymentallocation", "receivables.view_creditnote", "receivables.view_salesorder",
 ]
 SEE_ALL = ["customers.view_all_customers"]
-IMPORT = ["integrations.run_import", "integrations.view_importbatch"]
+IMPORT = ["integrations.run_import", "integrations.view_importbatch", "integrations.view_importsource"]
+# Dual review (fengkong.reviews): who reads the queue of changes waiting, who confirms another person's change.
+REVIEW_READ = ["reviews.view_pendingchange"]
+REVIEW_CONFIRM = REVIEW_READ + ["reviews.confirm_change"]
 EDIT_MASTER = [
     "customers.change_customer", "customers.add_contact", "customers.change_contact",
     "customers.add_customergroup", "customers.change_customergroup",
@@ -53,14 +56,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
         "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
         "auth.change_user", "accounts.view_signinlock", "accounts.lift_signinlock",
-    ],
+        "integrations.add_importsource", "integrations.change_importsource",
+    ] + REVIEW_CONFIRM,
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
-    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE,
+    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
     + ["scoring.approve_promotion"],
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
-    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE,
+    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
         "scoring.view_invoiceprediction", "scoring.view_cashforecast"],
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"],
@@ -69,10 +73,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES],
-    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"],
-    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + ["integrations.view_importbatch",
-                                                                  "accounts.view_portfolio",
-                                                                  "accounts.view_signinlock"],
+    Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
+    + REVIEW_READ,
+    Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
+    + ["integrations.view_importbatch", "integrations.view_importsource", "accounts.view_portfolio",
+       "accounts.view_signinlock"],
 }
 
 

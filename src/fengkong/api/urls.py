@@ -18,6 +18,7 @@ from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.monitoring.api import router as monitoring_router
 from fengkong.receivables.api import router as receivables_router
+from fengkong.reviews.api import router as reviews_router
 from fengkong.scoring import api as scoring_api
 
 from . import errors
@@ -41,6 +42,7 @@ scoring_api.install(api)
 api.add_router("", me_router)
 api.add_router("", customers_router)
 api.add_router("", receivables_router)
+api.add_router("", reviews_router)
 api.add_router("", monitoring_router)
 for router in credit_routers:
     api.add_router("", router)

@@ -15,6 +15,7 @@ from django.contrib import admin
 from fengkong.core import industries
 from fengkong.core.admin import ReadOnlyAdmin
 from fengkong.core.permissions import scope
+from fengkong.reviews.admin import tell_held
 
 from .actions.guarantees import delete_guarantee, save_guarantee
 from .actions.industry import set_outlook
@@ -43,7 +44,8 @@ class GuaranteeAdmin(admin.ModelAdmin):
         return scope(super().get_queryset(request), request.user)
 
     def save_model(self, request, obj, form, change):
-        save_guarantee(actor=request.user, guarantee=obj)
+        save_guarantee(actor=request.user, guarantee=obj, via="admin")
+        tell_held(request, obj)
 
     def delete_model(self, request, obj):
         delete_guarantee(actor=request.user, guarantee=obj)

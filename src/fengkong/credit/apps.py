@@ -16,3 +16,9 @@ class CreditConfig(AppConfig):
         register_accountable(limit_owners)
         from .receivers import connect_receivers
         connect_receivers()
+        # A guarantee's value is under dual review (fengkong.reviews).
+        from fengkong.reviews.targets import register_reviewed
+
+        from .actions.guarantees import GUARANTEE_REVIEW
+
+        register_reviewed(GUARANTEE_REVIEW)

@@ -92,6 +92,8 @@ class IndustryOutlook(models.Model):
 class Guarantee(models.Model):
     """A guarantee, collateral or credit insurance backing a customer's credit."""
 
+    SENSITIVE_FIELDS = ("value", "eligible_percent")  # dual review: a change waits for a second person
+
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="guarantees",
                                  verbose_name=_("customer"))
     kind = models.CharField(_("kind"), max_length=20, choices=GuaranteeKind.choices)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -16,6 +18,19 @@ from .choices import CustomerStatus
 def validate_credit_code(value: str) -> None:
     if value and (why := uscc.problem(value)):
         raise ValidationError(_("Invalid unified social credit code: %(why)s"), params={"why": why})
+
+
+BANK_ACCOUNT = re.compile(r"^[0-9]{8,32}$")
+
+
+def validate_bank_account(value: str) -> None:
+    if value and not BANK_ACCOUNT.match(value):
+        raise ValidationError(_("A bank account number is 8 to 32 digits, written without spaces or dashes."))
+
+
+def mask_account(value: str) -> str:
+    """A bank account as shown where the full number is not needed: its last four digits."""
+    return f"•••• {value[-4:]}" if value else ""
 
 
 def validate_region(value: str) -> None:
@@ -40,7 +55,10 @@ class CustomerGroup(models.Model):
 
 class Customer(models.Model):
     AUDITED_FIELDS = ("code", "name", "credit_code", "industry", "region", "group_id", "cooperation_start",
-                      "status", "portfolio_id", "salesperson")
+                      "status", "portfolio_id", "salesperson", "bank_name", "bank_account")
+    # Dual review (fengkong.reviews, docs/dual-review.md): a change of these waits for a second person.
+    SENSITIVE_FIELDS = ("credit_code", "name", "group_id", "portfolio_id", "bank_name", "bank_account")
+    HELD_ON_CREATE = ("credit_code",)  # a new customer's legal identity is confirmed too
 
     code = models.CharField(_("customer code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
@@ -58,6 +76,11 @@ class Customer(models.Model):
     portfolio = models.ForeignKey("accounts.Portfolio", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="customers", verbose_name=_("portfolio"))
     salesperson = models.CharField(_("salesperson"), max_length=80, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=120, blank=True,
+                                 help_text=_("The bank and branch the customer pays from (开户银行)."))
+    bank_account = models.CharField(_("bank account"), max_length=32, blank=True,
+                                    validators=[validate_bank_account],
+                                    help_text=_("Digits only, without spaces or dashes."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,13 +99,19 @@ class Customer(models.Model):
     def industry_label(self) -> str:
         return industries.label(self.industry) if self.industry else ""
 
+    def bank_account_masked(self) -> str:
+        return mask_account(self.bank_account)
+
 
 class Contact(models.Model):
+    SENSITIVE_FIELDS = ("phone", "email", "address")  # dual review: a change waits for a second person
+
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=80)
     title = models.CharField(_("title"), max_length=80, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
     is_primary = models.BooleanField(_("primary"), default=False)
 
     class Meta:

@@ -6,6 +6,9 @@ Design decisions:
   the batch (status running) with its audit event `import.started` in one durable transaction, and queues
   the importer by name (task `integrations.import`, core.later) once that commits: the worker, or huey's
   immediate mode, always finds the batch.
+- `save_import_source` adds or changes an import source (`integrations.add_importsource` /
+  `change_importsource`, the admin's); marking one trusted lets its files change sensitive master data
+  without dual review, so the event `import_source.created` / `.changed` records `trusted` before and after.
 - If the queue cannot be reached, the batch is marked failed (audited `import.failed`) with a message the
   user sees, instead of staying "running" forever.
 """
@@ -19,19 +22,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengkong.core.audit import record
+from fengkong.core.audit import record, snapshot
 from fengkong.core.later import task
 from fengkong.core.permissions import require
 
 from .choices import ImportMode, ImportStatus
-from .models import ImportBatch
+from .models import ImportBatch, ImportSource
 from .uploads import save_upload
 
 log = logging.getLogger(__name__)
 
 
-def start_import(*, actor, upload, kind: str, mapping_text: str, mode: str, dry_run: bool) -> ImportBatch:
-    """Record a running batch for the uploaded file and hand it to the background importer."""
+def start_import(*, actor, upload, kind: str, mapping_text: str, mode: str, dry_run: bool,
+                 source: ImportSource | None = None) -> ImportBatch:
+    """Record a running batch for the uploaded file and hand it to the background importer. `source`:
+    where the file comes from (a trusted one writes sensitive master data without dual review)."""
     require(actor, "integrations.run_import")
     importer = task("integrations.import")
     path, sha256 = save_upload(upload)
@@ -39,13 +44,34 @@ def start_import(*, actor, upload, kind: str, mapping_text: str, mode: str, dry_
         batch = ImportBatch.objects.create(
             kind=kind, file_name=(upload.name or path.name)[:255], file_sha256=sha256, file_size=upload.size,
             mode=mode, dry_run=dry_run, status=ImportStatus.RUNNING, user=actor, actor_name=actor.get_username(),
+            source=source,
         )
         record(actor, "import.started", "import_batch", batch.pk, after={
             "kind": kind, "file": batch.file_name, "sha256": sha256, "size": upload.size, "mode": mode,
-            "dry_run": dry_run})
-        arguments = (batch.pk, str(path), kind, actor.pk, mapping_text, dry_run, mode == ImportMode.VALID_ROWS)
+            "dry_run": dry_run, "source": source.code if source else None})
+        arguments = (batch.pk, str(path), kind, actor.pk, mapping_text, dry_run, mode == ImportMode.VALID_ROWS,
+                     source.pk if source else None)
         transaction.on_commit(lambda: _hand_over(importer, arguments))
     return batch
+
+
+SOURCE_FIELDS = ("code", "name", "trusted", "note")
+
+
+def save_import_source(*, actor, source: ImportSource) -> ImportSource:
+    """Add or change an import source, audited; nothing is written when nothing changed."""
+    adding = source._state.adding
+    require(actor, "integrations.add_importsource" if adding else "integrations.change_importsource")
+    source.full_clean()
+    with transaction.atomic():
+        stored = None if adding else ImportSource.objects.select_for_update().get(pk=source.pk)
+        before = snapshot(stored, SOURCE_FIELDS) if stored is not None else None
+        if before is not None and before == snapshot(source, SOURCE_FIELDS):
+            return source
+        source.save()
+        record(actor, f"import_source.{'created' if adding else 'changed'}", "import_source", source.pk,
+               before=before, after=snapshot(source, SOURCE_FIELDS))
+    return source
 
 
 def _hand_over(importer: Callable, arguments: tuple) -> None:

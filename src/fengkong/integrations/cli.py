@@ -11,6 +11,7 @@ from django.conf import settings
 from fengkong.core.console import Stages, console, progress_bar, user_or_system
 
 from .importer import import_file
+from .models import ImportSource
 from .reports import print_batch, write_errors_csv
 
 KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financials"]
@@ -26,18 +27,32 @@ KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financi
 @click.option("--errors", "errors_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every problem to this CSV.")
 @click.option("--user", "username", default=None, help="Record the import as this user.")
+@click.option("--source", "source_code", default=None,
+              help="The import source (its code) the file comes from; a trusted one skips dual review.")
 def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid_rows_only: bool,
-               errors_out: Path | None, username: str | None) -> None:
+               errors_out: Path | None, username: str | None, source_code: str | None) -> None:
     """Import an ERP export: customers, invoices, payments, credit-notes, orders or financials.
 
-    Files up to IMPORT_CLI_MAX_BYTES (20 GB by default; the web upload's limit is IMPORT_MAX_BYTES)."""
+    Files up to IMPORT_CLI_MAX_BYTES (20 GB by default; the web upload's limit is IMPORT_MAX_BYTES).
+    With --user, changes of sensitive master data wait for a second person's review unless --source names
+    a trusted source; without --user the system imports, and writes them at once."""
     actor = user_or_system(username)
+    source = _source(source_code)
     with progress_bar() as bar:
         batch = import_file(file, kind, actor=actor, mapping=mapping, dry_run=dry_run,
                             valid_rows_only=valid_rows_only, progress=Stages(bar),
-                            max_bytes=settings.IMPORT_CLI_MAX_BYTES)
+                            max_bytes=settings.IMPORT_CLI_MAX_BYTES, source=source)
     print_batch(batch, console)
     if errors_out and batch.error_count:
         write_errors_csv(batch, errors_out)
         console.print(f"All {batch.error_count} problems written to {errors_out}")
     sys.exit(0 if batch.status in {"done", "partial", "dry_run"} and not (dry_run and batch.error_count) else 1)
+
+
+def _source(code: str | None) -> ImportSource | None:
+    if not code:
+        return None
+    source = ImportSource.objects.filter(code=code).first()
+    if source is None:
+        raise click.BadParameter(f"no import source {code!r} (add it in the admin)", param_hint="--source")
+    return source

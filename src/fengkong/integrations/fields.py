@@ -63,6 +63,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
            max_length=40),
         _f("contact_email", TEXT, "电子邮箱", "email", "邮箱", "e-mail", "contact email", max_length=254),
         _f("portfolio", TEXT, "组合", "portfolio", "客户组合", "组合编码", "portfolio code"),
+        _f("bank_name", TEXT, "开户银行", "bank name", "开户行", "开户银行名称", "bank", max_length=120),
+        _f("bank_account", TEXT, "银行账号", "bank account", "银行帐号", "开户账号", "account number",
+           max_length=40),
     ),
     "invoices": (
         _f("number", TEXT, "单据编号", "invoice number", "发票号", "单号", "发票号码", "应收单号", "invoice no",

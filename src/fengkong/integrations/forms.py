@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import ImportKind, ImportMode
 from .exceptions import FileRejected, NotText
+from .models import ImportSource
 from .sources import detect_encoding
 from .uploads import RefusedUpload, refused_upload
 
@@ -26,6 +27,12 @@ class ImportUploadForm(forms.Form):
     mode = forms.ChoiceField(label=_("When some rows have problems"), choices=ImportMode.choices,
                              initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect)
     dry_run = forms.BooleanField(label=_("Dry run: check the file without saving anything"), required=False)
+    source = forms.ModelChoiceField(
+        label=_("Source (optional)"), required=False, queryset=ImportSource.objects.all(),
+        empty_label=_("Not named"),
+        help_text=_("Where the file comes from. Unless an administrator has marked the source trusted, changes "
+                    "of sensitive master data (credit code, legal name, group, portfolio, bank and contact "
+                    "details) wait for a second person's review."))
 
     def __init__(self, *args, refused: RefusedUpload | None = None, **kwargs):
         """`refused`: an upload stopped while it was received (integrations.uploads), reported on its field."""

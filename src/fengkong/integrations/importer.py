@@ -15,6 +15,11 @@ and the demo loader. Design decisions:
   first); receipts and financial statements, whose checks span the file, are read in one batch.
 - The size limit is settings.IMPORT_MAX_BYTES (what the web upload accepts); `fengkong import` passes its
   own, settings.IMPORT_CLI_MAX_BYTES.
+- Dual review (docs/dual-review.md): a customers file imported by a person from a source that is not
+  trusted (ImportSource.trusted, set by an administrator; no source is not trusted) writes its changes of
+  sensitive master data as pending changes for a second person (writers.write_customers `hold`,
+  reviews.actions.request_changes), counted as `rows_held`. The system (the demo loader, `fengkong
+  import` without --user) and trusted sources write them at once.
 - Progress goes to the caller's callback and to the cache under `import-progress:<batch id>` as
   {stage, done, total}: the web page polls that, because on SQLite the batch row cannot be seen to move
   while the write transaction holds the database.
@@ -38,12 +43,14 @@ from fengkong.core.audit import Change, record_many
 from fengkong.core.spreadsheets import write_frame_csv
 from fengkong.customers.models import FinancialStatement
 from fengkong.customers.signals import financial_statements_changed
+from fengkong.reviews.actions import request_changes
+from fengkong.reviews.targets import reviewed
 
 from . import db
 from .exceptions import FileRejected
 from .fields import KINDS
 from .mapping import Mapping, load_mapping
-from .models import ImportBatch
+from .models import ImportBatch, ImportSource
 from .sources import ROW, Source, open_source
 from .validation import PROBLEM_SCHEMA, WHOLE_FILE_KINDS, Checked, check, find_duplicates, resolve_headers
 from .writers import CREDIT_NOTES, CUSTOMERS, INVOICES, ORDERS, WRITERS, Written
@@ -59,10 +66,13 @@ KEYED_TABLES = {"invoices": INVOICES.table, "orders": ORDERS.table, "credit-note
 def import_file(path: Path, kind: str, *, actor, mapping: Path | dict | None = None, dry_run: bool = False,
                 valid_rows_only: bool = False, progress: Progress | None = None,
                 batch: ImportBatch | None = None, file_name: str | None = None,
-                max_bytes: int | None = None) -> ImportBatch:
+                max_bytes: int | None = None, source: ImportSource | None = None) -> ImportBatch:
     """Import `path` as `kind`; always returns the finished batch (done/partial/rejected/failed/dry_run).
-    A file larger than `max_bytes` (default settings.IMPORT_MAX_BYTES) is rejected before it is read."""
+    A file larger than `max_bytes` (default settings.IMPORT_MAX_BYTES) is rejected before it is read.
+    `source`: where the file comes from; unless it is trusted, a person's changes of sensitive master data
+    are held for review."""
     run = ImportRun(Path(path), kind, actor, dry_run, valid_rows_only, progress)
+    run.source = source
     run.begin(batch, file_name or Path(path).name)
     try:
         run.execute(mapping, settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes)
@@ -81,7 +91,13 @@ class ImportRun:
                  progress: Progress | None):
         self.path, self.kind, self.actor = path, kind, actor
         self.dry_run, self.valid_rows_only, self.callback = dry_run, valid_rows_only, progress
+        self.source: ImportSource | None = None
         self.batch: ImportBatch
+
+    @property
+    def holds(self) -> bool:
+        """Whether sensitive master data waits for review: a person's import from a source not trusted."""
+        return self.actor is not None and not (self.source is not None and self.source.trusted)
 
     # --- the stages ---------------------------------------------------------------------------------
 
@@ -92,6 +108,7 @@ class ImportRun:
         b.user = self.actor if getattr(self.actor, "pk", None) else None
         b.actor_name = getattr(self.actor, "username", None) or "system"
         b.dry_run, b.mode = self.dry_run, "valid" if self.valid_rows_only else "all"
+        b.source = self.source
         b.status = ImportBatch._meta.get_field("status").default
         b.message = ""
         b.save()
@@ -118,6 +135,7 @@ class ImportRun:
                     record_many(self.actor, [self.batch_event(status)])
             if status == "rejected":
                 self.batch.rows_created = self.batch.rows_updated = self.batch.rows_unchanged = 0
+                self.batch.rows_held = 0
             self.finish(status, tally.problems(), audited=status != "rejected")
 
     def measure(self, max_bytes: int) -> None:
@@ -153,12 +171,16 @@ class ImportRun:
     def write(self, checked: Checked, frame: pl.DataFrame, tally: Tally) -> None:
         """One batch's valid rows, inside the import's transaction."""
         done_before = tally.rows - checked.rows_total
+        hold = {"hold": self.holds} if self.kind == "customers" else {}
         written = WRITERS[self.kind](frame, checked.present, self.batch.pk,
-                                     lambda done, _n: self.stage(_("Writing"), done_before + done, tally.rows))
+                                     lambda done, _n: self.stage(_("Writing"), done_before + done, tally.rows), **hold)
         tally.changed(written)
         self.count_changes(tally)
         if written.audit:
             record_many(self.actor, written.audit)
+        for kind, wishes in written.wishes.items():
+            request_changes(actor=self.actor, reviewed=reviewed(kind), wishes=wishes,
+                            via=f"import #{self.batch.pk} {self.batch.file_name}")
         if self.kind == "financials":
             statements_changed(frame, written, self.actor)
 
@@ -169,7 +191,7 @@ class ImportRun:
         self.finish("rejected", file_problem(message))
 
     def fail(self, message: str) -> None:
-        self.batch.rows_created = self.batch.rows_updated = self.batch.rows_unchanged = 0
+        self.batch.rows_created = self.batch.rows_updated = self.batch.rows_unchanged = self.batch.rows_held = 0
         self.batch.message = message
         self.finish("failed", file_problem(message))
 
@@ -200,13 +222,15 @@ class ImportRun:
     def count_changes(self, tally: Tally) -> None:
         b = self.batch
         b.rows_created, b.rows_updated, b.rows_unchanged = tally.created, tally.updated, tally.unchanged
+        b.rows_held = tally.held
 
     def batch_event(self, status: str) -> Change:
         b = self.batch
         after = {"kind": b.kind, "file": b.file_name, "sha256": b.file_sha256, "size": b.file_size,
                  "status": status, "mode": b.mode, "dry_run": b.dry_run, "rows": b.rows_total,
                  "created": b.rows_created, "updated": b.rows_updated, "unchanged": b.rows_unchanged,
-                 "rejected": b.rows_rejected, "problems": b.error_count}
+                 "rejected": b.rows_rejected, "problems": b.error_count, "held": b.rows_held,
+                 "source": b.source.code if b.source else None}
         return Change("import.finished", "import_batch", str(b.pk), None, after)
 
     def summary(self) -> str:
@@ -217,10 +241,13 @@ class ImportRun:
         if b.status == "dry_run":
             return _("Checked %(total)d rows: %(valid)d valid, %(n)d problem(s). Nothing written.") % {
                 "total": b.rows_total, "valid": b.rows_valid, "n": b.error_count}
-        return _("%(total)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+        text = _("%(total)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
                  "%(rejected)d rejected.") % {"total": b.rows_total, "created": b.rows_created,
                                               "updated": b.rows_updated, "unchanged": b.rows_unchanged,
                                               "rejected": b.rows_rejected}
+        if b.rows_held:
+            text += " " + _("%(held)d with changes of sensitive master data held for review.") % {"held": b.rows_held}
+        return text
 
     def stage(self, name: str, done: int, total: int) -> None:
         if self.callback:
@@ -253,7 +280,7 @@ class Tally:
 
     def __init__(self):
         self.rows = self.rejected = self.problem_count = 0
-        self.created = self.updated = self.unchanged = 0
+        self.created = self.updated = self.unchanged = self.held = 0
         self.parts: list[pl.DataFrame] = []
 
     def add(self, checked: Checked) -> int:
@@ -270,6 +297,7 @@ class Tally:
         self.created += written.count("created")
         self.updated += written.count("updated")
         self.unchanged += written.count("unchanged")
+        self.held += written.held
 
     def status(self, valid_rows_only: bool) -> str:
         if self.problem_count and (not valid_rows_only or self.rejected == self.rows):

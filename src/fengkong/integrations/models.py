@@ -1,4 +1,5 @@
-"""The record of every import: who, when, which file (SHA-256), what happened, and its problems."""
+"""The record of every import: who, when, which file (SHA-256), what happened, and its problems; and the
+sources files come from, which an administrator may mark trusted (dual review, docs/dual-review.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ImportKind, ImportMode, ImportStatus
+
+
+class ImportSource(models.Model):
+    """Where files come from (an ERP, a subsidiary's export). Sensitive master data changed by a file of a
+    trusted source takes effect at once; from any other source (or none) it waits for a second person."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    trusted = models.BooleanField(
+        _("trusted"), default=False,
+        help_text=_("Changes of sensitive master data (credit code, legal name, group, portfolio, bank and "
+                    "contact details) from this source take effect without a second person's review."))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("import source")
+        verbose_name_plural = _("import sources")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
 
 
 class ImportBatch(models.Model):
@@ -30,6 +52,9 @@ class ImportBatch(models.Model):
     rows_updated = models.IntegerField(_("updated"), default=0)
     rows_unchanged = models.IntegerField(_("unchanged"), default=0)
     rows_rejected = models.IntegerField(_("rejected"), default=0)
+    rows_held = models.IntegerField(_("held for review"), default=0)
+    source = models.ForeignKey(ImportSource, null=True, blank=True, on_delete=models.PROTECT, related_name="batches",
+                               verbose_name=_("source"))
     error_count = models.IntegerField(_("problems"), default=0)
     errors = models.JSONField(_("first problems"), default=list, blank=True)
     errors_file = models.CharField(max_length=255, blank=True)

@@ -43,11 +43,12 @@ def print_batch(batch: ImportBatch, console) -> None:
 def _counts_table(batch: ImportBatch) -> Table:
     table = Table(show_header=True, header_style="bold")
     labels = [_("rows"), _("valid rows"), _("rows created"), _("rows updated"), _("rows unchanged"), _("rows rejected"),
-              _("problems")]
+              _("problems"), _("held for review")]
     for label in labels:
         table.add_column(label, justify="right")
     table.add_row(*(f"{n:,}" for n in (batch.rows_total, batch.rows_valid, batch.rows_created, batch.rows_updated,
-                                        batch.rows_unchanged, batch.rows_rejected, batch.error_count)))
+                                        batch.rows_unchanged, batch.rows_rejected, batch.error_count,
+                                        batch.rows_held)))
     return table
 
 

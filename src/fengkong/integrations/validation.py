@@ -450,6 +450,10 @@ def check_customers(c: Checker) -> set[str]:
                   "contact_email", _("not an e-mail address"))
     if c.has("portfolio"):
         _check_portfolio_codes(c)
+    if c.has("bank_account"):
+        c.add(pl.col("bank_account").str.replace_all(r"[\s-]", ""))  # ERPs print 6222 0200 … or 6222-0200-…
+        c.problem(pl.col("bank_account").is_not_null() & ~pl.col("bank_account").str.contains(r"^[0-9]{8,32}$"),
+                  "bank_account", _("a bank account number is 8 to 32 digits"))
     return present_columns(c, {"group_code": "group_id", "portfolio": "portfolio_id"}) - {"group_name"}
 
 

@@ -12,6 +12,11 @@ Design decisions:
   fall together (see validation.Checked.group_key).
 - Customers without a portfolio column get the first portfolio whose rule matches (region portfolios
   before industry ones); a portfolio already set on a stored customer is kept.
+- Dual review (docs/dual-review.md): with `hold`, a file's change of a stored customer's sensitive field
+  (Customer.SENSITIVE_FIELDS among the file's columns; a portfolio the rules assign is not the file's) or
+  of a primary contact's phone or email is not written: the stored value stays and the change is handed
+  back as a wish (`Written.wishes`) for the importer to hold; so is a new customer's credit code (the
+  customer is created without it). Rows whose only changes are held count as unchanged, and as held.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from fengkong.accounts.models import Portfolio
 from fengkong.core.audit import Change
 from fengkong.customers.models import Contact, Customer, CustomerGroup, FinancialStatement
 from fengkong.receivables.models import CreditNote, Invoice, Payment, PaymentAllocation, SalesOrder
+from fengkong.reviews.actions import Wish
 
 from . import db
 from .db import BOOL, DATE, INT, MONEY, TEXT, Target
@@ -53,12 +59,14 @@ FINANCIALS = Target(FinancialStatement._meta.db_table, ("customer_id", "period_e
     "total_assets": MONEY, "total_liabilities": MONEY, "revenue": MONEY, "net_profit": MONEY, "equity": MONEY})
 CUSTOMERS = Target(Customer._meta.db_table, ("code",), {
     "code": TEXT, "name": TEXT, "credit_code": TEXT, "industry": TEXT, "region": TEXT, "group_id": INT,
-    "cooperation_start": DATE, "status": TEXT, "portfolio_id": INT, "salesperson": TEXT,
+    "cooperation_start": DATE, "status": TEXT, "portfolio_id": INT, "salesperson": TEXT, "bank_name": TEXT,
+    "bank_account": TEXT,
 }, stamps=("created_at", "updated_at"), batch_column=None)
 GROUPS = Target(CustomerGroup._meta.db_table, ("code",), {"code": TEXT, "name": TEXT}, batch_column=None)
 CONTACTS = Target(Contact._meta.db_table, ("id",), {
     "id": INT, "customer_id": INT, "name": TEXT, "phone": TEXT, "email": TEXT, "is_primary": BOOL},
     batch_column=None)
+
 
 
 def _currency() -> pl.Expr:
@@ -75,7 +83,8 @@ DEFAULTS: dict[str, dict[str, Callable[[], pl.Expr] | None]] = {
     "financials": {c: None for c in FINANCIALS.columns if c not in FINANCIALS.key},
     "customers": {"credit_code": None, "industry": lambda: pl.lit(""), "region": lambda: pl.lit(""),
                   "group_id": None, "cooperation_start": None, "status": lambda: pl.lit("active"),
-                  "portfolio_id": None, "salesperson": lambda: pl.lit("")},
+                  "portfolio_id": None, "salesperson": lambda: pl.lit(""), "bank_name": lambda: pl.lit(""),
+                  "bank_account": lambda: pl.lit("")},
 }
 
 
@@ -85,6 +94,8 @@ class Written:
 
     changes: pl.Series
     audit: list[Change] = field(default_factory=list)
+    wishes: dict[str, list[Wish]] = field(default_factory=dict)  # dual review: kind -> changes to hold
+    held: int = 0  # file rows with a change held for review
 
     def count(self, change: str) -> int:
         return int((self.changes == change).sum())
@@ -147,8 +158,9 @@ def _write_allocations(rows: pl.DataFrame, batch_id) -> pl.DataFrame:
 
 # --- customers --------------------------------------------------------------------------------------
 
-def write_customers(frame: pl.DataFrame, present: set[str], batch_id, progress=None) -> Written:
+def write_customers(frame: pl.DataFrame, present: set[str], batch_id, progress=None, hold: bool = False) -> Written:
     present = set(present)
+    sensitive = [c for c in Customer.SENSITIVE_FIELDS if c in present]  # the file's own, before the rules'
     if "group_id" in present:
         frame = _with_group_ids(frame, "group_name" in frame.columns)
     frame = _with_portfolios(frame, present)
@@ -156,12 +168,65 @@ def write_customers(frame: pl.DataFrame, present: set[str], batch_id, progress=N
     frame = with_defaults(frame, CUSTOMERS, "customers")
     update = _update_columns(CUSTOMERS, present)
     before = db.stored_rows(CUSTOMERS, list(Customer.AUDITED_FIELDS), frame)
+    held: list[dict] = []
+    if hold:
+        frame, held = _withhold_customers(frame, before, sensitive)
     classified = write_rows(CUSTOMERS, frame.select([ROW, *CUSTOMERS.columns]), update, batch_id, progress)
     classified = classified.join(frame.select(ROW, *_contact_columns(frame)), on=ROW, how="left")
+    contact_wishes: list[Wish] = []
     if any(c in frame.columns for c in ("contact_name", "contact_phone", "contact_email")):
-        classified = _write_contacts(classified)
+        classified, contact_wishes = _write_contacts(classified, hold)
     changed = classified.filter(pl.col(CHANGE) != "unchanged")
-    return Written(classified.sort(ROW).get_column(CHANGE), customer_audit(changed, before))
+    wishes = {"customer": _customer_wishes(held), "contact": contact_wishes}
+    held_codes = {h["code"] for h in held} | {w.customer_code for w in contact_wishes}
+    return Written(classified.sort(ROW).get_column(CHANGE), customer_audit(changed, before),
+                   {kind: [w.wish for w in found] for kind, found in wishes.items() if found}, len(held_codes))
+
+
+@dataclass(frozen=True)
+class _Held:
+    customer_code: str
+    wish: Wish
+
+
+def _withhold_customers(frame: pl.DataFrame, before: pl.DataFrame, sensitive: list[str]):
+    """The frame with every held value put back as stored (a new customer's credit code: none), and the
+    held changes: [{code, old: {field: value}, new: {field: value}}]."""
+    stored = before.select("code", *[pl.col(c).alias(f"{c}~db") for c in sensitive], "~stored")
+    rows = frame.join(stored, on="code", how="left")
+    is_stored = pl.col("~stored").fill_null(False)
+    held_exprs, restore = [], []
+    for column in sensitive:
+        differs = is_stored & ~pl.col(column).eq_missing(pl.col(f"{column}~db"))
+        if column == "credit_code":  # a new customer's credit code is held too (Customer.HELD_ON_CREATE)
+            differs = differs | (~is_stored & pl.col(column).is_not_null())
+        held_exprs.append(differs.alias(f"{column}~held"))
+        restore.append(pl.when(differs).then(pl.col(f"{column}~db")).otherwise(pl.col(column)).alias(column))
+    if not sensitive:
+        return frame, []
+    rows = rows.with_columns(held_exprs)
+    flagged = rows.filter(pl.any_horizontal(pl.col(f"{c}~held") for c in sensitive))
+    found = []
+    for row in flagged.iter_rows(named=True):
+        fields = [c for c in sensitive if row[f"{c}~held"]]
+        found.append({"code": row["code"], "old": {c: _stored_value(c, row[f"{c}~db"]) for c in fields},
+                      "new": {c: _stored_value(c, row[c]) for c in fields}})
+    return rows.with_columns(restore).select(frame.columns), found
+
+
+def _stored_value(column: str, value):
+    """A value of the frame as the model stores it in JSON (blank text where the column is NOT NULL)."""
+    if value is None and not Customer._meta.get_field(column.removesuffix("_id")).null:
+        return ""
+    return value
+
+
+def _customer_wishes(held: list[dict]) -> list[_Held]:
+    if not held:
+        return []
+    codes = pl.Series("code", [h["code"] for h in held], dtype=pl.String)
+    ids = dict(db.ids_by_key(CUSTOMERS.table, "code", codes, "id").iter_rows())
+    return [_Held(h["code"], Wish(ids[h["code"]], ids[h["code"]], h["old"], h["new"])) for h in held]
 
 
 def _with_group_ids(frame: pl.DataFrame, has_names: bool) -> pl.DataFrame:
@@ -207,17 +272,21 @@ def _contact_columns(frame: pl.DataFrame) -> list[str]:
     return [c for c in ("contact_name", "contact_phone", "contact_email") if c in frame.columns]
 
 
-def _write_contacts(customers: pl.DataFrame) -> pl.DataFrame:
-    """The primary contact of each customer row that names one; a changed contact makes the row updated."""
+def _write_contacts(customers: pl.DataFrame, hold: bool = False) -> tuple[pl.DataFrame, list[_Held]]:
+    """The primary contact of each customer row that names one; a changed contact makes the row updated.
+    With `hold`, a stored contact's new phone or email is not written but returned to be held."""
     ids = db.ids_by_key(CUSTOMERS.table, "code", customers.get_column("code"), "customer_id")
     given = [c for c in ("contact_name", "contact_phone", "contact_email") if c in customers.columns]
     wanted = (customers.join(ids, on="code", how="left")
               .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in given))
-              .select(ROW, "customer_id", *[pl.col(c).fill_null("").alias(c.removeprefix("contact_"))
-                                            for c in given]))
+              .select(ROW, "code", "customer_id", *[pl.col(c).fill_null("").alias(c.removeprefix("contact_"))
+                                                    for c in given]))
     stored = _primary_contacts(wanted.get_column("customer_id"))
     merged = wanted.join(stored, on="customer_id", how="left", suffix="~db")
     fields = [c.removeprefix("contact_") for c in given]
+    held: list[_Held] = []
+    if hold:
+        merged, held = _withhold_contacts(merged, [f for f in fields if f in Contact.SENSITIVE_FIELDS])
     differs = ~pl.all_horizontal(pl.col(f).eq_missing(pl.col(f"{f}~db")) for f in fields)
     new = merged.filter(pl.col("id").is_null())
     changed = merged.filter(pl.col("id").is_not_null() & differs)
@@ -225,7 +294,24 @@ def _write_contacts(customers: pl.DataFrame) -> pl.DataFrame:
     _update_contacts(changed, fields)
     touched = pl.concat([new.select(ROW), changed.select(ROW)])
     bump = pl.col(ROW).is_in(touched.get_column(ROW).implode()) & (pl.col(CHANGE) == "unchanged")
-    return customers.with_columns(pl.when(bump).then(pl.lit("updated")).otherwise(pl.col(CHANGE)).alias(CHANGE))
+    return customers.with_columns(pl.when(bump).then(pl.lit("updated")).otherwise(pl.col(CHANGE)).alias(CHANGE)), held
+
+
+def _withhold_contacts(merged: pl.DataFrame, sensitive: list[str]) -> tuple[pl.DataFrame, list[_Held]]:
+    """Stored contacts keep their phone and email; each change of them is returned to be held."""
+    if not sensitive:
+        return merged, []
+    differs = {f: pl.col("id").is_not_null() & ~pl.col(f).eq_missing(pl.col(f"{f}~db")) for f in sensitive}
+    flagged = merged.with_columns([d.alias(f"{f}~held") for f, d in differs.items()]).filter(
+        pl.any_horizontal(pl.col(f"{f}~held") for f in sensitive))
+    held = []
+    for row in flagged.iter_rows(named=True):
+        names = [f for f in sensitive if row[f"{f}~held"]]
+        held.append(_Held(row["code"], Wish(row["id"], row["customer_id"], {f: row[f"{f}~db"] or "" for f in names},
+                                            {f: row[f] for f in names})))
+    kept = merged.with_columns([pl.when(d).then(pl.col(f"{f}~db")).otherwise(pl.col(f)).alias(f)
+                                for f, d in differs.items()])
+    return kept, held
 
 
 def _primary_contacts(customer_ids: pl.Series) -> pl.DataFrame:
@@ -241,9 +327,9 @@ def _insert_contacts(new: pl.DataFrame, fields: list[str]) -> None:
         return
     rows = new.select("customer_id", *[pl.col(f) if f in fields else pl.lit("").alias(f)
                                        for f in ("name", "phone", "email")],
-                      pl.lit(True).alias("is_primary"), pl.lit("").alias("title"))
-    _execute_many(f"INSERT INTO {CONTACTS.table} (customer_id, name, phone, email, is_primary, title) "  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
-                  "VALUES (%s, %s, %s, %s, %s, %s)", rows)
+                      pl.lit(True).alias("is_primary"), pl.lit("").alias("title"), pl.lit("").alias("address"))
+    _execute_many(f"INSERT INTO {CONTACTS.table} (customer_id, name, phone, email, is_primary, title, address) "  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
+                  "VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
 
 
 def _update_contacts(changed: pl.DataFrame, fields: list[str]) -> None:
