@@ -101,7 +101,7 @@ def test_a_held_order_names_its_reasons_in_the_request_language(world, as_):
     (order(amount="一千"), "amount"), (order(amount=1e300), "amount"), (order(amount=0.001), "amount"),
     (order(currency="USD"), "currency"), (order(currency=""), "currency"),
     (order(reference=""), "reference"), (order(reference="R" * 81), "reference"),
-    (order(reference="a\x00b"), "reference"), (order(reference="SO/1"), "reference"),
+    (order(reference="a\x00b"), "reference"), (order(reference="a\x7fb"), "reference"),
 ])
 def test_bad_input_is_422_naming_the_field(world, as_, payload, field):
     response = as_("sales").post("/credit-checks", payload)

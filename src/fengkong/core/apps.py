@@ -13,4 +13,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Fengkong core"
 
     def ready(self) -> None:
+        from . import converters  # noqa: F401 - registers the `key` path converter before any URLconf loads
+
         autodiscover_modules(*REGISTERING_MODULES)

@@ -67,6 +67,11 @@ def _iso_day(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_iso_day), WithJsonSchema({"type": "string", "format": "date"})]
 
 
+# Said of every natural key in a path (customer code, invoice number, order reference): core.converters.
+KEY_IN_PATH = (" In the path, `/` is written `~2F`, `\\` `~5C`, `~` `~7E` and a leading `.` `~2E`; everything"
+               " else is percent-encoded as usual (docs/api.md, \"Keys in paths\").")
+
+
 class Page(Schema):
     count: int = Field(description="Rows matching the filters, over all pages.")
     limit: int

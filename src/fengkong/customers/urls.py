@@ -6,5 +6,5 @@ from . import views
 
 urlpatterns = [
     path("", views.customer_list, name="customer-list"),
-    path("<str:code>/", views.customer_detail, name="customer-detail"),
+    path("<key:code>/", views.customer_detail, name="customer-detail"),
 ]

@@ -82,7 +82,7 @@ def aging(request, filters: Query[AgingFilters]):
             "items": [_row_dict(r) for r in rows[filters.offset:filters.offset + filters.limit]]}
 
 
-@router.get("/customers/{code}/aging", response=CustomerAgingOut, url_name="customer_aging")
+@router.get("/customers/{key:code}/aging", response=CustomerAgingOut, url_name="customer_aging")
 def customer_aging(request, code: CustomerCode, filters: Query[HistoryFilters]):
     """One customer's aging snapshots, oldest first: the history the trend chart draws."""
     user = caller(request)

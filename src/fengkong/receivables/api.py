@@ -13,14 +13,14 @@ from ninja import Path, Query, Router
 
 from fengkong.core import dates
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import Day, Text, caller
+from fengkong.core.schemas import KEY_IN_PATH, Day, Text, caller
 
 from .models import Invoice
 from .schemas import InvoiceDetailOut, InvoiceFilters, InvoicePage, invoice_detail, invoice_page
 
 router = Router(tags=["invoices"])
 
-InvoiceNumber = Annotated[Text, Path(description="The ERP invoice number")]
+InvoiceNumber = Annotated[Text, Path(description="The ERP invoice number." + KEY_IN_PATH)]
 
 
 @router.get("/invoices", response=InvoicePage, url_name="invoice_list")
@@ -34,7 +34,7 @@ def list_invoices(request, filters: Query[InvoiceFilters]):
     return invoice_page(user, filters, invoices)
 
 
-@router.get("/invoices/{number}", response=InvoiceDetailOut, url_name="invoice_detail")
+@router.get("/invoices/{key:number}", response=InvoiceDetailOut, url_name="invoice_detail")
 def get_invoice(request, number: InvoiceNumber, as_of: Query[Day | None] = None):
     """One invoice with the payments allocated to it and its credit notes."""
     user = caller(request)

@@ -272,7 +272,7 @@ def withdraw_promotion(request, request_id: RequestId):
 
 # --- what the models say -----------------------------------------------------------------------------
 
-@router.get("/customers/{code}/model-scores", response=list[CustomerScoreOut], url_name="customer_model_scores")
+@router.get("/customers/{key:code}/model-scores", response=list[CustomerScoreOut], url_name="customer_model_scores")
 def customer_model_scores(request, code: CustomerCode):
     """The live models' scores of a customer with their top reasons, the champion first."""
     user = caller(request)

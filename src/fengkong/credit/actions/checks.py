@@ -99,8 +99,8 @@ def clean_reference(value: Any) -> str:
     if len(reference) > MAX_REFERENCE:
         raise ValidationError({"reference": _("reference is %(n)d characters long; at most %(max)d are allowed")
                                % {"n": len(reference), "max": MAX_REFERENCE}})
-    if any(ord(ch) < 32 or ord(ch) == 127 or ch in "/\\" for ch in reference):
-        raise ValidationError({"reference": _("reference must not contain control characters, '/' or '\\'")})
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in reference):  # "/" is fine: URLs escape it (core.converters)
+        raise ValidationError({"reference": _("reference must not contain control characters")})
     return reference
 
 

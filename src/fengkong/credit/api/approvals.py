@@ -261,7 +261,7 @@ def get_proposal(request, proposal_id: ProposalId):
     return _detail(user, _visible_proposal(user, proposal_id))
 
 
-@router.post("/customers/{code}/limit-proposals", response={201: ProposalDetailOut},
+@router.post("/customers/{key:code}/limit-proposals", response={201: ProposalDetailOut},
              url_name="limit_proposal_create")
 def create_proposal(request, code: CustomerCode, body: ProposalIn):
     """Propose a new limit and term; the policy in force sets the approval level by the amount."""

@@ -22,7 +22,19 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictFloat, StrictInt, StrictStr
 
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import DEFAULT_LIMIT, Day, Limit, Money, Offset, Page, Text, Username, caller, page
+from fengkong.core.schemas import (
+    DEFAULT_LIMIT,
+    KEY_IN_PATH,
+    Day,
+    Limit,
+    Money,
+    Offset,
+    Page,
+    Text,
+    Username,
+    caller,
+    page,
+)
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from ..actions import checks
@@ -34,7 +46,7 @@ from ..schemas import CustomerStandingOut
 
 router = Router(tags=["credit checks"])
 
-Reference = Annotated[Text, Path(description="The sales order number the check was made for")]
+Reference = Annotated[Text, Path(description="The sales order number the check was made for." + KEY_IN_PATH)]
 
 
 class CheckIn(Schema):
@@ -170,27 +182,27 @@ def _fresh(user, check: CreditCheck) -> CreditCheck:
     return _checks(user).get(pk=check.pk)
 
 
-@router.get("/credit-checks/{reference}", response=CheckOut, url_name="credit_check_detail")
+@router.get("/credit-checks/{key:reference}", response=CheckOut, url_name="credit_check_detail")
 def get_check(request, reference: Reference):
     """One credit check with its reasons and what happened to it since."""
     return _visible(caller(request), reference)
 
 
-@router.post("/credit-checks/{reference}/release", response=CheckOut, url_name="credit_check_release")
+@router.post("/credit-checks/{key:reference}/release", response=CheckOut, url_name="credit_check_release")
 def release_check(request, reference: Reference):
     """The order was invoiced: the reservation ends (the invoice now carries the exposure). 409 unless reserved."""
     user = caller(request)
     return _fresh(user, checks.release(actor=user, check=_visible(user, reference)))
 
 
-@router.post("/credit-checks/{reference}/cancel", response=CheckOut, url_name="credit_check_cancel")
+@router.post("/credit-checks/{key:reference}/cancel", response=CheckOut, url_name="credit_check_cancel")
 def cancel_check(request, reference: Reference, body: CancelIn):
     """The order will not ship: a reserved, held or override-requested check is cancelled."""
     user = caller(request)
     return _fresh(user, checks.cancel(actor=user, check=_visible(user, reference), reason=body.reason))
 
 
-@router.post("/credit-checks/{reference}/override", response=CheckOut, url_name="credit_check_override")
+@router.post("/credit-checks/{key:reference}/override", response=CheckOut, url_name="credit_check_override")
 def request_override(request, reference: Reference, body: OverrideIn):
     """Ask for a held order to go through anyway (reason required); a risk manager decides. A blocked
     order cannot be overridden (409): lift its cause and check again."""
@@ -198,7 +210,7 @@ def request_override(request, reference: Reference, body: OverrideIn):
     return _fresh(user, checks.request_override(actor=user, check=_visible(user, reference), reason=body.reason))
 
 
-@router.post("/credit-checks/{reference}/override/approve", response=CheckOut,
+@router.post("/credit-checks/{key:reference}/override/approve", response=CheckOut,
              url_name="credit_check_override_approve")
 def approve_override(request, reference: Reference):
     """Approve an override somebody else asked for: the amount is reserved. 403 for your own request."""
@@ -206,7 +218,7 @@ def approve_override(request, reference: Reference):
     return _fresh(user, checks.approve_override(actor=user, check=_visible(user, reference)))
 
 
-@router.post("/credit-checks/{reference}/override/reject", response=CheckOut,
+@router.post("/credit-checks/{key:reference}/override/reject", response=CheckOut,
              url_name="credit_check_override_reject")
 def reject_override(request, reference: Reference, body: NoteIn):
     """Refuse an override: the order stays held."""
@@ -214,7 +226,7 @@ def reject_override(request, reference: Reference, body: NoteIn):
     return _fresh(user, checks.reject_override(actor=user, check=_visible(user, reference), note=body.note))
 
 
-@router.get("/customers/{code}/standing", response=CustomerStandingOut, url_name="customer_standing")
+@router.get("/customers/{key:code}/standing", response=CustomerStandingOut, url_name="customer_standing")
 def customer_standing(request, code: CustomerCode):
     """The customer's live credit figures: limit, exposure (receivables, open orders, reservations),
     available, overdue and the flags that stop an order."""

@@ -260,5 +260,5 @@ urlpatterns = [
     path("proposals/<int:pk>/", proposal_detail, name="credit-proposal"),
     path("proposals/<int:pk>/vote/", proposal_vote, name="credit-proposal-vote"),
     path("proposals/<int:pk>/withdraw/", proposal_withdraw, name="credit-proposal-withdraw"),
-    path("customers/<str:code>/propose/", propose, name="credit-propose"),
+    path("customers/<key:code>/propose/", propose, name="credit-propose"),
 ]

@@ -182,10 +182,10 @@ def check_cancel(request, reference: str):
 
 urlpatterns = [
     path("checks/", check_list, name="credit-checks"),
-    path("checks/<str:reference>/", check_detail, name="credit-check"),
-    path("checks/<str:reference>/override/", check_override, name="credit-check-override"),
-    path("checks/<str:reference>/override/approve/", check_override_approve, name="credit-check-override-approve"),
-    path("checks/<str:reference>/override/reject/", check_override_reject, name="credit-check-override-reject"),
-    path("checks/<str:reference>/release/", check_release, name="credit-check-release"),
-    path("checks/<str:reference>/cancel/", check_cancel, name="credit-check-cancel"),
+    path("checks/<key:reference>/", check_detail, name="credit-check"),
+    path("checks/<key:reference>/override/", check_override, name="credit-check-override"),
+    path("checks/<key:reference>/override/approve/", check_override_approve, name="credit-check-override-approve"),
+    path("checks/<key:reference>/override/reject/", check_override_reject, name="credit-check-override-reject"),
+    path("checks/<key:reference>/release/", check_release, name="credit-check-release"),
+    path("checks/<key:reference>/cancel/", check_cancel, name="credit-check-cancel"),
 ]

@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -43,13 +43,6 @@ DUE_SOON_DAYS = 30
 LIST_ROWS = 10
 STANDING_CHUNK = 2000
 NOT_ASSESSED = ""
-
-def url_or(name: str, literal: str, *args) -> str:
-    """The named URL, or the agreed literal path while the page's owner has not named it yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return literal
 
 
 def grade_label(grade: str) -> str:
@@ -138,7 +131,7 @@ def credit_context(customer, user) -> dict | None:
         "utilisation_gauge": min(float(live.utilisation_percent), 100.0) if live.utilisation_percent else 0,
         "can_assess": user.has_perm("credit.run_assessment"), "can_propose": user.has_perm("credit.propose_limit"),
         "can_flag": user.has_perm("credit.flag_customer"),
-        "propose_url": url_or("credit-propose", f"/credit/customers/{customer.code}/propose/", customer.code),
+        "propose_url": reverse("credit-propose", args=[customer.code]),
         # None: the role may not read it (the template tells that from "nothing on file")
         "history": None, "assessment": None, "guarantees": None, "pending": None,
     }
@@ -160,7 +153,7 @@ def credit_context(customer, user) -> dict | None:
         pending = scope(LimitProposal.objects.filter(customer=customer, status=ProposalStatus.PENDING), user).first()
         context["pending"] = pending
         if pending is not None:
-            context["pending_url"] = url_or("credit-proposal", f"/credit/proposals/{pending.pk}/", pending.pk)
+            context["pending_url"] = reverse("credit-proposal", args=[pending.pk])
     return context
 
 
@@ -205,7 +198,7 @@ def overview_context(user) -> dict:
         "not_assessed_count": by_grade[NOT_ASSESSED]["customers"],
         "pending_count": (scope(LimitProposal.objects.filter(status=ProposalStatus.PENDING), user).count()
                           if user.has_perm("credit.view_limitproposal") else None),
-        "approvals_url": url_or("credit-approvals", "/credit/approvals/"),
+        "approvals_url": reverse("credit-approvals"),
         "feedback_new": (scope(RiskFeedback.objects.filter(status=FeedbackStatus.NEW), user)
                          .select_related("customer", "author")[:LIST_ROWS]
                          if user.has_perm("credit.view_riskfeedback") else None),
@@ -273,6 +266,6 @@ def assess(request, code: str):
 
 urlpatterns = [
     path("", overview, name="credit-overview"),
-    path("customers/<str:code>/flags/", flags, name="credit-flags"),
-    path("customers/<str:code>/assess/", assess, name="credit-assess"),
+    path("customers/<key:code>/flags/", flags, name="credit-flags"),
+    path("customers/<key:code>/assess/", assess, name="credit-assess"),
 ]

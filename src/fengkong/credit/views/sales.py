@@ -187,8 +187,8 @@ def feedback_review(request, pk: int):
 
 urlpatterns = [
     path("sales/", sales_search, name="credit-sales"),
-    path("sales/<str:code>/", sales_customer, name="credit-sales-customer"),
-    path("sales/<str:code>/feedback/", feedback_submit, name="credit-feedback-submit"),
+    path("sales/<key:code>/", sales_customer, name="credit-sales-customer"),
+    path("sales/<key:code>/feedback/", feedback_submit, name="credit-feedback-submit"),
     path("feedback/", feedback_list, name="credit-feedback"),
     path("feedback/<int:pk>/review/", feedback_review, name="credit-feedback-review"),
 ]
