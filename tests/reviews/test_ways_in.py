@@ -213,3 +213,10 @@ def test_the_customer_page_shows_the_bank_account_masked(book, users):
     page = signed_in(users["collector"]).get(reverse("customer-detail", args=[book["customers"][0].code]))
     html = page.content.decode()
     assert "•••• 2345" in html and "3100021109024512345" not in html
+
+
+@pytest.mark.parametrize("name", ["reviews_pendingchange", "integrations_importsource"])
+def test_the_admin_lists_pending_changes_and_import_sources(book, users, renamed, name):
+    renamed()
+    for persona in ("admin", "auditor"):
+        assert signed_in(users[persona]).get(reverse(f"admin:{name}_changelist")).status_code == 200

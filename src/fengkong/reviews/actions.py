@@ -180,7 +180,7 @@ def withdraw_change(*, actor, change: PendingChange, note: str = "") -> PendingC
 
 
 def _locked(change: PendingChange) -> PendingChange:
-    return PendingChange.objects.select_for_update().select_related("requested_by").get(pk=change.pk)
+    return PendingChange.objects.select_for_update().get(pk=change.pk)
 
 
 def _decidable(actor, change: PendingChange) -> PendingChange:
