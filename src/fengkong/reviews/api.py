@@ -20,7 +20,7 @@ from fengkong.core.schemas import caller, page
 from . import actions, queries
 from .exceptions import OwnChange, ReviewError
 from .models import PendingChange
-from .schemas import ReviewDecisionIn, PendingChangeFilters, PendingChangeOut, PendingChangePage
+from .schemas import PendingChangeFilters, PendingChangeOut, PendingChangePage, ReviewDecisionIn
 
 router = Router(tags=["dual review"])
 
