@@ -17,6 +17,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from tests.conftest import AS_OF
+from tests.test_permission_matrix import project_urls
 
 from fengkong.core import uscc
 from fengkong.core.converters import escape_key, unescape_key
@@ -25,8 +27,6 @@ from fengkong.customers.models import Customer
 from fengkong.cycle.actions import run_cycle
 from fengkong.integrations.importer import import_file
 from fengkong.receivables.models import Invoice
-from tests.conftest import AS_OF
-from tests.test_permission_matrix import project_urls
 
 CODES = ["K/10086", "K?20", "K#30", "K%2F50", "K 60 A", "重庆客户/七", "Ｋ／８＃", ".", "..", "K~7E", "K\\90",
          ".hidden", "K~2F"]
