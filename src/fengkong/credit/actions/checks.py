@@ -111,6 +111,8 @@ def _text(value: Any, field: str, required: bool) -> str:
     if len(text) > MAX_REASON:
         raise ValidationError({field: _("%(field)s is longer than %(max)d characters")
                                % {"field": field, "max": MAX_REASON}})
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in text):
+        raise ValidationError({field: _("%(field)s must not contain control characters") % {"field": field}})
     return text
 
 
@@ -198,8 +200,9 @@ class _NoProfile(Exception):
 
 def _visible_customer(actor, customer):
     """The customer (given as an object or a code) if `actor` may see it; Http404 otherwise."""
-    if isinstance(customer, str):
-        found = visible_customers(actor).filter(code=customer).first()
+    if isinstance(customer, str):  # no code holds a control character (and PostgreSQL cannot compare a NUL)
+        printable = not any(ord(ch) < 32 or ord(ch) == 127 for ch in customer)
+        found = visible_customers(actor).filter(code=customer).first() if printable else None
         if found is None:
             raise Http404(_("No customer %s in your portfolio.") % customer)
         return found
