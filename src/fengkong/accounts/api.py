@@ -6,7 +6,7 @@ from __future__ import annotations
 from ninja import Router
 
 from fengkong.core.permissions import sees_all
-from fengkong.core.schemas import caller
+from fengkong.core.schemas import answers, caller
 
 from .roles import roles_of
 from .schemas import MeOut
@@ -14,7 +14,8 @@ from .schemas import MeOut
 router = Router(tags=["me"])
 
 
-@router.get("/me", response=MeOut, url_name="me", operation_id="fengkong_api_me_me")  # the id clients were generated with
+@router.get("/me", response=answers(MeOut), url_name="me",
+            operation_id="fengkong_api_me_me")  # the id clients were generated with
 def me(request):
     user = caller(request)
     return {"username": user.username, "name": user.get_full_name(), "email": user.email,

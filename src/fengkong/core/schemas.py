@@ -6,6 +6,10 @@ Design decisions:
 - Free text in query and path parameters is bounded in length and may not hold control characters:
   PostgreSQL refuses NUL bytes in a query, and nothing a person types needs them, so such input is a
   422 rather than a database error.
+- The OpenAPI schema states every rule it can (lengths, patterns, bounds; `answers` lists the error
+  statuses of each operation with their schemas): what the schema calls valid, the server accepts, except
+  for rules no schema can state (a date range that runs backwards, a customer outside your portfolio).
+  The text validators stay beside their patterns, for messages that name the field.
 - Dates that come in are ISO dates (``2026-12-04``) and nothing else: pydantic alone would read a number
   (``0.0``) as a Unix timestamp, 1970-01-01, and answer for a day nobody asked about.
 - Lists are pages: ``limit`` (1..MAX_LIMIT, default DEFAULT_LIMIT), ``offset`` and the total ``count``.
@@ -20,6 +24,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticUndefined
 
 from fengkong.core.money import quantize
 
@@ -40,6 +45,17 @@ Money = Annotated[
 ]
 
 
+# What the text validators check, said in the OpenAPI schema as patterns that ECMA-262 (the schema's
+# dialect) and Python read alike; tests/api/test_openapi_rules.py holds each to its validator.
+_PRINTABLE = r"[^\x00-\x1f\x7f]"  # no control character
+_WRITTEN = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # free text: tabs and line breaks are fine
+_NOT_SPACE = r"[^\x00-\x20\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"  # str.strip() keeps it
+NO_CONTROL = rf"^{_PRINTABLE}*$"  # Text: a search term, a code, a number
+CODE = rf"^{_PRINTABLE}*{_NOT_SPACE}{_PRINTABLE}*$"  # a code that must be given: not only spaces
+FREE_TEXT = rf"^{_WRITTEN}*$"  # a note, a comment
+SAID = rf"^{_WRITTEN}*{_NOT_SPACE}{_WRITTEN}*$"  # a reason that must be given: more than spaces
+
+
 def _printable(value: str | None) -> str | None:
     if value is not None and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise ValueError("must not contain control characters")
@@ -47,9 +63,46 @@ def _printable(value: str | None) -> str | None:
 
 
 # A short piece of text a person typed: a search term, a code, a number.
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_printable)]
+Text = Annotated[str, Field(max_length=MAX_TEXT, json_schema_extra={"pattern": NO_CONTROL}),
+                 AfterValidator(_printable)]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Rows per page, at most {MAX_LIMIT}.")]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+
+
+def whole(value: Any) -> Any:
+    """A before-validator for a StrictInt body field: a JSON number without a fraction is the int it is
+    (30.0 is 30 to JSON and to the schema's "integer"); anything else (30.5, "30", true) is left to refuse."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def free_text(default: Any = PydanticUndefined, *, max_length: int, required: bool = False,
+              **field: Any) -> Any:
+    """A body field for text a person writes (a reason, a note): at most `max_length` characters, no control
+    characters but tabs and line breaks, and with `required` more than spaces. The OpenAPI schema says so
+    (FREE_TEXT, SAID); the schema's validator checks it (no_control, `.strip()`) with a message naming it."""
+    pattern = SAID if required else FREE_TEXT
+    return Field(default, max_length=max_length, json_schema_extra={"pattern": pattern}, **field)
+
+
+def said_when(field: str, **condition: Any) -> dict:
+    """A body schema's rule across fields, for its `json_schema_extra`: `field` must say something when the
+    other fields hold the values of `condition`; `said_when("comment", vote="reject")`."""
+    return {"if": {"properties": {name: {"const": value} for name, value in condition.items()},
+                   "required": list(condition)},
+            "then": {"properties": {field: {"pattern": SAID}}, "required": [field]}}
+
+
+def amount_in(*, digits: int, more_than_zero: bool) -> WithJsonSchema:
+    """The OpenAPI schema of an amount in yuan a client sends: a string with at most two decimals
+    ("12345.67", which no client rounds) or a number that is a multiple of 0.01, with at most `digits`
+    digits before the point, and more than 0 or at least 0."""
+    units = rf"[1-9][0-9]{{0,{digits - 1}}}"
+    if more_than_zero:
+        text, low = rf"^(?:{units}(?:\.[0-9]{{1,2}})?|0\.(?:0[1-9]|[1-9][0-9]?))$", {"exclusiveMinimum": 0}
+    else:
+        text, low = rf"^(?:0|{units})(?:\.[0-9]{{1,2}})?$", {"minimum": 0}
+    number = {"type": "number", **low, "exclusiveMaximum": 10**digits, "multipleOf": 0.01}
+    return WithJsonSchema({"anyOf": [{"type": "string", "pattern": text}, number]})
 
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -82,6 +135,42 @@ def page(queryset, limit: int, offset: int) -> dict[str, Any]:
     """The slice of `queryset` for one page, with the total count."""
     return {"count": queryset.count(), "limit": limit, "offset": offset,
             "items": list(queryset[offset:offset + limit])}
+
+
+class ErrorOut(Schema):
+    """What every error answers (api.errors): `detail` says what is wrong, in the request's language."""
+
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    location: str = Field(description="Where the value was sent: query, path or body")
+    field: str = Field(description="The parameter or body field at fault (dotted inside an object)")
+    message: str
+
+
+class InvalidOut(ErrorOut):
+    """422: the request is not valid. `errors` names each value at fault; a step an action refuses for
+    the object's data (a reason, not a field) has `detail` only."""
+
+    errors: list[FieldErrorOut] = Field([], description="Each value at fault, with its message")
+    problems: list[str] = Field([], description="A credit policy's problems, every one (POST /credit-policies)")
+
+
+# 400 a JSON body that cannot be parsed, 401 no or a bad token, 403 your role does not allow it, 404 not
+# there or not in your portfolio, 409 the object's state does not allow the step, 422 a value at fault,
+# 429 too many refused tokens from your address (see api.errors).
+ERROR_OUT = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut,
+             429: ErrorOut}
+SIGNED_IN = (401, 429)  # every operation needs a caller
+
+
+def answers(ok: Any, *errors: int) -> dict:
+    """An operation's `response=`: its answer when it works (a schema, or {status: schema}) and the error
+    statuses it can give besides 401 and 429 (which every operation can), each with its error schema:
+    `answers(CustomerDetailOut, 403, 404, 422)`. The statuses are the OpenAPI schema's promise to clients."""
+    working = ok if isinstance(ok, dict) else {200: ok}
+    return {**working, **{status: ERROR_OUT[status] for status in sorted({*SIGNED_IN, *errors})}}
 
 
 def caller(request):

@@ -18,7 +18,7 @@ from ninja import Path, Query, Router
 
 from fengkong.core import dates
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import KEY_IN_PATH, Day, Text, caller, page
+from fengkong.core.schemas import KEY_IN_PATH, Day, Text, answers, caller, page
 from fengkong.customers.queries import visible_customers
 from fengkong.receivables.models import Invoice, SalesOrder
 from fengkong.receivables.schemas import InvoicePage, InvoiceSort, invoice_page
@@ -31,7 +31,7 @@ router = Router(tags=["customers"])
 CustomerCode = Annotated[Text, Path(description="The ERP customer code." + KEY_IN_PATH)]
 
 
-@router.get("/customers", response=CustomerPage, url_name="customer_list")
+@router.get("/customers", response=answers(CustomerPage, 403, 422), url_name="customer_list")
 def list_customers(request, filters: Query[CustomerFilters]):
     """Customers you may see. `q` searches code, name and credit code; `region` is a GB/T 2260 prefix."""
     user = caller(request)
@@ -55,7 +55,8 @@ def filtered(customers, filters: CustomerFilters):
     return customers
 
 
-@router.get("/customers/{key:code}", response=CustomerDetailOut, url_name="customer_detail")
+@router.get("/customers/{key:code}", response=answers(CustomerDetailOut, 403, 404, 422),
+            url_name="customer_detail")
 def customer_detail(request, code: CustomerCode, as_of: Query[Day | None] = None):
     """One customer: master data, group, portfolio, contacts and exposure (overdue measured on `as_of`)."""
     user = caller(request)
@@ -69,7 +70,8 @@ def customer_detail(request, code: CustomerCode, as_of: Query[Day | None] = None
     return customer
 
 
-@router.get("/customers/{key:code}/invoices", response=InvoicePage, url_name="customer_invoices")
+@router.get("/customers/{key:code}/invoices", response=answers(InvoicePage, 403, 404, 422),
+            url_name="customer_invoices")
 def customer_invoices(request, code: CustomerCode, filters: Query[InvoiceSort]):
     """The invoices of one customer, with the same filters and ordering as /invoices."""
     user = caller(request)

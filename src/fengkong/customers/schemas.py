@@ -7,6 +7,7 @@ rate (and a converted amount is never stored).
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -47,8 +48,8 @@ class CustomerOut(Schema):
 class CustomerFilters(Schema):
     q: Text | None = Field(None, description="Part of the code, name or unified social credit code")
     industry: Text | None = Field(None, description="GB/T 4754 section letter, e.g. C")
-    region: Text | None = Field(None, pattern=r"^[0-9]{1,6}$",
-                                description="GB/T 2260 code prefix: 50 Chongqing, 5101 Chengdu")
+    region: Annotated[str, Field(pattern=r"^[0-9]{1,6}$")] | None = Field(  # the pattern inside: else unstated
+        None, description="GB/T 2260 code prefix: 50 Chongqing, 5101 Chengdu")
     status: CustomerStatus | None = None
     portfolio: Text | None = Field(None, description="Portfolio code")
     limit: Limit = DEFAULT_LIMIT

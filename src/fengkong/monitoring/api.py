@@ -17,7 +17,7 @@ from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
 from fengkong.core.permissions import require
-from fengkong.core.schemas import caller, page
+from fengkong.core.schemas import answers, caller, page
 from fengkong.customers.api import CustomerCode, visible_customer
 from fengkong.engine.aging import bucket_bounds
 
@@ -54,7 +54,7 @@ def _row_dict(row: exports.AgingRow) -> dict:
     return row.__dict__
 
 
-@router.get("/aging", response=AgingOut, url_name="aging")
+@router.get("/aging", response=answers(AgingOut, 403, 404, 422), url_name="aging")
 def aging(request, filters: Query[AgingFilters]):
     """Aging by bucket from the risk cycle of `as_of` (default the latest): the book total, or one row per
     customer, portfolio, industry or region (province), over the customers you may see."""
@@ -82,7 +82,8 @@ def aging(request, filters: Query[AgingFilters]):
             "items": [_row_dict(r) for r in rows[filters.offset:filters.offset + filters.limit]]}
 
 
-@router.get("/customers/{key:code}/aging", response=CustomerAgingOut, url_name="customer_aging")
+@router.get("/customers/{key:code}/aging", response=answers(CustomerAgingOut, 403, 404, 422),
+            url_name="customer_aging")
 def customer_aging(request, code: CustomerCode, filters: Query[HistoryFilters]):
     """One customer's aging snapshots, oldest first: the history the trend chart draws."""
     user = caller(request)
@@ -105,7 +106,7 @@ def _alerts(user):
                                                         "acknowledged_by", "resolved_by")
 
 
-@router.get("/alerts", response=AlertPage, url_name="alert_list")
+@router.get("/alerts", response=answers(AlertPage, 403, 422), url_name="alert_list")
 def list_alerts(request, filters: Query[AlertFilters]):
     """Alerts you may see, newest first. By default only open ones (new or acknowledged)."""
     alerts = _alerts(caller(request))
@@ -143,14 +144,15 @@ def _detail(user, alert: Alert) -> Alert:
     return alert
 
 
-@router.get("/alerts/{alert_id}", response=AlertDetailOut, url_name="alert_detail")
+@router.get("/alerts/{alert_id}", response=answers(AlertDetailOut, 403, 404, 422), url_name="alert_detail")
 def get_alert(request, alert_id: AlertId):
     """One alert with its details (invoices, amounts) and the tasks it started."""
     user = caller(request)
     return _detail(user, _visible_alert(user, alert_id))
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, url_name="alert_acknowledge")
+@router.post("/alerts/{alert_id}/acknowledge", response=answers(AlertOut, 403, 404, 409, 422),
+             url_name="alert_acknowledge")
 def acknowledge(request, alert_id: AlertId):
     """Acknowledge a new alert: somebody is on it. 409 if it is not new any more."""
     user = caller(request)
@@ -161,7 +163,8 @@ def acknowledge(request, alert_id: AlertId):
         raise HttpError(409, str(exc)) from None
 
 
-@router.post("/alerts/{alert_id}/resolve", response=AlertOut, url_name="alert_resolve")
+@router.post("/alerts/{alert_id}/resolve", response=answers(AlertOut, 400, 403, 404, 409, 422),
+             url_name="alert_resolve")
 def resolve(request, alert_id: AlertId, body: ResolveIn):
     """Resolve an open alert, saying how (`note`). 409 if it is already resolved."""
     user = caller(request)
@@ -174,7 +177,7 @@ def resolve(request, alert_id: AlertId, body: ResolveIn):
         raise HttpError(422, str(exc)) from None
 
 
-@router.get("/stop-supply", response=StopSupplyPage, url_name="stop_supply_list")
+@router.get("/stop-supply", response=answers(StopSupplyPage, 403, 422), url_name="stop_supply_list")
 def stop_supply(request, filters: Query[StopSupplyFilters]):
     """Customers not to ship to (danger zone), as your portfolio allows you to see them."""
     user = caller(request)

@@ -23,6 +23,7 @@ from fengkong.core.schemas import (
     Text,
     Username,
     check_range,
+    free_text,
 )
 
 from .choices import AlertKind, AlertLevel, AlertStatus
@@ -177,7 +178,7 @@ class AlertPage(Page):
 
 
 class ResolveIn(Schema):
-    note: str = Field(min_length=1, max_length=200, description="How the alert was resolved")
+    note: str = free_text(min_length=1, max_length=200, required=True, description="How the alert was resolved")
 
     @model_validator(mode="after")
     def not_blank(self):

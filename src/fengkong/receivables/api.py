@@ -13,7 +13,7 @@ from ninja import Path, Query, Router
 
 from fengkong.core import dates
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import KEY_IN_PATH, Day, Text, caller
+from fengkong.core.schemas import KEY_IN_PATH, Day, Text, answers, caller
 
 from .models import Invoice
 from .schemas import InvoiceDetailOut, InvoiceFilters, InvoicePage, invoice_detail, invoice_page
@@ -23,7 +23,7 @@ router = Router(tags=["invoices"])
 InvoiceNumber = Annotated[Text, Path(description="The ERP invoice number." + KEY_IN_PATH)]
 
 
-@router.get("/invoices", response=InvoicePage, url_name="invoice_list")
+@router.get("/invoices", response=answers(InvoicePage, 403, 422), url_name="invoice_list")
 def list_invoices(request, filters: Query[InvoiceFilters]):
     """Invoices you may see: filter by customer code, open, overdue on `as_of`, due date range."""
     user = caller(request)
@@ -34,7 +34,8 @@ def list_invoices(request, filters: Query[InvoiceFilters]):
     return invoice_page(user, filters, invoices)
 
 
-@router.get("/invoices/{key:number}", response=InvoiceDetailOut, url_name="invoice_detail")
+@router.get("/invoices/{key:number}", response=answers(InvoiceDetailOut, 403, 404, 422),
+            url_name="invoice_detail")
 def get_invoice(request, number: InvoiceNumber, as_of: Query[Day | None] = None):
     """One invoice with the payments allocated to it and its credit notes."""
     user = caller(request)

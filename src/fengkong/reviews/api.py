@@ -15,19 +15,25 @@ from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
 from fengkong.core.permissions import require
-from fengkong.core.schemas import caller, page
+from fengkong.core.schemas import answers, caller, page
 
 from . import actions, queries
 from .exceptions import OwnChange, ReviewError
 from .models import PendingChange
-from .schemas import PendingChangeFilters, PendingChangeOut, PendingChangePage, ReviewDecisionIn
+from .schemas import (
+    PendingChangeFilters,
+    PendingChangeOut,
+    PendingChangePage,
+    ReviewDecisionIn,
+    ReviewRejectIn,
+)
 
 router = Router(tags=["dual review"])
 
 ChangeId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The pending change's id")]
 
 
-@router.get("/pending-changes", response=PendingChangePage, url_name="pending_change_list")
+@router.get("/pending-changes", response=answers(PendingChangePage, 403, 422), url_name="pending_change_list")
 def list_changes(request, filters: Query[PendingChangeFilters]):
     """Changes of sensitive master data you may see, newest first (default: those waiting for review)."""
     user = caller(request)
@@ -42,13 +48,15 @@ def list_changes(request, filters: Query[PendingChangeFilters]):
     return page(changes, filters.limit, filters.offset)
 
 
-@router.get("/pending-changes/{change_id}", response=PendingChangeOut, url_name="pending_change_detail")
+@router.get("/pending-changes/{change_id}", response=answers(PendingChangeOut, 403, 404, 422),
+            url_name="pending_change_detail")
 def get_change(request, change_id: ChangeId):
     """One change: the fields before and after, who asked, who decided."""
     return _visible(caller(request), change_id)
 
 
-@router.post("/pending-changes/{change_id}/confirm", response=PendingChangeOut, url_name="pending_change_confirm")
+@router.post("/pending-changes/{change_id}/confirm",
+             response=answers(PendingChangeOut, 400, 403, 404, 409, 422), url_name="pending_change_confirm")
 def confirm(request, change_id: ChangeId, body: ReviewDecisionIn):
     """Confirm another person's change: it takes effect. 403: your own change or not your role; 409: no
     longer waiting, or what it replaces has changed since (it is then superseded)."""
@@ -57,16 +65,17 @@ def confirm(request, change_id: ChangeId, body: ReviewDecisionIn):
     return _step(user, change_id, lambda change: actions.confirm_change(actor=user, change=change, note=body.note))
 
 
-@router.post("/pending-changes/{change_id}/reject", response=PendingChangeOut, url_name="pending_change_reject")
-def reject(request, change_id: ChangeId, body: ReviewDecisionIn):
+@router.post("/pending-changes/{change_id}/reject",
+             response=answers(PendingChangeOut, 400, 403, 404, 409, 422), url_name="pending_change_reject")
+def reject(request, change_id: ChangeId, body: ReviewRejectIn):
     """Reject another person's change (say why in `note`): the stored values stay."""
     user = caller(request)
     require(user, "reviews.confirm_change")
     return _step(user, change_id, lambda change: actions.reject_change(actor=user, change=change, note=body.note))
 
 
-@router.post("/pending-changes/{change_id}/withdraw", response=PendingChangeOut,
-             url_name="pending_change_withdraw")
+@router.post("/pending-changes/{change_id}/withdraw",
+             response=answers(PendingChangeOut, 400, 403, 404, 409, 422), url_name="pending_change_withdraw")
 def withdraw(request, change_id: ChangeId, body: ReviewDecisionIn):
     """Withdraw your own change while it waits."""
     user = caller(request)

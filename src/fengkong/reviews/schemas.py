@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Offset, Page, Text, Username, no_control
+from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Offset, Page, Text, Username, free_text, no_control
 
 from .choices import MAX_NOTE, ChangeStatus
 
@@ -55,9 +55,13 @@ class PendingChangeFilters(Schema):
 
 
 class ReviewDecisionIn(Schema):
-    note: str = Field("", max_length=MAX_NOTE, description="Why (required to reject)")
+    note: str = free_text("", max_length=MAX_NOTE, description="Why (required to reject)")
 
     @field_validator("note")
     @classmethod
     def _free_text(cls, value: str) -> str:
         return no_control(value, "the note")
+
+
+class ReviewRejectIn(ReviewDecisionIn):
+    note: str = free_text(max_length=MAX_NOTE, required=True, description="Why the change is rejected")

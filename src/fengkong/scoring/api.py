@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from django.http import Http404
 from ninja import Field, NinjaAPI, Path, Query, Router, Schema, Status
-from pydantic import StrictBool, model_validator
+from pydantic import ConfigDict, StrictBool, model_validator
 
 from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import (
@@ -25,10 +25,13 @@ from fengkong.core.schemas import (
     Page,
     Text,
     Username,
+    answers,
     caller,
+    free_text,
     no_control,
     page,
     reason_to_reject,
+    said_when,
 )
 from fengkong.customers.api import CustomerCode, visible_customer
 
@@ -122,7 +125,7 @@ class ModelFilters(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str = Field(min_length=1, max_length=MAX_TEXT)
+    reason: str = free_text(min_length=1, max_length=MAX_TEXT, required=True)
 
     @model_validator(mode="after")
     def reason_given(self):
@@ -140,7 +143,9 @@ class RollbackIn(ReasonIn):
 
 class DecisionIn(Schema):
     approve: StrictBool
-    comment: str = Field("", max_length=MAX_TEXT, description="Required with a rejection")
+    comment: str = free_text("", max_length=MAX_TEXT, description="Required with a rejection")
+
+    model_config = ConfigDict(json_schema_extra=said_when("comment", approve=False))
 
     @model_validator(mode="after")
     def comment_given(self):
@@ -217,7 +222,7 @@ def _promotion(user, request_id: int) -> PromotionRequest:
     return found
 
 
-@router.get("/models", response=ModelPage, url_name="model_list")
+@router.get("/models", response=answers(ModelPage, 403, 422), url_name="model_list")
 def list_models(request, filters: Query[ModelFilters]):
     """Registered models, by use and newest version first."""
     models = _models(caller(request))
@@ -229,33 +234,36 @@ def list_models(request, filters: Query[ModelFilters]):
 
 
 # Before /models/{model_id}: ninja tries the routes in order.
-@router.post("/models/rollback", response=ModelOut, url_name="model_rollback")
+@router.post("/models/rollback", response=answers(ModelOut, 400, 403, 409, 422), url_name="model_rollback")
 def rollback(request, body: RollbackIn):
     """Bring back the use's previous champion. 409 when there is none."""
     return actions.rollback(actor=caller(request), use=body.use, reason=body.reason, expected=body.expected)
 
 
-@router.get("/models/{model_id}", response=ModelDetailOut, url_name="model_detail")
+@router.get("/models/{model_id}", response=answers(ModelDetailOut, 403, 404, 422), url_name="model_detail")
 def get_model(request, model_id: ModelId):
     """One model: metrics, parameters, training data, the latest drift monitors and its promotion requests."""
     return _model(caller(request), model_id)
 
 
-@router.post("/models/{model_id}/promotion", response={201: PromotionOut}, url_name="model_promotion")
+@router.post("/models/{model_id}/promotion", response=answers({201: PromotionOut}, 400, 403, 404, 409, 422),
+             url_name="model_promotion")
 def request_promotion(request, model_id: ModelId, body: ReasonIn):
     """Ask for the model to become its use's champion; someone else decides. 409: champion or pending."""
     user = caller(request)
     return Status(201, actions.request_promotion(actor=user, model=_model(user, model_id), reason=body.reason))
 
 
-@router.post("/models/{model_id}/retire", response=ModelOut, url_name="model_retire")
+@router.post("/models/{model_id}/retire", response=answers(ModelOut, 400, 403, 404, 409, 422),
+             url_name="model_retire")
 def retire(request, model_id: ModelId, body: ReasonIn):
     """Take a challenger out of the shadow scoring. 409 for a champion or a retired model."""
     user = caller(request)
     return actions.retire(actor=user, model=_model(user, model_id), reason=body.reason)
 
 
-@router.post("/promotions/{request_id}/decision", response=PromotionOut, url_name="promotion_decision")
+@router.post("/promotions/{request_id}/decision", response=answers(PromotionOut, 400, 403, 404, 409, 422),
+             url_name="promotion_decision")
 def decide_promotion(request, request_id: RequestId, body: DecisionIn):
     """Approve (the model becomes champion, the old one retires) or reject with a comment. 403 on your own."""
     user = caller(request)
@@ -263,7 +271,8 @@ def decide_promotion(request, request_id: RequestId, body: DecisionIn):
                                      comment=body.comment)
 
 
-@router.post("/promotions/{request_id}/withdraw", response=PromotionOut, url_name="promotion_withdraw")
+@router.post("/promotions/{request_id}/withdraw", response=answers(PromotionOut, 403, 404, 409, 422),
+             url_name="promotion_withdraw")
 def withdraw_promotion(request, request_id: RequestId):
     """Take back your own pending request. 409 if already decided."""
     user = caller(request)
@@ -272,7 +281,8 @@ def withdraw_promotion(request, request_id: RequestId):
 
 # --- what the models say -----------------------------------------------------------------------------
 
-@router.get("/customers/{key:code}/model-scores", response=list[CustomerScoreOut], url_name="customer_model_scores")
+@router.get("/customers/{key:code}/model-scores", response=answers(list[CustomerScoreOut], 403, 404, 422),
+            url_name="customer_model_scores")
 def customer_model_scores(request, code: CustomerCode):
     """The live models' scores of a customer with their top reasons, the champion first."""
     user = caller(request)
@@ -282,7 +292,8 @@ def customer_model_scores(request, code: CustomerCode):
              "reasons": score.reasons} for model, score in book_scores.customer_scores(customer)]
 
 
-@router.get("/invoice-predictions", response=PredictionPage, url_name="invoice_prediction_list")
+@router.get("/invoice-predictions", response=answers(PredictionPage, 403, 422),
+            url_name="invoice_prediction_list")
 def list_predictions(request, filters: Query[PredictionFilters]):
     """Open invoices of your portfolio by expected loss, largest first: the payment-delay champion's view."""
     user = caller(request)
@@ -293,7 +304,7 @@ def list_predictions(request, filters: Query[PredictionFilters]):
     return page(predictions.order_by("-expected_loss", "pk"), filters.limit, filters.offset)
 
 
-@router.get("/cash-forecast", response=ForecastOut, url_name="cash_forecast")
+@router.get("/cash-forecast", response=answers(ForecastOut, 403, 404, 422), url_name="cash_forecast")
 def cash_forecast(request, as_of: Query[Day | None] = None):
     """Collections expected week by week over 13 weeks by the payment-delay champion: the latest forecast,
     or the one made on `as_of` (404 if none that day). A user scoped to portfolios gets the forecast of

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from django.db.models import Count, Q
 from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import StrictBool, StrictInt, model_validator
+from pydantic import ConfigDict, StrictBool, StrictInt, field_validator, model_validator
 
 from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import (
@@ -27,11 +27,16 @@ from fengkong.core.schemas import (
     Page,
     Text,
     Username,
+    amount_in,
+    answers,
     caller,
+    free_text,
     no_control,
     page,
     reason_to_reject,
+    said_when,
     username,
+    whole,
 )
 from fengkong.customers.api import CustomerCode, visible_customer
 
@@ -119,12 +124,17 @@ class ProposalFilters(Schema):
 
 
 class ProposalIn(Schema):
-    proposed_limit: Decimal = Field(ge=0, max_digits=18, decimal_places=2,
-                                    description="The new limit in yuan, e.g. \"800000.00\"")
+    proposed_limit: Annotated[Decimal, amount_in(digits=16, more_than_zero=False)] = Field(
+        ge=0, max_digits=18, decimal_places=2, description="The new limit in yuan, e.g. \"800000.00\"")
     proposed_term_days: StrictInt = Field(ge=0, le=720, description="The payment term in days")
-    reason: str = Field(min_length=1, max_length=MAX_REASON)
+    reason: str = free_text(min_length=1, max_length=MAX_REASON, required=True)
     grade: Grade | Literal[""] = ""
     assessment: StrictInt | None = Field(None, ge=1, le=2**63 - 1, description="An assessment of the customer")
+
+    @field_validator("proposed_term_days", "assessment", mode="before")
+    @classmethod
+    def whole_numbers(cls, value):
+        return whole(value)
 
     @model_validator(mode="after")
     def reason_given(self):
@@ -136,7 +146,9 @@ class ProposalIn(Schema):
 
 class VoteIn(Schema):
     vote: Vote
-    comment: str = Field("", max_length=limits.MAX_COMMENT, description="Required with a reject")
+    comment: str = free_text("", max_length=limits.MAX_COMMENT, description="Required with a reject")
+
+    model_config = ConfigDict(json_schema_extra=said_when("comment", vote=Vote.REJECT.value))
 
     @model_validator(mode="after")
     def comment_checked(self):
@@ -147,7 +159,7 @@ class VoteIn(Schema):
 
 
 class WithdrawIn(Schema):
-    reason: str = Field(min_length=1, max_length=limits.MAX_NOTE)
+    reason: str = free_text(min_length=1, max_length=limits.MAX_NOTE, required=True)
 
     @model_validator(mode="after")
     def reason_given(self):
@@ -198,7 +210,7 @@ class PolicyFilters(Schema):
 
 class PolicyIn(Schema):
     config: dict[str, Any] = Field(description="Settings of the policy; left-out settings take the defaults")
-    note: str = Field("", max_length=policies.MAX_NOTE)
+    note: str = free_text("", max_length=policies.MAX_NOTE)
 
     @model_validator(mode="after")
     def note_checked(self):
@@ -208,7 +220,9 @@ class PolicyIn(Schema):
 
 class PolicyDecisionIn(Schema):
     approve: StrictBool
-    note: str = Field("", max_length=policies.MAX_NOTE, description="Required with a rejection")
+    note: str = free_text("", max_length=policies.MAX_NOTE, description="Required with a rejection")
+
+    model_config = ConfigDict(json_schema_extra=said_when("note", approve=False))
 
     @model_validator(mode="after")
     def note_given(self):
@@ -236,7 +250,7 @@ def _detail(user, proposal: LimitProposal) -> LimitProposal:
     return proposal
 
 
-@router.get("/limit-proposals", response=ProposalPage, url_name="limit_proposal_list")
+@router.get("/limit-proposals", response=answers(ProposalPage, 403, 422), url_name="limit_proposal_list")
 def list_proposals(request, filters: Query[ProposalFilters]):
     """Limit proposals you may see, newest first; by default those awaiting approval."""
     user = caller(request)
@@ -254,15 +268,16 @@ def list_proposals(request, filters: Query[ProposalFilters]):
     return page(proposals.order_by("-proposed_at", "-pk"), filters.limit, filters.offset)
 
 
-@router.get("/limit-proposals/{proposal_id}", response=ProposalDetailOut, url_name="limit_proposal_detail")
+@router.get("/limit-proposals/{proposal_id}", response=answers(ProposalDetailOut, 403, 404, 422),
+            url_name="limit_proposal_detail")
 def get_proposal(request, proposal_id: ProposalId):
     """One proposal with its votes and comments, and whether you may vote on it or withdraw it."""
     user = caller(request)
     return _detail(user, _visible_proposal(user, proposal_id))
 
 
-@router.post("/customers/{key:code}/limit-proposals", response={201: ProposalDetailOut},
-             url_name="limit_proposal_create")
+@router.post("/customers/{key:code}/limit-proposals",
+             response=answers({201: ProposalDetailOut}, 400, 403, 404, 422), url_name="limit_proposal_create")
 def create_proposal(request, code: CustomerCode, body: ProposalIn):
     """Propose a new limit and term; the policy in force sets the approval level by the amount."""
     user = caller(request)
@@ -278,7 +293,8 @@ def create_proposal(request, code: CustomerCode, body: ProposalIn):
     return Status(201, _detail(user, _visible_proposal(user, proposal.pk)))
 
 
-@router.post("/limit-proposals/{proposal_id}/votes", response={201: ProposalDetailOut},
+@router.post("/limit-proposals/{proposal_id}/votes",
+             response=answers({201: ProposalDetailOut}, 400, 403, 404, 409, 422),
              url_name="limit_proposal_vote")
 def vote(request, proposal_id: ProposalId, body: VoteIn):
     """Approve or reject (with a comment). 403: your own proposal or not your level; 409: decided or voted."""
@@ -288,8 +304,8 @@ def vote(request, proposal_id: ProposalId, body: VoteIn):
     return Status(201, _detail(user, _visible_proposal(user, proposal_id)))
 
 
-@router.post("/limit-proposals/{proposal_id}/withdraw", response=ProposalDetailOut,
-             url_name="limit_proposal_withdraw")
+@router.post("/limit-proposals/{proposal_id}/withdraw",
+             response=answers(ProposalDetailOut, 400, 403, 404, 409, 422), url_name="limit_proposal_withdraw")
 def withdraw(request, proposal_id: ProposalId, body: WithdrawIn):
     """Withdraw a proposal awaiting approval (the proposer or a risk manager). 409 if already decided."""
     user = caller(request)
@@ -313,7 +329,7 @@ def _policy(request, version: int) -> CreditPolicy:
     return policy
 
 
-@router.get("/credit-policies", response=PolicyPage, url_name="credit_policy_list")
+@router.get("/credit-policies", response=answers(PolicyPage, 403, 422), url_name="credit_policy_list")
 def list_policies(request, filters: Query[PolicyFilters]):
     """Credit policy versions, newest first, and which one is in force."""
     versions = _policies(request)
@@ -323,20 +339,23 @@ def list_policies(request, filters: Query[PolicyFilters]):
             "in_force": request.policy_in_force}
 
 
-@router.get("/credit-policies/{version}", response=PolicyDetailOut, url_name="credit_policy_detail")
+@router.get("/credit-policies/{version}", response=answers(PolicyDetailOut, 403, 404, 422),
+            url_name="credit_policy_detail")
 def get_policy(request, version: Version):
     """One version: its full settings and the what-if preview taken when it was proposed."""
     return _policy(request, version)
 
 
-@router.post("/credit-policies", response={201: PolicyDetailOut}, url_name="credit_policy_create")
+@router.post("/credit-policies", response=answers({201: PolicyDetailOut}, 400, 403, 409, 422),
+             url_name="credit_policy_create")
 def create_policy(request, body: PolicyIn):
     """Propose a new version (left-out settings take the defaults). 422 lists every problem of the config."""
     policy = policies.propose_policy(actor=caller(request), config=body.config, note=body.note)
     return Status(201, _policy(request, policy.version))
 
 
-@router.post("/credit-policies/{version}/decision", response=PolicyDetailOut, url_name="credit_policy_decision")
+@router.post("/credit-policies/{version}/decision",
+             response=answers(PolicyDetailOut, 400, 403, 404, 409, 422), url_name="credit_policy_decision")
 def decide_policy(request, version: Version, body: PolicyDecisionIn):
     """Approve (the version comes into force) or reject with a note. 403 on your own proposal; 409 if decided."""
     user = caller(request)

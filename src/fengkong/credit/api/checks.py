@@ -23,6 +23,7 @@ from pydantic import StrictFloat, StrictInt, StrictStr
 
 from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import (
+    CODE,
     DEFAULT_LIMIT,
     KEY_IN_PATH,
     Day,
@@ -32,7 +33,10 @@ from fengkong.core.schemas import (
     Page,
     Text,
     Username,
+    amount_in,
+    answers,
     caller,
+    free_text,
     page,
 )
 from fengkong.customers.api import CustomerCode, visible_customer
@@ -50,25 +54,28 @@ Reference = Annotated[Text, Path(description="The sales order number the check w
 
 
 class CheckIn(Schema):
-    customer: StrictStr = Field(max_length=100, description="The ERP customer code", examples=["K-10086"])
-    amount: StrictStr | StrictInt | StrictFloat = Field(
+    customer: StrictStr = Field(max_length=100, description="The ERP customer code", examples=["K-10086"],
+                                json_schema_extra={"pattern": CODE})
+    amount: Annotated[StrictStr | StrictInt | StrictFloat, amount_in(digits=15, more_than_zero=True)] = Field(
         description="Order amount in yuan, more than 0, at most two decimals (a string avoids rounding)",
         examples=["125000.00"])
-    currency: StrictStr = Field("CNY", max_length=10, description=f"One of {', '.join(checks.CURRENCIES)}")
+    currency: StrictStr = Field("CNY", max_length=10, description=f"One of {', '.join(checks.CURRENCIES)}",
+                                json_schema_extra={"enum": list(checks.CURRENCIES)})
     reference: StrictStr = Field(max_length=1000, description="The sales order number; the idempotency key",
-                                 examples=["XSDD2026-001234"])
+                                 examples=["XSDD2026-001234"],
+                                 json_schema_extra={"maxLength": checks.MAX_REFERENCE, "pattern": CODE})
 
 
 class OverrideIn(Schema):
-    reason: StrictStr = Field(max_length=checks.MAX_REASON, description="Why")
+    reason: StrictStr = free_text(max_length=checks.MAX_REASON, required=True, description="Why")
 
 
 class CancelIn(Schema):
-    reason: StrictStr = Field("", max_length=checks.MAX_REASON, description="Why the order will not ship")
+    reason: StrictStr = free_text("", max_length=checks.MAX_REASON, description="Why the order will not ship")
 
 
 class NoteIn(Schema):
-    note: StrictStr = Field("", max_length=checks.MAX_REASON, description="A word for the requester")
+    note: StrictStr = free_text("", max_length=checks.MAX_REASON, description="A word for the requester")
 
 
 class CheckReasonOut(Schema):
@@ -132,7 +139,8 @@ class CheckPage(Page):
     items: list[CheckOut]
 
 
-@router.post("/credit-checks", response={200: CheckOut, 201: CheckOut}, url_name="credit_check_create")
+@router.post("/credit-checks", response=answers({200: CheckOut, 201: CheckOut}, 400, 403, 409, 422),
+             url_name="credit_check_create")
 def create_check(request, body: CheckIn):
     """Check a sales order before confirming it. 201 with the answer; 200 with the first answer when the
     reference is replayed with the same customer, amount and currency; 409 when its content differs."""
@@ -152,7 +160,7 @@ def _checks(user):
         "customer", "requested_by", "override_requested_by", "override_approved_by")
 
 
-@router.get("/credit-checks", response=CheckPage, url_name="credit_check_list")
+@router.get("/credit-checks", response=answers(CheckPage, 403, 422), url_name="credit_check_list")
 def list_checks(request, filters: Query[CheckFilters]):
     """Credit checks you may see, newest first."""
     rows = _checks(caller(request))
@@ -182,27 +190,31 @@ def _fresh(user, check: CreditCheck) -> CreditCheck:
     return _checks(user).get(pk=check.pk)
 
 
-@router.get("/credit-checks/{key:reference}", response=CheckOut, url_name="credit_check_detail")
+@router.get("/credit-checks/{key:reference}", response=answers(CheckOut, 403, 404, 422),
+            url_name="credit_check_detail")
 def get_check(request, reference: Reference):
     """One credit check with its reasons and what happened to it since."""
     return _visible(caller(request), reference)
 
 
-@router.post("/credit-checks/{key:reference}/release", response=CheckOut, url_name="credit_check_release")
+@router.post("/credit-checks/{key:reference}/release", response=answers(CheckOut, 403, 404, 409, 422),
+             url_name="credit_check_release")
 def release_check(request, reference: Reference):
     """The order was invoiced: the reservation ends (the invoice now carries the exposure). 409 unless reserved."""
     user = caller(request)
     return _fresh(user, checks.release(actor=user, check=_visible(user, reference)))
 
 
-@router.post("/credit-checks/{key:reference}/cancel", response=CheckOut, url_name="credit_check_cancel")
+@router.post("/credit-checks/{key:reference}/cancel", response=answers(CheckOut, 400, 403, 404, 409, 422),
+             url_name="credit_check_cancel")
 def cancel_check(request, reference: Reference, body: CancelIn):
     """The order will not ship: a reserved, held or override-requested check is cancelled."""
     user = caller(request)
     return _fresh(user, checks.cancel(actor=user, check=_visible(user, reference), reason=body.reason))
 
 
-@router.post("/credit-checks/{key:reference}/override", response=CheckOut, url_name="credit_check_override")
+@router.post("/credit-checks/{key:reference}/override", response=answers(CheckOut, 400, 403, 404, 409, 422),
+             url_name="credit_check_override")
 def request_override(request, reference: Reference, body: OverrideIn):
     """Ask for a held order to go through anyway (reason required); a risk manager decides. A blocked
     order cannot be overridden (409): lift its cause and check again."""
@@ -210,23 +222,24 @@ def request_override(request, reference: Reference, body: OverrideIn):
     return _fresh(user, checks.request_override(actor=user, check=_visible(user, reference), reason=body.reason))
 
 
-@router.post("/credit-checks/{key:reference}/override/approve", response=CheckOut,
-             url_name="credit_check_override_approve")
+@router.post("/credit-checks/{key:reference}/override/approve",
+             response=answers(CheckOut, 403, 404, 409, 422), url_name="credit_check_override_approve")
 def approve_override(request, reference: Reference):
     """Approve an override somebody else asked for: the amount is reserved. 403 for your own request."""
     user = caller(request)
     return _fresh(user, checks.approve_override(actor=user, check=_visible(user, reference)))
 
 
-@router.post("/credit-checks/{key:reference}/override/reject", response=CheckOut,
-             url_name="credit_check_override_reject")
+@router.post("/credit-checks/{key:reference}/override/reject",
+             response=answers(CheckOut, 400, 403, 404, 409, 422), url_name="credit_check_override_reject")
 def reject_override(request, reference: Reference, body: NoteIn):
     """Refuse an override: the order stays held."""
     user = caller(request)
     return _fresh(user, checks.reject_override(actor=user, check=_visible(user, reference), note=body.note))
 
 
-@router.get("/customers/{key:code}/standing", response=CustomerStandingOut, url_name="customer_standing")
+@router.get("/customers/{key:code}/standing", response=answers(CustomerStandingOut, 403, 404, 422),
+            url_name="customer_standing")
 def customer_standing(request, code: CustomerCode):
     """The customer's live credit figures: limit, exposure (receivables, open orders, reservations),
     available, overdue and the flags that stop an order."""

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import caller
+from fengkong.core.schemas import answers, caller
 from fengkong.customers.api import CustomerCode, visible_customer
 
 from .. import reasons as words
@@ -40,7 +40,8 @@ def summary_out(a: Assessment) -> dict:
             "guarantee_requirement": a.guarantee_requirement}
 
 
-@router.get("/customers/{key:code}/credit", response=CreditProfileOut, url_name="customer_credit")
+@router.get("/customers/{key:code}/credit", response=answers(CreditProfileOut, 403, 404, 422),
+            url_name="customer_credit")
 def customer_credit(request, code: CustomerCode):
     """A customer's credit profile: grade, limit, term, accountable owner, next review, today's figures
     and the latest assessment (scores, reasons and missing inputs)."""
@@ -60,7 +61,8 @@ def customer_credit(request, code: CustomerCode):
     }
 
 
-@router.get("/customers/{key:code}/assessments", response=AssessmentPage, url_name="customer_assessments")
+@router.get("/customers/{key:code}/assessments", response=answers(AssessmentPage, 403, 404, 422),
+            url_name="customer_assessments")
 def customer_assessments(request, code: CustomerCode, filters: Query[AssessmentFilters]):
     """A customer's assessments, newest first: the grade history."""
     user = caller(request)
@@ -72,7 +74,8 @@ def customer_assessments(request, code: CustomerCode, filters: Query[AssessmentF
             "items": [summary_out(a) for a in rows]}
 
 
-@router.post("/customers/{key:code}/assessments", response={201: AssessmentOut}, url_name="customer_assess")
+@router.post("/customers/{key:code}/assessments", response=answers({201: AssessmentOut}, 403, 404, 422),
+             url_name="customer_assess")
 def customer_assess(request, code: CustomerCode):
     """Assess the customer now (trigger `manual`): a new assessment, and a limit proposal if the policy's
     limit or term moved by its threshold."""
