@@ -20,15 +20,22 @@ from fengkong.customers.models import Customer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo(settings, tmp_path, flushable_audit_trail):
+def _load_demo(settings, tmp_path):
     from fengkong.demo.load import load_demo
 
     settings.DATA_DIR = tmp_path
     return load_demo(customers=60, years=2, seed=5)
 
 
-def test_every_customer_is_assessed_twice_and_graded_with_reasons(demo):
+def test_the_demo_company_s_credit_quarter(settings, tmp_path, flushable_audit_trail, subtests):
+    """The demo is built once (it takes most of this file's time) and each finding is a subtest of its own."""
+    demo = _load_demo(settings, tmp_path)
+    for check in CHECKS:
+        with subtests.test(msg=check.__name__.lstrip("_").replace("_", " ")):
+            check(demo)
+
+
+def _every_customer_is_assessed_twice_and_graded_with_reasons(demo):
     customers = Customer.objects.count()
     assert demo.credit["assessed"] == demo.credit["reviewed"] == customers == 60
     by_trigger = dict(Assessment.objects.values_list("trigger").annotate(n=Count("pk")))
@@ -37,7 +44,7 @@ def test_every_customer_is_assessed_twice_and_graded_with_reasons(demo):
     assert all(a.reasons for a in Assessment.objects.filter(trigger=Trigger.QUARTERLY))
 
 
-def test_first_limits_are_approved_at_their_level_and_owned_by_the_approver(demo):
+def _first_limits_are_approved_at_their_level_and_owned_by_the_approver(demo):
     approved = LimitProposal.objects.filter(status=ProposalStatus.APPROVED)
     assert approved.count() == demo.credit["limits_approved"] > 0
     for proposal in approved.filter(level=ApprovalLevel.COMMITTEE):
@@ -47,7 +54,7 @@ def test_first_limits_are_approved_at_their_level_and_owned_by_the_approver(demo
     assert owned.exists() and not owned.filter(owner__isnull=True).exists()
 
 
-def test_the_demo_leaves_work_waiting_and_checks_orders_with_reasons(demo):
+def _the_demo_leaves_work_waiting_and_checks_orders_with_reasons(demo):
     assert IndustryOutlook.objects.filter(industry="K", alarm=True).exists()
     assert Guarantee.objects.exists()
     pending = LimitProposal.objects.filter(status=ProposalStatus.PENDING)
@@ -59,11 +66,11 @@ def test_the_demo_leaves_work_waiting_and_checks_orders_with_reasons(demo):
     assert "limit proposals awaiting approval" in demo.summary()
 
 
-def test_the_demo_leaves_a_verifiable_audit_trail(demo):
+def _the_demo_leaves_a_verifiable_audit_trail(demo):
     assert verify().ok
 
 
-def test_the_demo_trains_promotes_and_uses_its_credit_models(demo):
+def _the_demo_trains_promotes_and_uses_its_credit_models(demo):
     from fengkong.core.models import AuditEvent
     from fengkong.scoring.choices import ModelStatus, PromotionStatus
     from fengkong.scoring.models import CashForecast, CustomerModelScore, InvoicePrediction, ModelVersion
@@ -81,3 +88,12 @@ def test_the_demo_trains_promotes_and_uses_its_credit_models(demo):
     assert AuditEvent.objects.filter(action="model.champion").count() == 2
     assert demo.models and "not_trained" not in demo.models
     assert "customer-risk scorecard champion with a LightGBM challenger" in demo.summary()
+
+
+CHECKS = [
+    _every_customer_is_assessed_twice_and_graded_with_reasons,
+    _first_limits_are_approved_at_their_level_and_owned_by_the_approver,
+    _the_demo_leaves_work_waiting_and_checks_orders_with_reasons,
+    _the_demo_leaves_a_verifiable_audit_trail,
+    _the_demo_trains_promotes_and_uses_its_credit_models,
+]
