@@ -122,6 +122,9 @@ class ImportRun:
         if self.kind not in KINDS:
             raise FileRejected(_("Unknown kind of file %(kind)r; use one of %(kinds)s.")
                                % {"kind": self.kind, "kinds": ", ".join(KINDS)})
+        if self.kind == "fx-rates" and self.actor is not None and not self.actor.has_perm("receivables.manage_fxrate"):
+            raise FileRejected(_("Exchange rates are finance's: importing them needs the permission to manage "
+                                 "exchange rates."))
         self.measure(max_bytes)
         plan = load_mapping(mapping, self.kind)
         self.stage(_("Reading the file"), 0, 1)
