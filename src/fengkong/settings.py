@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fengkong.web.middleware.ContentSecurityPolicyMiddleware",
+    "fengkong.web.middleware.MissingRateMiddleware",
 ]
 
 ROOT_URLCONF = "fengkong.urls"

@@ -12,14 +12,20 @@ from django.http import Http404
 from ninja import Path, Query, Router
 
 from fengkong.core import dates
-from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import KEY_IN_PATH, Day, Text, answers, caller
-
 from fengkong.core.currencies import functional_currency
-from fengkong.core.schemas import page
+from fengkong.core.permissions import require, scope
+from fengkong.core.schemas import KEY_IN_PATH, Day, Text, answers, caller, page
 
 from .models import FxRate, Invoice
-from .schemas import FxRateFilters, FxRatePage, InvoiceDetailOut, InvoiceFilters, InvoicePage, invoice_detail, invoice_page
+from .schemas import (
+    FxRateFilters,
+    FxRatePage,
+    InvoiceDetailOut,
+    InvoiceFilters,
+    InvoicePage,
+    invoice_detail,
+    invoice_page,
+)
 
 router = Router(tags=["invoices"])
 
