@@ -48,6 +48,8 @@ def parse_args() -> argparse.Namespace:
                         help="Directory of the generated company (default: a cache under the temp directory).")
     parser.add_argument("--drain-sample", type=int, default=1000,
                         help="After the timed cycle, time the worker's message step on this many alerts (0: skip).")
+    parser.add_argument("--second-currency", type=float, default=0.0, metavar="SHARE",
+                        help="Put this share of the invoices and orders in USD, with a USD rate (issue 11).")
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database afterwards (to profile).")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: run the timed cycle for this date
     return parser.parse_args()
@@ -118,7 +120,27 @@ def load(args: argparse.Namespace, company: Path) -> date:
         batch = import_file(company / name, kind, actor=None)
         print(f"  imported {name}: {batch.rows_total:,} rows ({batch.status})")
     print(f"import (not timed for the benchmark): {time.perf_counter() - started:.1f} s")
-    return date.fromisoformat((company / "as_of.txt").read_text().strip())
+    as_of = date.fromisoformat((company / "as_of.txt").read_text().strip())
+    if args.second_currency:
+        second_currency(args.second_currency, as_of)
+    return as_of
+
+
+def second_currency(share: float, as_of: date) -> None:
+    """A share of the ledger in USD (every tenth id below share x 10), with one USD rate before `as_of`:
+    the cycle then converts in its reads (receivables.fx)."""
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from fengkong.receivables.models import FxRate
+
+    tenths = int(round(share * 10))
+    with connection.cursor() as cursor:
+        for table in ("receivables_invoice", "receivables_salesorder"):
+            cursor.execute(f"UPDATE {table} SET currency = 'USD' WHERE id % 10 < %s", [tenths])  # noqa: S608 - our table names  # nosec B608
+    FxRate.objects.create(date=as_of.replace(day=1), currency="USD", rate=Decimal("7.1234"))
+    print(f"  {tenths * 10} % of invoices and orders in USD, rate 7.1234")
 
 
 def _as_of_of(company: Path) -> date:

@@ -109,6 +109,7 @@ from fengkong.credit.models import (
     RiskFeedback,
 )
 from fengkong.integrations.models import ImportBatch
+from fengkong.receivables.models import FxRate
 from fengkong.scoring.models import PromotionRequest
 
 ANONYMOUS = "anonymous"
@@ -127,6 +128,7 @@ CQ_CUSTOMER, CQ_INVOICE = "C000001", "AR0001"
 IMPORT_VIEWERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE, Role.AUDITOR}
 IMPORTERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE}
 STAFF = {Role.ADMIN, Role.AUDITOR}
+RATE_READERS = set(Role.values) - {Role.SALES}   # exchange rates: not portfolio data (docs/currencies.md)
 
 
 @dataclass
@@ -252,6 +254,7 @@ MATRIX: dict[str, Entry] = {
     "customer-detail": web_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
     "import-list": web_only(IMPORT_VIEWERS),
     "import-upload": web_only(IMPORTERS),
+    "fx-rates": web_only(RATE_READERS),
     "import-detail": web_only(IMPORT_VIEWERS, IMPORT),
     "import-progress": web_only(IMPORT_VIEWERS, IMPORT),
     "import-problems": web_only(IMPORT_VIEWERS, IMPORT),
@@ -294,6 +297,7 @@ MATRIX: dict[str, Entry] = {
     "api:customer_list": api_ledger(),
     "api:customer_detail": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
     "api:customer_invoices": api_ledger({"code": CQ_CUSTOMER}, sales=HIDDEN),
+    "api:fx_rate_list": web_only(RATE_READERS, web=False),
     "api:invoice_list": api_ledger(),
     "api:invoice_detail": api_ledger({"number": CQ_INVOICE}, sales=HIDDEN),
     "api:aging": monitoring(web=False),
@@ -631,6 +635,8 @@ WRITES: dict[str, Write] = {
     "set_language": Write({p: ALLOWED for p in PERSONAS}, data={"language": "en", "next": "/"},
                           written=language_set),
     "import-upload": web_write(IMPORTERS, data=upload, creates=ImportBatch, audit="import.started", scoped=False),
+    "fx-rates": web_write({Role.FINANCE}, data={"date": "2026-11-30", "currency": "USD", "rate": "7.1234"},
+                          creates=FxRate, audit="fx_rate.created", scoped=False),
     # Monitoring (fengkong.monitoring)
     "monitoring-alerts-acknowledge": web_write(MONITOR_WORKERS, targets.alert,
                                                data=lambda s, alert: {"alert": [alert.pk]},

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fengkong.web.middleware.ContentSecurityPolicyMiddleware",
+    "fengkong.web.middleware.MissingRateMiddleware",
 ]
 
 ROOT_URLCONF = "fengkong.urls"
@@ -303,5 +304,18 @@ if any(len(key) < 32 for key in [AUDIT_KEY, *AUDIT_KEYS_RETIRED]):
 AUDIT_ANCHOR_DIR = Path(env_str("AUDIT_ANCHOR_DIR", str(DATA_DIR))).resolve()
 
 # Business defaults that later become versioned configuration.
-DEFAULT_CURRENCY = "CNY"
-CURRENCIES = ["CNY", "USD", "EUR", "HKD", "JPY"]
+def env_currency(name: str, default: str) -> str:
+    """An ISO 4217 code (babel's CLDR list), upper-cased; anything else stops start-up."""
+    from babel.numbers import list_currencies
+
+    code = env_str(name, default).strip().upper()
+    if code not in list_currencies():
+        raise ImproperlyConfigured(f"{name}={code!r} is not an ISO 4217 currency code (e.g. CNY, USD, EUR)")
+    return code
+
+
+# The functional currency (docs/currencies.md): every threshold, limit, exposure, aging sum, KPI and alert
+# is in it, other currencies converted at the as-of date's rate (receivables.fx). DEFAULT_CURRENCY is the
+# same value: what a file without a currency column is taken to be in.
+FUNCTIONAL_CURRENCY = env_currency("FUNCTIONAL_CURRENCY", "CNY")
+DEFAULT_CURRENCY = FUNCTIONAL_CURRENCY

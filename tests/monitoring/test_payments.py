@@ -74,7 +74,7 @@ def test_a_residue_under_the_materiality_tolerance_does_not_keep_the_customer_in
     run_cycle(as_of=day(63))
     warning.refresh_from_db()
     residue = site_language(gettext, "only residues below the materiality tolerance (%(amount)s) remain in this zone")
-    assert warning.status == AlertStatus.RESOLVED and warning.resolution == residue % {"amount": "100.00"}
+    assert warning.status == AlertStatus.RESOLVED and warning.resolution == residue % {"amount": "CNY 100.00"}
     snapshot = CustomerSnapshot.objects.get(customer=customer, as_of=day(63))
     assert snapshot.zone == Zone.NORMAL
     assert snapshot.open_amount == Decimal("35.50") and snapshot.bucket_3 == Decimal("35.50")

@@ -14,6 +14,7 @@ READ_LEDGER = [
     "customers.view_customer", "customers.view_contact", "customers.view_customergroup",
     "customers.view_financialstatement", "receivables.view_invoice", "receivables.view_payment",
     "receivables.view_paymentallocation", "receivables.view_creditnote", "receivables.view_salesorder",
+    "receivables.view_fxrate",
 ]
 SEE_ALL = ["customers.view_all_customers"]
 IMPORT = ["integrations.run_import", "integrations.view_importbatch", "integrations.view_importsource"]
@@ -74,7 +75,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
-    + REVIEW_READ,
+    + REVIEW_READ + ["receivables.manage_fxrate"],   # exchange rates are finance's (docs/currencies.md)
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + ["integrations.view_importbatch", "integrations.view_importsource", "accounts.view_portfolio",
        "accounts.view_signinlock"],

@@ -18,6 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fengkong.credit.exceptions import Conflict, CreditError, NotAllowed, PolicyInvalid, SelfApproval
+from fengkong.receivables.exceptions import MissingRate
 
 logger = logging.getLogger("fengkong.api")
 
@@ -31,6 +32,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, lambda r, e: not_found(api, r, e))
     api.add_exception_handler(CreditError, lambda r, e: credit_refused(api, r, e))
     api.add_exception_handler(PolicyInvalid, lambda r, e: policy_invalid(api, r, e))
+    api.add_exception_handler(MissingRate, lambda r, e: api.create_response(r, {"detail": str(e)}, status=409))
     api.add_exception_handler(Exception, lambda r, e: bug(api, r, e))
 
 

@@ -34,9 +34,10 @@ log = logging.getLogger(__name__)
 
 
 def start_import(*, actor, upload, kind: str, mapping_text: str, mode: str, dry_run: bool,
-                 source: ImportSource | None = None) -> ImportBatch:
+                 source: ImportSource | None = None, currency: str | None = None) -> ImportBatch:
     """Record a running batch for the uploaded file and hand it to the background importer. `source`:
-    where the file comes from (a trusted one writes sensitive master data without dual review)."""
+    where the file comes from (a trusted one writes sensitive master data without dual review). `currency`:
+    the currency of a file without a currency column (docs/currencies.md)."""
     require(actor, "integrations.run_import")
     importer = task("integrations.import")
     path, sha256 = save_upload(upload)
@@ -50,7 +51,7 @@ def start_import(*, actor, upload, kind: str, mapping_text: str, mode: str, dry_
             "kind": kind, "file": batch.file_name, "sha256": sha256, "size": upload.size, "mode": mode,
             "dry_run": dry_run, "source": source.code if source else None})
         arguments = (batch.pk, str(path), kind, actor.pk, mapping_text, dry_run, mode == ImportMode.VALID_ROWS,
-                     source.pk if source else None)
+                     source.pk if source else None, currency)
         transaction.on_commit(lambda: _hand_over(importer, arguments))
     return batch
 

@@ -9,6 +9,7 @@ class ImportKind(models.TextChoices):
     CREDIT_NOTES = "credit-notes", _("Credit notes")
     ORDERS = "orders", _("Sales orders")
     FINANCIALS = "financials", _("Financial statements")
+    FX_RATES = "fx-rates", _("Exchange rates")
 
 
 class ImportMode(models.TextChoices):

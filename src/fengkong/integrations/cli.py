@@ -14,7 +14,7 @@ from .importer import import_file
 from .models import ImportSource
 from .reports import print_batch, write_errors_csv
 
-KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financials"]
+KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financials", "fx-rates"]
 
 
 @click.command("import")
@@ -26,12 +26,15 @@ KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financi
 @click.option("--valid-rows-only", is_flag=True, help="Import the valid rows and report the others.")
 @click.option("--errors", "errors_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every problem to this CSV.")
+@click.option("--currency", default=None, metavar="CODE",
+              help="The currency of a file without a currency column (default: the functional currency).")
 @click.option("--user", "username", default=None, help="Record the import as this user.")
 @click.option("--source", "source_code", default=None,
               help="The import source (its code) the file comes from; a trusted one skips dual review.")
 def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid_rows_only: bool,
-               errors_out: Path | None, username: str | None, source_code: str | None) -> None:
-    """Import an ERP export: customers, invoices, payments, credit-notes, orders or financials.
+               errors_out: Path | None, currency: str | None, username: str | None,
+               source_code: str | None) -> None:
+    """Import an ERP export: customers, invoices, payments, credit-notes, orders, financials or fx-rates.
 
     Files up to IMPORT_CLI_MAX_BYTES (20 GB by default; the web upload's limit is IMPORT_MAX_BYTES).
     With --user, changes of sensitive master data wait for a second person's review unless --source names
@@ -41,7 +44,7 @@ def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid
     with progress_bar() as bar:
         batch = import_file(file, kind, actor=actor, mapping=mapping, dry_run=dry_run,
                             valid_rows_only=valid_rows_only, progress=Stages(bar),
-                            max_bytes=settings.IMPORT_CLI_MAX_BYTES, source=source)
+                            max_bytes=settings.IMPORT_CLI_MAX_BYTES, source=source, currency=currency)
     print_batch(batch, console)
     if errors_out and batch.error_count:
         write_errors_csv(batch, errors_out)

@@ -30,8 +30,9 @@ from django.utils import timezone
 
 from .parsing import fen_to_text
 
-INT, TEXT, DATE, MONEY, BOOL, STAMP = "int", "text", "date", "money", "bool", "stamp"
-POLARS_TYPES = {INT: pl.Int64, TEXT: pl.String, DATE: pl.Date, MONEY: pl.Int64, BOOL: pl.Boolean}
+INT, TEXT, DATE, MONEY, BOOL, STAMP, RATE = "int", "text", "date", "money", "bool", "stamp", "rate"
+POLARS_TYPES = {INT: pl.Int64, TEXT: pl.String, DATE: pl.Date, MONEY: pl.Int64, BOOL: pl.Boolean, RATE: pl.Int64}
+RATE_UNITS = 10**8  # an exchange rate travels as an integer of 1e-8 (eight decimal places, FxRate.rate)
 CHUNK = 50_000
 SQLITE_CACHE_KIB = 512 * 1024  # page cache for the import's connection: index updates stay in memory
 
@@ -83,8 +84,8 @@ def portfolio_ids() -> pl.DataFrame:
 
 def invoice_ids(numbers: pl.Series) -> pl.DataFrame:
     where, params = key_filter("number", numbers)
-    return fetch(f"SELECT number, id, customer_id FROM receivables_invoice WHERE {where}", params,  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
-                 schema={"number": pl.String, "id": pl.Int64, "customer_id": pl.Int64})
+    return fetch(f"SELECT number, id, customer_id, currency FROM receivables_invoice WHERE {where}", params,  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
+                 schema={"number": pl.String, "id": pl.Int64, "customer_id": pl.Int64, "currency": pl.String})
 
 
 def credit_code_owners(codes: pl.Series) -> pl.DataFrame:
@@ -111,6 +112,8 @@ def _select_expr(column: str, kind: str) -> str:
     """Stored values in the shape the file's frame has: fen for money, ISO text for dates, 0/1 for flags."""
     if kind == MONEY:
         return f"CAST(ROUND({column} * 100) AS BIGINT)"
+    if kind == RATE:
+        return f"CAST(ROUND({column} * {RATE_UNITS}) AS BIGINT)"
     if kind == DATE:
         return f"CAST({column} AS TEXT)"
     if kind == BOOL:
@@ -225,6 +228,9 @@ def _database_rows(target: Target, frame: pl.DataFrame, batch_id: int | None) ->
 def _to_database(column: str, kind: str) -> pl.Expr:
     if kind == MONEY:
         return fen_to_text(pl.col(column)).alias(column)
+    if kind == RATE:
+        return pl.concat_str([(pl.col(column) // RATE_UNITS).cast(pl.String), pl.lit("."),
+                              (pl.col(column) % RATE_UNITS).cast(pl.String).str.zfill(8)]).alias(column)
     if kind == DATE:
         return pl.col(column).dt.to_string("%Y-%m-%d").alias(column)
     if kind == BOOL and not is_postgres():

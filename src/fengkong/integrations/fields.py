@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-TEXT, DATE, MONEY, BOOL = "text", "date", "money", "bool"
+TEXT, DATE, MONEY, BOOL, RATE = "text", "date", "money", "bool", "rate"
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def _f(name, type_, *aliases, required=False, max_length=None, signed=False) -> 
 
 CUSTOMER_CODE = ("客户编码", "customer code", "客户代码", "客户编号", "customer_code", "customer id", "customer no",
                  "客户号", "customer")
-CURRENCY = _f("currency", TEXT, "币种", "currency", "币别", "货币", max_length=3)
+CURRENCY = _f("currency", TEXT, "币种", "currency", "币别", "货币", "currency code", "币种代码")
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     "customers": (
@@ -127,6 +127,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("revenue", MONEY, "营业收入", "revenue", "营业总收入", "收入", "sales", signed=True),
         _f("net_profit", MONEY, "净利润", "net profit", "net income", signed=True),
         _f("equity", MONEY, "所有者权益", "equity", "所有者权益合计", "股东权益", "total equity", signed=True),
+    ),
+    "fx-rates": (   # docs/currencies.md: units of the functional currency per unit of `currency`
+        _f("date", DATE, "日期", "date", "汇率日期", "rate date", "生效日期", "effective date", required=True),
+        _f("currency", TEXT, "币种", "currency", "币别", "货币", "外币", "currency code", "币种代码",
+           required=True),
+        _f("rate", RATE, "汇率", "rate", "折算汇率", "exchange rate", "中间价", "fx rate", "记账汇率",
+           required=True),
+        _f("source", TEXT, "来源", "source", "汇率来源", max_length=80),
     ),
 }
 

@@ -24,6 +24,10 @@ class ImportUploadForm(forms.Form):
     mapping = forms.FileField(label=_("Column mapping file (optional)"), required=False,
                               error_messages={"empty": _("A mapping file must be between 1 byte and 1 MB.")},
                               help_text=_("Only needed when your ERP's column headers are not recognised."))
+    currency = forms.CharField(
+        label=_("Currency of the file (optional)"), required=False, max_length=12,
+        help_text=_("For a file without a currency column: the ISO 4217 code its amounts are in (default: the "
+                    "functional currency)."))
     mode = forms.ChoiceField(label=_("When some rows have problems"), choices=ImportMode.choices,
                              initial=ImportMode.ALL_OR_NOTHING, widget=forms.RadioSelect)
     dry_run = forms.BooleanField(label=_("Dry run: check the file without saving anything"), required=False)

@@ -27,6 +27,7 @@ and the demo loader. Design decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
@@ -48,7 +49,7 @@ from fengkong.reviews.targets import reviewed
 
 from . import db
 from .exceptions import FileRejected
-from .fields import KINDS
+from .fields import KINDS, fields_of
 from .mapping import Mapping, load_mapping
 from .models import ImportBatch, ImportSource
 from .sources import ROW, Source, open_source
@@ -66,13 +67,15 @@ KEYED_TABLES = {"invoices": INVOICES.table, "orders": ORDERS.table, "credit-note
 def import_file(path: Path, kind: str, *, actor, mapping: Path | dict | None = None, dry_run: bool = False,
                 valid_rows_only: bool = False, progress: Progress | None = None,
                 batch: ImportBatch | None = None, file_name: str | None = None,
-                max_bytes: int | None = None, source: ImportSource | None = None) -> ImportBatch:
+                max_bytes: int | None = None, source: ImportSource | None = None,
+                currency: str | None = None) -> ImportBatch:
     """Import `path` as `kind`; always returns the finished batch (done/partial/rejected/failed/dry_run).
     A file larger than `max_bytes` (default settings.IMPORT_MAX_BYTES) is rejected before it is read.
     `source`: where the file comes from; unless it is trusted, a person's changes of sensitive master data
-    are held for review."""
+    are held for review. `currency`: the currency of a file without a currency column (docs/currencies.md;
+    default the functional currency); a file's own column wins."""
     run = ImportRun(Path(path), kind, actor, dry_run, valid_rows_only, progress)
-    run.source = source
+    run.source, run.currency = source, currency
     run.begin(batch, file_name or Path(path).name)
     try:
         run.execute(mapping, settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes)
@@ -92,6 +95,8 @@ class ImportRun:
         self.path, self.kind, self.actor = path, kind, actor
         self.dry_run, self.valid_rows_only, self.callback = dry_run, valid_rows_only, progress
         self.source: ImportSource | None = None
+        self.currency: str | None = None
+        self.assumed_currency: str | None = None  # said in the summary: the file had no currency column
         self.batch: ImportBatch
 
     @property
@@ -117,12 +122,18 @@ class ImportRun:
         if self.kind not in KINDS:
             raise FileRejected(_("Unknown kind of file %(kind)r; use one of %(kinds)s.")
                                % {"kind": self.kind, "kinds": ", ".join(KINDS)})
+        if self.kind == "fx-rates" and self.actor is not None and not self.actor.has_perm("receivables.manage_fxrate"):
+            raise FileRejected(_("Exchange rates are finance's: importing them needs the permission to manage "
+                                 "exchange rates."))
         self.measure(max_bytes)
         plan = load_mapping(mapping, self.kind)
         self.stage(_("Reading the file"), 0, 1)
         with open_source(self.path, self.batch.file_name, plan) as source:
             self.batch.encoding = source.encoding
-            reading = Reading(self.kind, source, plan)
+            reading = Reading(self.kind, source, self.with_currency(plan))
+            if "currency" in fields_of(self.kind) and "currency" not in reading.headers \
+                    and "currency" not in reading.mapping.constants:
+                self.assumed_currency = settings.FUNCTIONAL_CURRENCY
             if self.dry_run:
                 tally = self.check_batches(reading, write=False)
                 return self.finish("dry_run", tally.problems())
@@ -137,6 +148,12 @@ class ImportRun:
                 self.batch.rows_created = self.batch.rows_updated = self.batch.rows_unchanged = 0
                 self.batch.rows_held = 0
             self.finish(status, tally.problems(), audited=status != "rejected")
+
+    def with_currency(self, plan: Mapping) -> Mapping:
+        """The plan with --currency as the value of a missing currency column (checked as a cell is)."""
+        if not self.currency or "currency" not in fields_of(self.kind) or self.kind == "fx-rates":
+            return plan
+        return dataclasses.replace(plan, constants={**plan.constants, "currency": self.currency})
 
     def measure(self, max_bytes: int) -> None:
         """The file's size (refused above `max_bytes` before a byte is read) and SHA-256, in one pass."""
@@ -240,14 +257,22 @@ class ImportRun:
                                                                                   "rows": b.rows_rejected}
         if b.status == "dry_run":
             return _("Checked %(total)d rows: %(valid)d valid, %(n)d problem(s). Nothing written.") % {
-                "total": b.rows_total, "valid": b.rows_valid, "n": b.error_count}
+                "total": b.rows_total, "valid": b.rows_valid, "n": b.error_count} + self.currency_note()
         text = _("%(total)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
                  "%(rejected)d rejected.") % {"total": b.rows_total, "created": b.rows_created,
                                               "updated": b.rows_updated, "unchanged": b.rows_unchanged,
                                               "rejected": b.rows_rejected}
         if b.rows_held:
             text += " " + _("%(held)d with changes of sensitive master data held for review.") % {"held": b.rows_held}
-        return text
+        return text + self.currency_note()
+
+    def currency_note(self) -> str:
+        if not self.assumed_currency:
+            return ""
+        return " " + _("The file has no currency column: its amounts were taken to be in %(code)s, the functional "
+                       "currency. If they are not, import it again saying its currency (fengkong import %(kind)s "
+                       "FILE --currency CODE, or the currency on the upload page).") % {
+                           "code": self.assumed_currency, "kind": self.kind}
 
     def stage(self, name: str, done: int, total: int) -> None:
         if self.callback:

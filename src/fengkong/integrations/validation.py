@@ -18,16 +18,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from fengkong.core import industries, regions, uscc
+from fengkong.core import currencies, industries, regions, uscc
 from fengkong.customers.choices import STATUS_ALIASES
 from fengkong.receivables.choices import ORDER_STATUS_ALIASES
 
 from . import db
 from .exceptions import FileRejected
-from .fields import BOOL, DATE, MONEY, TEXT, Field, alias_index, fields_of, normalise_header
+from .fields import BOOL, DATE, MONEY, RATE, TEXT, Field, alias_index, fields_of, normalise_header
 from .mapping import Mapping
 from .parsing import (
     NOT_A_NUMBER,
@@ -49,10 +48,11 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "invoices": (("number",),), "orders": (("number",),), "credit-notes": (("number",),),
     "customers": (("code",), ("credit_code",)),
 }
+# fx-rates files are small (a row per day and currency) and their key spans the file: read in one batch.
 KEY_FORMS: dict[str, Callable[[pl.Expr], pl.Expr]] = {"credit_code": lambda e: e.str.to_uppercase()}
 # Kinds whose checks tie rows anywhere in the file together (a receipt's lines, a customer's periods):
 # read in one batch.
-WHOLE_FILE_KINDS = frozenset({"payments", "financials"})
+WHOLE_FILE_KINDS = frozenset({"payments", "financials", "fx-rates"})
 Duplicates = dict[tuple[str, ...], pl.DataFrame]  # key columns → the duplicated keys and "~rows"
 
 
@@ -226,8 +226,21 @@ def _parse_bool(c: Checker, f: Field) -> None:
     c.problem(unknown, f.name, _("not a yes/no value (use 是/否, yes/no, 1/0)"))
 
 
+def _parse_rate(c: Checker, f: Field) -> None:
+    """An exchange rate above 0 with at most 8 decimal places, as an integer of 1e-8 (db.RATE)."""
+    parts = pl.col(raw(f.name)).str.strip_chars().str.replace_all(",", "").str.extract_groups(
+        r"^(-?)([0-9]{1,12})(?:\.([0-9]{0,8}))?$")
+    whole = parts.struct.field("2").cast(pl.Int64, strict=False)
+    fraction = parts.struct.field("3").fill_null("").str.pad_end(8, "0").cast(pl.Int64, strict=False)
+    sign = pl.when(parts.struct.field("1") == "-").then(-1).otherwise(1)
+    c.add((sign * (whole * 10**8 + fraction)).alias(f.name))
+    c.problem(pl.col(raw(f.name)).is_not_null() & pl.col(f.name).is_null(), f.name,
+              _("not a rate (expected a number such as 7.1234, at most 12 digits before and 8 after the point)"))
+    c.problem(pl.col(f.name) <= 0, f.name, _("a rate must be more than zero"))
+
+
 PARSERS: dict[str, Callable[[Checker, Field], None]] = {
-    TEXT: _parse_text, DATE: _parse_date, MONEY: _parse_money, BOOL: _parse_bool}
+    TEXT: _parse_text, DATE: _parse_date, MONEY: _parse_money, BOOL: _parse_bool, RATE: _parse_rate}
 
 
 # --- checks shared by several kinds -----------------------------------------------------------------
@@ -309,13 +322,32 @@ def check_customer_codes(c: Checker) -> None:
 
 
 def check_currency(c: Checker) -> None:
+    """ISO 4217 codes, names (人民币, 美元, US Dollar …) and unambiguous signs, written as the code
+    (core.currencies); a blank cell is the functional currency, as a file without the column is."""
     if not c.has("currency"):
         return
-    c.add(pl.col("currency").str.to_uppercase().replace({"RMB": "CNY", "人民币": "CNY", "美元": "USD",
-                                                         "欧元": "EUR", "港币": "HKD", "日元": "JPY"}))
-    known = list(settings.CURRENCIES)
-    c.problem(pl.col("currency").is_not_null() & ~pl.col("currency").is_in(known), "currency",
-              _("unknown currency (accepted: %(list)s)") % {"list": ", ".join(known)})
+    values = c.frame.get_column("currency").drop_nulls().unique()
+    known = pl.DataFrame({"currency": values, "~code": [currencies.normalise(v) for v in values],
+                          "~why": [currencies.problem(v) for v in values]},
+                         schema={"currency": pl.String, "~code": pl.String, "~why": pl.String})
+    c.frame = c.frame.join(known, on="currency", how="left")
+    c.problem(pl.col("~why").is_not_null(), "currency", pl.col("~why"))
+    c.frame = c.frame.drop("currency", "~why").rename({"~code": "currency"})
+
+
+def row_currency(c: Checker) -> pl.Expr:
+    """The currency of each row: its own, else the functional currency."""
+    functional = pl.lit(currencies.functional_currency())
+    return pl.coalesce(pl.col("currency"), functional) if c.has("currency") else functional
+
+
+def check_same_currency(c: Checker, name: str, what: str) -> None:
+    """Allocations across currencies are refused: the row's currency must be its invoice's (~inv_currency)."""
+    if "~inv_currency" not in c.frame.columns:
+        return
+    c.problem(pl.col("~inv_currency").is_not_null() & (row_currency(c) != pl.col("~inv_currency")), name,
+              pl.format(_("this {} is in {} but invoice {} is in {}: allocations across currencies are refused"),
+                        pl.lit(what), row_currency(c), pl.col(name), pl.col("~inv_currency")))
 
 
 def check_open_within_amount(c: Checker) -> None:
@@ -334,7 +366,8 @@ def check_invoice_refs(c: Checker, name: str, column: str) -> None:
     if not c.has(name):
         return
     numbers = c.frame.get_column(name).drop_nulls().unique()
-    found = db.invoice_ids(numbers).rename({"number": name, "id": column, "customer_id": "~inv_customer"})
+    found = db.invoice_ids(numbers).rename({"number": name, "id": column, "customer_id": "~inv_customer",
+                                            "currency": "~inv_currency"})
     c.frame = c.frame.join(found, on=name, how="left")
     c.problem(pl.col(name).is_not_null() & pl.col(column).is_null(), name, _("unknown invoice number"))
     c.problem(pl.col("~inv_customer").is_not_null() & pl.col("customer_id").is_not_null()
@@ -373,6 +406,7 @@ def check_credit_notes(c: Checker) -> set[str]:
     check_positive(c, "amount")
     check_currency(c)
     check_invoice_refs(c, "invoice_number", "invoice_id")
+    check_same_currency(c, "invoice_number", _("credit note"))
     return present_columns(c, {"customer_code": "customer_id", "invoice_number": "invoice_id"})
 
 
@@ -406,6 +440,7 @@ def _check_allocations(c: Checker) -> None:
               "allocated_amount", _("the amount allocated to this invoice is missing"))
     check_positive(c, "allocated_amount")
     check_invoice_refs(c, "allocated_invoice", "invoice_id")
+    check_same_currency(c, "allocated_invoice", _("receipt"))
     check_unique(c, ["number", "allocated_invoice"], "allocated_invoice", _("this receipt–invoice allocation"))
     lines_without = pl.col("allocated_invoice").is_null() & (pl.len().over("number") > 1)
     c.problem(lines_without, "number", _("receipt number appears more than once in the file"))
@@ -507,8 +542,19 @@ def _check_portfolio_codes(c: Checker) -> None:
               _("unknown portfolio code"))
 
 
+def check_fx_rates(c: Checker) -> set[str]:
+    """A rate per date and currency, in a currency other than the functional one."""
+    check_currency(c)
+    functional = currencies.functional_currency()
+    c.problem(pl.col("currency") == functional, "currency",
+              _("this is the functional currency (%(code)s): its rate is always 1") % {"code": functional})
+    check_unique(c, ["date", "currency"], "date", _("the rate of this currency on this date"))
+    return present_columns(c)
+
+
 KIND_CHECKS: dict[str, Callable[[Checker], set[str]]] = {
     "customers": check_customers, "invoices": check_invoices, "payments": check_payments,
     "credit-notes": check_credit_notes, "orders": check_orders, "financials": check_financials,
+    "fx-rates": check_fx_rates,
 }
 

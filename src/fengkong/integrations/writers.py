@@ -31,11 +31,11 @@ from fengkong.accounts.choices import PortfolioKind
 from fengkong.accounts.models import Portfolio
 from fengkong.core.audit import Change
 from fengkong.customers.models import Contact, Customer, CustomerGroup, FinancialStatement
-from fengkong.receivables.models import CreditNote, Invoice, Payment, PaymentAllocation, SalesOrder
+from fengkong.receivables.models import CreditNote, FxRate, Invoice, Payment, PaymentAllocation, SalesOrder
 from fengkong.reviews.actions import Wish
 
 from . import db
-from .db import BOOL, DATE, INT, MONEY, TEXT, Target
+from .db import BOOL, DATE, INT, MONEY, RATE, TEXT, Target
 from .sources import ROW
 
 CHANGE = "~change"
@@ -62,6 +62,8 @@ CUSTOMERS = Target(Customer._meta.db_table, ("code",), {
     "cooperation_start": DATE, "status": TEXT, "portfolio_id": INT, "salesperson": TEXT, "bank_name": TEXT,
     "bank_account": TEXT,
 }, stamps=("created_at", "updated_at"), batch_column=None)
+FX_RATES = Target(FxRate._meta.db_table, ("currency", "date"), {
+    "date": DATE, "currency": TEXT, "rate": RATE, "source": TEXT}, stamps=("updated_at",))
 GROUPS = Target(CustomerGroup._meta.db_table, ("code",), {"code": TEXT, "name": TEXT}, batch_column=None)
 CONTACTS = Target(Contact._meta.db_table, ("id",), {
     "id": INT, "customer_id": INT, "name": TEXT, "phone": TEXT, "email": TEXT, "is_primary": BOOL},
@@ -70,7 +72,7 @@ CONTACTS = Target(Contact._meta.db_table, ("id",), {
 
 
 def _currency() -> pl.Expr:
-    return pl.lit(settings.DEFAULT_CURRENCY)
+    return pl.lit(settings.FUNCTIONAL_CURRENCY)  # a file without currencies is in the functional currency
 
 
 # Insert values for columns a file leaves out or leaves blank (None: the column may be NULL).
@@ -81,6 +83,7 @@ DEFAULTS: dict[str, dict[str, Callable[[], pl.Expr] | None]] = {
     "credit-notes": {"currency": _currency, "invoice_id": None, "reason": lambda: pl.lit("")},
     "orders": {"open_amount": lambda: pl.col("amount"), "currency": _currency, "status": lambda: pl.lit("open")},
     "financials": {c: None for c in FINANCIALS.columns if c not in FINANCIALS.key},
+    "fx-rates": {"source": lambda: pl.lit("")},
     "customers": {"credit_code": None, "industry": lambda: pl.lit(""), "region": lambda: pl.lit(""),
                   "group_id": None, "cooperation_start": None, "status": lambda: pl.lit("active"),
                   "portfolio_id": None, "salesperson": lambda: pl.lit(""), "bank_name": lambda: pl.lit(""),
@@ -370,6 +373,7 @@ WRITERS = {
     "orders": lambda f, p, b, pr: write_simple("orders", ORDERS, f, p, b, pr),
     "credit-notes": lambda f, p, b, pr: write_simple("credit-notes", CREDIT_NOTES, f, p, b, pr),
     "financials": lambda f, p, b, pr: write_simple("financials", FINANCIALS, f, p, b, pr),
+    "fx-rates": lambda f, p, b, pr: write_simple("fx-rates", FX_RATES, f, p, b, pr),
     "payments": write_payments,
     "customers": write_customers,
 }

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengkong.core.audit import Change, record_many
 from fengkong.core.later import later
-from fengkong.core.money import from_fen
+from fengkong.core.money import format_fen, from_fen
 from fengkong.customers.queries import customer_labels
 
 from . import store
@@ -106,10 +106,11 @@ def zone_alerts(entered: pl.DataFrame, policy: Policy, as_of: date) -> list[Aler
         if not policy.rule(kind).enabled or (customer_id, kind) in open_:
             continue
         title = template % {"customer": names.get(customer_id, str(customer_id)), "zone": labels[Zone(zone)],
-                            "items": items, "amount": f"{from_fen(fen):,}"}
+                            "items": items, "amount": format_fen(fen, settings.FUNCTIONAL_CURRENCY)}
         alerts.append(new_alert(kind, customer_id=customer_id, key=f"{kind}:c{customer_id}:{as_of}", title=title,
                                 as_of=as_of, policy=policy, invoice_id=invoice_id,
-                                details={"zone": zone, "items": items, "amount": str(from_fen(fen))}))
+                                details={"zone": zone, "items": items, "amount": str(from_fen(fen)),
+                                         "currency": settings.FUNCTIONAL_CURRENCY}))
     return alerts
 
 
@@ -124,9 +125,10 @@ def large_overdue_alerts(items: pl.DataFrame, policy: Policy, as_of: date, windo
     names = customer_labels(new.get_column("customer_id").to_list())
     template = in_site_language(LARGE_TITLE)
     return [new_alert(kind, customer_id=cid, key=f"{kind}:c{cid}:{as_of}", as_of=as_of, policy=policy,
-                      title=template % {"customer": names.get(cid, str(cid)), "amount": f"{from_fen(fen):,}",
-                                        "items": n},
-                      details={"amount": str(from_fen(fen)), "items": n, "window_days": window})
+                      title=template % {"customer": names.get(cid, str(cid)),
+                                        "amount": format_fen(fen, settings.FUNCTIONAL_CURRENCY), "items": n},
+                      details={"amount": str(from_fen(fen)), "currency": settings.FUNCTIONAL_CURRENCY, "items": n,
+                               "window_days": window})
             for cid, fen, n in new.iter_rows()]
 
 
@@ -136,7 +138,7 @@ def resolve_cleared(zones: pl.DataFrame, policy: Policy, actor=None) -> int:
     raw = dict(zip(zones.get_column("customer_id").to_list(), zones.get_column("raw_zone").to_list(), strict=True))
     open_ = list(Alert.objects.open().zone_alerts().values_list("pk", "customer_id", "kind"))
     paid = in_site_language(PAID)
-    residue = in_site_language(RESIDUE, {"amount": from_fen(policy.materiality_fen)})
+    residue = in_site_language(RESIDUE, {"amount": format_fen(policy.materiality_fen, settings.FUNCTIONAL_CURRENCY)})
     by_reason: dict[str, list[int]] = {}
     for pk, customer_id, kind in open_:
         zone = KIND_ZONE[AlertKind(kind)]

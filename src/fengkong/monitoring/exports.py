@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
+from django.conf import settings
 from django.db.models import Count, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
@@ -202,7 +203,7 @@ class AgingWorkbook:
         scope_note = (_("Whole book") if self.user is None or self._sees_all()
                       else _("Customers of your portfolios"))
         write_text(sheet, 1, 0, f"{scope_note} · {_('Customers')}: {total.customers:,}", f["muted"])
-        self._head(sheet, 3, [_("Days overdue"), _("Open amount (CNY)"), _("Share")])
+        self._head(sheet, 3, [_("Days overdue"), _("Open amount (%(code)s)") % {"code": settings.FUNCTIONAL_CURRENCY}, _("Share")])
         whole = total.open_amount or Decimal(0)
         for i, (label, amount) in enumerate(zip(self.labels, total.buckets, strict=False)):
             write_text(sheet, 4 + i, 0, label)
@@ -244,9 +245,10 @@ class AgingWorkbook:
                 "fill": {"color": colour},
                 "gap": 60,
             })
-        chart.set_title({"name": _("Aging structure (CNY)")})
+        chart.set_title({"name": _("Aging structure (%(code)s)") % {"code": settings.FUNCTIONAL_CURRENCY}})
         chart.set_x_axis({"name": _("As of"), "date_axis": False, "num_format": "yyyy-mm-dd"})
-        chart.set_y_axis({"name": _("Open amount (CNY)"), "num_format": "#,##0"})
+        chart.set_y_axis({"name": _("Open amount (%(code)s)") % {"code": settings.FUNCTIONAL_CURRENCY},
+                          "num_format": "#,##0"})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 760, "height": 380})
         sheet.insert_chart(3, len(self.labels) + 2, chart, {"x_offset": 10})

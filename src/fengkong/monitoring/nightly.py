@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from fengkong.core.later import later
 from fengkong.core.nightly import Night, nightly_step
+from fengkong.receivables.fx import rates_on
 
 from . import alerts, store
 from .dispatch import People, messages_pending, send_pending_messages
@@ -57,7 +58,9 @@ def monitored(night: Night) -> Monitored:
     Public: other apps' steps read the day's exposure and zones from it."""
     if SHARED_KEY not in night.shared:
         policy = MonitoringPolicy.current().parsed()
-        night.shared[SHARED_KEY] = Monitored(policy, zone_book(store.open_items(night.as_of), store.open_orders(),
+        rates = rates_on(night.as_of)   # MissingRate stops the night, naming the currency and the date
+        night.shared[SHARED_KEY] = Monitored(policy, zone_book(store.open_items(night.as_of, rates),
+                                                               store.open_orders(night.as_of, rates),
                                                                store.customers(), policy, night.as_of))
     return night.shared[SHARED_KEY]
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from fengkong.integrations import db
 from fengkong.integrations.db import DATE, INT, MONEY, TEXT, Target
+from fengkong.receivables.fx import Rates, rates_on
 
 from .models import BUCKET_FIELDS, ZONE_FIELDS, ActionItem, Alert, BookSnapshot, CustomerSnapshot, ItemZone
 
@@ -55,18 +56,22 @@ def _day_number(column: str) -> str:
     return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
 
-def open_items(as_of: date) -> pl.DataFrame:
+def open_items(as_of: date, rates: Rates | None = None) -> pl.DataFrame:
     """Every item open at the end of `as_of`: invoice_id, customer_id, due_day (days since 1970-01-01), open_fen.
+
+    open_fen is in the functional currency, converted at `as_of`'s rates (receivables.fx) in the query; an
+    item in a currency without a rate stops the read with MissingRate naming it and the date.
 
     The book as it stood that day, from today's ledger: invoices issued after `as_of` are left out, and
     what was paid (allocations of receipts dated after it) or credited (credit notes issued after it)
     is added back to today's open amount, capped at the invoice amount. For today nothing is added back,
     so a cycle for a past date and a cycle run on that date see the same open items.
     """
+    rates = rates or rates_on(as_of)
     day = f"'{as_of.isoformat()}'"  # a date object's ISO form: digits and dashes only
     cap = "LEAST" if db.is_postgres() else "MIN"
     open_then = f"{cap}(i.amount, i.open_amount + COALESCE(pa.paid, 0) + COALESCE(cn.credited, 0))"
-    sql = (f"SELECT i.id, i.customer_id, {_day_number('i.due_date')}, CAST(ROUND({open_then} * 100) AS BIGINT) "  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
+    sql = (f"SELECT i.id, i.customer_id, {_day_number('i.due_date')}, {rates.sql_fen(open_then, 'i.currency')} "  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
            "FROM receivables_invoice i "
            "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
            "JOIN receivables_payment p ON p.id = a.payment_id "
@@ -74,6 +79,13 @@ def open_items(as_of: date) -> pl.DataFrame:
            "LEFT JOIN (SELECT invoice_id, SUM(amount) AS credited FROM receivables_creditnote "
            f"WHERE issue_date > {day} AND invoice_id IS NOT NULL GROUP BY invoice_id) cn ON cn.invoice_id = i.id "
            f"WHERE i.issue_date <= {day} AND {open_then} > 0")
+    items = _read_items(sql)
+    if items.get_column("open_fen").null_count():
+        _refuse_unconverted("receivables_invoice", rates)
+    return items
+
+
+def _read_items(sql: str) -> pl.DataFrame:
     if not db.is_postgres():
         return db.fetch(sql, schema=ITEM_SCHEMA)
     buffer = io.BytesIO()
@@ -86,11 +98,26 @@ def open_items(as_of: date) -> pl.DataFrame:
     return pl.read_csv(buffer, has_header=False, new_columns=list(ITEM_SCHEMA), schema_overrides=ITEM_SCHEMA)
 
 
-def open_orders() -> pl.DataFrame:
-    """Open (not yet invoiced) sales orders summed per customer: customer_id, order_fen."""
-    return db.fetch("SELECT customer_id, SUM(CAST(ROUND(open_amount * 100) AS BIGINT)) FROM receivables_salesorder "
-                    "WHERE open_amount > 0 AND status IN ('open', 'partial') GROUP BY customer_id",
-                    schema={"customer_id": pl.Int64, "order_fen": pl.Int64})
+def _refuse_unconverted(table: str, rates: Rates) -> None:
+    """Some amount had no rate: name the currency (MissingRate). Only runs when the conversion failed."""
+    with connection.cursor() as cursor:  # the currencies of open amounts first, then any
+        cursor.execute(f"SELECT currency, MAX(open_amount) FROM {table} GROUP BY currency")  # noqa: S608 - our own table name  # nosec B608
+        found = sorted(cursor.fetchall(), key=lambda row: (not row[1], row[0]))
+    for currency, _most in found:
+        rates.rate(currency)
+
+
+def open_orders(as_of: date | None = None, rates: Rates | None = None) -> pl.DataFrame:
+    """Open (not yet invoiced) sales orders summed per customer in the functional currency: customer_id,
+    order_fen (converted at `as_of`'s rates, default today's)."""
+    rates = rates or rates_on(as_of or timezone.localdate())
+    orders = db.fetch(f"SELECT customer_id, SUM({rates.sql_fen('open_amount', 'currency')}), "  # noqa: S608 - only codes and Decimal rates are formatted in (receivables.fx)  # nosec B608
+                      "COUNT(*) - COUNT(" + rates.sql_fen('open_amount', 'currency') + ") FROM receivables_salesorder "
+                      "WHERE open_amount > 0 AND status IN ('open', 'partial') GROUP BY customer_id",
+                      schema={"customer_id": pl.Int64, "order_fen": pl.Int64, "~unconverted": pl.Int64})
+    if orders.get_column("~unconverted").sum():
+        _refuse_unconverted("receivables_salesorder", rates)
+    return orders.drop("~unconverted")
 
 
 def customers() -> pl.DataFrame:

@@ -1,4 +1,4 @@
-"""Invoice endpoints of /api/v1: the scoped invoice list and one invoice with its payments.
+"""Ledger endpoints of /api/v1: the scoped invoice list, one invoice with its payments, the exchange rates.
 
 As everywhere in the API, rows are restricted by `scope(...)` (core.permissions) and nothing else; an
 invoice of a customer outside the caller's portfolio is a 404.
@@ -12,11 +12,20 @@ from django.http import Http404
 from ninja import Path, Query, Router
 
 from fengkong.core import dates
+from fengkong.core.currencies import functional_currency
 from fengkong.core.permissions import require, scope
-from fengkong.core.schemas import KEY_IN_PATH, Day, Text, answers, caller
+from fengkong.core.schemas import KEY_IN_PATH, Day, Text, answers, caller, page
 
-from .models import Invoice
-from .schemas import InvoiceDetailOut, InvoiceFilters, InvoicePage, invoice_detail, invoice_page
+from .models import FxRate, Invoice
+from .schemas import (
+    FxRateFilters,
+    FxRatePage,
+    InvoiceDetailOut,
+    InvoiceFilters,
+    InvoicePage,
+    invoice_detail,
+    invoice_page,
+)
 
 router = Router(tags=["invoices"])
 
@@ -44,3 +53,17 @@ def get_invoice(request, number: InvoiceNumber, as_of: Query[Day | None] = None)
     if invoice is None:
         raise Http404(f"No invoice {number} in your portfolio.")
     return invoice_detail(user, invoice, as_of or dates.business_today())
+
+
+@router.get("/fx-rates", response=answers(FxRatePage, 403, 422), url_name="fx_rate_list", tags=["fx-rates"])
+def list_fx_rates(request, filters: Query[FxRateFilters]):
+    """Exchange rates to the functional currency, newest first (docs/currencies.md). Rates are not portfolio
+    data: whoever may read them sees them all."""
+    user = caller(request)
+    require(user, "receivables.view_fxrate")
+    rates = FxRate.objects.order_by("-date", "currency")
+    if filters.currency:
+        rates = rates.filter(currency=filters.currency.strip().upper())
+    if filters.as_of:
+        rates = rates.filter(date__lte=filters.as_of)
+    return {**page(rates, filters.limit, filters.offset), "functional_currency": functional_currency()}

@@ -8,18 +8,19 @@ store an open amount above the invoice amount, a negative amount, or a due date 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from fengkong.core.currencies import functional_currency
 from fengkong.core.money import money_field
 
 from .choices import OrderStatus
 
 
 def currency_field():
-    return models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
+    """An ISO 4217 code; a row written without one is in the functional currency (docs/currencies.md)."""
+    return models.CharField(_("currency"), max_length=3, default=functional_currency)
 
 
 class InvoiceQuerySet(models.QuerySet):
@@ -169,3 +170,31 @@ class SalesOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class FxRate(models.Model):
+    """How many units of the functional currency one unit of `currency` was worth on `date`
+    (docs/currencies.md). The rate of a day is the latest one on or before it (receivables.fx.rates_on)."""
+
+    date = models.DateField(_("date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = models.DecimalField(_("rate to the functional currency"), max_digits=20, decimal_places=8)
+    source = models.CharField(_("source"), max_length=80, blank=True)
+    import_batch = models.ForeignKey("integrations.ImportBatch", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                     db_constraint=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "currency"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        permissions = [("manage_fxrate", "Can add and correct exchange rates")]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "currency"], name="one_fx_rate_per_day_and_currency"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="fx_rate_positive"),
+        ]
+        indexes = [models.Index(fields=["currency", "-date"], name="fx_rate_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.currency} {self.rate}"

@@ -132,3 +132,26 @@ def invoice_detail(user, invoice, as_of: date):
 
 def _visible(user, perm: str, queryset, customer_path: str = "customer"):
     return list(scope(queryset, user, customer_path)) if user.has_perm(perm) else None
+
+
+class FxRateFilters(Schema):
+    currency: Text | None = Field(None, max_length=3, description="Only this currency (ISO 4217 code).")
+    as_of: Day | None = Field(None, description="Only rates on or before this day.")
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class FxRateOut(Schema):
+    date: date
+    currency: str
+    rate: str = Field(description="Units of the functional currency for one unit of `currency`.")
+    source: str
+
+    @staticmethod
+    def resolve_rate(obj) -> str:
+        return str(obj.rate.normalize())
+
+
+class FxRatePage(Page):
+    functional_currency: str
+    items: list[FxRateOut]

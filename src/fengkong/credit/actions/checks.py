@@ -29,6 +29,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -52,7 +53,8 @@ from ..models import CreditCheck, CreditProfile
 from ..queries import visible_check
 from . import assessments
 
-CURRENCIES = ("CNY",)  # currencies a check accepts; add one when exposure can be converted
+# The currency a check accepts: the functional one, the currency of limits and exposure (docs/currencies.md).
+CURRENCIES = (settings.FUNCTIONAL_CURRENCY,)
 MAX_AMOUNT = Decimal(10) ** 15  # exclusive
 MAX_REFERENCE = CreditCheck._meta.get_field("reference").max_length
 MAX_REASON = 2000

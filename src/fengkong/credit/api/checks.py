@@ -59,7 +59,7 @@ class CheckIn(Schema):
     amount: Annotated[StrictStr | StrictInt | StrictFloat, amount_in(digits=15, more_than_zero=True)] = Field(
         description="Order amount in yuan, more than 0, at most two decimals (a string avoids rounding)",
         examples=["125000.00"])
-    currency: StrictStr = Field("CNY", max_length=10, description=f"One of {', '.join(checks.CURRENCIES)}",
+    currency: StrictStr = Field(checks.CURRENCIES[0], max_length=10, description=f"One of {', '.join(checks.CURRENCIES)}",
                                 json_schema_extra={"enum": list(checks.CURRENCIES)})
     reference: StrictStr = Field(max_length=1000, description="The sales order number; the idempotency key",
                                  examples=["XSDD2026-001234"],
