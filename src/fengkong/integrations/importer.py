@@ -43,6 +43,7 @@ from fengkong.core.audit import Change, record_many
 from fengkong.core.spreadsheets import write_frame_csv
 from fengkong.customers.models import FinancialStatement
 from fengkong.customers.signals import financial_statements_changed
+from fengkong.receivables.ledger import Derivation
 from fengkong.reviews.actions import request_changes
 from fengkong.reviews.targets import reviewed
 
@@ -93,6 +94,7 @@ class ImportRun:
         self.dry_run, self.valid_rows_only, self.callback = dry_run, valid_rows_only, progress
         self.source: ImportSource | None = None
         self.batch: ImportBatch
+        self.derivation: Derivation | None = None
 
     @property
     def holds(self) -> bool:
@@ -176,6 +178,8 @@ class ImportRun:
                                      lambda done, _n: self.stage(_("Writing"), done_before + done, tally.rows), **hold)
         tally.changed(written)
         self.count_changes(tally)
+        if written.derivation is not None:
+            self.derivation = tally.derived(written.derivation)
         if written.audit:
             record_many(self.actor, written.audit)
         for kind, wishes in written.wishes.items():
@@ -247,6 +251,8 @@ class ImportRun:
                                               "rejected": b.rows_rejected}
         if b.rows_held:
             text += " " + _("%(held)d with changes of sensitive master data held for review.") % {"held": b.rows_held}
+        if self.derivation is not None:
+            text += open_amounts_summary(self.derivation)
         return text
 
     def stage(self, name: str, done: int, total: int) -> None:
@@ -282,6 +288,7 @@ class Tally:
         self.rows = self.rejected = self.problem_count = 0
         self.created = self.updated = self.unchanged = self.held = 0
         self.parts: list[pl.DataFrame] = []
+        self.derivation: Derivation | None = None
 
     def add(self, checked: Checked) -> int:
         """Count a checked batch; the number of its rows rejected."""
@@ -299,6 +306,11 @@ class Tally:
         self.unchanged += written.count("unchanged")
         self.held += written.held
 
+    def derived(self, derivation: Derivation) -> Derivation:
+        """Add one batch's derivation of open amounts; the file's so far."""
+        self.derivation = derivation if self.derivation is None else self.derivation + derivation
+        return self.derivation
+
     def status(self, valid_rows_only: bool) -> str:
         if self.problem_count and (not valid_rows_only or self.rejected == self.rows):
             return "rejected"
@@ -306,6 +318,18 @@ class Tally:
 
     def problems(self) -> pl.DataFrame:
         return pl.concat(self.parts) if self.parts else pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def open_amounts_summary(derivation: Derivation) -> str:
+    """What the import did to the book's open amounts, for the summary (a leading space, or nothing)."""
+    text = ""
+    if derivation.invoices:
+        text += " " + _("Open amounts derived from %(allocations)s allocations for %(invoices)s invoices.") % {
+            "allocations": f"{derivation.allocations:,}", "invoices": f"{derivation.invoices:,}"}
+    if derivation.unexplained:
+        text += " " + _("%(n)s invoices have open amounts that receipts do not explain (see the reconciliation "
+                        "report).") % {"n": f"{derivation.unexplained:,}"}
+    return text
 
 
 def statements_changed(frame: pl.DataFrame, written: Written, actor) -> None:

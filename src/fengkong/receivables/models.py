@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengkong.core.money import money_field
 
-from .choices import OrderStatus
+from .choices import OpenBasis, OrderStatus
 
 
 def currency_field():
@@ -43,6 +43,10 @@ class Invoice(models.Model):
     due_date = models.DateField(_("due date"))
     amount = money_field(_("amount"))
     open_amount = money_field(_("open amount"))
+    # erp: the file's 未核销金额, never overwritten by the derivation; derived: amount − allocated − credited,
+    # kept so by every receipts and credit-notes import (receivables.ledger).
+    open_basis = models.CharField(_("open amount from"), max_length=8, choices=OpenBasis.choices,
+                                  default=OpenBasis.ERP)
     currency = currency_field()
     contract_ref = models.CharField(_("contract"), max_length=80, blank=True)
     disputed = models.BooleanField(_("disputed"), default=False)
