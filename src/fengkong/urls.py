@@ -15,5 +15,6 @@ urlpatterns = [
     path("customers/", include("fengkong.customers.urls")),
     path("imports/", include("fengkong.integrations.urls")),
     path("reviews/", include("fengkong.reviews.urls")),
+    path("reconciliation/", include("fengkong.receivables.urls")),
     path("", include("fengkong.web.urls")),
 ]

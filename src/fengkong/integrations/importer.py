@@ -38,6 +38,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fengkong.core.audit import Change, record_many
 from fengkong.core.spreadsheets import write_frame_csv
@@ -324,11 +325,15 @@ def open_amounts_summary(derivation: Derivation) -> str:
     """What the import did to the book's open amounts, for the summary (a leading space, or nothing)."""
     text = ""
     if derivation.invoices:
-        text += " " + _("Open amounts derived from %(allocations)s allocations for %(invoices)s invoices.") % {
+        text += " " + ngettext("Open amounts derived from %(allocations)s allocations for %(invoices)s invoice.",
+                               "Open amounts derived from %(allocations)s allocations for %(invoices)s invoices.",
+                               derivation.invoices) % {
             "allocations": f"{derivation.allocations:,}", "invoices": f"{derivation.invoices:,}"}
     if derivation.unexplained:
-        text += " " + _("%(n)s invoices have open amounts that receipts do not explain (see the reconciliation "
-                        "report).") % {"n": f"{derivation.unexplained:,}"}
+        text += " " + ngettext(
+            "%(n)s invoice has an open amount that receipts do not explain (see the reconciliation report).",
+            "%(n)s invoices have open amounts that receipts do not explain (see the reconciliation report).",
+            derivation.unexplained) % {"n": f"{derivation.unexplained:,}"}
     return text
 
 

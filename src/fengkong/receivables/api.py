@@ -1,4 +1,4 @@
-"""Invoice endpoints of /api/v1: the scoped invoice list and one invoice with its payments.
+"""Invoice endpoints of /api/v1: the scoped invoice list, one invoice with its payments, the AR reconciliation.
 
 As everywhere in the API, rows are restricted by `scope(...)` (core.permissions) and nothing else; an
 invoice of a customer outside the caller's portfolio is a 404.
@@ -16,7 +16,17 @@ from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import KEY_IN_PATH, Day, Text, answers, caller
 
 from .models import Invoice
-from .schemas import InvoiceDetailOut, InvoiceFilters, InvoicePage, invoice_detail, invoice_page
+from .queries import reconciliation as reconciliation_report
+from .schemas import (
+    InvoiceDetailOut,
+    InvoiceFilters,
+    InvoicePage,
+    ReconciliationFilters,
+    ReconciliationOut,
+    invoice_detail,
+    invoice_page,
+    reconciliation_page,
+)
 
 router = Router(tags=["invoices"])
 
@@ -44,3 +54,14 @@ def get_invoice(request, number: InvoiceNumber, as_of: Query[Day | None] = None)
     if invoice is None:
         raise Http404(f"No invoice {number} in your portfolio.")
     return invoice_detail(user, invoice, as_of or dates.business_today())
+
+
+@router.get("/reconciliation", response=answers(ReconciliationOut, 403, 422), url_name="reconciliation",
+            tags=["reconciliation"])
+def reconciliation(request, filters: Query[ReconciliationFilters]):
+    """The AR reconciliation report: every invoice whose ERP open amount differs from amount − allocated
+    receipts − credit notes, with the sums per customer (rows and sums: only the customers you may see)."""
+    user = caller(request)
+    require(user, "receivables.view_reconciliation")
+    report = reconciliation_report(user, filters.as_of)
+    return reconciliation_page(report, filters.limit, filters.offset)

@@ -62,6 +62,7 @@ class Invoice(models.Model):
         ordering = ["due_date", "number"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
+        permissions = [("view_reconciliation", "Can read the AR reconciliation report")]
         indexes = [models.Index(fields=["customer", "due_date"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_not_negative"),
