@@ -7,9 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.conftest import make_customer
 
 from fengkong.receivables.models import Invoice, Payment, PaymentAllocation
-from tests.conftest import make_customer
 
 RECEIPTS = "收款单号,客户编码,收款日期,收款金额,核销单据号,核销金额\n"
 

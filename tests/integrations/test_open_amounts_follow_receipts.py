@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.conftest import make_customer
 
 from fengkong.receivables.choices import OpenBasis
 from fengkong.receivables.models import Invoice
-from tests.conftest import make_customer
 
 NO_OPEN = "单据编号,客户编码,单据日期,到期日,金额\n"
 WITH_OPEN = "单据编号,客户编码,单据日期,到期日,金额,未核销金额\n"

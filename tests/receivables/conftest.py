@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from tests.conftest import make_customer
 
 from fengkong.integrations.importer import import_file
-from tests.conftest import make_customer
 
 INVOICES = ("单据编号,客户编码,单据日期,到期日,金额,未核销金额\n"
             "A1,C000001,2026-09-01,2026-10-01,1000.00,1000.00\n"   # ERP: all open; receipts: all paid

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from tests.conftest import make_user
 
 from fengkong.cli.commands import fengkong
-from tests.conftest import make_user
 
 URLS = ["/reconciliation/", "/reconciliation/reconciliation.csv", "/reconciliation/reconciliation.xlsx",
         "/api/v1/reconciliation"]
