@@ -136,15 +136,23 @@ def write_simple(kind: str, target: Target, frame: pl.DataFrame, present: set[st
 
 def write_invoices(frame: pl.DataFrame, present: set[str], batch_id, progress=None) -> Written:
     """Invoices with the basis of their open amount: a file with 未核销金额 makes (or switches) its invoices
-    erp; a file without leaves a stored invoice's basis alone and makes new ones derived, then derives them
-    (an amount may have changed under allocations already stored)."""
+    erp; a file without leaves a stored invoice's basis alone and makes new ones derived. A new invoice has no
+    allocation yet (they name stored invoices), so only updated ones are derived again (an amount may have
+    changed under allocations already stored); a new ERP invoice is unexplained when its open amount is not
+    its amount."""
     given = "open_amount" in present
     basis = OpenBasis.ERP if given else OpenBasis.DERIVED
     frame = frame.with_columns(pl.lit(basis.value).alias("open_basis"))
     written = write_simple("invoices", INVOICES, frame, present | ({"open_basis"} if given else set()),
                            batch_id, progress)
-    ids = db.ids_by_key(INVOICES.table, "number", frame.get_column("number"), "id").get_column("id")
-    written.derivation = derive_open_amounts(ids)
+    rows = frame.sort(ROW).with_columns(written.changes.alias(CHANGE))
+    created = rows.filter(pl.col(CHANGE) == "created")
+    stored = ["updated", "unchanged"] if given else ["updated"]  # an ERP file: say what stays unexplained
+    updated = rows.filter(pl.col(CHANGE).is_in(stored)).get_column("number")
+    ids = db.ids_by_key(INVOICES.table, "number", updated, "id").get_column("id") if updated.len() else updated
+    fresh = (Derivation(unexplained=created.filter(pl.col("open_amount") != pl.col("amount")).height) if given
+             else Derivation(invoices=created.height))
+    written.derivation = fresh + derive_open_amounts(ids)
     return written
 
 

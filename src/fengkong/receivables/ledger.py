@@ -25,6 +25,7 @@ from django.utils import timezone
 from .choices import OpenBasis
 
 TOUCHED = "fk_touched_invoice"  # a temporary table: the ids of the invoices an import touched
+DERIVED = "fk_derived_open"  # a temporary table: their open amounts as derived, read once for counts and UPDATE
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,16 @@ def _fen(column: str) -> str:
     return f"CAST(ROUND({column} * 100) AS BIGINT)"
 
 
-def derived_open_sql(where: str) -> str:
-    """SELECT id, amount_fen, derived_fen, sources, open_fen FROM the invoices matching `where` (on alias i):
-    derived_fen = amount − every allocation − every credit note, never below 0; sources = how many
-    allocations and credit notes it comes from."""
+def derived_open_sql(where: str, among: str | None = None) -> str:
+    """SELECT id, amount_fen, derived_fen, sources, open_fen, basis FROM the invoices matching `where` (on
+    alias i): derived_fen = amount − every allocation − every credit note, never below 0; sources = how many
+    allocations and credit notes it comes from. `among`: a table of invoice ids the sums may be limited to."""
     floor = "GREATEST" if _postgres() else "MAX"
+    limit = f" AND invoice_id IN (SELECT id FROM {among})" if among else ""  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
     paid = (f"SELECT invoice_id, SUM({_fen('amount')}) AS fen, COUNT(*) AS n FROM receivables_paymentallocation "  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
-            "GROUP BY invoice_id")
+            f"WHERE invoice_id IS NOT NULL{limit} GROUP BY invoice_id")
     credited = (f"SELECT invoice_id, SUM({_fen('amount')}) AS fen, COUNT(*) AS n FROM receivables_creditnote "  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
-                "WHERE invoice_id IS NOT NULL GROUP BY invoice_id")
+                f"WHERE invoice_id IS NOT NULL{limit} GROUP BY invoice_id")
     return (f"SELECT i.id, {_fen('i.amount')} AS amount_fen, "  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
             f"{floor}({_fen('i.amount')} - COALESCE(pa.fen, 0) - COALESCE(cn.fen, 0), 0) AS derived_fen, "
             "COALESCE(pa.n, 0) + COALESCE(cn.n, 0) AS sources, "
@@ -76,16 +78,17 @@ def derive_open_amounts(invoice_ids: pl.Series) -> Derivation:
         return Derivation()
     with connection.cursor() as cursor:
         _fill_touched(cursor, ids)
-        found = _derived_rows(cursor)
+        cursor.execute(f"CREATE TEMPORARY TABLE {DERIVED} AS "  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
+                       + derived_open_sql(f"i.id IN (SELECT id FROM {TOUCHED})", among=TOUCHED))  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
+        counts = _counts(cursor)
         changed = _update(cursor)
+        cursor.execute(f"DROP TABLE {DERIVED}")
         cursor.execute(f"DROP TABLE {TOUCHED}")
-    derived = found.filter(pl.col("basis") == OpenBasis.DERIVED)
-    erp = found.filter(pl.col("basis") == OpenBasis.ERP)
-    return Derivation(invoices=derived.height, allocations=int(derived.get_column("sources").sum() or 0),
-                      changed=changed, unexplained=erp.filter(pl.col("open_fen") != pl.col("derived_fen")).height)
+    return Derivation(invoices=counts[0], allocations=counts[1], changed=changed, unexplained=counts[2])
 
 
 def _fill_touched(cursor, ids: pl.Series) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {DERIVED}")
     cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
     cursor.execute(f"CREATE TEMPORARY TABLE {TOUCHED} (id BIGINT PRIMARY KEY)")
     if _postgres():
@@ -95,18 +98,20 @@ def _fill_touched(cursor, ids: pl.Series) -> None:
         cursor.cursor.executemany(f"INSERT INTO {TOUCHED} (id) VALUES (?)", ((int(i),) for i in ids.to_list()))  # noqa: S608 - our table name only; values are parameters  # nosec B608
 
 
-def _derived_rows(cursor) -> pl.DataFrame:
-    cursor.execute(derived_open_sql(f"i.id IN (SELECT id FROM {TOUCHED})"))  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
-    return pl.DataFrame(cursor.fetchall(), orient="row", schema={
-        "id": pl.Int64, "amount_fen": pl.Int64, "derived_fen": pl.Int64, "sources": pl.Int64, "open_fen": pl.Int64,
-        "basis": pl.String})
+def _counts(cursor) -> tuple[int, int, int]:
+    """Derived invoices touched, the allocations and credit notes they come from, ERP invoices unexplained."""
+    derived, erp = OpenBasis.DERIVED.value, OpenBasis.ERP.value
+    cursor.execute(f"SELECT COUNT(CASE WHEN basis = '{derived}' THEN 1 END), "  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
+                   f"COALESCE(SUM(CASE WHEN basis = '{derived}' THEN sources END), 0), "
+                   f"COUNT(CASE WHEN basis = '{erp}' AND open_fen <> derived_fen THEN 1 END) FROM {DERIVED}")
+    return tuple(int(v) for v in cursor.fetchone())
 
 
 def _update(cursor) -> int:
     """One UPDATE … FROM: the derived invoices touched whose open amount differs from the derivation."""
     table = "receivables_invoice"
     new = "CAST(d.derived_fen AS NUMERIC) / 100" if _postgres() else "d.derived_fen / 100.0"
-    derived = derived_open_sql(f"i.id IN (SELECT id FROM {TOUCHED}) AND i.open_basis = '{OpenBasis.DERIVED}'")  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
-    cursor.execute(f"UPDATE {table} SET open_amount = {new}, updated_at = %s FROM ({derived}) d "  # noqa: S608 - our table and column names only; values are parameters  # nosec B608
-                   f"WHERE {table}.id = d.id AND d.open_fen <> d.derived_fen", [timezone.now()])
+    cursor.execute(f"UPDATE {table} SET open_amount = {new}, updated_at = %s FROM {DERIVED} d "  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
+                   f"WHERE {table}.id = d.id AND d.basis = '{OpenBasis.DERIVED.value}' "
+                   "AND d.open_fen <> d.derived_fen", [timezone.now()])
     return cursor.rowcount
