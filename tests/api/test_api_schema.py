@@ -9,7 +9,7 @@ from pathlib import Path
 from django.test import Client
 
 PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1/customers/{code}/invoices",
-         "/api/v1/invoices", "/api/v1/invoices/{number}", "/api/v1/aging", "/api/v1/customers/{code}/aging",
+         "/api/v1/invoices", "/api/v1/invoices/{number}", "/api/v1/reconciliation", "/api/v1/aging", "/api/v1/customers/{code}/aging",
          "/api/v1/alerts", "/api/v1/alerts/{alert_id}", "/api/v1/alerts/{alert_id}/acknowledge",
          "/api/v1/alerts/{alert_id}/resolve", "/api/v1/stop-supply",
          # credit (issue 4)
