@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_open_amounts.py --db postgres   # needs PostgreSQL at 127.0.0.1:5432
 
 What is measured, in one run on a fresh database (as bench_import.py: a SQLite file in a temporary directory,
-or a PostgreSQL database `fk_bench` created and dropped here):
+or a PostgreSQL database `fk_bench_open` created and dropped here):
   1. customers and an invoices file WITHOUT 未核销金额 (every invoice derived) are imported, not timed;
   2. a receipts file with one allocation per paid invoice (90 % of them, 5 % of those partly) is imported,
      timed; inside it, the derivation (receivables.ledger.derive_open_amounts: one UPDATE … FROM the
@@ -28,7 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import polars as pl
-from bench_import import _money_text, _prefixed, configure, drop_postgres_database, write_customers
+from bench_import import _money_text, _prefixed, write_customers
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "fk_bench_open"  # its own database: bench_import's fk_bench may be in use
 
 
 def main() -> None:
@@ -43,6 +46,35 @@ def main() -> None:
 
             connections.close_all()
             drop_postgres_database()
+
+
+def configure(db: str, work: Path) -> None:
+    """Environment before django.setup(): a private data directory and the chosen database."""
+    import os
+
+    os.environ["FENGKONG_DATA_DIR"] = str(work / "data")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fengkong.settings"
+    os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key-" + "x" * 32)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    if db == "postgres":
+        _postgres(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)", f"CREATE DATABASE {PG_BENCH_DB}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+    import django
+
+    django.setup()
+
+
+def drop_postgres_database() -> None:
+    _postgres(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+
+
+def _postgres(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
 
 
 def parse_args() -> argparse.Namespace:

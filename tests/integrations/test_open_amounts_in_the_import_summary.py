@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 from django.urls import reverse
+from tests.conftest import make_customer
 
 from fengkong.accounts.choices import Role
 from fengkong.cli.commands import fengkong
 from fengkong.integrations.models import ImportBatch
-from tests.conftest import make_customer
 
 SAID = "Open amounts derived from 1 allocations for 1 invoice."
 

@@ -78,8 +78,12 @@ def derive_open_amounts(invoice_ids: pl.Series) -> Derivation:
         return Derivation()
     with connection.cursor() as cursor:
         _fill_touched(cursor, ids)
+        if _postgres():  # a temporary table has no statistics until analysed: without, the plan is blind
+            cursor.execute(f"ANALYZE {TOUCHED}")
         cursor.execute(f"CREATE TEMPORARY TABLE {DERIVED} AS "  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
                        + derived_open_sql(f"i.id IN (SELECT id FROM {TOUCHED})", among=TOUCHED))  # noqa: S608 - our own table and column names only; values are parameters  # nosec B608
+        if _postgres():
+            cursor.execute(f"ANALYZE {DERIVED}")
         counts = _counts(cursor)
         changed = _update(cursor)
         cursor.execute(f"DROP TABLE {DERIVED}")
