@@ -42,6 +42,7 @@ ALIKE = {
     "ledger": "the receivables ledger: features read from it (engine), the demo company's (demo)",
     "delay": "payment-delay prediction: the model (engine), its ledger reading and use (scoring)",
     "charts": "plotly figures as JSON-ready dicts (core's shared ones, monitoring's, scoring's)",
+    "exports": "a report written as files a person opens (monitoring's aging workbook, receivables' reconciliation)",
 }
 
 
@@ -63,7 +64,7 @@ NOT_NEEDED = {
     "reviews": {"tasks": "no background work: a confirmed change is written at once, and what it sets off is "
                          "queued by the app that owns the row (credit re-assesses after a guarantee)"},
     "integrations": {"api": "no endpoints: files come by the upload page or `fengkong import`"},
-    "receivables": {"tasks": "no background work"},  # its one page: the exchange rates (docs/currencies.md)
+    "receivables": {"tasks": "no background work"},  # its pages: exchange rates, the AR reconciliation
     "notifications": {"api": "no endpoints: the inbox is a page; channels are set in the admin"},
     "cycle": {"urls": "no pages of its own: the last run is a panel of the monitoring dashboard, runs are "
                       "read in the admin", "views": "no pages of its own (see urls)",

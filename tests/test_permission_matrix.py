@@ -129,6 +129,7 @@ IMPORT_VIEWERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINAN
 IMPORTERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE}
 STAFF = {Role.ADMIN, Role.AUDITOR}
 RATE_READERS = set(Role.values) - {Role.SALES}   # exchange rates: not portfolio data (docs/currencies.md)
+RECONCILERS = {Role.RISK_MANAGER, Role.RISK_COMMITTEE, Role.FINANCE, Role.AUDITOR}
 
 
 @dataclass
@@ -258,6 +259,10 @@ MATRIX: dict[str, Entry] = {
     "import-detail": web_only(IMPORT_VIEWERS, IMPORT),
     "import-progress": web_only(IMPORT_VIEWERS, IMPORT),
     "import-problems": web_only(IMPORT_VIEWERS, IMPORT),
+    # The AR reconciliation report (fengkong.receivables.urls): finance and the risk roles
+    "reconciliation": web_only(RECONCILERS),
+    "reconciliation-csv": web_only(RECONCILERS),
+    "reconciliation-xlsx": web_only(RECONCILERS),
     # Monitoring pages (fengkong.monitoring.urls), on the book as a risk cycle leaves it
     "monitoring-dashboard": monitoring(collector=SCOPED, sales=SCOPED),
     "monitoring-aging-xlsx": monitoring(),
@@ -301,6 +306,7 @@ MATRIX: dict[str, Entry] = {
     "api:invoice_list": api_ledger(),
     "api:invoice_detail": api_ledger({"number": CQ_INVOICE}, sales=HIDDEN),
     "api:aging": monitoring(web=False),
+    "api:reconciliation": web_only(RECONCILERS, web=False),
     "api:customer_aging": monitoring(web=False, kwargs={"code": CQ_CUSTOMER}, collector=SCOPED, sales=HIDDEN),
     "api:alert_list": monitoring(web=False, collector=SCOPED),
     "api:alert_detail": monitoring(web=False, kwargs={"alert_id": cq_alert}, collector=SCOPED, sales=HIDDEN),

@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("fengkong.accounts.urls")),
     path("customers/", include("fengkong.customers.urls")),
     path("imports/", include("fengkong.integrations.urls")),
-    path("fx-rates/", include("fengkong.receivables.urls")),
+    path("", include("fengkong.receivables.urls")),   # /fx-rates/, /reconciliation/
     path("reviews/", include("fengkong.reviews.urls")),
     path("", include("fengkong.web.urls")),
 ]

@@ -10,7 +10,7 @@ from django.test import Client
 
 PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1/customers/{code}/invoices",
          "/api/v1/invoices", "/api/v1/invoices/{number}", "/api/v1/aging", "/api/v1/customers/{code}/aging",
-         "/api/v1/fx-rates",  # exchange rates (issue 11)
+         "/api/v1/fx-rates", "/api/v1/reconciliation",  # exchange rates, the AR reconciliation (issue 11)
          "/api/v1/alerts", "/api/v1/alerts/{alert_id}", "/api/v1/alerts/{alert_id}/acknowledge",
          "/api/v1/alerts/{alert_id}/resolve", "/api/v1/stop-supply",
          # credit (issue 4)

@@ -26,6 +26,8 @@ EDIT_MASTER = [
     "customers.add_customergroup", "customers.change_customergroup",
 ]
 AUDIT = ["core.view_auditevent", "core.verify_audit"]
+# The AR reconciliation report (receivables.queries.reconciliation): finance, the risk roles and the auditor.
+RECONCILE = ["receivables.view_reconciliation"]
 MONITOR_READ = [
     "monitoring.view_alert", "monitoring.view_actionitem", "monitoring.view_stopsupply",
     "monitoring.view_customersnapshot", "monitoring.view_booksnapshot", "cycle.view_cyclerun",
@@ -61,9 +63,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ] + REVIEW_CONFIRM,
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
-    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM,
+    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
-    + ["scoring.approve_promotion"],
+    + ["scoring.approve_promotion"] + RECONCILE,
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
     + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
@@ -75,10 +77,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
-    + REVIEW_READ + ["receivables.manage_fxrate"],   # exchange rates are finance's (docs/currencies.md)
+    + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"],   # exchange rates are finance's (docs/currencies.md)
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + ["integrations.view_importbatch", "integrations.view_importsource", "accounts.view_portfolio",
-       "accounts.view_signinlock"],
+       "accounts.view_signinlock"] + RECONCILE,
 }
 
 

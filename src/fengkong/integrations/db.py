@@ -88,6 +88,21 @@ def invoice_ids(numbers: pl.Series) -> pl.DataFrame:
                  schema={"number": pl.String, "id": pl.Int64, "customer_id": pl.Int64, "currency": pl.String})
 
 
+def allocation_room(invoice_ids: pl.Series, receipt_numbers: pl.Series) -> pl.DataFrame:
+    """invoice_id, ~amount_fen (the invoice's amount), ~other_fen (what receipts other than `receipt_numbers`
+    already allocate to it): what a receipts file may still allocate to each invoice."""
+    invoices, invoice_params = key_filter("invoice_id", invoice_ids)
+    receipts, receipt_params = key_filter("p.number", receipt_numbers)
+    ids, id_params = key_filter("i.id", invoice_ids)
+    other = ("SELECT a.invoice_id, SUM(CAST(ROUND(a.amount * 100) AS BIGINT)) AS fen "  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
+             "FROM receivables_paymentallocation a JOIN receivables_payment p ON p.id = a.payment_id "
+             f"WHERE {invoices.replace('invoice_id', 'a.invoice_id', 1)} AND NOT ({receipts}) GROUP BY a.invoice_id")
+    return fetch(f"SELECT i.id, CAST(ROUND(i.amount * 100) AS BIGINT), COALESCE(o.fen, 0) FROM receivables_invoice i "  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608
+                 f"LEFT JOIN ({other}) o ON o.invoice_id = i.id WHERE {ids}",
+                 [*invoice_params, *receipt_params, *id_params],
+                 schema={"invoice_id": pl.Int64, "~amount_fen": pl.Int64, "~other_fen": pl.Int64})
+
+
 def credit_code_owners(codes: pl.Series) -> pl.DataFrame:
     where, params = key_filter("credit_code", codes)
     return fetch(f"SELECT credit_code, code FROM customers_customer WHERE {where}", params,  # noqa: S608 - table and column names come from our import targets, never from the file; values are parameters or COPY data  # nosec B608

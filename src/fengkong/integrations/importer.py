@@ -39,11 +39,13 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fengkong.core.audit import Change, record_many
 from fengkong.core.spreadsheets import write_frame_csv
 from fengkong.customers.models import FinancialStatement
 from fengkong.customers.signals import financial_statements_changed
+from fengkong.receivables.ledger import Derivation
 from fengkong.reviews.actions import request_changes
 from fengkong.reviews.targets import reviewed
 
@@ -98,6 +100,7 @@ class ImportRun:
         self.currency: str | None = None
         self.assumed_currency: str | None = None  # said in the summary: the file had no currency column
         self.batch: ImportBatch
+        self.derivation: Derivation | None = None
 
     @property
     def holds(self) -> bool:
@@ -193,6 +196,8 @@ class ImportRun:
                                      lambda done, _n: self.stage(_("Writing"), done_before + done, tally.rows), **hold)
         tally.changed(written)
         self.count_changes(tally)
+        if written.derivation is not None:
+            self.derivation = tally.derived(written.derivation)
         if written.audit:
             record_many(self.actor, written.audit)
         for kind, wishes in written.wishes.items():
@@ -264,6 +269,8 @@ class ImportRun:
                                               "rejected": b.rows_rejected}
         if b.rows_held:
             text += " " + _("%(held)d with changes of sensitive master data held for review.") % {"held": b.rows_held}
+        if self.derivation is not None:
+            text += open_amounts_summary(self.derivation)
         return text + self.currency_note()
 
     def currency_note(self) -> str:
@@ -307,6 +314,7 @@ class Tally:
         self.rows = self.rejected = self.problem_count = 0
         self.created = self.updated = self.unchanged = self.held = 0
         self.parts: list[pl.DataFrame] = []
+        self.derivation: Derivation | None = None
 
     def add(self, checked: Checked) -> int:
         """Count a checked batch; the number of its rows rejected."""
@@ -324,6 +332,11 @@ class Tally:
         self.unchanged += written.count("unchanged")
         self.held += written.held
 
+    def derived(self, derivation: Derivation) -> Derivation:
+        """Add one batch's derivation of open amounts; the file's so far."""
+        self.derivation = derivation if self.derivation is None else self.derivation + derivation
+        return self.derivation
+
     def status(self, valid_rows_only: bool) -> str:
         if self.problem_count and (not valid_rows_only or self.rejected == self.rows):
             return "rejected"
@@ -331,6 +344,22 @@ class Tally:
 
     def problems(self) -> pl.DataFrame:
         return pl.concat(self.parts) if self.parts else pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def open_amounts_summary(derivation: Derivation) -> str:
+    """What the import did to the book's open amounts, for the summary (a leading space, or nothing)."""
+    text = ""
+    if derivation.invoices:
+        text += " " + ngettext("Open amounts derived from %(allocations)s allocations for %(invoices)s invoice.",
+                               "Open amounts derived from %(allocations)s allocations for %(invoices)s invoices.",
+                               derivation.invoices) % {
+            "allocations": f"{derivation.allocations:,}", "invoices": f"{derivation.invoices:,}"}
+    if derivation.unexplained:
+        text += " " + ngettext(
+            "%(n)s invoice has an open amount that receipts do not explain (see the reconciliation report).",
+            "%(n)s invoices have open amounts that receipts do not explain (see the reconciliation report).",
+            derivation.unexplained) % {"n": f"{derivation.unexplained:,}"}
+    return text
 
 
 def statements_changed(frame: pl.DataFrame, written: Written, actor) -> None:

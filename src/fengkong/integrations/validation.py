@@ -32,6 +32,7 @@ from .parsing import (
     NOT_A_NUMBER,
     TOO_LARGE,
     TOO_MANY_DECIMALS,
+    fen_to_text,
     is_plain_money,
     parse_bool,
     parse_date,
@@ -447,6 +448,21 @@ def _check_allocations(c: Checker) -> None:
     over = pl.col("allocated_amount").sum().over("number") > pl.col("amount").first().over("number")
     c.problem(pl.col("allocated_amount").is_not_null() & over, "allocated_amount",
               _("the allocations of this receipt add up to more than its amount"))
+    _check_invoice_not_overallocated(c)
+
+
+def _check_invoice_not_overallocated(c: Checker) -> None:
+    """An invoice cannot be allocated more than its amount: this file's allocations to it (a re-imported
+    receipt's replace its stored ones) plus what other receipts already allocate."""
+    if c.frame.get_column("invoice_id").drop_nulls().is_empty():
+        return
+    room = db.allocation_room(c.frame.get_column("invoice_id"), c.frame.get_column("number"))
+    c.frame = c.frame.join(room, on="invoice_id", how="left")
+    total = pl.col("allocated_amount").sum().over("invoice_id") + pl.col("~other_fen")
+    over = pl.col("invoice_id").is_not_null() & pl.col("allocated_amount").is_not_null() & (total > pl.col("~amount_fen"))
+    c.problem(over, "allocated_amount", pl.format(
+        _("the allocations to invoice {} add up to {}, more than its amount {}"),
+        pl.col("allocated_invoice"), fen_to_text(total), fen_to_text(pl.col("~amount_fen"))))
 
 
 def prepare_financials(c: Checker) -> None:

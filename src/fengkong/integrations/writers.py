@@ -31,6 +31,8 @@ from fengkong.accounts.choices import PortfolioKind
 from fengkong.accounts.models import Portfolio
 from fengkong.core.audit import Change
 from fengkong.customers.models import Contact, Customer, CustomerGroup, FinancialStatement
+from fengkong.receivables.choices import OpenBasis
+from fengkong.receivables.ledger import Derivation, derive_open_amounts
 from fengkong.receivables.models import CreditNote, FxRate, Invoice, Payment, PaymentAllocation, SalesOrder
 from fengkong.reviews.actions import Wish
 
@@ -42,7 +44,7 @@ CHANGE = "~change"
 
 INVOICES = Target(Invoice._meta.db_table, ("number",), {
     "number": TEXT, "customer_id": INT, "issue_date": DATE, "due_date": DATE, "amount": MONEY,
-    "open_amount": MONEY, "currency": TEXT, "contract_ref": TEXT, "disputed": BOOL, "source": TEXT,
+    "open_amount": MONEY, "open_basis": TEXT, "currency": TEXT, "contract_ref": TEXT, "disputed": BOOL, "source": TEXT,
 }, stamps=("updated_at",))
 PAYMENTS = Target(Payment._meta.db_table, ("number",), {
     "number": TEXT, "customer_id": INT, "payment_date": DATE, "amount": MONEY, "currency": TEXT, "method": TEXT})
@@ -77,7 +79,8 @@ def _currency() -> pl.Expr:
 
 # Insert values for columns a file leaves out or leaves blank (None: the column may be NULL).
 DEFAULTS: dict[str, dict[str, Callable[[], pl.Expr] | None]] = {
-    "invoices": {"open_amount": lambda: pl.col("amount"), "currency": _currency, "contract_ref": lambda: pl.lit(""),
+    "invoices": {"open_amount": lambda: pl.col("amount"), "open_basis": lambda: pl.lit(OpenBasis.ERP.value),
+                 "currency": _currency, "contract_ref": lambda: pl.lit(""),
                  "disputed": lambda: pl.lit(False), "source": lambda: pl.lit("")},
     "payments": {"currency": _currency, "method": lambda: pl.lit("")},
     "credit-notes": {"currency": _currency, "invoice_id": None, "reason": lambda: pl.lit("")},
@@ -99,6 +102,7 @@ class Written:
     audit: list[Change] = field(default_factory=list)
     wishes: dict[str, list[Wish]] = field(default_factory=dict)  # dual review: kind -> changes to hold
     held: int = 0  # file rows with a change held for review
+    derivation: Derivation | None = None  # invoices, receipts, credit notes: what the open amounts came to
 
     def count(self, change: str) -> int:
         return int((self.changes == change).sum())
@@ -131,6 +135,37 @@ def write_simple(kind: str, target: Target, frame: pl.DataFrame, present: set[st
     return Written(classified.sort(ROW).get_column(CHANGE))
 
 
+# --- invoices and credit notes: open amounts that follow the money ---------------------------------
+
+def write_invoices(frame: pl.DataFrame, present: set[str], batch_id, progress=None) -> Written:
+    """Invoices with the basis of their open amount: a file with 未核销金额 makes (or switches) its invoices
+    erp; a file without leaves a stored invoice's basis alone and makes new ones derived. A new invoice has no
+    allocation yet (they name stored invoices), so only updated ones are derived again (an amount may have
+    changed under allocations already stored); a new ERP invoice is unexplained when its open amount is not
+    its amount."""
+    given = "open_amount" in present
+    basis = OpenBasis.ERP if given else OpenBasis.DERIVED
+    frame = frame.with_columns(pl.lit(basis.value).alias("open_basis"))
+    written = write_simple("invoices", INVOICES, frame, present | ({"open_basis"} if given else set()),
+                           batch_id, progress)
+    rows = frame.sort(ROW).with_columns(written.changes.alias(CHANGE))
+    created = rows.filter(pl.col(CHANGE) == "created")
+    stored = ["updated", "unchanged"] if given else ["updated"]  # an ERP file: say what stays unexplained
+    updated = rows.filter(pl.col(CHANGE).is_in(stored)).get_column("number")
+    ids = db.ids_by_key(INVOICES.table, "number", updated, "id").get_column("id") if updated.len() else updated
+    fresh = (Derivation(unexplained=created.filter(pl.col("open_amount") != pl.col("amount")).height) if given
+             else Derivation(invoices=created.height))
+    written.derivation = fresh + derive_open_amounts(ids)
+    return written
+
+
+def write_credit_notes(frame: pl.DataFrame, present: set[str], batch_id, progress=None) -> Written:
+    written = write_simple("credit-notes", CREDIT_NOTES, frame, present, batch_id, progress)
+    if "invoice_id" in frame.columns:
+        written.derivation = derive_open_amounts(frame.get_column("invoice_id"))
+    return written
+
+
 # --- receipts ---------------------------------------------------------------------------------------
 
 def write_payments(frame: pl.DataFrame, present: set[str], batch_id, progress=None) -> Written:
@@ -138,14 +173,16 @@ def write_payments(frame: pl.DataFrame, present: set[str], batch_id, progress=No
     done = write_rows(PAYMENTS, receipts.select(list(PAYMENTS.columns)), _update_columns(PAYMENTS, present),
                       batch_id, progress).select("number", pl.col(CHANGE).alias("~receipt"))
     rows = frame.join(done, on="number", how="left")
+    derivation = None
     if "allocated_invoice" in frame.columns:
         rows = _write_allocations(rows, batch_id)
+        derivation = derive_open_amounts(rows.get_column("invoice_id"))
     else:
         rows = rows.with_columns(pl.lit("unchanged").alias("~allocation"))
     change = (pl.when((pl.col("~receipt") == "created") | (pl.col("~allocation") == "created")).then(pl.lit("created"))
               .when((pl.col("~receipt") == "updated") | (pl.col("~allocation") == "updated")).then(pl.lit("updated"))
               .otherwise(pl.lit("unchanged")))
-    return Written(rows.sort(ROW).select(change.alias(CHANGE)).to_series())
+    return Written(rows.sort(ROW).select(change.alias(CHANGE)).to_series(), derivation=derivation)
 
 
 def _write_allocations(rows: pl.DataFrame, batch_id) -> pl.DataFrame:
@@ -369,9 +406,9 @@ def _changes_by_code(changed: pl.DataFrame, after: pl.DataFrame) -> list[str]:
 
 
 WRITERS = {
-    "invoices": lambda f, p, b, pr: write_simple("invoices", INVOICES, f, p, b, pr),
+    "invoices": write_invoices,
     "orders": lambda f, p, b, pr: write_simple("orders", ORDERS, f, p, b, pr),
-    "credit-notes": lambda f, p, b, pr: write_simple("credit-notes", CREDIT_NOTES, f, p, b, pr),
+    "credit-notes": write_credit_notes,
     "financials": lambda f, p, b, pr: write_simple("financials", FINANCIALS, f, p, b, pr),
     "fx-rates": lambda f, p, b, pr: write_simple("fx-rates", FX_RATES, f, p, b, pr),
     "payments": write_payments,

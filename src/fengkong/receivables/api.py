@@ -1,4 +1,5 @@
-"""Ledger endpoints of /api/v1: the scoped invoice list, one invoice with its payments, the exchange rates.
+"""Ledger endpoints of /api/v1: the scoped invoice list, one invoice with its payments, the exchange rates,
+the AR reconciliation.
 
 As everywhere in the API, rows are restricted by `scope(...)` (core.permissions) and nothing else; an
 invoice of a customer outside the caller's portfolio is a 404.
@@ -17,14 +18,18 @@ from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import KEY_IN_PATH, Day, Text, answers, caller, page
 
 from .models import FxRate, Invoice
+from .queries import reconciliation as reconciliation_report
 from .schemas import (
     FxRateFilters,
     FxRatePage,
     InvoiceDetailOut,
     InvoiceFilters,
     InvoicePage,
+    ReconciliationFilters,
+    ReconciliationOut,
     invoice_detail,
     invoice_page,
+    reconciliation_page,
 )
 
 router = Router(tags=["invoices"])
@@ -67,3 +72,14 @@ def list_fx_rates(request, filters: Query[FxRateFilters]):
     if filters.as_of:
         rates = rates.filter(date__lte=filters.as_of)
     return {**page(rates, filters.limit, filters.offset), "functional_currency": functional_currency()}
+
+
+@router.get("/reconciliation", response=answers(ReconciliationOut, 403, 422), url_name="reconciliation",
+            tags=["reconciliation"])
+def reconciliation(request, filters: Query[ReconciliationFilters]):
+    """The AR reconciliation report: every invoice whose ERP open amount differs from amount − allocated
+    receipts − credit notes, with the sums per customer (rows and sums: only the customers you may see)."""
+    user = caller(request)
+    require(user, "receivables.view_reconciliation")
+    report = reconciliation_report(user, filters.as_of)
+    return reconciliation_page(report, filters.limit, filters.offset)

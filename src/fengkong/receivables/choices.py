@@ -14,3 +14,11 @@ ORDER_STATUS_ALIASES = {
     "shipped": "shipped", "已发货": "shipped", "全部发货": "shipped", "cancelled": "cancelled", "已取消": "cancelled",
     "关闭": "cancelled",
 }
+
+
+class OpenBasis(models.TextChoices):
+    """Where an invoice's open amount comes from: the ERP's 未核销金额, or Fengkong's own derivation from
+    the dated allocations of receipts and the credit notes (receivables.ledger.derive_open_amounts)."""
+
+    ERP = "erp", _("from the ERP")
+    DERIVED = "derived", _("derived from receipts and credit notes")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fengkong.core.currencies import functional_currency
 from fengkong.core.money import money_field
 
-from .choices import OrderStatus
+from .choices import OpenBasis, OrderStatus
 
 
 def currency_field():
@@ -44,6 +44,10 @@ class Invoice(models.Model):
     due_date = models.DateField(_("due date"))
     amount = money_field(_("amount"))
     open_amount = money_field(_("open amount"))
+    # erp: the file's 未核销金额, never overwritten by the derivation; derived: amount − allocated − credited,
+    # kept so by every receipts and credit-notes import (receivables.ledger).
+    open_basis = models.CharField(_("open amount from"), max_length=8, choices=OpenBasis.choices,
+                                  default=OpenBasis.ERP)
     currency = currency_field()
     contract_ref = models.CharField(_("contract"), max_length=80, blank=True)
     disputed = models.BooleanField(_("disputed"), default=False)
@@ -59,6 +63,7 @@ class Invoice(models.Model):
         ordering = ["due_date", "number"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
+        permissions = [("view_reconciliation", "Can read the AR reconciliation report")]
         indexes = [models.Index(fields=["customer", "due_date"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="invoice_amount_not_negative"),

@@ -18,18 +18,31 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from fengkong.core.dates import business_today
-from fengkong.core.money import from_fen
+from fengkong.core.money import MAX_DIGITS, PLACES, from_fen, quantize, to_fen
 from fengkong.core.permissions import scope
 from fengkong.customers.queries import visible_customers
 from fengkong.engine.aging import AgingProfile, age
 
+from .choices import OpenBasis
 from .fx import Rates, rates_on
-from .models import Invoice, Payment, SalesOrder
+from .models import CreditNote, Invoice, Payment, PaymentAllocation, SalesOrder
 
 ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=MAX_DIGITS, decimal_places=PLACES)
 
 
 def aging_of(invoices: QuerySet, as_of: date, rates: Rates | None = None) -> AgingProfile:
@@ -118,3 +131,93 @@ def open_invoices(customer, user, limit: int = 500) -> list[Invoice]:
 def recent_payments(customer, user, limit: int = 10) -> list[Payment]:
     return list(scope(Payment.objects.all(), user).filter(customer=customer)
                 .order_by("-payment_date", "number")[:limit])
+
+
+# --- the AR reconciliation report (§10: 与财务部门建立应收款项定期对账机制) ------------------------------
+
+TOLERANCE = Decimal("0.005")  # below half a fen a difference is SQLite's floating decimals, not money
+
+
+@dataclass(frozen=True)
+class ReconciliationRow:
+    number: str
+    customer_code: str
+    customer_name: str
+    currency: str
+    amount: Decimal
+    erp_open: Decimal
+    derived_open: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.erp_open - self.derived_open
+
+
+@dataclass(frozen=True)
+class CustomerDifference:
+    customer_code: str
+    customer_name: str
+    invoices: int
+    difference: Decimal
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Every invoice whose ERP open amount differs from amount − allocations − credit notes, as of a date."""
+
+    as_of: date
+    invoices_checked: int
+    rows: list[ReconciliationRow]
+    by_customer: list[CustomerDifference]
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def difference(self) -> Decimal:
+        return sum((r.difference for r in self.rows), ZERO)
+
+
+def _settled(model, date_field: str, as_of: date, after: bool):
+    """What `model` (allocations or credit notes) settled of the outer invoice up to `as_of`, or after it."""
+    lookup = f"{date_field}__{'gt' if after else 'lte'}"
+    rows = (model.objects.filter(invoice=OuterRef("pk"), **{lookup: as_of}).order_by().values("invoice")
+            .annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(rows, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def reconcilable(user, as_of: date) -> QuerySet:
+    """The ERP-basis invoices issued by `as_of` that `user` may see, with their ERP open amount as it stood
+    that day (today's plus what was paid or credited after it, as the cycle reads it) and the open amount the
+    allocations and credit notes explain (amount − what was paid and credited by then, never below 0)."""
+    invoices = Invoice.objects.filter(open_basis=OpenBasis.ERP, issue_date__lte=as_of)
+    invoices = invoices if user is None else scope(invoices, user)  # None: a command, the whole book
+    later = _settled(PaymentAllocation, "payment__payment_date", as_of, True) + _settled(
+        CreditNote, "issue_date", as_of, True)
+    settled = _settled(PaymentAllocation, "payment__payment_date", as_of, False) + _settled(
+        CreditNote, "issue_date", as_of, False)
+    return invoices.annotate(
+        erp_open=Least(F("amount"), F("open_amount") + later, output_field=MONEY),
+        derived_open=Greatest(F("amount") - settled, Value(ZERO), output_field=MONEY),
+    ).annotate(difference=ExpressionWrapper(F("erp_open") - F("derived_open"), output_field=MONEY))
+
+
+def reconciliation(user, as_of: date | None = None) -> Reconciliation:
+    """The AR reconciliation report for `user` (rows and totals both scoped to what they may see)."""
+    as_of = as_of or business_today()
+    invoices = reconcilable(user, as_of)
+    differing = invoices.exclude(difference__gt=-TOLERANCE, difference__lt=TOLERANCE)
+    rows = [ReconciliationRow(r["number"], r["customer__code"], r["customer__name"], r["currency"], r["amount"],
+                              quantize(r["erp_open"]), quantize(r["derived_open"]))
+            for r in differing.order_by("customer__code", "number").values(
+                "number", "customer__code", "customer__name", "currency", "amount", "erp_open", "derived_open")]
+    return Reconciliation(as_of, invoices.count(), rows, _by_customer(rows))
+
+
+def _by_customer(rows: list[ReconciliationRow]) -> list[CustomerDifference]:
+    found: dict[str, list[ReconciliationRow]] = {}
+    for row in rows:
+        found.setdefault(row.customer_code, []).append(row)
+    return [CustomerDifference(code, group[0].customer_name, len(group), sum((r.difference for r in group), ZERO))
+            for code, group in sorted(found.items())]

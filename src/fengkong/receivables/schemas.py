@@ -141,6 +141,15 @@ class FxRateFilters(Schema):
     offset: Offset = 0
 
 
+# --- the AR reconciliation report ---------------------------------------------------------------------
+
+class ReconciliationFilters(Schema):
+    as_of: Day | None = Field(None, description="The date to reconcile (default today): the ERP open amount "
+                              "as it stood then against what was allocated and credited by then")
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
 class FxRateOut(Schema):
     date: date
     currency: str
@@ -155,3 +164,40 @@ class FxRateOut(Schema):
 class FxRatePage(Page):
     functional_currency: str
     items: list[FxRateOut]
+
+
+class ReconciliationRowOut(Schema):
+    invoice: str
+    customer: str = Field(description="The customer's code")
+    customer_name: str
+    currency: str
+    amount: Money
+    erp_open: Money = Field(description="The open amount the ERP gave (未核销金额)")
+    derived_open: Money = Field(description="Amount − allocated receipts − credit notes, never below 0")
+    difference: Money = Field(description="erp_open − derived_open")
+
+
+class CustomerDifferenceOut(Schema):
+    customer: str
+    customer_name: str
+    invoices: int
+    difference: Money
+
+
+class ReconciliationOut(Page):
+    as_of: date
+    invoices_checked: int = Field(description="Invoices with an ERP open amount you may see")
+    difference: Money = Field(description="The sum of the differences of all rows, over all pages")
+    by_customer: list[CustomerDifferenceOut]
+    items: list[ReconciliationRowOut]
+
+
+def reconciliation_page(report, limit: int, offset: int) -> dict:
+    rows = [{"invoice": r.number, "customer": r.customer_code, "customer_name": r.customer_name,
+             "currency": r.currency, "amount": r.amount, "erp_open": r.erp_open, "derived_open": r.derived_open,
+             "difference": r.difference} for r in report.rows[offset:offset + limit]]
+    return {"count": report.count, "limit": limit, "offset": offset, "as_of": report.as_of,
+            "invoices_checked": report.invoices_checked, "difference": report.difference,
+            "by_customer": [{"customer": c.customer_code, "customer_name": c.customer_name, "invoices": c.invoices,
+                             "difference": c.difference} for c in report.by_customer],
+            "items": rows}
