@@ -60,7 +60,11 @@ COLUMNS = {
     "guarantee_fen": pl.Int64, "secured_fen": pl.Int64, "cooperation_years": pl.Float64,
     "sales_12m_fen": pl.Int64, "receivables_fen": pl.Int64, "orders_fen": pl.Int64, "reserved_fen": pl.Int64,
     "exposure_fen": pl.Int64,
+    # knock-outs as they stand now (flags and monitoring's zones are current state, not point in time)
+    "ko_danger_zone": pl.Boolean, "ko_stop_supply": pl.Boolean, "ko_litigation": pl.Boolean,
+    "ko_blacklist": pl.Boolean,
 }
+KNOCKOUT_COLUMNS = ("ko_danger_zone", "ko_stop_supply", "ko_litigation", "ko_blacklist")
 
 
 def day(value: date) -> int:
@@ -104,16 +108,17 @@ def compute(customer_ids: list[int] | None, as_of: date) -> Features:
         "customers": lambda: _customers(only), "statements": lambda: _statements(only, as_of),
         "invoices": lambda: _invoices(only, as_of), "receipts": lambda: _receipts(only, as_of),
         "exposure": lambda: _exposure(only, as_of), "guarantees": lambda: _guarantees(only, as_of),
-        "outlooks": _outlooks})
+        "outlooks": _outlooks, "knockouts": lambda: _knockouts(only)})
     frame = (read["customers"]
              .join(read["statements"], on="customer_id", how="left")
              .join(_payment_history(read["invoices"], read["receipts"]), on="customer_id", how="left")
              .join(read["exposure"], on="customer_id", how="left")
              .join(read["guarantees"], on="customer_id", how="left")
-             .join(read["outlooks"], on="industry", how="left"))
+             .join(read["outlooks"], on="industry", how="left")
+             .join(read["knockouts"], on="customer_id", how="left"))
     money = ["sales_12m_fen", "receivables_fen", "orders_fen", "reserved_fen", "guarantee_fen", "secured_fen"]
     frame = frame.with_columns([pl.col(c).fill_null(0) for c in money]).with_columns(
-        pl.col("alarm").fill_null(False),
+        pl.col("alarm").fill_null(False), *[pl.col(c).fill_null(False) for c in KNOCKOUT_COLUMNS],
         (pl.col("receivables_fen") + pl.col("orders_fen") + pl.col("reserved_fen")).alias("exposure_fen"),
         pl.when(pl.col("start_day").is_null()).then(None)
         .otherwise((day(as_of) - pl.col("start_day")).clip(lower_bound=0) / 365.25)
@@ -291,3 +296,20 @@ def _guarantees(only: _Filter, as_of: date) -> pl.DataFrame:
 def _outlooks() -> pl.DataFrame:
     return db.fetch("SELECT industry, outlook, alarm FROM credit_industryoutlook",
                     schema={"industry": pl.String, "industry_outlook": pl.String, "alarm": pl.Boolean})
+
+
+def _knockouts(only: _Filter) -> pl.DataFrame:
+    """Customers under a knock-out now: an open item in the danger zone (monitoring's zone 3, as the last
+    cycle left it), an active stop-supply flag, litigation or the blacklist (the credit profile's flags)."""
+    where, params = only("customer_id")
+    schema = {"customer_id": pl.Int64, "kind": pl.String}
+    rows = db.fetch(
+        f"SELECT customer_id, 'ko_danger_zone' FROM monitoring_itemzone WHERE zone >= 3{where} "  # noqa: S608 - only our column names and a customer filter are formatted in; values are parameters  # nosec B608
+        f"UNION SELECT customer_id, 'ko_stop_supply' FROM monitoring_stopsupply WHERE active = %s{where} "
+        f"UNION SELECT customer_id, 'ko_litigation' FROM credit_creditprofile WHERE litigation = %s{where} "
+        f"UNION SELECT customer_id, 'ko_blacklist' FROM credit_creditprofile WHERE blacklisted = %s{where}",
+        [*params, True, *params, True, *params, True, *params], schema=schema)
+    frame = rows.with_columns(pl.lit(True).alias("on")).pivot(on="kind", index="customer_id", values="on",
+                                                              aggregate_function="first")
+    return frame.with_columns([pl.lit(None, pl.Boolean).alias(c) for c in KNOCKOUT_COLUMNS
+                               if c not in frame.columns]).select("customer_id", *KNOCKOUT_COLUMNS)
