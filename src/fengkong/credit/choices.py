@@ -132,6 +132,7 @@ class CheckReason(models.TextChoices):
     BLACKLISTED = "blacklisted", _("Blacklisted")
     REVIEW_EXPIRED = "review_expired", _("Credit review expired")
     INACTIVE = "inactive", _("Customer not active")
+    KNOCKOUT = "knockout", _("Knock-out: no credit available")
 
 
 class FeedbackCategory(models.TextChoices):

@@ -215,7 +215,7 @@ def _reasons(scored: expert.Scored, display: pl.DataFrame, spec: CreditPolicySpe
     missing = scored.missing.tolist()
     capped = (scored.grade != scored.uncapped_grade).tolist()
     letters = np.array(expert.GRADES)
-    grade, uncapped = letters[scored.grade].tolist(), letters[scored.uncapped_grade].tolist()
+    uncapped = letters[scored.uncapped_grade].tolist()
     alarm = np.asarray(_alarm(display), dtype=bool) & (spec.industry_alarm_cap is not None)
     little = scored.little_known.tolist()
     dims_missing = scored.dimension_missing.tolist()
