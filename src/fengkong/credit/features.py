@@ -328,6 +328,11 @@ def _outlooks() -> pl.DataFrame:
                     schema={"industry": pl.String, "industry_outlook": pl.String, "alarm": pl.Boolean})
 
 
+def knockouts(customer_ids: list[int] | None = None) -> pl.DataFrame:
+    """customer_id and the ko_* columns (true where a knock-out applies now) of every customer under one."""
+    return _knockouts(_Filter(customer_ids))
+
+
 def _knockouts(only: _Filter) -> pl.DataFrame:
     """Customers under a knock-out now: an open item in the danger zone (monitoring's zone 3, as the last
     cycle left it), an active stop-supply flag, litigation or the blacklist (the credit profile's flags)."""
