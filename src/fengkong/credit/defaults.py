@@ -96,7 +96,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
         "industry": {"rule": "reweight", "cap": None},
         "guarantee": {"rule": "reweight", "cap": None},
         "cooperation": {"rule": "reweight", "cap": None},
-        "min_known_share": 0.4,       # the dimensions present carry at least 40 % of the weight...
+        "min_known_share": 0.3,       # the dimensions present carry at least 30 % (payment alone)...
         "little_known_cap": "B",      # ...or the grade is no better than B
     },
     "knockouts": {

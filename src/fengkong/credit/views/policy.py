@@ -145,7 +145,9 @@ def preview_context(preview: dict | None) -> dict | None:
             "lowered": _int(preview.get("lowered")), "limit_before": _money(preview.get("limit_before")),
             "limit_after": _money(preview.get("limit_after")), "examples": examples[:20],
             "example_keys": list(examples[0].keys()) if examples else [],
-            "chart": grade_chart(columns, before, after)}
+            "chart": grade_chart(columns, before, after),
+            "mix_before": " · ".join(f"{g or '—'} {before[g]}" for g in columns),
+            "mix_after": " · ".join(f"{g or '—'} {after[g]}" for g in columns)}
 
 
 def _int(value) -> int:
