@@ -155,6 +155,7 @@ def test_the_customer_page_shows_zero_and_the_block_in_red_never_the_green_gauge
     assert "0.00" in available and "80,000" not in available
     assert 'id="credit-blocked"' in body and 'id="credit-utilisation"' not in body
     assert "stop-supply" in body.split('id="credit-blocked"')[1][:300]
+    assert "No credit available" in body.split('id="credit-block-banner"')[1][:400]  # above the status badge
 
 
 def test_the_api_gives_zero_available_under_a_knock_out(customer, sign_in):

@@ -69,6 +69,7 @@ class Trigger(models.TextChoices):
     INDUSTRY_ALARM = "industry_alarm", _("Industry alarm")
     POLICY_CHANGE = "policy_change", _("New credit policy")
     GUARANTEE = "guarantee", _("Guarantee or collateral changed")
+    KNOCKOUT = "knockout", _("Knock-out (danger zone, stop-supply, litigation, blacklist)")
 
 
 class PolicyStatus(models.TextChoices):
