@@ -124,3 +124,11 @@ def test_a_risk_manager_previews_and_a_collector_cannot(ledger, sign_in):
     allowed = sign_in("risk_manager").post("/credit/policy/new/", form).content.decode()
     assert "A 1 · B 1 · C 1 → A 0" in allowed.split('id="preview-mix"')[1][:80]
     assert sign_in("collector").post("/credit/policy/new/", form).status_code == 403
+
+
+def test_the_policy_page_states_what_a_missing_dimension_does(sign_in):
+    body = sign_in("risk_manager").get("/credit/policy/").content.decode()
+    assert "Financial statements missing: weight re-distributed over the other dimensions, grade at most A" in body
+    assert "No payment history: weight re-distributed over the other dimensions, grade at most B" in body
+    assert "less than 30.0 % of the weight, the grade is at most B" in body
+    assert "2 significant digits" in body
