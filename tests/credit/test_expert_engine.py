@@ -113,14 +113,16 @@ def test_missing_worst_takes_the_lowest_band_and_is_reported():
 
 
 def test_missing_cooperation_years_takes_the_worst_band_by_default():
-    scored = run([{**STRONG, "cooperation_years": None}])
+    # the dimension's rule "metrics" (not the default "reweight") lets the metric's own rule decide
+    scored = run([{**STRONG, "cooperation_years": None}], {"missing_dimensions": {"cooperation": {"rule": "metrics"}}})
     j = scored.metric_names.index("cooperation_years")
     assert scored.missing[0, j] and scored.points[0, j] == 20
     assert scored.total[0] == pytest.approx(92.0)
 
 
 def test_missing_statements_take_forty_points_not_the_worst_by_default():
-    scored = run([{**AVERAGE, "current_ratio": None, "debt_to_asset": None}])
+    scored = run([{**AVERAGE, "current_ratio": None, "debt_to_asset": None}],
+                 {"missing_dimensions": {"financial": {"rule": "metrics"}}})
     financial = [scored.metric_names.index("current_ratio"), scored.metric_names.index("debt_to_asset")]
     assert scored.missing[0, financial].all() and scored.points[0, financial].tolist() == [40, 40]
     # financial 40 instead of 55: total 69.35 - 0.3 * 15 = 64.85, still B
@@ -130,7 +132,8 @@ def test_missing_statements_take_forty_points_not_the_worst_by_default():
 
 def test_under_the_worst_rule_missing_statements_alone_would_make_an_average_customer_c():
     worst = {"missing": "worst"}
-    config = {"dimensions": {"financial": {"metrics": {"current_ratio": worst, "debt_to_asset": worst}}}}
+    config = {"dimensions": {"financial": {"metrics": {"current_ratio": worst, "debt_to_asset": worst}}},
+              "missing_dimensions": {"financial": {"rule": "metrics"}}}
     scored = run([{**AVERAGE, "current_ratio": None, "debt_to_asset": None}], config)
     # the lowest bands, 10 and 0: financial 5, total 69.35 - 0.3 * 50 = 54.35
     assert scored.total[0] == pytest.approx(54.35) and grades(scored) == ["C"]
@@ -154,7 +157,8 @@ def test_missing_exclude_reweights_inside_the_dimension():
 def test_a_dimension_with_every_metric_excluded_takes_neutral_points():
     exclude = {"missing": "exclude"}
     config = {"dimensions": {"financial": {"metrics": {"current_ratio": {**exclude, "neutral_points": 40},
-                                                       "debt_to_asset": {**exclude, "neutral_points": 60}}}}}
+                                                       "debt_to_asset": {**exclude, "neutral_points": 60}}}},
+              "missing_dimensions": {"financial": {"rule": "metrics"}}}
     scored = run([{**STRONG, "current_ratio": None, "debt_to_asset": None}], config)
     assert scored.dimension_neutral[0, 0] and scored.dimension_scores[0, 0] == pytest.approx(50.0)
     assert scored.total[0] == pytest.approx(0.3 * 50 + 70)
@@ -212,9 +216,11 @@ def test_totals_stay_within_0_100_and_limits_are_whole_rounding_steps(customers,
     n = len(customers)
     scored = run(customers, sales_12m_fen=[sales] * n, secured_fen=[secured] * n)
     assert ((scored.total >= 0) & (scored.total <= 100)).all()
-    assert (scored.limit_fen >= 0).all() and (scored.limit_fen % 1_000_000 == 0).all()
-    assert np.allclose(scored.used_weight.sum(axis=1), 1.0)  # no metric is excluded in the default policy
-    assert (scored.grade == expert._grades(scored.total, (75.0, 55.0))).all()
+    unit = expert.rounding_unit(scored.limit_fen, 1_000_000, 2)  # two significant digits, at most ¥10,000
+    assert (scored.limit_fen >= 0).all() and (scored.limit_fen % unit == 0).all()
+    assert ((scored.limit_fen < 100 * unit) | (unit == 1_000_000)).all()
+    assert np.allclose(scored.used_weight.sum(axis=1), 1.0)  # re-weighted over what is present, always whole
+    assert (scored.grade >= expert._grades(scored.total, (75.0, 55.0))).all()  # caps only lower a grade
 
 
 def test_the_worked_example_of_the_documentation():

@@ -13,6 +13,7 @@ from tests.conftest import AS_OF, make_customer, make_invoice
 from fengkong.credit.choices import CheckStatus, Decision, GuaranteeKind
 from fengkong.credit.figures import standing, standing_many
 from fengkong.credit.models import CreditCheck, CreditProfile, Guarantee
+from fengkong.credit.policy import KNOCKOUTS
 from fengkong.monitoring.models import StopSupply
 from fengkong.receivables.models import SalesOrder
 
@@ -111,7 +112,7 @@ def test_a_credit_guarantee_does_not_secure(customer):
 def test_standing_is_one_query(customer):
     make_invoice(customer, "AR1", "1500.00")
     with CaptureQueriesContext(connection) as queries:
-        standing(customer, AS_OF)
+        standing(customer, AS_OF, knockouts=KNOCKOUTS)  # as the credit check calls it, with the policy's
     assert len(queries) == 1
 
 

@@ -58,7 +58,9 @@ def test_searching_for_another_portfolio_finds_nothing(sign_in, sichuan):
 def test_the_card_shows_grade_available_overdue_status_stop_supply_and_term(sign_in, sichuan):
     body = sign_in("sales").get("/credit/sales/C000003/").content.decode()
     assert 'id="sales-grade"' in body and ">B</span>" in body
-    assert "6,000.00" in body                       # available: 30,000 - (20,000 + 4,000)
+    # 30,000 - (20,000 + 4,000) would leave 6,000, but stop-supply and the danger zone are knock-outs
+    available = body.split('id="sales-available"')[1][:80]
+    assert "0.00" in available and "6,000.00" not in available and 'id="sales-blocked"' in body
     assert 'id="stop-supply"' in body
     assert 'zone-danger' in body and "4,000.00" in body
     assert "60" in body.split('id="sales-term"')[1][:40]

@@ -69,6 +69,7 @@ class Trigger(models.TextChoices):
     INDUSTRY_ALARM = "industry_alarm", _("Industry alarm")
     POLICY_CHANGE = "policy_change", _("New credit policy")
     GUARANTEE = "guarantee", _("Guarantee or collateral changed")
+    KNOCKOUT = "knockout", _("Knock-out (danger zone, stop-supply, litigation, blacklist)")
 
 
 class PolicyStatus(models.TextChoices):
@@ -132,6 +133,7 @@ class CheckReason(models.TextChoices):
     BLACKLISTED = "blacklisted", _("Blacklisted")
     REVIEW_EXPIRED = "review_expired", _("Credit review expired")
     INACTIVE = "inactive", _("Customer not active")
+    KNOCKOUT = "knockout", _("Knock-out: no credit available")
 
 
 class FeedbackCategory(models.TextChoices):

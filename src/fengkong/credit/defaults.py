@@ -16,6 +16,26 @@ Missing inputs follow the metric's `missing` rule, stated, never a silent zero:
 - "exclude": the metric is left out and the other metrics of its dimension carry its weight; a
   dimension with no metric left takes `neutral_points`.
 Every missing input is listed on the assessment with the rule applied.
+
+A dimension whose inputs are ALL missing (no statements at all, no payment history, no outlook for the
+industry, no exposure and no guarantee, no cooperation start) follows `missing_dimensions` first:
+- "rule": "reweight" leaves the dimension out of that customer's total, so the dimensions present carry
+  its weight; "metrics" applies the metrics' own rules above (the behaviour before issue 11);
+- "cap": the best grade the customer can have while the dimension is missing (null: no cap);
+- "min_known_share" (0-1) with "little_known_cap": when the dimensions present carry less than that share
+  of the configured weight, the grade is no better than the cap.
+With the defaults a ledger-only company (payment history and exposure, nothing else) is graded on
+payment (30) and guarantee (15): an excellent payer with no guarantee scores (30 x 100 + 15 x 45) / 45
+= 81.67, grade A; without statements it could not reach A before (at most 60.5, A needs 75).
+
+`knockouts`: danger zone (an open item in monitoring's zone 3), an active stop-supply flag, litigation and
+the blacklist each cap the grade at `grade_cap`, set the suggested limit and the available credit to 0,
+block credit checks and withdraw pending limit proposals that would grant credit. Each can be turned off.
+
+Limit rounding: `round_to_cny` is the largest unit a limit is rounded down to; with
+`round_significant_digits` d > 0 the unit is the power of ten that keeps d significant digits of the
+limit (never above `round_to_cny`): 86.39 → 86, 3,456.78 → 3,400, 1,234,567 → 1,230,000. d = 0 rounds
+every limit to `round_to_cny` (the behaviour before issue 11, which made every limit of a small book 0).
 """
 
 from __future__ import annotations
@@ -68,6 +88,21 @@ DEFAULT_CONFIG: dict[str, Any] = {
             },
         },
     },
+    # a dimension with every input missing: left out of the total ("reweight") or scored by its metrics'
+    # rules ("metrics"), and the best grade possible while it is missing (null: no cap)
+    "missing_dimensions": {
+        "financial": {"rule": "reweight", "cap": "A"},
+        "payment": {"rule": "reweight", "cap": "B"},      # no payment history: not A on statements alone
+        "industry": {"rule": "reweight", "cap": None},
+        "guarantee": {"rule": "reweight", "cap": None},
+        "cooperation": {"rule": "reweight", "cap": None},
+        "min_known_share": 0.3,       # the dimensions present carry at least 30 % (payment alone)...
+        "little_known_cap": "B",      # ...or the grade is no better than B
+    },
+    "knockouts": {
+        "grade_cap": "C",
+        "danger_zone": True, "stop_supply": True, "litigation": True, "blacklist": True,
+    },
     # total score (0-100) at or above the cut-off gives the grade; below B's is C
     "grades": {"A": 75, "B": 55},
     # an industry alarm caps the grade (no A in an industry under a systemic alarm, §11)
@@ -83,7 +118,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
         "C": {"revenue_share": 0.0, "equity_share": 0.0, "sales_share": 0.0, "cap_cny": "0.00",
               "collateral_share": 0.8, "term_days": 30, "guarantee": "collateral_or_third_party"},
     },
-    "round_to_cny": "10000.00",
+    "round_to_cny": "10000.00",       # the largest rounding unit
+    "round_significant_digits": 2,    # the unit keeps this many significant digits of the limit (0: fixed)
     "review": {
         "interval_days": 91,              # quarterly
         "large_order_cny": "2000000.00",  # a credit check at least this large re-assesses the customer

@@ -14,6 +14,11 @@ Design decisions:
   overdue takes both receipts in the window (how late they came) and items still open.
   An invoice settled without a recorded receipt (an ERP export of open amounts only) has no known
   payment date and is not counted late.
+- A dormant customer (nothing due, received or open in the 12 months) is not "no history": its payment
+  metrics fall back to its whole history up to `as_of` (`payment_whole_history` true), so a good payer
+  who was quiet for a year keeps its record and a dormant book keeps its grades (no storm of downgrades).
+  Only a customer with no invoice ever has no payment history (the policy's missing rule applies).
+  Sales stay those of the last 12 months (the limit on our sales follows what we sell now).
 - The reads are independent: outside a transaction they run side by side, each on its own connection.
 - A missing input is null, never zero: no statement, no payment history in the window, no outlook for
   the industry, no exposure to cover, no cooperation start. The assessment applies the policy's rule.
@@ -59,8 +64,12 @@ COLUMNS = {
     "industry_outlook": pl.String, "alarm": pl.Boolean, "guarantee_coverage": pl.Float64,
     "guarantee_fen": pl.Int64, "secured_fen": pl.Int64, "cooperation_years": pl.Float64,
     "sales_12m_fen": pl.Int64, "receivables_fen": pl.Int64, "orders_fen": pl.Int64, "reserved_fen": pl.Int64,
-    "exposure_fen": pl.Int64,
+    "exposure_fen": pl.Int64, "payment_whole_history": pl.Boolean,
+    # knock-outs as they stand now (flags and monitoring's zones are current state, not point in time)
+    "ko_danger_zone": pl.Boolean, "ko_stop_supply": pl.Boolean, "ko_litigation": pl.Boolean,
+    "ko_blacklist": pl.Boolean,
 }
+KNOCKOUT_COLUMNS = ("ko_danger_zone", "ko_stop_supply", "ko_litigation", "ko_blacklist")
 
 
 def day(value: date) -> int:
@@ -104,16 +113,19 @@ def compute(customer_ids: list[int] | None, as_of: date) -> Features:
         "customers": lambda: _customers(only), "statements": lambda: _statements(only, as_of),
         "invoices": lambda: _invoices(only, as_of), "receipts": lambda: _receipts(only, as_of),
         "exposure": lambda: _exposure(only, as_of), "guarantees": lambda: _guarantees(only, as_of),
-        "outlooks": _outlooks})
+        "outlooks": _outlooks, "knockouts": lambda: _knockouts(only)})
     frame = (read["customers"]
              .join(read["statements"], on="customer_id", how="left")
-             .join(_payment_history(read["invoices"], read["receipts"]), on="customer_id", how="left")
+             .join(_history_with_fallback(read["customers"], read["invoices"], read["receipts"], only, as_of),
+                   on="customer_id", how="left")
              .join(read["exposure"], on="customer_id", how="left")
              .join(read["guarantees"], on="customer_id", how="left")
-             .join(read["outlooks"], on="industry", how="left"))
+             .join(read["outlooks"], on="industry", how="left")
+             .join(read["knockouts"], on="customer_id", how="left"))
+    frame = frame.with_columns(pl.col("payment_whole_history").fill_null(False))
     money = ["sales_12m_fen", "receivables_fen", "orders_fen", "reserved_fen", "guarantee_fen", "secured_fen"]
     frame = frame.with_columns([pl.col(c).fill_null(0) for c in money]).with_columns(
-        pl.col("alarm").fill_null(False),
+        pl.col("alarm").fill_null(False), *[pl.col(c).fill_null(False) for c in KNOCKOUT_COLUMNS],
         (pl.col("receivables_fen") + pl.col("orders_fen") + pl.col("reserved_fen")).alias("exposure_fen"),
         pl.when(pl.col("start_day").is_null()).then(None)
         .otherwise((day(as_of) - pl.col("start_day")).clip(lower_bound=0) / 365.25)
@@ -179,12 +191,12 @@ def _diff(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def _invoices(only: _Filter, as_of: date) -> pl.DataFrame:
+def _invoices(only: _Filter, as_of: date, window_days: int = WINDOW_DAYS) -> pl.DataFrame:
     """Per customer, over invoices issued by `as_of`: paid late / due in the window, the most days an open
     item was overdue, receivables then, sales in the window and open items. Aggregated in SQL: a whole
     book's invoices never cross into Python."""
     where, params = only("i.customer_id")
-    lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=WINDOW_DAYS))
+    lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=window_days))
     day_lit = f"DATE {lit}" if db.is_postgres() else lit
     cap = "LEAST" if db.is_postgres() else "MIN"
     open_then = f"{cap}(i.amount, i.open_amount + COALESCE(pa.paid, 0) + COALESCE(cn.credited, 0))"
@@ -221,11 +233,11 @@ def _invoices(only: _Filter, as_of: date) -> pl.DataFrame:
                 "open_items": pl.Int64})
 
 
-def _receipts(only: _Filter, as_of: date) -> pl.DataFrame:
+def _receipts(only: _Filter, as_of: date, window_days: int = WINDOW_DAYS) -> pl.DataFrame:
     """Per customer, over receipts dated in the window (to invoices issued by `as_of`): amount-weighted
     days from issue to receipt, the amount, and the most days a receipt came after its due date."""
     where, params = only("i.customer_id")
-    lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=WINDOW_DAYS))
+    lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=window_days))
     fen = fen_sql("a.amount")
     return db.fetch(
         f"SELECT i.customer_id, CAST(SUM({fen} * {_diff('p.payment_date', 'i.issue_date')}) AS BIGINT), "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
@@ -236,6 +248,29 @@ def _receipts(only: _Filter, as_of: date) -> pl.DataFrame:
         "GROUP BY i.customer_id", params,
         schema={"customer_id": pl.Int64, "weighted_days": pl.Int64, "paid_fen": pl.Int64,
                 "paid_days_late": pl.Int64})
+
+
+PAYMENT_METRICS = ("overdue_count_12m", "avg_days_to_pay", "max_days_overdue_12m")
+
+
+def _history_with_fallback(customers: pl.DataFrame, invoices: pl.DataFrame, receipts: pl.DataFrame,
+                           only: _Filter, as_of: date) -> pl.DataFrame:
+    """The 12 months' payment history; a dormant customer's payment metrics over its whole history."""
+    history = _payment_history(invoices, receipts).with_columns(pl.lit(False).alias("payment_whole_history"))
+    known = history.filter(pl.col("overdue_count_12m").is_not_null()).select("customer_id")
+    dormant = customers.select("customer_id").join(known, on="customer_id", how="anti").get_column("customer_id")
+    if dormant.is_empty():
+        return history
+    whole = _Filter(dormant.to_list())
+    days = day(as_of) + 1  # back to 1970: every invoice issued by as_of
+    older = _payment_history(_invoices(whole, as_of, days), _receipts(whole, as_of, days)).filter(
+        pl.col("overdue_count_12m").is_not_null()).select("customer_id", *PAYMENT_METRICS)
+    if older.is_empty():
+        return history
+    return (history.join(older, on="customer_id", how="full", coalesce=True, suffix="_all")
+            .with_columns(pl.col(f"{m}_all").is_not_null().alias("payment_whole_history") for m in PAYMENT_METRICS[:1])
+            .with_columns(pl.coalesce(m, f"{m}_all").alias(m) for m in PAYMENT_METRICS)
+            .drop(f"{m}_all" for m in PAYMENT_METRICS))
 
 
 def _payment_history(invoices: pl.DataFrame, receipts: pl.DataFrame) -> pl.DataFrame:
@@ -291,3 +326,25 @@ def _guarantees(only: _Filter, as_of: date) -> pl.DataFrame:
 def _outlooks() -> pl.DataFrame:
     return db.fetch("SELECT industry, outlook, alarm FROM credit_industryoutlook",
                     schema={"industry": pl.String, "industry_outlook": pl.String, "alarm": pl.Boolean})
+
+
+def knockouts(customer_ids: list[int] | None = None) -> pl.DataFrame:
+    """customer_id and the ko_* columns (true where a knock-out applies now) of every customer under one."""
+    return _knockouts(_Filter(customer_ids))
+
+
+def _knockouts(only: _Filter) -> pl.DataFrame:
+    """Customers under a knock-out now: an open item in the danger zone (monitoring's zone 3, as the last
+    cycle left it), an active stop-supply flag, litigation or the blacklist (the credit profile's flags)."""
+    where, params = only("customer_id")
+    schema = {"customer_id": pl.Int64, "kind": pl.String}
+    rows = db.fetch(
+        f"SELECT customer_id, 'ko_danger_zone' FROM monitoring_itemzone WHERE zone >= 3{where} "  # noqa: S608 - only our column names and a customer filter are formatted in; values are parameters  # nosec B608
+        f"UNION SELECT customer_id, 'ko_stop_supply' FROM monitoring_stopsupply WHERE active = %s{where} "
+        f"UNION SELECT customer_id, 'ko_litigation' FROM credit_creditprofile WHERE litigation = %s{where} "
+        f"UNION SELECT customer_id, 'ko_blacklist' FROM credit_creditprofile WHERE blacklisted = %s{where}",
+        [*params, True, *params, True, *params, True, *params], schema=schema)
+    frame = rows.with_columns(pl.lit(True).alias("on")).pivot(on="kind", index="customer_id", values="on",
+                                                              aggregate_function="first")
+    return frame.with_columns([pl.lit(None, pl.Boolean).alias(c) for c in KNOCKOUT_COLUMNS
+                               if c not in frame.columns]).select("customer_id", *KNOCKOUT_COLUMNS)

@@ -10,6 +10,9 @@ Design decisions:
   is one round trip and its SQL is written once (see _standing_sql); `standing_many` is the ORM twin.
 - Money is Decimal; `available` may be negative (already over the limit); `utilisation_percent` is None
   when there is no limit to measure against.
+- Knock-outs (the policy's `knockouts`: an open item in the danger zone, stop-supply, litigation, the
+  blacklist) are listed in `knockouts`; while one applies nothing is available: `available` is at most 0
+  (the overdraft stays visible when already over the limit) for the page, the API and the credit check.
 """
 
 from __future__ import annotations
@@ -27,12 +30,15 @@ from django.db.models.functions import Coalesce
 
 from fengkong.core.money import MAX_DIGITS, PLACES, quantize
 from fengkong.customers.models import Customer
-from fengkong.monitoring.models import StopSupply
+from fengkong.monitoring.choices import Zone
+from fengkong.monitoring.models import ItemZone, StopSupply
 from fengkong.receivables.choices import OrderStatus
 from fengkong.receivables.models import Invoice, SalesOrder
 
+from . import policy as policy_module
 from .choices import ACTIVE_CHECK_STATUSES, SECURED_KINDS
 from .models import CreditCheck, CreditProfile, Guarantee
+from .reasons import knockout_text
 
 ZERO = Decimal("0.00")
 OPEN_ORDER_STATUSES = (OrderStatus.OPEN, OrderStatus.PARTIAL)  # as SalesOrderQuerySet.open()
@@ -62,6 +68,22 @@ class Standing:
     secured: bool           # a valid collateral or third-party guarantee (what grade C needs)
     customer_status: str
     as_of: date
+    danger_zone: bool = False   # an open item in monitoring's danger zone (at the last cycle)
+    knockouts: tuple[str, ...] = ()  # the policy's knock-outs that apply (credit.policy.KNOCKOUTS)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.knockouts)
+
+    @property
+    def block_reason(self) -> str:
+        """The knock-outs that apply, in words of the active language ("" when none)."""
+        return knockout_text(self.knockouts)
+
+    @property
+    def headroom(self) -> Decimal:
+        """Limit less exposure, whatever knock-out applies (what the limit alone would leave)."""
+        return self.limit - self.exposure
 
     @property
     def over_limit(self) -> bool:
@@ -101,6 +123,7 @@ def _annotated(customers, today: date, exclude_reference: str | None = None):
         f_orders=_sum(orders, "open_amount"),
         f_reserved=_sum(CreditCheck.objects.filter(**mine, status__in=ACTIVE_CHECK_STATUSES), "amount"),
         f_stop=Exists(StopSupply.objects.filter(**mine, active=True)),
+        f_danger=Exists(ItemZone.objects.filter(**mine, zone__gte=Zone.DANGER)),
         f_secured=Exists(secured),
         f_limit=F("credit__limit"), f_grade=F("credit__grade"), f_term=F("credit__term_days"),
         f_next_review=F("credit__next_review"), f_blacklisted=F("credit__blacklisted"),
@@ -108,7 +131,7 @@ def _annotated(customers, today: date, exclude_reference: str | None = None):
         f_owner=F("credit__owner__username"),
     ).values("pk", "status", "f_receivables", "f_overdue", "f_oldest_due", "f_orders", "f_reserved", "f_stop",
              "f_secured", "f_limit", "f_grade", "f_term", "f_next_review", "f_blacklisted", "f_litigation",
-             "f_owner_id", "f_owner")
+             "f_owner_id", "f_owner", "f_danger")
 
 
 def _decimal(value) -> Decimal:
@@ -120,42 +143,57 @@ def _day(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _standing(row: dict, today: date) -> Standing:
+def _knockouts(row: dict, on: tuple[str, ...]) -> tuple[str, ...]:
+    present = {"danger_zone": row["f_danger"], "stop_supply": row["f_stop"], "litigation": row["f_litigation"],
+               "blacklist": row["f_blacklisted"]}
+    return tuple(name for name in on if present.get(name))
+
+
+def _knockouts_on() -> tuple[str, ...]:
+    return policy_module.current().knockouts  # cached per version: one small query
+
+
+def _standing(row: dict, today: date, knockouts_on: tuple[str, ...]) -> Standing:
     limit = _decimal(row["f_limit"])
     receivables, orders, reserved = (_decimal(row[k]) for k in ("f_receivables", "f_orders", "f_reserved"))
     exposure = receivables + orders + reserved
     utilisation = quantize(exposure * 100 / limit) if limit > 0 else None
     oldest, next_review = _day(row["f_oldest_due"]), _day(row["f_next_review"])
+    knockouts = _knockouts(row, knockouts_on)
+    available = min(limit - exposure, ZERO) if knockouts else limit - exposure
     return Standing(
         customer_id=row["pk"], limit=limit, receivables=receivables, open_orders=orders, reserved=reserved,
-        exposure=exposure, available=limit - exposure, utilisation_percent=utilisation,
+        exposure=exposure, available=available, utilisation_percent=utilisation,
         max_days_overdue=(today - oldest).days if oldest else 0, overdue_amount=_decimal(row["f_overdue"]),
         stop_supply=bool(row["f_stop"]), blacklisted=bool(row["f_blacklisted"]), litigation=bool(row["f_litigation"]),
         grade=row["f_grade"] or "", term_days=row["f_term"] or 0, next_review=next_review,
         review_expired=next_review is not None and next_review < today, owner_id=row["f_owner_id"],
         owner=row["f_owner"] or "", secured=bool(row["f_secured"]), customer_status=row["status"], as_of=today,
+        danger_zone=bool(row["f_danger"]), knockouts=knockouts,
     )
 
 
-def standing(customer, today: date, *, exclude_reference: str | None = None) -> Standing:
+def standing(customer, today: date, *, exclude_reference: str | None = None,
+             knockouts: tuple[str, ...] | None = None) -> Standing:
     """The customer's figures on `today` (one query). `exclude_reference`: leave out an imported open
-    order with this number (the order being checked is added by the caller)."""
+    order with this number (the order being checked is added by the caller). `knockouts`: the knock-outs
+    the policy turns on (None: those of the policy in force, one more small query)."""
     pk = getattr(customer, "pk", customer)
     day = connection.ops.adapt_datefield_value(today)
     active = [str(status) for status in ACTIVE_CHECK_STATUSES]  # plain str: psycopg dumps an Enum by name
     params = [*(str(s) for s in OPEN_ORDER_STATUSES), exclude_reference or "", *active, *active, True,
-              *(str(k) for k in SECURED_KINDS), day, day, day, day, pk, pk]
+              *(str(k) for k in SECURED_KINDS), day, day, int(Zone.DANGER), day, day, pk, pk]
     with connection.cursor() as cursor:
         cursor.execute(_standing_sql(connection.vendor), params)
         row = cursor.fetchone()
     if row is None:
         raise LookupError(f"no customer with id {pk}")
-    return _standing(dict(zip(FIELDS, row, strict=True)), today)
+    return _standing(dict(zip(FIELDS, row, strict=True)), today, _knockouts_on() if knockouts is None else knockouts)
 
 
 FIELDS = ("pk", "status", "f_receivables", "f_overdue", "f_oldest_due", "f_orders", "f_reserved", "f_stop",
           "f_secured", "f_limit", "f_grade", "f_term", "f_next_review", "f_blacklisted", "f_litigation",
-          "f_owner_id", "f_owner")
+          "f_owner_id", "f_owner", "f_danger")
 
 
 @functools.cache
@@ -165,7 +203,8 @@ def _standing_sql(vendor: str) -> str:
     equal. One pass over the customer's open invoices gives receivables, overdue and the oldest due date."""
     t = {name: connection.ops.quote_name(model._meta.db_table) for name, model in {
         "customer": Customer, "profile": CreditProfile, "user": get_user_model(), "invoice": Invoice,
-        "order": SalesOrder, "check": CreditCheck, "stop": StopSupply, "guarantee": Guarantee}.items()}
+        "order": SalesOrder, "check": CreditCheck, "stop": StopSupply, "guarantee": Guarantee,
+        "zone": ItemZone}.items()}
     statuses = ", ".join(["%s"] * len(ACTIVE_CHECK_STATUSES))
     open_orders = ", ".join(["%s"] * len(OPEN_ORDER_STATUSES))
     secured = ", ".join(["%s"] * len(SECURED_KINDS))
@@ -180,7 +219,8 @@ SELECT c.id, c.status, COALESCE(inv.receivables, 0), COALESCE(inv.overdue, 0), i
   EXISTS (SELECT 1 FROM {t["stop"]} s WHERE s.customer_id = c.id AND s.active = %s),
   EXISTS (SELECT 1 FROM {t["guarantee"]} g WHERE g.customer_id = c.id AND g.kind IN ({secured})
           AND g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until >= %s)),
-  p."limit", p.grade, p.term_days, p.next_review, p.blacklisted, p.litigation, p.owner_id, u.username
+  p."limit", p.grade, p.term_days, p.next_review, p.blacklisted, p.litigation, p.owner_id, u.username,
+  EXISTS (SELECT 1 FROM {t["zone"]} z WHERE z.customer_id = c.id AND z.zone >= %s)
 FROM {t["customer"]} c
 LEFT JOIN {t["profile"]} p ON p.customer_id = c.id
 LEFT JOIN {t["user"]} u ON u.id = p.owner_id
@@ -194,4 +234,5 @@ WHERE c.id = %s"""  # noqa: S608 - only quoted table names and placeholder lists
 def standing_many(customer_ids: Iterable[int], today: date) -> dict[int, Standing]:
     """Figures of many customers in one query (lists, the sales page); missing ids are left out."""
     rows = _annotated(Customer.objects.filter(pk__in=list(customer_ids)), today)
-    return {row["pk"]: _standing(row, today) for row in rows}
+    on = _knockouts_on()
+    return {row["pk"]: _standing(row, today, on) for row in rows}

@@ -48,15 +48,36 @@ def scorecard(spec: CreditPolicySpec) -> expert.Scorecard:
                 thresholds=tuple(t for t, _p in m.bands if t is not None), band_points=tuple(p for _t, p in m.bands),
                 categories=categories, category_points=tuple(m.points[c] for c in categories),
                 missing=m.missing, neutral_points=m.neutral_points))
-        dims.append(expert.DimensionRule(dim.name, dim.weight, tuple(metrics)))
+        rule, cap = spec.missing_dimensions.get(dim.name, ("metrics", None))
+        dims.append(expert.DimensionRule(dim.name, dim.weight, tuple(metrics), rule, _code(cap)))
     grades = tuple(expert.GradeRule(t.revenue_share, t.equity_share, t.sales_share, t.cap_fen, t.collateral_share,
                                     t.term_days, t.guarantee) for t in (spec.terms[g] for g in expert.GRADES))
     cap = expert.GRADES.index(spec.industry_alarm_cap) if spec.industry_alarm_cap else None
     return expert.Scorecard(tuple(dims), (spec.grade_cutoffs["A"], spec.grade_cutoffs["B"]), cap, grades,
-                            spec.round_to_fen)
+                            spec.round_to_fen, spec.round_digits, spec.min_known_share,
+                            _code(spec.little_known_cap), _code(spec.knockout_cap))
 
 
-def engine_inputs(frame: pl.DataFrame, card: expert.Scorecard) -> tuple[dict[str, np.ndarray], expert.LimitInputs]:
+def _code(grade: str | None) -> int | None:
+    return None if grade is None else expert.GRADES.index(grade)
+
+
+def knockout_mask(frame: pl.DataFrame, spec: CreditPolicySpec) -> np.ndarray:
+    """Customers under a knock-out the policy turns on (features' ko_* columns)."""
+    mask = np.zeros(frame.height, dtype=bool)
+    for name in spec.knockouts:
+        mask |= frame.get_column(f"ko_{name}").fill_null(False).to_numpy().astype(bool)
+    return mask
+
+
+def knockouts_of(frame: pl.DataFrame, spec: CreditPolicySpec) -> list[list[str]]:
+    """The knock-outs (names) that apply to each customer of the frame."""
+    columns = [(name, frame.get_column(f"ko_{name}").fill_null(False).to_list()) for name in spec.knockouts]
+    return [[name for name, values in columns if values[i]] for i in range(frame.height)]
+
+
+def engine_inputs(frame: pl.DataFrame, card: expert.Scorecard,
+                  knockout: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], expert.LimitInputs]:
     """The feature frame as the engine's arrays: NaN for a missing number, -1 for a missing category."""
     values: dict[str, np.ndarray] = {}
     for rule in card.metrics:
@@ -73,14 +94,14 @@ def engine_inputs(frame: pl.DataFrame, card: expert.Scorecard) -> tuple[dict[str
     limits = expert.LimitInputs(floats("revenue_fen"), floats("equity_fen"),
                                 frame.get_column("sales_12m_fen").to_numpy().astype(np.int64),
                                 frame.get_column("secured_fen").to_numpy().astype(np.int64),
-                                frame.get_column("alarm").to_numpy().astype(bool))
+                                frame.get_column("alarm").to_numpy().astype(bool), knockout)
     return values, limits
 
 
 def score(frame: pl.DataFrame, spec: CreditPolicySpec) -> expert.Scored:
     """Every customer of the feature frame scored under `spec`."""
     card = scorecard(spec)
-    values, limits = engine_inputs(frame, card)
+    values, limits = engine_inputs(frame, card, knockout_mask(frame, spec))
     return expert.score(values, limits, card)
 
 
@@ -126,7 +147,7 @@ def build_assessments(feats: Features, scored: expert.Scored, spec: CreditPolicy
     display = _display(frame, scored)
     inputs = _json_rows(display)
     scores = _scores(scored, spec)
-    reasons = _reasons(scored, display, spec)
+    reasons = _reasons(scored, display, spec, knockouts_of(frame, spec))
     missing = _missing(scored, spec)
     letters = scored.grade_letters().tolist()
     totals = [Decimal(f"{t:.2f}") for t in scored.total.tolist()]
@@ -164,8 +185,6 @@ def _yuan_text(column: str) -> pl.Expr:
 
 def _scores(scored: expert.Scored, spec: CreditPolicySpec) -> list[str]:
     """{dimension: {score, weight (%), neutral, metrics: {name: {points, missing_rule}}}} per customer, as JSON."""
-    weights = np.array([d.weight for d in spec.dimensions], dtype=float)
-    shares = (weights / weights.sum() * 100).round(2).tolist()
     points = np.round(scored.points, 2)
     columns, j = {}, 0
     for k, dim in enumerate(spec.dimensions):
@@ -177,14 +196,15 @@ def _scores(scored: expert.Scored, spec: CreditPolicySpec) -> list[str]:
                 .alias("missing_rule"))
             j += 1
         columns[dim.name] = pl.struct(
-            pl.Series("score", np.round(scored.dimension_scores[:, k], 2)), pl.lit(shares[k]).alias("weight"),
+            pl.Series("score", np.round(scored.dimension_scores[:, k], 2)), pl.Series("weight", np.round(scored.dimension_weight[:, k] * 100, 2)),
             pl.Series("neutral", scored.dimension_neutral[:, k]),
             pl.struct(**metrics).alias("metrics"))
     frame = pl.select(**columns) if columns else pl.DataFrame({"_": [None] * len(points)})
     return _json_rows(frame)
 
 
-def _reasons(scored: expert.Scored, display: pl.DataFrame, spec: CreditPolicySpec) -> list[list[dict]]:
+def _reasons(scored: expert.Scored, display: pl.DataFrame, spec: CreditPolicySpec,
+             knockouts: list[list[str]]) -> list[list[dict]]:
     names = scored.metric_names
     values = {name: display.get_column(name).to_list() for name in names}
     dims = [d.name for d in spec.dimensions for _m in d.metrics]
@@ -195,12 +215,25 @@ def _reasons(scored: expert.Scored, display: pl.DataFrame, spec: CreditPolicySpe
     missing = scored.missing.tolist()
     capped = (scored.grade != scored.uncapped_grade).tolist()
     letters = np.array(expert.GRADES)
-    grade, uncapped = letters[scored.grade].tolist(), letters[scored.uncapped_grade].tolist()
+    uncapped = letters[scored.uncapped_grade].tolist()
+    alarm = np.asarray(_alarm(display), dtype=bool) & (spec.industry_alarm_cap is not None)
+    little = scored.little_known.tolist()
+    dims_missing = scored.dimension_missing.tolist()
+    whole = [(d.name, *spec.missing_dimensions.get(d.name, ("metrics", None))) for d in spec.dimensions]
+    known = np.round(scored.known_share * 100, 1).tolist()
     out = []
     for i, picks in enumerate(order):
         row = []
-        if capped[i]:
-            row.append({"code": "industry_alarm_cap", "cap": grade[i], "grade": uncapped[i]})
+        if knockouts[i] and spec.knockout_cap:
+            row.append({"code": "knockout", "knockouts": knockouts[i], "cap": spec.knockout_cap,
+                        "grade": uncapped[i]})
+        if little[i] and spec.little_known_cap:
+            row.append({"code": "little_known", "known_percent": known[i], "cap": spec.little_known_cap,
+                        "minimum_percent": round(spec.min_known_share * 100, 1)})
+        if capped[i] and alarm[i]:
+            row.append({"code": "industry_alarm_cap", "cap": spec.industry_alarm_cap, "grade": uncapped[i]})
+        row += [{"code": "missing_dimension", "dimension": name, "dimension_rule": rule, "cap": cap}
+                for k, (name, rule, cap) in enumerate(whole) if dims_missing[i][k]]
         for j in picks:
             if j < 0:
                 continue
@@ -212,7 +245,13 @@ def _reasons(scored: expert.Scored, display: pl.DataFrame, spec: CreditPolicySpe
     return out
 
 
+def _alarm(display: pl.DataFrame) -> list[bool]:
+    return display.get_column("alarm").fill_null(False).to_list()
+
+
 def _missing(scored: expert.Scored, spec: CreditPolicySpec) -> list[list[dict]]:
+    """Per customer: each missing metric input with the metric's rule (a dimension with no input at all
+    is a reason, code missing_dimension)."""
     metrics = [(d.name, m) for d in spec.dimensions for m in d.metrics]
     points = np.round(scored.points, 2).tolist()
     rows_missing = scored.missing.tolist()

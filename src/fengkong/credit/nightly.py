@@ -3,6 +3,11 @@
 - danger_zone (after monitoring's transitions): customers with an item newly in the danger zone are
   re-assessed in the background (§2: event-triggered review); a customer already re-assessed for it on
   or after the night's date is not queued again, so a forced re-run adds nothing.
+- knockouts (after monitoring's rules, which raise stop-supply flags; the danger zone comes from its
+  transitions): pending limit proposals granting credit to a customer now under a knock-out are withdrawn
+  with the reason (actions.limits.withdraw_contradicted), and a customer under one whose grade is still
+  above the policy's cap is re-assessed at once (trigger knockout: grade capped, limit 0 proposed), so the
+  morning's pages never show a stop-supplied B; a forced re-run finds nothing left to do.
 - limit_utilisation (after monitoring's rules): exposure against the approved credit limit; above the
   monitoring policy's attention and exceeded percentages an alert is raised once (an open one absorbs
   later ones, and an exceeded alert absorbs the attention one), with its records written at once and its
@@ -25,10 +30,11 @@ from fengkong.monitoring.choices import AlertKind, Zone
 from fengkong.monitoring.nightly import monitored
 from fengkong.monitoring.queries import customers_entering_zone
 
-from .actions.assessments import reassess_later
+from .actions.assessments import assess_customers, reassess_later
+from .actions.limits import withdraw_contradicted
 from .choices import Trigger
 from .models import Assessment
-from .queries import credit_limits_frame
+from .queries import credit_limits_frame, graded_above_knockout_cap
 
 UTILISATION_TITLE = _("%(customer)s: credit limit %(pct)s %% used")
 
@@ -41,6 +47,18 @@ def danger_zone(night: Night) -> None:
     with transaction.atomic():
         night.checkpoint({"danger_zone_reassessments": len(entered) - len(done)})
         reassess_later([c for c in entered if c not in done], Trigger.DANGER_ZONE)
+
+
+@nightly_step("credit.knockouts", order=52)
+def knockouts(night: Night) -> None:
+    with transaction.atomic():
+        night.checkpoint()
+        night.checkpoint({"proposals_withdrawn": withdraw_contradicted(None, actor=night.actor)})
+    above = graded_above_knockout_cap()
+    if above:
+        assess_customers(above, as_of=night.as_of, trigger=Trigger.KNOCKOUT, actor=night.actor)
+    with transaction.atomic():
+        night.checkpoint({"knockout_reassessments": len(above)})
 
 
 @nightly_step("credit.limit_utilisation", order=55)

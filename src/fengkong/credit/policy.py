@@ -7,7 +7,7 @@ article's defaults as version 0 until one is approved).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -21,6 +21,8 @@ from .exceptions import PolicyInvalid
 from .models import CreditPolicy
 
 MISSING_RULES = ("worst", "neutral", "exclude")
+DIMENSION_MISSING_RULES = ("reweight", "metrics")
+KNOCKOUTS = ("danger_zone", "stop_supply", "litigation", "blacklist")
 MERGE_DEPTH = 4  # policy > dimensions > a dimension > its metrics > a metric's settings
 METRICS: dict[str, tuple[str, bool | None]] = {  # metric -> (dimension, categorical?)
     "current_ratio": (Dimension.FINANCIAL, False), "debt_to_asset": (Dimension.FINANCIAL, False),
@@ -82,6 +84,12 @@ class CreditPolicySpec:
     hold_overdue_days: int
     hold_when_review_expired: bool
     block_grade_c_unsecured: bool
+    missing_dimensions: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # dim -> (rule, cap)
+    min_known_share: float = 0.0
+    little_known_cap: str | None = None
+    knockout_cap: str | None = "C"
+    knockouts: tuple[str, ...] = KNOCKOUTS   # the knock-outs turned on
+    round_digits: int = 0
 
     def grade_for(self, total: float) -> str:
         if total >= self.grade_cutoffs[Grade.A]:
@@ -133,10 +141,65 @@ def parse(config: dict[str, Any] | None, version: int = 0) -> CreditPolicySpec:
         if not isinstance(check.get(name), bool):
             problems.append(f"credit_check.{name} must be true or false, not {check.get(name)!r}")
         flags.append(bool(check.get(name)))
+    missing, share, little = _missing_dimensions(full["missing_dimensions"], problems)
+    knockout_cap, knockouts = _knockouts(full["knockouts"], problems)
+    digits = _whole(full["round_significant_digits"], "round_significant_digits", problems, 0, 15)
     if problems:
         raise PolicyInvalid(problems)
     return CreditPolicySpec(version, MappingProxyType(full), dimensions, MappingProxyType(cutoffs), cap,
-                            MappingProxyType(terms), round_to, interval, large, change, levels, hold_days, *flags)
+                            MappingProxyType(terms), round_to, interval, large, change, levels, hold_days, *flags,
+                            missing_dimensions=MappingProxyType(missing), min_known_share=share,
+                            little_known_cap=little, knockout_cap=knockout_cap, knockouts=knockouts,
+                            round_digits=digits)
+
+
+def _grade_or_null(value: Any, name: str, problems: list[str]) -> str | None:
+    if value is not None and value not in Grade.values:
+        problems.append(f"{name} must be A, B, C or null, not {value!r}")
+        return None
+    return value
+
+
+def _missing_dimensions(section: Any, problems: list[str]) -> tuple[dict, float, str | None]:
+    """missing_dimensions: per dimension {rule, cap}; min_known_share and little_known_cap."""
+    if not isinstance(section, dict):
+        problems.append("missing_dimensions must be an object keyed by dimension")
+        return {}, 0.0, None
+    plain = ("min_known_share", "little_known_cap")
+    problems += [f"unknown setting 'missing_dimensions.{k}'" for k in section
+                 if k not in Dimension.values and k not in plain]
+    out = {}
+    for name in Dimension.values:
+        where = f"missing_dimensions.{name}"
+        spec = section.get(name)
+        if not isinstance(spec, dict):
+            problems.append(f"{where} must be an object with rule and cap")
+            continue
+        problems += [f"unknown setting '{where}.{k}'" for k in spec if k not in ("rule", "cap")]
+        rule = spec.get("rule")
+        if rule not in DIMENSION_MISSING_RULES:
+            problems.append(f"{where}.rule must be one of {', '.join(DIMENSION_MISSING_RULES)}, not {rule!r}")
+            rule = "metrics"
+        out[name] = (rule, _grade_or_null(spec.get("cap"), f"{where}.cap", problems))
+    share = _share(section.get("min_known_share"), "missing_dimensions.min_known_share", problems, high=1)
+    little = _grade_or_null(section.get("little_known_cap"), "missing_dimensions.little_known_cap", problems)
+    return out, share, little
+
+
+def _knockouts(section: Any, problems: list[str]) -> tuple[str | None, tuple[str, ...]]:
+    """knockouts: grade_cap (A, B, C or null) and each knock-out on or off."""
+    if not isinstance(section, dict):
+        problems.append("knockouts must be an object")
+        return "C", KNOCKOUTS
+    problems += [f"unknown setting 'knockouts.{k}'" for k in section if k != "grade_cap" and k not in KNOCKOUTS]
+    cap = _grade_or_null(section.get("grade_cap"), "knockouts.grade_cap", problems)
+    on = []
+    for name in KNOCKOUTS:
+        if not isinstance(section.get(name), bool):
+            problems.append(f"knockouts.{name} must be true or false, not {section.get(name)!r}")
+        elif section[name]:
+            on.append(name)
+    return cap, tuple(on)
 
 
 # Approved versions are immutable: each is parsed once per process. The key holds the proposal time too,

@@ -23,8 +23,9 @@ from fengkong.customers.queries import visible_customers
 from fengkong.integrations import db
 from fengkong.monitoring.dispatch import in_chunks
 
+from . import features as features_module
 from . import policy as policy_module
-from .choices import ApprovalLevel, ProposalStatus, Trigger
+from .choices import GRADE_ORDER, ApprovalLevel, ProposalStatus, Trigger
 from .grading import PREVIEW_TOTALS, add_totals
 from .models import CreditCheck, CreditProfile, LimitProposal
 from .policy import ApprovalStep
@@ -172,3 +173,21 @@ def due_for_review(as_of: date) -> dict[str, list[int]]:
     quarterly = customers.filter(credit__assessment__isnull=False, credit__next_review__lte=as_of)
     return {Trigger.QUARTERLY: list(quarterly.order_by("pk").values_list("pk", flat=True)),
             Trigger.INITIAL: list(initial.order_by("pk").values_list("pk", flat=True))}
+
+
+def graded_above_knockout_cap() -> list[int]:
+    """Customers under a knock-out of the policy in force whose profile grade is better than its cap."""
+    spec = policy_module.current()
+    if not spec.knockouts or not spec.knockout_cap:
+        return []
+    frame = features_module.knockouts(None)
+    under = [row["customer_id"] for row in frame.iter_rows(named=True)
+             if any(row.get(f"ko_{k}") for k in spec.knockouts)]
+    if not under:
+        return []
+    better = [g for g in GRADE_ORDER if GRADE_ORDER[g] < GRADE_ORDER[spec.knockout_cap]]
+    out: list[int] = []
+    for start in range(0, len(under), 5000):
+        out += CreditProfile.objects.filter(customer_id__in=under[start:start + 5000], grade__in=better).values_list(
+            "customer_id", flat=True)
+    return sorted(out)

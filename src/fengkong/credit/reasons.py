@@ -6,6 +6,11 @@ fixes old assessments too. Codes:
 - {"code": "metric", "metric", "dimension", "value", "points", "lost", "missing"}: a metric that cost
   the total `lost` points (value None when missing; `missing` the rule applied or None);
 - {"code": "industry_alarm_cap", "cap", "grade"}: the total gave `grade` but an industry alarm capped it;
+- {"code": "knockout", "knockouts", "cap", "grade"}: a knock-out (danger_zone, stop_supply, litigation,
+  blacklist) capped the grade and set the limit to 0;
+- {"code": "little_known", "known_percent", "minimum_percent", "cap"}: too little was known to grade better;
+- {"code": "missing_dimension", "dimension", "dimension_rule" (reweight | metrics), "cap"}: a dimension with
+  no input at all and what the policy did with it;
 - missing items: {"metric", "dimension", "rule", "points"} (points None when excluded).
 """
 
@@ -33,6 +38,25 @@ RULE_LABELS = {
     "neutral": gettext_lazy("neutral points given"),
     "exclude": gettext_lazy("left out, the other metrics of the dimension carry its weight"),
 }
+
+
+KNOCKOUT_LABELS = {
+    "danger_zone": gettext_lazy("an open item in the danger zone"),
+    "stop_supply": gettext_lazy("stop-supply flag active"),
+    "litigation": gettext_lazy("litigation"),
+    "blacklist": gettext_lazy("blacklisted"),
+}
+DIMENSION_MISSING_LABELS = {
+    "financial": gettext_lazy("Financial statements missing"),
+    "payment": gettext_lazy("No payment history"),
+    "industry": gettext_lazy("No industry outlook"),
+    "guarantee": gettext_lazy("No exposure and no guarantee"),
+    "cooperation": gettext_lazy("No cooperation start date"),
+}
+
+
+def knockout_text(names) -> str:
+    return "; ".join(str(KNOCKOUT_LABELS.get(n, n)) for n in names)
 
 
 def metric_label(name: str) -> str:
@@ -71,6 +95,16 @@ def describe(reason: dict) -> str:
     if code == "industry_alarm_cap":
         return _("The industry is under a systemic alarm: grade capped at %(cap)s (the score gives %(grade)s)") % {
             "cap": reason.get("cap"), "grade": reason.get("grade")}
+    if code == "knockout":
+        return _("Knock-out (%(knockouts)s): grade capped at %(cap)s, no credit available (the score gives "
+                 "%(grade)s)") % {"knockouts": knockout_text(reason.get("knockouts") or ()),
+                                  "cap": reason.get("cap"), "grade": reason.get("grade")}
+    if code == "missing_dimension":
+        return describe_missing_dimension(reason)
+    if code == "little_known":
+        return _("Too little is known: the dimensions present carry %(known)s %% of the weight, below "
+                 "%(minimum)s %%; grade at most %(cap)s") % {
+            "known": reason.get("known_percent"), "minimum": reason.get("minimum_percent"), "cap": reason.get("cap")}
     if code == "metric":
         metric = reason.get("metric", "")
         params = {"metric": metric_label(metric), "value": value_text(metric, reason.get("value")),
@@ -98,3 +132,17 @@ def _points(value: Any) -> str:
         return "—"
     number = float(value)
     return f"{number:.0f}" if number == int(number) else f"{number:.1f}"
+
+
+def describe_missing_dimension(item: dict) -> str:
+    """A dimension with no input at all and what the policy did, e.g. "Financial statements missing: weight
+    re-distributed over the other dimensions, grade at most A"."""
+    name = item.get("dimension", "")
+    what = str(DIMENSION_MISSING_LABELS.get(name, dimension_label(name)))
+    if item.get("dimension_rule") == "reweight":
+        done = _("weight re-distributed over the other dimensions")
+    else:
+        done = _("scored by its metrics' missing-input rules")
+    if item.get("cap"):
+        return _("%(what)s: %(done)s, grade at most %(cap)s") % {"what": what, "done": done, "cap": item["cap"]}
+    return _("%(what)s: %(done)s") % {"what": what, "done": done}

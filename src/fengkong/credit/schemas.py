@@ -23,7 +23,8 @@ class StandingOut(Schema):
     open_orders: Money
     reserved: Money = Field(description="Exposure reserved by approved credit checks")
     exposure: Money = Field(description="Receivables + open orders + reserved credit checks")
-    available: Money = Field(description="Limit minus exposure; negative when over the limit")
+    available: Money = Field(description="Limit minus exposure; negative when over the limit; at most 0 while a "
+                                         "knock-out applies")
     utilisation_percent: Decimal | None = Field(description="Exposure / limit in %, null without a limit")
     max_days_overdue: int
     overdue_amount: Money
@@ -31,6 +32,9 @@ class StandingOut(Schema):
     blacklisted: bool
     litigation: bool
     review_expired: bool
+    danger_zone: bool = Field(description="An open item is in monitoring's danger zone")
+    knockouts: list[str] = Field(description="The policy's knock-outs that apply (danger_zone, stop_supply, "
+                                             "litigation, blacklist): no credit is available while one does")
 
 
 class CustomerStandingOut(StandingOut):

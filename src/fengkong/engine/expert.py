@@ -15,12 +15,18 @@ How a customer is scored:
    weighted mean of its metrics' neutral points).
 3. A dimension's score (0-100) is the weighted mean of its metrics' points; the total (0-100, rounded
    to two places, as stored) the weighted mean of the dimension scores.
-4. The grade follows the cut-offs; an industry under a systemic alarm is capped (no grade better than
-   the cap).
+4. The grade follows the cut-offs, then caps, the strictest wins: a missing dimension's cap (e.g. no
+   better than A without statements, B without payment history); the "little known" cap when the
+   dimensions present carry less than `min_known_share` of the weight; an industry under a systemic
+   alarm; a knock-out (danger zone, stop-supply, litigation, blacklist: `LimitInputs.knockout`), which
+   also sets the limit to 0.
 5. The limit of the grade: min(revenue share x revenue, equity share x equity) when statements give
    either (the one given if only one), else sales share x our invoiced sales of the last 12 months;
    never below 0; capped; plus collateral share x the eligible secured value (collateral and
-   third-party guarantees); rounded down to `round_to_fen`. Money is integer fen throughout.
+   third-party guarantees); rounded down to a unit that follows the size of the limit: with
+   `round_digits` d > 0, the power of ten that keeps d significant digits, at most `round_to_fen`
+   (so a small USD book is not rounded to 0 by a ¥10,000 unit); with d = 0 the fixed `round_to_fen`.
+   Money is integer fen throughout.
 6. Reasons: the points each metric cost the total (its effective weight x (100 - points)), largest
    first; the engine returns the order, the caller words them.
 """
@@ -63,6 +69,8 @@ class DimensionRule:
     name: str
     weight: float
     metrics: tuple[MetricRule, ...]
+    when_missing: str = "metrics"       # all inputs missing: "reweight" (leave it out) | "metrics" (their rules)
+    cap: int | None = None              # grade code: no better than this when all its inputs are missing
 
     @property
     def neutral_points(self) -> float:
@@ -89,6 +97,10 @@ class Scorecard:
     alarm_cap: int | None               # grade code an alarm caps to (None: no cap)
     grades: tuple[GradeRule, GradeRule, GradeRule]   # A, B, C
     round_to_fen: int
+    round_digits: int = 0               # significant digits the limit keeps (0: the fixed round_to_fen)
+    min_known_share: float = 0.0        # 0-1: the dimensions present must carry this share of the weight...
+    little_known_cap: int | None = None  # ...or the grade is no better than this
+    knockout_cap: int | None = None     # grade code a knock-out caps to (None: knock-outs do not cap)
 
     @property
     def metrics(self) -> tuple[MetricRule, ...]:
@@ -102,6 +114,7 @@ class LimitInputs:
     sales_12m_fen: np.ndarray   # int64
     secured_fen: np.ndarray     # int64: eligible collateral + third-party guarantees
     alarm: np.ndarray           # bool: the customer's industry is under a systemic alarm
+    knockout: np.ndarray | None = None  # bool: a knock-out applies (None: none does)
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,11 @@ class Scored:
     used_weight: np.ndarray     # (n, metrics) float: the metric's share of the total (0 when excluded)
     dimension_scores: np.ndarray  # (n, dimensions) float 0-100
     dimension_neutral: np.ndarray  # (n, dimensions) bool: no metric left, neutral points taken
+    dimension_missing: np.ndarray  # (n, dimensions) bool: every input of the dimension was missing
+    dimension_weight: np.ndarray   # (n, dimensions) float: the dimension's share of the total (0 left out)
+    known_share: np.ndarray     # (n,) float 0-1: share of the configured weight whose dimension had an input
+    little_known: np.ndarray    # (n,) bool: known_share below the policy's minimum (the cap applied)
+    knocked_out: np.ndarray     # (n,) bool: a knock-out applied (grade capped, limit 0)
     total: np.ndarray           # (n,) float, rounded to two places
     grade: np.ndarray           # (n,) int8 codes into GRADES, after the alarm cap
     uncapped_grade: np.ndarray  # (n,) int8: the grade the total gives
@@ -166,18 +184,38 @@ def score(inputs: dict[str, np.ndarray], limits: LimitInputs, card: Scorecard) -
     missing = np.zeros((n, len(metrics)), dtype=bool)
     for j, rule in enumerate(metrics):
         points[:, j], missing[:, j] = metric_points(inputs[rule.name], rule)
-    dim_scores, dim_neutral, used = _dimensions(points, card)
+    dim_scores, dim_neutral, dim_missing, within = _dimensions(points, missing, card)
     dim_weights = np.array([d.weight for d in card.dimensions], dtype=float)
-    total = np.round(dim_scores @ (dim_weights / dim_weights.sum()), 2)
+    left_out = dim_missing & np.array([d.when_missing == "reweight" for d in card.dimensions], dtype=bool)
+    row_weights = np.where(left_out, 0.0, dim_weights)
+    nothing = row_weights.sum(axis=1) <= 0          # every dimension left out: the metrics' rules apply
+    row_weights = np.where(nothing[:, None], dim_weights, row_weights)
+    row_share = row_weights / row_weights.sum(axis=1, keepdims=True)
+    total = np.round((dim_scores * row_share).sum(axis=1), 2)
+    known = np.where(dim_missing, 0.0, dim_weights).sum(axis=1) / dim_weights.sum()
     uncapped = _grades(total, card.cutoffs)
     grade = uncapped.copy()
+    for k, dim in enumerate(card.dimensions):
+        if dim.cap is not None:
+            grade = np.where(dim_missing[:, k], np.maximum(grade, dim.cap), grade)
+    little = known < card.min_known_share - 1e-9
+    if card.little_known_cap is not None:
+        grade = np.where(little, np.maximum(grade, card.little_known_cap), grade)
     if card.alarm_cap is not None:
-        grade = np.where(limits.alarm, np.maximum(grade, card.alarm_cap), grade).astype(np.int8)
+        grade = np.where(limits.alarm, np.maximum(grade, card.alarm_cap), grade)
+    knocked = np.zeros(n, dtype=bool) if limits.knockout is None else np.asarray(limits.knockout, dtype=bool)
+    if card.knockout_cap is not None:
+        grade = np.where(knocked, np.maximum(grade, card.knockout_cap), grade)
+    grade = grade.astype(np.int8)
+    used = within * np.repeat(row_share, [len(d.metrics) for d in card.dimensions], axis=1)
     lost = used * (100.0 - np.nan_to_num(points, nan=100.0)) / 100.0
     limit, base, basis = limit_for(grade, limits, card)
+    limit = np.where(knocked, 0, limit)
     return Scored(
         metric_names=tuple(m.name for m in metrics), dimension_names=tuple(d.name for d in card.dimensions),
         points=points, missing=missing, used_weight=used, dimension_scores=dim_scores, dimension_neutral=dim_neutral,
+        dimension_missing=dim_missing, dimension_weight=row_share,
+        known_share=known, little_known=little, knocked_out=knocked,
         total=total, grade=grade, uncapped_grade=uncapped, lost=lost, reasons=_reason_order(lost),
         limit_fen=limit, base_fen=base, limit_basis=basis,
         term_days=np.array([g.term_days for g in card.grades], dtype=np.int64)[grade],
@@ -185,14 +223,15 @@ def score(inputs: dict[str, np.ndarray], limits: LimitInputs, card: Scorecard) -
     )
 
 
-def _dimensions(points: np.ndarray, card: Scorecard) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Dimension scores, which took neutral points, and each metric's effective weight in the total."""
+def _dimensions(points: np.ndarray, missing: np.ndarray,
+                card: Scorecard) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dimension scores, which took neutral points, which had every input missing, and each metric's
+    weight within its dimension (the caller multiplies by the dimension's share of the customer's total)."""
     n = points.shape[0]
-    dim_weights = np.array([d.weight for d in card.dimensions], dtype=float)
-    dim_share = dim_weights / dim_weights.sum()
     scores = np.empty((n, len(card.dimensions)))
     neutral = np.zeros((n, len(card.dimensions)), dtype=bool)
-    used = np.zeros_like(points)
+    all_missing = np.zeros((n, len(card.dimensions)), dtype=bool)
+    within = np.zeros_like(points)
     start = 0
     for k, dim in enumerate(card.dimensions):
         stop = start + len(dim.metrics)
@@ -205,9 +244,10 @@ def _dimensions(points: np.ndarray, card: Scorecard) -> tuple[np.ndarray, np.nda
         share = np.divide(w, w_sum[:, None], out=np.zeros_like(w), where=~empty[:, None])
         scores[:, k] = np.where(empty, dim.neutral_points, (share * np.nan_to_num(block)).sum(axis=1))
         neutral[:, k] = empty
-        used[:, start:stop] = share * dim_share[k]
+        all_missing[:, k] = missing[:, start:stop].all(axis=1)
+        within[:, start:stop] = share
         start = stop
-    return scores, neutral, used
+    return scores, neutral, all_missing, within
 
 
 def _grades(total: np.ndarray, cutoffs: tuple[float, float]) -> np.ndarray:
@@ -236,5 +276,18 @@ def limit_for(grade: np.ndarray, limits: LimitInputs, card: Scorecard) -> tuple[
     base = np.minimum(np.maximum(base, 0.0), per_grade("cap_fen").astype(float)).astype(np.int64)
     secured = np.floor(per_grade("collateral_share") * np.maximum(limits.secured_fen, 0).astype(float))
     raw = base + secured.astype(np.int64)
-    step = max(int(card.round_to_fen), 1)
+    step = rounding_unit(raw, card.round_to_fen, card.round_digits)
     return (raw // step) * step, base, np.where(has_statements, 0, 1).astype(np.int8)
+
+
+def rounding_unit(raw_fen: np.ndarray, largest_fen: int, digits: int) -> np.ndarray:
+    """The unit each limit is rounded down to: with `digits` > 0 the power of ten (in fen) that keeps that
+    many significant digits of the limit, never above `largest_fen` (nor below 1 fen); else `largest_fen`.
+    1,234,567.89 with 2 digits and at most 10,000: 10,000 → 1,230,000; 86.39 → unit 1 → 86."""
+    largest = max(int(largest_fen), 1)
+    raw = np.asarray(raw_fen, dtype=np.int64)
+    if digits <= 0:
+        return np.full(raw.shape, largest, dtype=np.int64)
+    magnitude = np.floor(np.log10(np.maximum(raw, 1).astype(float))).astype(np.int64) - (digits - 1)
+    unit = np.power(10, np.maximum(magnitude, 0)).astype(np.int64)
+    return np.minimum(unit, largest)

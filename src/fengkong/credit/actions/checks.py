@@ -51,6 +51,7 @@ from ..exceptions import Conflict, CreditError, SelfApproval
 from ..figures import Standing, standing
 from ..models import CreditCheck, CreditProfile
 from ..queries import visible_check
+from ..reasons import knockout_text
 from . import assessments
 
 # The currency a check accepts: the functional one, the currency of limits and exposure (docs/currencies.md).
@@ -58,7 +59,8 @@ CURRENCIES = (settings.FUNCTIONAL_CURRENCY,)
 MAX_AMOUNT = Decimal(10) ** 15  # exclusive
 MAX_REFERENCE = CreditCheck._meta.get_field("reference").max_length
 MAX_REASON = 2000
-BLOCKING = (CheckReason.BLACKLISTED, CheckReason.STOP_SUPPLY, CheckReason.GRADE_C_UNSECURED, CheckReason.INACTIVE)
+BLOCKING = (CheckReason.BLACKLISTED, CheckReason.STOP_SUPPLY, CheckReason.GRADE_C_UNSECURED, CheckReason.INACTIVE,
+            CheckReason.KNOCKOUT)
 STATUS_OF = {Decision.APPROVE: CheckStatus.RESERVED, Decision.HOLD: CheckStatus.HELD,
              Decision.BLOCK: CheckStatus.BLOCKED}
 CANCELLABLE = (CheckStatus.RESERVED, CheckStatus.HELD, CheckStatus.OVERRIDE_REQUESTED)
@@ -136,16 +138,21 @@ def reasons_for(figures: Standing, amount: Decimal, spec) -> list[dict]:
     if figures.stop_supply:
         add(CheckReason.STOP_SUPPLY, max_days_overdue=figures.max_days_overdue,
             overdue_amount=_money(figures.overdue_amount))
+    # the policy's other knock-outs (blacklist and stop-supply have their own reasons above): nothing is
+    # available while one applies, so the order is blocked
+    others = [k for k in figures.knockouts if k not in ("blacklist", "stop_supply")]
+    if others:
+        add(CheckReason.KNOCKOUT, knockouts=others)
     if spec.block_grade_c_unsecured and figures.grade == Grade.C and not figures.secured:
         add(CheckReason.GRADE_C_UNSECURED, grade=figures.grade)
     if figures.customer_status != CustomerStatus.ACTIVE:
         add(CheckReason.INACTIVE, status=figures.customer_status)
     if figures.limit <= 0:
         add(CheckReason.NO_LIMIT, amount=_money(amount), exposure=_money(figures.exposure))
-    elif amount > figures.available:
+    elif amount > figures.headroom:  # the limit alone (a knock-out has its own reason above)
         add(CheckReason.OVER_LIMIT, amount=_money(amount), limit=_money(figures.limit),
-            exposure=_money(figures.exposure), available=_money(figures.available),
-            shortfall=_money(amount - figures.available))
+            exposure=_money(figures.exposure), available=_money(figures.headroom),
+            shortfall=_money(amount - figures.headroom))
     if figures.max_days_overdue > spec.hold_overdue_days:
         add(CheckReason.OVERDUE, max_days_overdue=figures.max_days_overdue, policy_days=spec.hold_overdue_days,
             overdue_amount=_money(figures.overdue_amount))
@@ -187,6 +194,9 @@ def reason_message(reason: dict) -> str:
             "days": p.get("max_days_overdue"), "overdue": amount("overdue_amount")}
     if code == CheckReason.BLACKLISTED:
         return _("The customer is blacklisted.")
+    if code == CheckReason.KNOCKOUT:
+        return _("Knock-out: %(knockouts)s; no credit is available while it applies.") % {
+            "knockouts": knockout_text(p.get("knockouts") or ())}
     if code == CheckReason.REVIEW_EXPIRED:
         return _("The credit review was due on %(date)s and has not been done.") % {"date": p.get("next_review")}
     if code == CheckReason.INACTIVE:
@@ -260,7 +270,7 @@ def _check(actor, customer, amount: Decimal, currency: str, reference: str) -> t
         if existing is not None:
             return _replay(existing, customer, amount, currency), False
         spec = policy_module.current()
-        figures = standing(customer, timezone.localdate(), exclude_reference=reference)
+        figures = standing(customer, timezone.localdate(), exclude_reference=reference, knockouts=spec.knockouts)
         reasons = reasons_for(figures, amount, spec)
         decision = decision_for(reasons)
         check = CreditCheck.objects.create(

@@ -16,6 +16,7 @@ from ..exceptions import CreditError
 from ..models import CreditProfile
 from ..queries import require_customer
 from . import assessments
+from .limits import withdraw_contradicted
 
 FIELDS = ("blacklisted", "blacklist_reason", "litigation", "litigation_note")
 
@@ -42,4 +43,6 @@ def set_flags(*, actor, customer, blacklisted: bool, litigation: bool, reason: s
                after={"customer": customer.pk, **{f: getattr(profile, f) for f in FIELDS}, "reason": reason[:300]})
         if litigation and not before["litigation"]:
             assessments.reassess_later([customer.pk], Trigger.LITIGATION, actor=actor)
+        if (litigation and not before["litigation"]) or (blacklisted and not before["blacklisted"]):
+            withdraw_contradicted([customer.pk], actor=actor)  # a knock-out: no pending grant of credit
     return profile

@@ -32,11 +32,13 @@ from fengkong.core.permissions import require, users_with_perm
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 
+from .. import features
 from .. import policy as policy_module
 from ..choices import ApprovalLevel, Grade, ProposalStatus, Vote
 from ..exceptions import Conflict, NotAllowed, SelfApproval
 from ..models import Assessment, CreditProfile, LimitProposal, ProposalVote
 from ..queries import approvers, committee_members, require_customer
+from ..reasons import knockout_text
 
 MAX_TERM_DAYS = 720
 MAX_REASON = 4000
@@ -343,3 +345,46 @@ def withdraw(*, actor, proposal: LimitProposal, reason: str) -> LimitProposal:
                after={"status": ProposalStatus.WITHDRAWN, "reason": reason})
     proposal.refresh_from_db()
     return proposal
+
+
+def withdraw_contradicted(customer_ids: list[int] | None = None, actor=None) -> int:
+    """Withdraw every pending proposal that grants credit (a proposed limit above 0) to a customer now under
+    a knock-out of the policy in force (danger zone, stop-supply, litigation, blacklist), each with the
+    reason naming the knock-out and an audit event. Called by the system: the night's step after monitoring's
+    rules (new danger zones and stop-supply flags) and the flags action (litigation, blacklist); `actor` is
+    recorded as who caused it, not checked. Returns how many were withdrawn."""
+    spec = policy_module.current()
+    if not spec.knockouts:
+        return 0
+    frame = features.knockouts(customer_ids)
+    applying = {}
+    for row in frame.iter_rows(named=True):
+        names = [k for k in spec.knockouts if row.get(f"ko_{k}")]
+        if names:
+            applying[row["customer_id"]] = names
+    if not applying:
+        return 0
+    actor_id = getattr(actor, "pk", None)
+    with transaction.atomic():
+        ids = sorted(applying)
+        pending = []
+        for start in range(0, len(ids), 5000):
+            pending += list(LimitProposal.objects.select_for_update().filter(
+                status=ProposalStatus.PENDING, proposed_limit__gt=0, customer_id__in=ids[start:start + 5000]))
+        if not pending:
+            return 0
+        now = timezone.now()
+        LimitProposal.objects.filter(pk__in=[p.pk for p in pending], status=ProposalStatus.PENDING).update(
+            status=ProposalStatus.WITHDRAWN, decided_at=now, decided_by_id=actor_id)
+        changes = []
+        for proposal in pending:
+            names = applying[proposal.customer_id]
+            reason = _("Withdrawn: the customer is under a knock-out (%(knockouts)s); no credit can be granted "
+                       "while it applies.") % {"knockouts": knockout_text(names)}
+            changes.append(Change("limit_proposal.withdrawn", "limitproposal", str(proposal.pk),
+                                  before={"status": ProposalStatus.PENDING},
+                                  after={"status": ProposalStatus.WITHDRAWN, "reason": reason,
+                                         "knockouts": names, "customer": proposal.customer_id,
+                                         "proposed_limit": proposal.proposed_limit}))
+        record_many(actor, changes)
+    return len(pending)

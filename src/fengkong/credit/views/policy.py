@@ -30,7 +30,7 @@ from ..actions import policies
 from ..choices import GRADE_COLOURS, ApprovalLevel, Dimension, Grade, GuaranteeRequirement, PolicyStatus
 from ..exceptions import Conflict, CreditError, PolicyInvalid, SelfApproval
 from ..models import CreditPolicy
-from ..reasons import metric_label
+from ..reasons import describe_missing_dimension, knockout_text, metric_label
 
 MAX_CONFIG_CHARS = 200_000
 MISSING_LABELS = {"worst": gettext_lazy("lowest points"), "neutral": gettext_lazy("neutral points"),
@@ -90,8 +90,10 @@ def spec_tables(spec: policy_module.CreditPolicySpec) -> dict:
             "missing": MISSING_LABELS.get(m.missing, m.missing)
             + (f" ({m.neutral_points:g})" if m.missing == "neutral" else ""),
         } for m in dim.metrics]
+        rule, cap = spec.missing_dimensions.get(dim.name, ("metrics", None))
         dimensions.append({"name": Dimension(dim.name).label, "weight": round(100 * dim.weight / total_weight, 1),
-                           "metrics": metrics})
+                           "metrics": metrics, "when_missing": describe_missing_dimension(
+                               {"dimension": dim.name, "dimension_rule": rule, "cap": cap})})
     terms = [{"grade": g, "colour": GRADE_COLOURS[g], "term_days": t.term_days,
               "guarantee": GuaranteeRequirement(t.guarantee).label, "revenue_share": t.revenue_share,
               "equity_share": t.equity_share, "sales_share": t.sales_share, "cap": from_fen(t.cap_fen),
@@ -102,7 +104,10 @@ def spec_tables(spec: policy_module.CreditPolicySpec) -> dict:
             "alarm_cap": spec.industry_alarm_cap, "round_to": from_fen(spec.round_to_fen),
             "review_days": spec.review_interval_days, "large_order": from_fen(spec.large_order_fen),
             "change_percent": spec.propose_change_percent, "hold_days": spec.hold_overdue_days,
-            "hold_review_expired": spec.hold_when_review_expired, "block_c": spec.block_grade_c_unsecured}
+            "hold_review_expired": spec.hold_when_review_expired, "block_c": spec.block_grade_c_unsecured,
+            "round_digits": spec.round_digits, "min_known_percent": round(spec.min_known_share * 100, 1),
+            "little_known_cap": spec.little_known_cap, "knockout_cap": spec.knockout_cap,
+            "knockouts": knockout_text(spec.knockouts)}
 
 
 def changed_settings(old: dict, new: dict, prefix: str = "") -> list[dict]:
@@ -145,7 +150,9 @@ def preview_context(preview: dict | None) -> dict | None:
             "lowered": _int(preview.get("lowered")), "limit_before": _money(preview.get("limit_before")),
             "limit_after": _money(preview.get("limit_after")), "examples": examples[:20],
             "example_keys": list(examples[0].keys()) if examples else [],
-            "chart": grade_chart(columns, before, after)}
+            "chart": grade_chart(columns, before, after),
+            "mix_before": " · ".join(f"{g or '—'} {before[g]}" for g in columns),
+            "mix_after": " · ".join(f"{g or '—'} {after[g]}" for g in columns)}
 
 
 def _int(value) -> int:
