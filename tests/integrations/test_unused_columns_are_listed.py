@@ -30,3 +30,18 @@ def test_the_cli_prints_them(db, write, book):
                                 terminal_width=400)
     assert result.exit_code == 0, result.output
     assert "Columns not imported" in result.output and "Region." in result.output
+
+
+def test_the_upload_pages_result_names_them(book, sign_in, huey_immediate):
+    from django.urls import reverse
+
+    from fengkong.accounts.choices import Role
+
+    from .test_import_pages import upload
+
+    content = f"{INVOICE_HEADER},Sales Region\nWEB0009,C000001,2026-10-01,2026-10-31,15,15,CNY,West\n".encode()
+    client = sign_in(Role.FINANCE)
+    response = upload(client, content)
+    assert response.status_code == 302 and response["Location"] != reverse("import-upload")
+    html = client.get(response["Location"]).content.decode()
+    assert "Columns not imported" in html and "Sales Region." in html
