@@ -21,10 +21,17 @@ from fengkong.monitoring.cli import export_aging
 from fengkong.receivables.cli import reconcile_cmd
 from fengkong.scoring.cli import model
 
+from .language import activate, lang_option
+
 
 @click.group()
-def fengkong() -> None:
+@click.option("--lang", default=None, callback=lang_option, metavar="zh-hans|en",
+              help="The language of this run's messages (default: LANGUAGE_CODE if set, else the shell's locale: "
+                   "zh_* is Chinese, any other English).")
+@click.pass_context
+def fengkong(ctx: click.Context, lang: str | None) -> None:
     """Fengkong (风控): receivables credit-risk control."""
+    activate(ctx, lang)
 
 
 @fengkong.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})

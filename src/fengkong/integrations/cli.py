@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from fengkong.core.console import Stages, console, progress_bar, user_or_system
 
@@ -48,7 +49,7 @@ def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid
     print_batch(batch, console)
     if errors_out and batch.error_count:
         write_errors_csv(batch, errors_out)
-        console.print(f"All {batch.error_count} problems written to {errors_out}")
+        console.print(_("All %(n)d problems written to %(file)s") % {"n": batch.error_count, "file": errors_out})
     sys.exit(0 if batch.status in {"done", "partial", "dry_run"} and not (dry_run and batch.error_count) else 1)
 
 
@@ -57,5 +58,6 @@ def _source(code: str | None) -> ImportSource | None:
         return None
     source = ImportSource.objects.filter(code=code).first()
     if source is None:
-        raise click.BadParameter(f"no import source {code!r} (add it in the admin)", param_hint="--source")
+        raise click.BadParameter(_("no import source %(code)r (add it in the admin)") % {"code": code},
+                                 param_hint="--source")
     return source

@@ -55,7 +55,15 @@ from .fields import KINDS, fields_of
 from .mapping import Mapping, load_mapping
 from .models import ImportBatch, ImportSource
 from .sources import ROW, Source, open_source
-from .validation import PROBLEM_SCHEMA, WHOLE_FILE_KINDS, Checked, check, find_duplicates, resolve_headers
+from .validation import (
+    PROBLEM_SCHEMA,
+    WHOLE_FILE_KINDS,
+    Checked,
+    check,
+    find_duplicates,
+    resolve_headers,
+    unused_headers,
+)
 from .writers import CREDIT_NOTES, CUSTOMERS, INVOICES, ORDERS, WRITERS, Written
 
 logger = logging.getLogger(__name__)
@@ -101,6 +109,7 @@ class ImportRun:
         self.assumed_currency: str | None = None  # said in the summary: the file had no currency column
         self.batch: ImportBatch
         self.derivation: Derivation | None = None
+        self.unused: list[str] = []  # the file's columns no field takes
 
     @property
     def holds(self) -> bool:
@@ -134,6 +143,7 @@ class ImportRun:
         with open_source(self.path, self.batch.file_name, plan) as source:
             self.batch.encoding = source.encoding
             reading = Reading(self.kind, source, self.with_currency(plan))
+            self.unused = unused_headers(source.headers, reading.headers)
             if "currency" in fields_of(self.kind) and "currency" not in reading.headers \
                     and "currency" not in reading.mapping.constants:
                 self.assumed_currency = settings.FUNCTIONAL_CURRENCY
@@ -224,6 +234,8 @@ class ImportRun:
         b.errors = problems.head(KEPT_PROBLEMS).to_dicts()
         b.errors_file = save_problems(b.pk, problems) if problems.height else ""
         b.message = b.message or self.summary()
+        if self.unused:
+            b.message += " " + self.unused_note()
         b.save()
         if not audited:
             self.record_outcome()
@@ -254,6 +266,10 @@ class ImportRun:
                  "rejected": b.rows_rejected, "problems": b.error_count, "held": b.rows_held,
                  "source": b.source.code if b.source else None}
         return Change("import.finished", "import_batch", str(b.pk), None, after)
+
+    def unused_note(self) -> str:
+        return _("Columns not imported (no field takes them; a mapping file can map them, docs/import.md): "
+                 "%(columns)s.") % {"columns": ", ".join(self.unused)}
 
     def summary(self) -> str:
         b = self.batch

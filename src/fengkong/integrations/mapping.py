@@ -3,7 +3,7 @@
 A mapping is TOML (or JSON with the same shape), see docs/mapping-example.toml:
 
     [file]       encoding, sheet, skip_rows, delimiter
-    [columns]    "header in the file" = "field"
+    [columns]    "header in the file" = "field", or = ["field", "other field"] (one column, two fields)
     [dates]      formats = ["%d/%m/%Y", "excel"]
     [numbers]    thousands = ".", decimal = ","
     [constants]  field = value, for every row (e.g. currency = "EUR")
@@ -34,7 +34,7 @@ FILE_KEYS = {"encoding", "sheet", "skip_rows", "delimiter"}
 
 @dataclass(frozen=True)
 class Mapping:
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # header → the field(s) it fills
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
     thousands: str = ","
     decimal: str = "."
@@ -104,13 +104,22 @@ def _section(raw: dict, name: str) -> dict:
     return value
 
 
-def _columns(columns: dict[str, Any], kind: str) -> dict[str, str]:
+def _columns(columns: dict[str, Any], kind: str) -> dict[str, tuple[str, ...]]:
+    """header → its field(s); a header may fill several fields (a list), a field comes from one header only."""
     known = fields_of(kind)
+    built, taken = {}, {}
     for header, target in columns.items():
-        if not isinstance(target, str) or target not in known:
-            raise _bad(_("column %(header)r maps to %(target)r, which is not a field of %(kind)s; the fields "
-                         "are %(known)s"), header=header, target=target, kind=kind, known=_names(known))
-    return {str(header): target for header, target in columns.items()}
+        targets = target if isinstance(target, list) and target else [target]
+        for name in targets:
+            if not isinstance(name, str) or name not in known:
+                raise _bad(_("column %(header)r maps to %(target)r, which is not a field of %(kind)s; the fields "
+                             "are %(known)s"), header=header, target=name, kind=kind, known=_names(known))
+            if name in taken:
+                raise _bad(_("field %(field)s is mapped twice, from column %(first)r and from column %(second)r; "
+                             "a field takes one column"), field=name, first=taken[name], second=header)
+            taken[name] = header
+        built[str(header)] = tuple(dict.fromkeys(targets))
+    return built
 
 
 def _date_formats(dates: dict) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ TRUE_WORDS = ("1", "true", "yes", "y", "t", "x", "是", "有", "√", "争议", 
 FALSE_WORDS = ("0", "false", "no", "n", "f", "否", "无", "×", "无争议")
 EXCEL_EPOCH = date(1899, 12, 30)
 _TIME_OF_DAY = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$"
+TIME_OF_DAY = _TIME_OF_DAY  # a time after the date, which the date parsers ignore
 _CURRENCY_MARKS = r"[¥￥$€£\s]|元|CNY|RMB|USD|EUR|HKD|JPY"
 
 

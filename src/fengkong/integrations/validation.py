@@ -13,8 +13,10 @@ Design decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import polars as pl
@@ -30,6 +32,7 @@ from .fields import BOOL, DATE, MONEY, RATE, TEXT, Field, alias_index, fields_of
 from .mapping import Mapping
 from .parsing import (
     NOT_A_NUMBER,
+    TIME_OF_DAY,
     TOO_LARGE,
     TOO_MANY_DECIMALS,
     fen_to_text,
@@ -85,17 +88,36 @@ class Checked:
 # --- headers ----------------------------------------------------------------------------------------
 
 def resolve_headers(headers: list[str], kind: str, mapping: Mapping) -> dict[str, str]:
-    """field → header in the file. Refuses the file if a required field has no column."""
-    index, mapped = alias_index(kind), {normalise_header(h): f for h, f in mapping.columns.items()}
+    """field → header in the file (a header a mapping sends to two fields serves both). Refuses the file if a
+    required field has no column, or if the mapping names a column the file does not have."""
+    index = alias_index(kind)
+    mapped = {normalise_header(h): names for h, names in mapping.columns.items()}
+    _refuse_absent(mapping, headers)
     found: dict[str, list[str]] = {}
     for header in headers:
         key = normalise_header(header)
-        name = mapped.get(key) or (index.get(key) if key not in mapped else None)
-        if name:
+        names = mapped.get(key) or ((index[key],) if key not in mapped and key in index else ())
+        for name in names:
             found.setdefault(name, []).append(header)
     _refuse_ambiguous(found)
     _refuse_missing(found, headers, kind, mapping)
     return {name: hs[0] for name, hs in found.items()}
+
+
+def unused_headers(headers: list[str], resolved: dict[str, str]) -> list[str]:
+    """The file's columns that no field takes (named in the import's outcome, not dropped without a word)."""
+    used = set(resolved.values())
+    return [h for h in headers if h and h not in used]
+
+
+def _refuse_absent(mapping: Mapping, headers: list[str]) -> None:
+    present = {normalise_header(h) for h in headers}
+    absent = [h for h in mapping.columns if normalise_header(h) not in present]
+    if absent:
+        raise FileRejected(_("Mapping file: column %(header)r is not in the file (it would fill %(fields)s). "
+                             "Columns found in the file: %(found)s.")
+                           % {"header": absent[0], "fields": ", ".join(mapping.columns[absent[0]]),
+                              "found": ", ".join(h for h in headers if h) or _("none")})
 
 
 def _refuse_ambiguous(found: dict[str, list[str]]) -> None:
@@ -192,9 +214,31 @@ def _parse_text(c: Checker, f: Field) -> None:
 
 def _parse_date(c: Checker, f: Field) -> None:
     c.add(parse_date(pl.col(raw(f.name)), c.mapping.date_formats).alias(f.name))
+    unread = pl.col(raw(f.name)).is_not_null() & pl.col(f.name).is_null()
+    first = c.frame.filter(unread).select(raw(f.name)).head(1)
+    if not first.height:
+        return
     tried = ", ".join(_readable_format(fmt) for fmt in c.mapping.date_formats)
-    c.problem(pl.col(raw(f.name)).is_not_null() & pl.col(f.name).is_null(), f.name,
-              _("not a date (formats tried: %(formats)s)") % {"formats": tried})
+    fitting = [fmt for fmt in HINT_FORMATS if _reads(first.item(), fmt)]
+    fix = (_('set [dates] formats = ["%(format)s"] in the mapping file (docs/import.md)') % {"format": fitting[0]}
+           if len(fitting) == 1 else
+           _('set [dates] formats = ["%(format)s"] or ["%(other)s"] in the mapping file, whichever the ERP '
+             'writes (docs/import.md)') % {"format": fitting[0], "other": fitting[1]} if fitting else
+           _("add its format to [dates] formats in the mapping file (docs/import.md)"))
+    c.problem(unread, f.name, _("not a date (formats tried: %(formats)s): %(fix)s") % {"formats": tried, "fix": fix})
+
+
+# formats a mapping can name, tried on the first unreadable date to say which one to set; month first
+# before day first: when a date reads both ways, both are offered
+HINT_FORMATS = ("%m/%d/%Y", "%d/%m/%Y", "%m-%d-%Y", "%d-%m-%Y", "%d.%m.%Y", "%m/%d/%y", "%d/%m/%y", "%Y%m%d",
+                "%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%b %d, %Y")
+
+
+def _reads(text: str, fmt: str) -> bool:
+    try:
+        return 1900 <= datetime.strptime(re.sub(TIME_OF_DAY, "", text.strip()), fmt).year <= 2199  # noqa: DTZ007
+    except ValueError:
+        return False
 
 
 def _readable_format(fmt: str) -> str:

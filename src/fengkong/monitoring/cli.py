@@ -28,6 +28,6 @@ def export_aging(as_of, out: Path, username: str | None, language: str | None) -
         raise click.UsageError(f"no risk cycle completed on {as_of:%Y-%m-%d}" if as_of else
                                "no risk cycle has run yet; run `fengkong run-cycle` first")
     user = user_or_system(username) if username else None
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         rows = write_aging_workbook(out, user=user, as_of=day)
     console.print(f"Aging report as of {day}: {rows:,} customers written to {out}.")

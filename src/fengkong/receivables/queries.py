@@ -32,7 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from fengkong.core.dates import business_today
-from fengkong.core.money import MAX_DIGITS, PLACES, from_fen, quantize, to_fen
+from fengkong.core.money import MAX_DIGITS, PLACES, from_fen, quantize
 from fengkong.core.permissions import scope
 from fengkong.customers.queries import visible_customers
 from fengkong.engine.aging import AgingProfile, age

@@ -61,15 +61,19 @@ def _fail(message: str, code: int = 2):
 @click.option("--min-iv", default=0.02, show_default=True, type=float,
               help="Features with a lower information value stay out of the scorecard.")
 @click.option("--exclude", multiple=True, help="A column never to use as a feature (repeatable).")
+@click.option("--include", multiple=True, help="An ID-like column to use as a feature all the same (repeatable).")
+@click.option("--date-format", default=None, help="How the time column's dates read when month and day could be "
+              "either way round: monthfirst (3/5/2024 is 5 March), dayfirst, or a pattern such as %d/%m/%Y.")
 def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, out_dir: Path | None,
               positive: str | None, seed: int, base_score: float, base_odds: float, pdo: float, min_iv: float,
-              exclude: tuple[str, ...]) -> None:
+              exclude: tuple[str, ...], include: tuple[str, ...], date_format: str | None) -> None:
     """Train, validate on a held-out split and write the model directory with its JSON and HTML report."""
     out_dir = out_dir or Path(f"model-{data_file.stem}")
     started = time.perf_counter()
     try:
         config = TrainConfig(model=kind, time_column=time_column, positive=positive, seed=seed, min_iv=min_iv,
-                             base_score=base_score, base_odds=base_odds, pdo=pdo, exclude=exclude)
+                             base_score=base_score, base_odds=base_odds, pdo=pdo, exclude=exclude,
+                             include=include, date_format=date_format)
         with progress_bar() as bar:
             stages = Stages(bar)
             stages("reading", 0, 1)
@@ -90,6 +94,9 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
     dropped = report["data"]["dropped"]
     if dropped:
         console.print("Not used: " + "; ".join(f"{c} ({w})" for c, w in dropped.items()), highlight=False)
+        if any(w.startswith("ID-like") for w in dropped.values()):
+            console.print("An ID-like column that does mean something can be kept with --include COLUMN.",
+                          highlight=False)
     console.print(f"Trained {', '.join(report['models'])} on {report['split']['train_rows']:,} rows, tested on "
                   f"{report['split']['test_rows']:,} ({report['split']['description']}) in "
                   f"{time.perf_counter() - started:.1f} s; model and report in {out_dir}/", highlight=False)
@@ -195,9 +202,10 @@ def _actor(username: str | None, *, needed: bool = False):
 
 
 def _auc(model) -> str:
-    """The test AUC of a registered model, "AUC -" where it has none (one class in the hold-out)."""
+    """The test AUC of a registered model; a model registered before hold-outs were required to have both
+    classes may have none, and says why."""
     auc = ((model.metrics or {}).get("test") or {}).get("auc")
-    return f"AUC {auc:.4f}" if isinstance(auc, int | float) else "AUC -"
+    return f"AUC {auc:.4f}" if isinstance(auc, int | float) else "no AUC (its hold-out had one outcome only)"
 
 
 def _versions(versions) -> str:

@@ -8,8 +8,18 @@ Design decisions:
   as a date is a date, otherwise it is categorical. Dates are not features; one may be the time column.
 - ID-like columns (text with a different value on every row, or on every row of each time value when
   there are many rows per time value, or whole numbers that count the rows) and constant columns carry no information about the target: they are dropped and reported, not modelled.
+- Dates: ISO and Y/M/D (with "-", "/" or "."), 2024年3月5日, and day-month-year or month-day-year with
+  "/", "-" or ".". A column that reads only one way round (a day above 12 somewhere) is read that way; one
+  that reads both ways (every day 12 or less) is ambiguous and needs the date format stated
+  (`date_format`, the CLI's --date-format: a strftime pattern, or "dayfirst"/"monthfirst"). A time column
+  that does not read is refused with the accepted formats and the first offending values with their rows.
+- ID-like columns also include codes that are nearly unique (90 % or more distinct) and made of a
+  prefix and a number (INV-00123), and whole numbers that are nearly unique and rise with the rows or with
+  the time column (invoice numbers): `include` forces such a column in when the user means it.
 - The time-based split puts the latest quarter of the rows (by the time column) in the test set, and
-  every row sharing a time value on the same side, so the test period starts after training ends.
+  every row sharing a time value on the same side, so the test period starts after training ends; when
+  that test period has only one class, the boundary moves earlier (up to half the rows) until it has
+  both, and the split is refused, saying so, when no boundary gives both classes on each side.
 """
 
 from __future__ import annotations
@@ -24,11 +34,22 @@ from .exceptions import DataError, TargetError
 NUMERIC, CATEGORICAL, DATE = "numeric", "categorical", "date"
 NULL_TEXT = ["", "NA", "N/A", "n/a", "NULL", "null", "NaN", "nan", "None"]
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S",
-                "%Y-%m-%dT%H:%M:%S"]
+                "%Y-%m-%dT%H:%M:%S", "%Y%m%d", "%Y年%m月%d日"]
+MONTH_FIRST = ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y"]
+DAY_FIRST = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+DATE_HINTS = {"monthfirst": MONTH_FIRST, "dayfirst": DAY_FIRST}
+ACCEPTED_DATES = ("2024-03-05, 2024/03/05, 2024.03.05, 20240305, 2024年3月5日 (with or without a time), "
+                  "and 03/05/2024 or 5/3/2024 with /, - or . (month first or day first; when every day is "
+                  "12 or less, say which with --date-format monthfirst, dayfirst or a pattern such as %d/%m/%Y)")
+MAX_SHOWN = 5
+NEARLY_UNIQUE = 0.9  # a share of distinct values from which a code or whole number is an identifier
+MONOTONE_SHARE = 0.95  # steps in one direction (or rank correlation with time) that make numbers a sequence
+CODE_PATTERN = r"^[A-Za-z#_/-]*[-_/#]?\d{3,}$"
 POSITIVE_WORDS = ("1", "bad", "yes", "y", "true", "default", "defaulted", "overdue", "坏", "是", "违约", "逾期")
 MIN_ROWS = 50
 MIN_PER_CLASS = 10
 TEST_SHARE = 0.25
+MAX_TEST_SHARE = 0.5  # how far the time split's boundary may move back
 
 
 # --- text cells ---------------------------------------------------------------------------------------
@@ -64,8 +85,11 @@ class Schema:
 
 
 def infer_schema(frame: pl.DataFrame, target: str, time_column: str | None = None,
-                 exclude: tuple[str, ...] = ()) -> Schema:
-    """Type every column but the target; drop ID-like and constant columns, saying why."""
+                 exclude: tuple[str, ...] = (), include: tuple[str, ...] = (),
+                 date_format: str | None = None) -> Schema:
+    """Type every column but the target; drop ID-like and constant columns, saying why (an ID-like
+    column named in `include` stays a feature: the user says it means something)."""
+    require_columns(frame, list(include))
     require_columns(frame, [target] + ([time_column] if time_column else []))
     numeric, categorical, dates, dropped = [], [], [], {}
     for name in frame.columns:
@@ -77,8 +101,9 @@ def infer_schema(frame: pl.DataFrame, target: str, time_column: str | None = Non
             if name != time_column:
                 dropped[name] = "date column (not a feature; use it as --time-column to split by time)"
             continue
-        why = _uninformative(frame[name], kind) or _panel_key(frame, name, kind, time_column)
-        if why:
+        why = (_uninformative(frame[name], kind) or _panel_key(frame, name, kind, time_column)
+               or _rises_with_time(frame, name, kind, time_column, date_format))
+        if why and not (name in include and why.startswith("ID-like")):
             dropped[name] = why
         else:
             (numeric if kind == NUMERIC else categorical).append(name)
@@ -108,14 +133,60 @@ def column_kind(series: pl.Series) -> str:
         return CATEGORICAL
     if values.cast(pl.Float64, strict=False).null_count() == 0:
         return NUMERIC
-    if _parse_dates(values).null_count() == 0:
+    if _parse_with(values, DATE_FORMATS + MONTH_FIRST + DAY_FIRST).null_count() == 0:
         return DATE
     return CATEGORICAL
 
 
-def _parse_dates(values: pl.Series) -> pl.Series:
-    parsed = [values.str.to_datetime(fmt, strict=False) for fmt in DATE_FORMATS]
-    return pl.select(pl.coalesce(parsed)).to_series()
+def _parse_with(values: pl.Series, formats: list[str]) -> pl.Series:
+    """The first format that reads each value (years 1900–2199 only: "3/5/24" is not the year 24)."""
+    parsed = [values.str.to_datetime(fmt, strict=False) for fmt in formats]
+    read = pl.select(pl.coalesce(parsed) if len(parsed) > 1 else parsed[0]).to_series()
+    return pl.select(pl.when(read.dt.year().is_between(1900, 2199)).then(read)).to_series().alias(values.name)
+
+
+def parse_dates(series: pl.Series, date_format: str | None = None, rows: np.ndarray | None = None) -> pl.Series:
+    """The dates of a text column as Datetime, read as `date_format` says (a strftime pattern, "dayfirst" or
+    "monthfirst") or, without one, by the unambiguous formats and whichever of month-first and day-first
+    reads every value; a DataError names the formats accepted and the first values that do not read, with
+    their rows (`rows`: the file's row number of each value, default header row 1 and then one a value)."""
+    rows = np.arange(2, series.len() + 2) if rows is None else rows
+    values = series.str.strip_chars()
+    if date_format:
+        formats = DATE_HINTS.get(date_format.lower())
+        parsed = _parse_with(values, DATE_FORMATS + formats if formats else [date_format])
+        return _all_read(series, parsed, date_format, rows)
+    plain = _parse_with(values, DATE_FORMATS)
+    missing = plain.is_null() & values.is_not_null()
+    if not missing.any():
+        return plain
+    rest = values.filter(missing)
+    month_first, day_first = (_parse_with(rest, f).null_count() == 0 for f in (MONTH_FIRST, DAY_FIRST))
+    if month_first and day_first:
+        shown = ", ".join(repr(v) for v in rest.unique(maintain_order=True).head(MAX_SHOWN).to_list())
+        raise DataError(f"The dates of column {series.name!r} read both as month/day/year and as day/month/year "
+                        f"(every day is 12 or less, e.g. {shown}): say which with --date-format monthfirst "
+                        "or --date-format dayfirst (or a pattern such as %d/%m/%Y).")
+    chosen = MONTH_FIRST if month_first else DAY_FIRST if day_first else []
+    parsed = pl.select(pl.coalesce([plain, _parse_with(values, chosen)]) if chosen else plain).to_series()
+    return _all_read(series, parsed.alias(series.name), None, rows)
+
+
+def _all_read(series: pl.Series, parsed: pl.Series, date_format: str | None, rows: np.ndarray) -> pl.Series:
+    bad = np.flatnonzero((parsed.is_null() & series.is_not_null()).to_numpy())
+    empty = int(series.null_count())
+    if not len(bad) and not empty:
+        return parsed
+    how = f"with --date-format {date_format}" if date_format else f"in the formats accepted: {ACCEPTED_DATES}"
+    if len(bad):
+        shown = "; ".join(f"row {rows[i]}: {series[int(i)]!r}" for i in bad[:MAX_SHOWN])
+        more = f" and {len(bad) - MAX_SHOWN} more" if len(bad) > MAX_SHOWN else ""
+        empties = f", and {empty} empty" if empty else ""
+        raise DataError(f"The time column {series.name!r} has {len(bad)} value(s) that are not dates "
+                        f"{how}{empties} ({shown}{more}).")
+    where = "; ".join(f"row {rows[i]}" for i in np.flatnonzero(series.is_null().to_numpy())[:MAX_SHOWN])
+    raise DataError(f"The time column {series.name!r} has {empty} empty value(s) ({where}"
+                    f"{' …' if empty > MAX_SHOWN else ''}): every row needs its date to split by time.")
 
 
 def _uninformative(series: pl.Series, kind: str) -> str | None:
@@ -123,14 +194,46 @@ def _uninformative(series: pl.Series, kind: str) -> str | None:
     distinct = values.n_unique()
     if distinct <= 1:
         return "constant (one value)" if distinct else "empty (no values)"
-    if series.len() < 20 or distinct < series.len():
+    if series.len() < 20:
+        return None
+    if distinct == series.len() and kind == CATEGORICAL:
+        return "ID-like (a different text value on every row)"
+    if distinct < NEARLY_UNIQUE * values.len():
         return None
     if kind == CATEGORICAL:
-        return "ID-like (a different text value on every row)"
+        if values.str.contains(CODE_PATTERN).all():
+            return f"ID-like (codes such as {values[0]!r}, {distinct / values.len():.0%} of them distinct)"
+        return None
     numbers = values.cast(pl.Float64)
-    whole = bool((numbers.round(0) == numbers).all())
-    if whole and (numbers.diff().drop_nulls() > 0).all():
+    if not bool((numbers.round(0) == numbers).all()):
+        return None
+    steps = numbers.diff().drop_nulls()
+    if distinct == series.len() and (steps > 0).all():
         return "ID-like (whole numbers increasing row by row)"
+    if (steps >= 0).mean() >= MONOTONE_SHARE or (steps <= 0).mean() >= MONOTONE_SHARE:
+        return (f"ID-like (whole numbers, {distinct / values.len():.0%} distinct, "
+                "rising or falling with the rows like invoice numbers)")
+    return None
+
+
+def _rises_with_time(frame: pl.DataFrame, name: str, kind: str, time_column: str | None,
+                     date_format: str | None) -> str | None:
+    """Nearly unique whole numbers that follow the time column (invoice numbers in a file sorted otherwise)."""
+    if kind != NUMERIC or time_column is None or frame.height < 20:
+        return None
+    numbers = frame[name].cast(pl.Float64, strict=False)
+    if numbers.drop_nulls().n_unique() < NEARLY_UNIQUE * numbers.drop_nulls().len():
+        return None
+    if not bool((numbers.drop_nulls().round(0) == numbers.drop_nulls()).all()):
+        return None
+    try:
+        times = time_values(frame[time_column], date_format)
+    except DataError:
+        return None
+    pair = pl.DataFrame({"t": times.cast(pl.Float64) if times.dtype != pl.Float64 else times, "n": numbers})
+    rho = pair.drop_nulls().select(pl.corr("t", "n", method="spearman")).item()
+    if rho is not None and abs(rho) >= MONOTONE_SHARE:
+        return f"ID-like (whole numbers, nearly unique, following {time_column} like invoice numbers)"
     return None
 
 
@@ -146,20 +249,22 @@ def _panel_key(frame: pl.DataFrame, name: str, kind: str, time_column: str | Non
     return f"ID-like (a different text value on every row of each {time_column})"
 
 
-def prepare(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
-    """The features cast to their types (numeric Float64, categorical String), time column as Datetime."""
+def prepare(frame: pl.DataFrame, schema: Schema, date_format: str | None = None,
+            rows: np.ndarray | None = None) -> pl.DataFrame:
+    """The features cast to their types (numeric Float64, categorical String), time column as Datetime
+    (read as `date_format` says; `rows`: the file's row number of each row, for the error)."""
     exprs = [pl.col(c).cast(pl.Float64, strict=False) for c in schema.numeric]
     exprs += [pl.col(c).cast(pl.String) for c in schema.categorical]
     if schema.time_column:
-        exprs.append(time_values(frame[schema.time_column]).alias(schema.time_column))
+        exprs.append(time_values(frame[schema.time_column], date_format, rows).alias(schema.time_column))
     return frame.select(exprs)
 
 
-def time_values(series: pl.Series) -> pl.Series:
+def time_values(series: pl.Series, date_format: str | None = None, rows: np.ndarray | None = None) -> pl.Series:
     if series.dtype == pl.String:
-        if column_kind(series) == NUMERIC:
+        if column_kind(series) == NUMERIC and not date_format:
             return series.cast(pl.Float64)
-        return _parse_dates(series)
+        return parse_dates(series, date_format, rows)
     if series.dtype == pl.Date:
         return series.cast(pl.Datetime)
     return series
@@ -242,8 +347,9 @@ class Split:
 
 
 def split_rows(y: np.ndarray, *, times: pl.Series | None = None, seed: int = 42,
-               test_share: float = TEST_SHARE) -> Split:
-    """Hold out a test set: the latest rows by time when `times` is given, else a stratified random share."""
+               test_share: float = TEST_SHARE, event: str = "events") -> Split:
+    """Hold out a test set: the latest rows by time when `times` is given (moved earlier until the test set
+    has both classes), else a stratified random share. `event` names the positive class in a refusal."""
     if times is None:
         from sklearn.model_selection import train_test_split
 
@@ -251,7 +357,7 @@ def split_rows(y: np.ndarray, *, times: pl.Series | None = None, seed: int = 42,
         split = Split(np.sort(train), np.sort(test), "stratified",
                       f"stratified random {1 - test_share:.0%}/{test_share:.0%} (seed {seed})")
     else:
-        split = _time_split(times, test_share)
+        split = _time_split(times, y, test_share, event)
     for part, rows in (("training", split.train), ("test", split.test)):
         classes = np.unique(y[rows])
         if len(rows) == 0 or len(classes) < 2:
@@ -260,19 +366,41 @@ def split_rows(y: np.ndarray, *, times: pl.Series | None = None, seed: int = 42,
     return split
 
 
-def _time_split(times: pl.Series, test_share: float) -> Split:
+def _time_split(times: pl.Series, y: np.ndarray, test_share: float, event: str = "events") -> Split:
     name = times.name
     if times.null_count():
-        raise DataError(f"The time column {name!r} has {times.null_count()} empty or unreadable values.")
+        raise DataError(f"The time column {name!r} has {times.null_count()} empty values: every row needs its "
+                        "time to split by time.")
     order = times.to_numpy()
     ranked = np.sort(order)
     cutoff = ranked[min(int(len(ranked) * (1 - test_share)), len(ranked) - 1)]
+    first = cutoff
+    if len(np.unique(y[order >= cutoff])) < 2:
+        # the latest period has one class only: move the boundary back, a time value at a time, until the
+        # test set has both classes; never more than half the rows, and training keeps both classes
+        for earlier in np.unique(order[order < cutoff])[::-1]:
+            test = order >= earlier
+            if test.sum() > len(order) * MAX_TEST_SHARE or len(np.unique(y[~test])) < 2:
+                break
+            if len(np.unique(y[test])) == 2:
+                cutoff = earlier
+                break
     test = np.flatnonzero(order >= cutoff)
     train = np.flatnonzero(order < cutoff)
     if len(train) == 0:
-        raise DataError(f"The time column {name!r} has one value only ({cutoff}); it cannot split by time.")
+        raise DataError(f"The time column {name!r} has one value only ({_show(cutoff)}); it cannot split by time.")
+    held = y[test]
+    if len(np.unique(held)) < 2:
+        present = int(held.sum())
+        which = f"no {event}" if present == 0 else f"only {event}"
+        raise DataError(
+            f"The hold-out (rows from {_show(first)} on {name}) has {which}: {present} of its {len(held):,} rows "
+            f"are {event}, and moving its start earlier (up to half the rows) finds no period with both outcomes. "
+            "Use a longer history, a larger test share, or leave out --time-column for a stratified random split.")
     last_train = ranked[len(train) - 1]
-    return Split(train, test, "time", f"by {name}: train up to {_show(last_train)}, test from {_show(cutoff)}")
+    moved = f" (moved back from {_show(first)} so that the test set has both outcomes)" if cutoff != first else ""
+    return Split(train, test, "time",
+                 f"by {name}: train up to {_show(last_train)}, test from {_show(cutoff)}{moved}")
 
 
 def _show(value) -> str:

@@ -18,7 +18,9 @@ Design decisions:
   settlers alone would teach the models that recent invoices pay fast (selection bias).
 - Two LightGBM boosters: a binary one for `late`, a 14-class one for `week`. Early stopping watches the
   latest 20 % of the observation dates that have a known target (time-based, never a random split of
-  snapshots of the same invoices). Categories are coded as in `gbm.GbmChallenger`.
+  snapshots of the same invoices); the late model's hold-out starts earlier (up to half the dates) when
+  those dates have no late payment, or no payment on time, and training is refused, saying so, when no
+  start gives both: a hold-out AUC on one class is no figure. Categories are coded as in `gbm.GbmChallenger`.
 - Expected days to payment: week k counts as its midpoint (7k − 3 days), class 14 as the mean days to
   settle of the training rows settled after 91 days (180 when there are none). Expected loss =
   open amount × P(paid over 30 days late). Reasons: the three features that pushed p_late up most
@@ -201,7 +203,9 @@ class DelayModel:
     def features_(self) -> list[str]:
         return [*self.numeric_, *self.categorical_]
 
-    def fit(self, rows: pl.DataFrame, progress: Progress | None = None) -> DelayModel:
+    def fit(self, rows: pl.DataFrame, progress: Progress | None = None, *, checked: bool = True) -> DelayModel:
+        """Both boosters; `checked` (the model whose hold-out figures are reported) refuses a late-model
+        hold-out with one outcome only, where a back-test origin (early stopping only) keeps it."""
         _require(rows, [*ID_COLUMNS, *NUMERIC, *CATEGORICAL, *TARGET_COLUMNS], "training rows")
         self.numeric_, self.categorical_ = list(NUMERIC), list(CATEGORICAL)
         self.categories_ = {c: sorted(rows[c].drop_nulls().unique().to_list()) for c in self.categorical_}
@@ -216,7 +220,7 @@ class DelayModel:
         if late["late"].n_unique() < 2:
             raise ModellingError(f"Every one of the {late.height} invoice snapshots has late = "
                                  f"{late['late'][0]}: the late model needs both outcomes.")
-        self.late_holdout_from_ = self._holdout_start(late)
+        self.late_holdout_from_ = self._late_holdout_start(late, checked)
         self.week_holdout_from_ = self._holdout_start(week)
         self.late_booster_, self.late_iteration_ = self._train(
             late, late["late"].to_numpy(), self.late_holdout_from_, {"objective": "binary"}, "late model", progress)
@@ -229,6 +233,30 @@ class DelayModel:
         """The first of the latest `holdout_share` of the observation dates (at least one date)."""
         dates = rows["observation_date"].unique().sort().to_list()
         return dates[len(dates) - max(1, math.ceil(len(dates) * self.holdout_share))]
+
+    def _late_holdout_start(self, late: pl.DataFrame, checked: bool = True) -> date:
+        """The hold-out of the late model: the latest `holdout_share` of the dates, started earlier (a date at a
+        time, up to half the dates) until it has late and on-time payments and training keeps both; refused,
+        saying why, when no start gives that (an AUC on one class means nothing)."""
+        dates = late["observation_date"].unique().sort().to_list()
+        first = self._holdout_start(late)
+        stop = max(1, len(dates) // 2)
+        for start in [d for d in dates if d <= first][::-1]:
+            held = late.filter(pl.col("observation_date") >= start)["late"]
+            kept = late.filter(pl.col("observation_date") < start)["late"]
+            if dates.index(start) < stop or kept.n_unique() < 2:
+                break
+            if held.n_unique() == 2:
+                return start
+        held = late.filter(pl.col("observation_date") >= first)["late"]
+        if not checked or held.n_unique() == 2:
+            return first
+        which = "no late payments" if int(held.sum()) == 0 else "no payments on time"
+        raise ModellingError(
+            f"The hold-out has {which}: only {int(held.sum()):,} of its {held.len():,} invoice snapshots from "
+            f"{first} on are late, and starting it earlier (up to half of the {len(dates)} observation dates) "
+            "gives no period with both late and on-time payments, so the late model cannot be checked. "
+            "Train on a longer history (an earlier --as-of has fewer recent dates), or import the later receipts.")
 
     def _train(self, rows: pl.DataFrame, y: np.ndarray, holdout_from: date, objective: dict, stage: str,
                progress: Progress | None):
@@ -457,7 +485,7 @@ def _backtest_origin(frames: ledger.LedgerFrames, origin: date, params: dict,
                      groups: dict[str, list[int]] | None) -> dict:
     cut = ledger.known_on(frames, origin)
     rows = training_rows(cut, snapshot_dates(cut, origin), origin)
-    model = DelayModel(**params).fit(rows)
+    model = DelayModel(**params).fit(rows, checked=False)
     open_now = open_invoices(frames, origin)
     predicted = model.predict(open_now, origin, reasons=False)
     result = {"origin": origin.isoformat(), "training_rows": rows.height,

@@ -16,7 +16,17 @@ import numpy as np
 import polars as pl
 
 from . import metrics
-from .data import Schema, Split, Target, infer_schema, prepare, split_rows, summarise, validate_target
+from .data import (
+    Schema,
+    Split,
+    Target,
+    infer_schema,
+    prepare,
+    split_rows,
+    summarise,
+    target_mask,
+    validate_target,
+)
 from .exceptions import ModellingError
 from .gbm import GbmChallenger
 from .report import build_report
@@ -40,6 +50,8 @@ class TrainConfig:
     gbm_estimators: int = 500
     num_threads: int = 2
     exclude: tuple[str, ...] = ()  # columns never to use as features
+    include: tuple[str, ...] = ()  # ID-like columns to use as features all the same
+    date_format: str | None = None  # how the time column's dates read: a pattern, "dayfirst" or "monthfirst"
 
     def __post_init__(self):
         if self.model not in MODELS:
@@ -52,7 +64,7 @@ class TrainConfig:
         return PointsScale(self.base_score, self.base_odds, self.pdo)
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "exclude": list(self.exclude)}
+        return {**asdict(self), "exclude": list(self.exclude), "include": list(self.include)}
 
 
 @dataclass
@@ -73,11 +85,13 @@ def train_models(frame: pl.DataFrame, target: str, config: TrainConfig | None = 
     `created_at` (timezone-aware) is the run's moment in the report and the model's metadata."""
     config = config or TrainConfig()
     y, target_info = validate_target(frame, target, config.positive)
+    rows = np.flatnonzero(target_mask(frame, target)) + 2  # the file's row numbers (header row 1)
     frame = frame.filter(pl.col(target).is_not_null())
-    schema = infer_schema(frame, target, config.time_column, exclude=config.exclude)
-    features = prepare(frame, schema)
+    schema = _schema(frame, target, config)
+    features = prepare(frame, schema, config.date_format, rows)
     times = features[config.time_column] if config.time_column else None
-    split = split_rows(y, times=times, seed=config.seed, test_share=config.test_share)
+    split = split_rows(y, times=times, seed=config.seed, test_share=config.test_share,
+                       event=f"{target} = {target_info.positive}")
     train, test = features[split.train], features[split.test]
     y_train, y_test = y[split.train], y[split.test]
     numeric, categorical = list(schema.numeric), list(schema.categorical)
@@ -96,6 +110,11 @@ def train_models(frame: pl.DataFrame, target: str, config: TrainConfig | None = 
     return trained
 
 
+def _schema(frame: pl.DataFrame, target: str, config: TrainConfig) -> Schema:
+    return infer_schema(frame, target, config.time_column, exclude=config.exclude, include=config.include,
+                        date_format=config.date_format)
+
+
 def cross_validated_auc(frame: pl.DataFrame, target: str, config: TrainConfig | None = None,
                         folds: int = 5) -> list[float]:
     """The scorecard's AUC on each of `folds` stratified folds (binning and regression refitted per fold)."""
@@ -104,8 +123,8 @@ def cross_validated_auc(frame: pl.DataFrame, target: str, config: TrainConfig | 
     config = config or TrainConfig()
     y, _ = validate_target(frame, target, config.positive)
     frame = frame.filter(pl.col(target).is_not_null())
-    schema = infer_schema(frame, target, config.time_column, exclude=config.exclude)
-    features = prepare(frame, schema)
+    schema = _schema(frame, target, config)
+    features = prepare(frame, schema, config.date_format)
     aucs = []
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=config.seed).split(np.zeros(len(y)), y):
         model = Scorecard(min_iv=config.min_iv, scale=config.scale, seed=config.seed)
