@@ -12,12 +12,14 @@ from tests.fixtures.foreign_book import write_foreign_book
 from fengkong.integrations.importer import import_file
 from fengkong.monitoring.store import open_items
 from fengkong.receivables.choices import OpenBasis
-from fengkong.receivables.models import Invoice
+from fengkong.receivables.models import FxRate, Invoice
 
 
 @pytest.fixture
 def loaded(db, tmp_path):
     book = write_foreign_book(tmp_path / "foreign")
+    # a rate of 1 keeps the cycle's functional-currency fen equal to the invoices' USD cents (what is compared here)
+    FxRate.objects.create(date=book.as_of - timedelta(days=800), currency="USD", rate=Decimal("1"))
     batches = {kind: import_file(book.files[kind], kind, actor=None, mapping=book.mappings[kind])
                for kind in ("customers", "invoices", "payments")}
     return book, batches

@@ -80,7 +80,7 @@ def test_currency_option_says_the_files_currency(db, write, run, book):
 def test_cny_receipt_allocated_to_a_usd_invoice_is_refused_and_nothing_written(db, write, run, book):
     run("invoices", write("i.csv", invoices_csv("U1,C000001,2026-01-01,2026-02-01,100,100,USD")))
     text = ("收款单号,客户编码,收款日期,收款金额,核销单据号,核销金额,币种\n"
-            "SK1,C000001,2026-03-01,100,U1,100,CNY\nSK2,C000001,2026-03-01,50,U1,50,\n")
+            "SK1,C000001,2026-03-01,60,U1,60,CNY\nSK2,C000001,2026-03-01,40,U1,40,\n")
     batch = run("payments", write("p.csv", text))
     found = {p["row"]: p for p in batch.errors}
     assert found[2]["column"] == "核销单据号" and found[2]["value"] == "U1"
