@@ -6,6 +6,7 @@ sales user the Sichuan one, so scoping can be checked both ways.
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -181,3 +182,22 @@ def flushable_audit_trail(transactional_db):
 def live_book(flushable_audit_trail, live_server):
     """A live server on committed data (see flushable_audit_trail)."""
     return live_server
+
+
+# A test that touches no database (pytest-django refuses it any query) gives the same answer on SQLite and
+# PostgreSQL: scripts/test runs it once, on SQLite, and sets FENGKONG_TESTS_DATABASE_ONLY=1 for the second run.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("FENGKONG_TESTS_DATABASE_ONLY") != "1":
+        return
+    kept, free = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or \
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses_db else free).append(item)
+    if free:
+        config.hook.pytest_deselected(items=free)
+        items[:] = kept
