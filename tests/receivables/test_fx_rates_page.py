@@ -39,8 +39,9 @@ def test_finance_adds_then_corrects_a_rate_and_each_change_is_audited(users):
 
 def test_a_zero_rate_or_the_functional_currency_is_refused_on_the_form(users):
     client = signed_in(users["finance"])
-    zero = client.post("/fx-rates/", {"date": "2026-11-30", "currency": "USD", "rate": "0"})
-    functional = client.post("/fx-rates/", {"date": "2026-11-30", "currency": "CNY", "rate": "1"})
+    zero = client.post("/fx-rates/", {"date": "2026-11-30", "currency": "USD", "rate": "0"}, HTTP_ACCEPT_LANGUAGE="en")
+    functional = client.post("/fx-rates/", {"date": "2026-11-30", "currency": "CNY", "rate": "1"},
+                             HTTP_ACCEPT_LANGUAGE="en")
     assert zero.status_code == functional.status_code == 400
     assert "more than zero" in zero.content.decode() and "functional currency" in functional.content.decode()
     assert not FxRate.objects.exists()
@@ -70,7 +71,7 @@ def test_the_book_overview_sums_usd_items_in_cny_and_refuses_without_a_rate(user
                                                     open_amount=Decimal("1000.00"))
     with pytest.raises(MissingRate):
         book_overview(users["risk_manager"], date(2026, 12, 1))
-    home = signed_in(users["risk_manager"]).get("/")     # the page says which rate is missing, no wrong total
+    home = signed_in(users["risk_manager"]).get("/", HTTP_ACCEPT_LANGUAGE="en")     # the page says which rate is missing, no wrong total
     assert home.status_code == 409 and "No exchange rate for USD" in home.content.decode()
     FxRate.objects.create(date=date(2026, 1, 1), currency="USD", rate=Decimal("7.0"))
     overview = book_overview(users["risk_manager"], date(2026, 12, 1))
