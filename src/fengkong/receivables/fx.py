@@ -21,12 +21,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
 from fengkong.core.currencies import functional_currency
-from fengkong.core.money import quantize
+from fengkong.core.money import MAX_DIGITS, PLACES, quantize, to_fen
 
 from .exceptions import MissingRate
 from .models import FxRate
@@ -55,7 +67,7 @@ class Rates:
         return quantize(Decimal(amount) * self.rate(currency))
 
     def fen(self, amount: Decimal, currency: str) -> int:
-        return int((Decimal(amount) * self.rate(currency) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return to_fen(Decimal(amount) * self.rate(currency))
 
     def sql_fen(self, amount_sql: str, currency_sql: str) -> str:
         """SQL for `amount_sql` in functional fen (BIGINT); NULL for a currency without a rate. Only codes
@@ -67,10 +79,20 @@ class Rates:
             factor = f"CASE {currency_sql} WHEN '{self._code(self.functional)}' THEN 100 {whens} END"
         return f"CAST(ROUND({amount_sql} * {factor}) AS BIGINT)"
 
+    def converted(self, field_name: str) -> Case:
+        """ORM expression: `field_name` (of a row with a `currency`) in the functional currency; NULL for a
+        currency without a rate, so the caller refuses those first (`refuse_missing`)."""
+        money = DecimalField(max_digits=MAX_DIGITS + 8, decimal_places=PLACES + 8)
+        whens = [When(currency=self.functional, then=ExpressionWrapper(F(field_name), output_field=money))]
+        whens += [When(currency=c, then=ExpressionWrapper(F(field_name) * Value(r, output_field=money),
+                                                          output_field=money))
+                  for c, r in sorted(self.by_currency.items())]
+        return Case(*whens, default=None, output_field=money)
+
     def total(self, queryset: QuerySet, field_name: str) -> Decimal:
         """SUM of `field_name` over `queryset`, each currency's sum converted (one grouped query)."""
         rows = queryset.order_by().values("currency").annotate(s=Sum(field_name)).values_list("currency", "s")
-        return sum((self.to_functional(_decimal(s), c) for c, s in rows), Decimal("0.00"))
+        return sum((self.to_functional(as_decimal(s), c) for c, s in rows), Decimal("0.00"))
 
     @staticmethod
     def _code(code: str) -> str:
@@ -79,7 +101,8 @@ class Rates:
         return code
 
 
-def _decimal(value) -> Decimal:
+def as_decimal(value) -> Decimal:
+    """A database sum as Decimal (SQLite may answer a float or None)."""
     return value if isinstance(value, Decimal) else Decimal(str(value or 0))
 
 

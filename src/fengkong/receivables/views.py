@@ -95,23 +95,22 @@ def reconciliation_page(request):
         "as_of_param": request.GET.get("as_of", "") and report.as_of.isoformat()})
 
 
-@login_required
-@permission_required(PERM, raise_exception=True)
-def reconciliation_csv(request):
+def _download(request, write, suffix: str, content_type: str):
     try:
         report = _report(request)
     except BadDate as exc:
         return HttpResponseBadRequest(str(exc))
-    return written_download(lambda path: write_reconciliation_csv(report, path),
-                            filename=f"reconciliation-{report.as_of}.csv", content_type="text/csv; charset=utf-8")
+    return written_download(lambda path: write(report, path), filename=f"reconciliation-{report.as_of}.{suffix}",
+                            content_type=content_type)
+
+
+@login_required
+@permission_required(PERM, raise_exception=True)
+def reconciliation_csv(request):
+    return _download(request, write_reconciliation_csv, "csv", "text/csv; charset=utf-8")
 
 
 @login_required
 @permission_required(PERM, raise_exception=True)
 def reconciliation_xlsx(request):
-    try:
-        report = _report(request)
-    except BadDate as exc:
-        return HttpResponseBadRequest(str(exc))
-    return written_download(lambda path: write_reconciliation_workbook(report, path),
-                            filename=f"reconciliation-{report.as_of}.xlsx", content_type=XLSX)
+    return _download(request, write_reconciliation_workbook, "xlsx", XLSX)
