@@ -113,7 +113,8 @@ def credit_check(status: str):
     def make(scene: Scene) -> CreditCheck:
         requested = scene.maker if status == CheckStatus.OVERRIDE_REQUESTED else None
         return CreditCheck.objects.create(
-            reference=REFERENCE, customer=scene.customer, amount=Decimal("5000.00"), decision=decision,
+            reference=REFERENCE, customer=scene.customer, amount=Decimal("5000.00"),
+            functional_amount=Decimal("5000.00"), decision=decision,
             reasons=reasons, status=status, limit_at_check=Decimal("0.00"), exposure_at_check=Decimal("0.00"),
             requested_by=scene.maker, override_requested_by=requested,
             override_reason="a loyal customer" if requested else "")

@@ -14,6 +14,7 @@ from tests.conftest import make_invoice
 from fengkong.accounts.actions import create_token
 from fengkong.credit.choices import CheckStatus
 from fengkong.credit.models import CreditCheck, CreditProfile
+from fengkong.receivables.models import FxRate
 
 pytestmark = pytest.mark.django_db
 
@@ -93,13 +94,27 @@ def test_a_held_order_names_its_reasons_in_the_request_language(world, as_):
     assert detail.status_code == 200 and detail.json()["reasons"][0]["code"] == "over_limit"
 
 
+def test_an_order_in_a_currency_without_a_rate_is_409_naming_it(world, as_):
+    response = as_("sales").post("/credit-checks", order(currency="USD"))
+    assert response.status_code == 409 and "USD" in response.json()["detail"]
+    assert not CreditCheck.objects.exists()
+
+
+def test_an_order_in_another_currency_shows_what_it_holds_of_the_limit(world, as_):
+    FxRate.objects.create(date=timezone.localdate(), currency="USD", rate=Decimal("7"))
+    body = as_("sales").post("/credit-checks", order(currency="usd", amount="100.00")).json()
+    assert (body["currency"], body["amount"], body["fx_rate"], body["functional_amount"]) == (
+        "USD", "100.00", "7.00000000", "700.00")
+    assert body["reserved_amount"] == "700.00"
+
+
 @pytest.mark.parametrize(("payload", "field"), [
     (order(customer="NOPE"), "customer"),
     (order(customer="C000001"), "customer"),  # another portfolio: as unknown
     (order(amount="-1"), "amount"), (order(amount="0"), "amount"), (order(amount=0), "amount"),
     (order(amount="NaN"), "amount"), (order(amount="1e30"), "amount"), (order(amount="12.345"), "amount"),
     (order(amount="一千"), "amount"), (order(amount=1e300), "amount"), (order(amount=0.001), "amount"),
-    (order(currency="USD"), "currency"), (order(currency=""), "currency"),
+    (order(currency="XYZ"), "currency"), (order(currency="$"), "currency"), (order(currency=""), "currency"),
     (order(reference=""), "reference"), (order(reference="R" * 81), "reference"),
     (order(reference="a\x00b"), "reference"), (order(reference="a\x7fb"), "reference"),
 ])

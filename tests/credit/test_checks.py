@@ -24,9 +24,11 @@ from fengkong.credit.actions.checks import (
 from fengkong.credit.choices import CheckReason, CheckStatus, Decision, GuaranteeKind, PolicyStatus
 from fengkong.credit.exceptions import Conflict, SelfApproval
 from fengkong.credit.figures import standing
-from fengkong.credit.models import CreditPolicy, CreditProfile, Guarantee
+from fengkong.credit.models import CreditCheck, CreditPolicy, CreditProfile, Guarantee
 from fengkong.monitoring.models import StopSupply
 from fengkong.notifications.models import InboxMessage
+from fengkong.receivables.exceptions import MissingRate
+from fengkong.receivables.models import FxRate
 
 pytestmark = pytest.mark.django_db
 
@@ -178,13 +180,30 @@ def test_replaying_a_reference_with_different_content_conflicts(sales, customer,
 @pytest.mark.parametrize(("field", "kwargs"), [
     ("amount", {"amount": "-5"}), ("amount", {"amount": "0"}), ("amount", {"amount": "NaN"}),
     ("amount", {"amount": "Infinity"}), ("amount", {"amount": "1e15"}), ("amount", {"amount": "1.001"}),
-    ("amount", {"amount": "abc"}), ("amount", {"amount": True}), ("currency", {"currency": "USD"}),
+    ("amount", {"amount": "abc"}), ("amount", {"amount": True}), ("currency", {"currency": "XYZ"}),
     ("reference", {"reference": ""}), ("reference", {"reference": "x" * 81}), ("reference", {"reference": "a\tb"}),
 ])
 def test_bad_input_names_the_field(sales, customer, field, kwargs):
     with pytest.raises(ValidationError) as error:
         check(sales, customer, **kwargs)
     assert list(error.value.message_dict) == [field]
+
+
+def test_an_order_in_another_currency_is_checked_at_the_days_rate(sales, customer, today):
+    FxRate.objects.create(date=today - timedelta(days=2), currency="USD", rate=Decimal("7.2"))
+    result, _created = check(sales, customer, amount="10000.00", currency="美元")  # a name becomes its code
+    assert (result.currency, result.amount, result.fx_rate) == ("USD", Decimal("10000.00"), Decimal("7.2"))
+    assert result.functional_amount == Decimal("72000.00") and result.decision == Decision.APPROVE
+    assert standing(customer, today).reserved == Decimal("72000.00")
+    held, _created = check(sales, customer, amount="5000.00", currency="USD", reference="SO-2")
+    assert held.decision == Decision.HOLD and codes(held) == [CheckReason.OVER_LIMIT]  # 36,000 > 28,000 left
+    assert held.reasons[0]["params"]["amount"] == "36000.00"
+
+
+def test_an_order_in_a_currency_without_a_rate_is_refused_and_nothing_is_written(sales, customer):
+    with pytest.raises(MissingRate) as refused:
+        check(sales, customer, currency="EUR")
+    assert refused.value.currency == "EUR" and not CreditCheck.objects.exists()
 
 
 def test_a_role_without_the_permission_is_refused(users, customer):

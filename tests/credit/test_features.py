@@ -11,7 +11,8 @@ from tests.conftest import AS_OF, make_customer
 from fengkong.credit.features import compute
 from fengkong.credit.models import Guarantee, IndustryOutlook
 from fengkong.customers.models import FinancialStatement
-from fengkong.receivables.models import Invoice, Payment, PaymentAllocation, SalesOrder
+from fengkong.receivables.exceptions import MissingRate
+from fengkong.receivables.models import FxRate, Invoice, Payment, PaymentAllocation, SalesOrder
 
 THEN = date(2026, 6, 30)
 
@@ -104,3 +105,21 @@ def test_a_customer_with_nothing_known_has_every_input_missing(history):
 
 def test_a_subset_reads_only_those_customers(history):
     assert compute([history.pk], THEN).frame.get_column("customer_id").to_list() == [history.pk]
+
+
+def test_a_book_in_another_currency_counts_converted_at_the_as_of_rate(history):
+    Invoice.objects.filter(customer=history).update(currency="USD")
+    SalesOrder.objects.filter(customer=history).update(currency="USD")
+    FxRate.objects.create(date=date(2026, 6, 1), currency="USD", rate=Decimal("7"))
+    FxRate.objects.create(date=date(2026, 7, 1), currency="USD", rate=Decimal("8"))  # after THEN: not used
+    r = row(compute(None, THEN), history)
+    assert (r["receivables_fen"], r["sales_12m_fen"], r["orders_fen"]) == (140000_00, 210000_00, 28000_00)
+    assert r["avg_days_to_pay"] == pytest.approx(66)  # days do not change with the currency
+    assert r["exposure_fen"] == 168000_00
+
+
+def test_a_currency_without_a_rate_stops_the_read(history):
+    Invoice.objects.filter(number="F2").update(currency="EUR")
+    with pytest.raises(MissingRate) as refused:
+        compute(None, THEN)
+    assert refused.value.currency == "EUR"

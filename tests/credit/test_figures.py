@@ -15,7 +15,9 @@ from fengkong.credit.figures import standing, standing_many
 from fengkong.credit.models import CreditCheck, CreditProfile, Guarantee
 from fengkong.credit.policy import KNOCKOUTS
 from fengkong.monitoring.models import StopSupply
-from fengkong.receivables.models import SalesOrder
+from fengkong.receivables.exceptions import MissingRate
+from fengkong.receivables.fx import rates_on
+from fengkong.receivables.models import FxRate, SalesOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ def order(customer, number, amount, open_amount=None, status="open"):
 
 def check(customer, reference, amount, status=CheckStatus.RESERVED):
     return CreditCheck.objects.create(reference=reference, customer=customer, amount=Decimal(amount),
-                                      decision=Decision.APPROVE, status=status)
+                                      functional_amount=Decimal(amount), decision=Decision.APPROVE, status=status)
 
 
 def test_a_customer_without_profile_has_no_limit_and_no_utilisation(customer):
@@ -111,9 +113,40 @@ def test_a_credit_guarantee_does_not_secure(customer):
 
 def test_standing_is_one_query(customer):
     make_invoice(customer, "AR1", "1500.00")
+    rates = rates_on(AS_OF)
     with CaptureQueriesContext(connection) as queries:
-        standing(customer, AS_OF, knockouts=KNOCKOUTS)  # as the credit check calls it, with the policy's
+        standing(customer, AS_OF, knockouts=KNOCKOUTS, rates=rates)  # as the credit check calls it
     assert len(queries) == 1
+
+
+def test_other_currencies_count_converted_at_the_days_rate(customer):
+    FxRate.objects.create(date=AS_OF - timedelta(days=3), currency="USD", rate=Decimal("7.1"))
+    FxRate.objects.create(date=AS_OF + timedelta(days=1), currency="USD", rate=Decimal("9"))  # not yet
+    make_invoice(customer, "AR1", "1000.00")
+    usd = make_invoice(customer, "AR2", "100.05", days_overdue=40)
+    usd.currency = "USD"
+    usd.save()
+    SalesOrder.objects.create(number="SO-USD", customer=customer, order_date=AS_OF, amount=Decimal("10"),
+                              open_amount=Decimal("10"), currency="USD")
+    figures = standing(customer, AS_OF)
+    # 100.05 USD × 7.1 = 710.355 → 710.36 (per item, to the fen); 10 USD × 7.1 = 71.00
+    assert (figures.receivables, figures.overdue_amount, figures.open_orders) == (
+        Decimal("1710.36"), Decimal("710.36"), Decimal("71.00"))
+    assert figures.exposure == Decimal("1781.36")
+    assert standing_many([customer.pk], AS_OF)[customer.pk] == figures
+
+
+@pytest.mark.parametrize("where", ["invoice", "order"])
+def test_a_currency_without_a_rate_is_refused_not_added_as_it_stands(customer, where):
+    if where == "invoice":
+        make_invoice(customer, "AR1", "1000.00").__class__.objects.filter(number="AR1").update(currency="EUR")
+    else:
+        SalesOrder.objects.create(number="SO-EUR", customer=customer, order_date=AS_OF, amount=Decimal("10"),
+                                  open_amount=Decimal("10"), currency="EUR")
+    for figures in (lambda: standing(customer, AS_OF), lambda: standing_many([customer.pk], AS_OF)):
+        with pytest.raises(MissingRate) as refused:
+            figures()
+        assert refused.value.currency == "EUR"
 
 
 def test_standing_many_matches_standing(book):

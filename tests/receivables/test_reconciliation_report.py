@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from fengkong.receivables.choices import OpenBasis
-from fengkong.receivables.models import CreditNote, Invoice
+from fengkong.receivables.exceptions import MissingRate
+from fengkong.receivables.models import CreditNote, FxRate, Invoice
 from fengkong.receivables.queries import reconciliation
 
 
@@ -55,3 +58,20 @@ def test_a_credit_note_counts_as_settled(erp_book):
 
 def test_invoices_issued_after_the_as_of_date_are_not_reconciled(erp_book):
     assert reconciliation(None, date(2026, 9, 2)).invoices_checked == 2
+
+
+def test_differences_in_another_currency_are_summed_in_the_functional_one(erp_book):
+    Invoice.objects.filter(number="A4").update(currency="USD")
+    FxRate.objects.create(date=date(2026, 11, 1), currency="USD", rate=Decimal("7.1"))
+    report = reconciliation(None, date(2026, 11, 28))
+    a4 = next(r for r in report.rows if r.number == "A4")
+    assert (a4.currency, a4.difference, a4.functional_difference) == ("USD", Decimal("100.00"), Decimal("710.00"))
+    assert (report.currency, report.difference) == ("CNY", Decimal("1710.00"))
+    assert report.difference_by_currency == {"CNY": Decimal("1000.00"), "USD": Decimal("100.00")}
+    assert [c.difference for c in report.by_customer] == [Decimal("1000.00"), Decimal("710.00")]
+
+
+def test_a_difference_in_a_currency_without_a_rate_is_refused_not_added_as_it_stands(erp_book):
+    Invoice.objects.filter(number="A4").update(currency="EUR")
+    with pytest.raises(MissingRate):
+        reconciliation(None, date(2026, 11, 28))

@@ -22,6 +22,8 @@ Design decisions:
 - The reads are independent: outside a transaction they run side by side, each on its own connection.
 - A missing input is null, never zero: no statement, no payment history in the window, no outlook for
   the industry, no exposure to cover, no cooperation start. The assessment applies the policy's rule.
+- Money is in the functional currency, each amount converted at `as_of`'s rate in the query
+  (receivables.fx); an amount in a currency without a rate stops the read with MissingRate.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from fengkong.integrations import db
+from fengkong.receivables.fx import Rates, rates_on
 
 from .choices import ACTIVE_CHECK_STATUSES
 
@@ -108,15 +111,15 @@ class _Filter:
 
 def compute(customer_ids: list[int] | None, as_of: date) -> Features:
     """The inputs of every customer in `customer_ids` (None: the whole book) at the end of `as_of`."""
-    only = _Filter(customer_ids)
+    only, rates = _Filter(customer_ids), rates_on(as_of)
     read = read_all({
         "customers": lambda: _customers(only), "statements": lambda: _statements(only, as_of),
-        "invoices": lambda: _invoices(only, as_of), "receipts": lambda: _receipts(only, as_of),
-        "exposure": lambda: _exposure(only, as_of), "guarantees": lambda: _guarantees(only, as_of),
+        "invoices": lambda: _invoices(only, as_of, rates), "receipts": lambda: _receipts(only, as_of, rates),
+        "exposure": lambda: _exposure(only, as_of, rates), "guarantees": lambda: _guarantees(only, as_of),
         "outlooks": _outlooks, "knockouts": lambda: _knockouts(only)})
     frame = (read["customers"]
              .join(read["statements"], on="customer_id", how="left")
-             .join(_history_with_fallback(read["customers"], read["invoices"], read["receipts"], only, as_of),
+             .join(_history_with_fallback(read["customers"], read["invoices"], read["receipts"], only, as_of, rates),
                    on="customer_id", how="left")
              .join(read["exposure"], on="customer_id", how="left")
              .join(read["guarantees"], on="customer_id", how="left")
@@ -191,10 +194,10 @@ def _diff(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def _invoices(only: _Filter, as_of: date, window_days: int = WINDOW_DAYS) -> pl.DataFrame:
+def _invoices(only: _Filter, as_of: date, rates: Rates, window_days: int = WINDOW_DAYS) -> pl.DataFrame:
     """Per customer, over invoices issued by `as_of`: paid late / due in the window, the most days an open
-    item was overdue, receivables then, sales in the window and open items. Aggregated in SQL: a whole
-    book's invoices never cross into Python."""
+    item was overdue, receivables then, sales in the window and open items, in functional fen at
+    `as_of`'s rates. Aggregated in SQL: a whole book's invoices never cross into Python."""
     where, params = only("i.customer_id")
     lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=window_days))
     day_lit = f"DATE {lit}" if db.is_postgres() else lit
@@ -210,8 +213,9 @@ def _invoices(only: _Filter, as_of: date, window_days: int = WINDOW_DAYS) -> pl.
         last_join, last_column = "", ""
         paid_late = (f"EXISTS (SELECT 1 {receipts} AND a.invoice_id = t.id AND p.payment_date > t.due_date)")
     inner = (
-        f"SELECT i.id, i.customer_id, i.issue_date, i.due_date, {fen_sql('i.amount')} AS amount_fen, "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
-        f"{fen_sql(open_then)} AS open_fen{last_column} FROM receivables_invoice i "
+        f"SELECT i.id, i.customer_id, i.issue_date, i.due_date, {rates.sql_fen('i.amount', 'i.currency')} AS amount_fen, "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
+        f"{rates.sql_fen(open_then, 'i.currency')} AS open_fen, {rates.sql_unconverted('i.currency')} AS unconverted"
+        f"{last_column} FROM receivables_invoice i "
         "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
         "JOIN receivables_payment p ON p.id = a.payment_id "
         f"WHERE p.payment_date > {lit} GROUP BY a.invoice_id) pa ON pa.invoice_id = i.id "
@@ -219,7 +223,7 @@ def _invoices(only: _Filter, as_of: date, window_days: int = WINDOW_DAYS) -> pl.
         f"WHERE issue_date > {lit} AND invoice_id IS NOT NULL GROUP BY invoice_id) cn ON cn.invoice_id = i.id "
         f"{last_join} WHERE i.issue_date <= {lit} AND (i.due_date > {start} OR {open_then} > 0){where}")
     overdue = f"t.open_fen > 0 AND t.due_date < {lit}"
-    return db.fetch(
+    return _converted(rates, "receivables_invoice", db.fetch(
         "SELECT t.customer_id, "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"SUM(CASE WHEN t.due_date > {start} AND (({overdue}) OR (t.open_fen = 0 AND {paid_late})) "
         "THEN 1 ELSE 0 END), "
@@ -227,34 +231,36 @@ def _invoices(only: _Filter, as_of: date, window_days: int = WINDOW_DAYS) -> pl.
         f"MAX(CASE WHEN {overdue} THEN {_diff(day_lit, 't.due_date')} END), "
         "CAST(SUM(t.open_fen) AS BIGINT), "
         f"CAST(SUM(CASE WHEN t.issue_date > {start} THEN t.amount_fen ELSE 0 END) AS BIGINT), "
-        f"SUM(CASE WHEN t.open_fen > 0 THEN 1 ELSE 0 END) FROM ({inner}) t GROUP BY t.customer_id", params,
+        "SUM(CASE WHEN t.open_fen > 0 THEN 1 ELSE 0 END), SUM(t.unconverted) "
+        f"FROM ({inner}) t GROUP BY t.customer_id", params,
         schema={"customer_id": pl.Int64, "late": pl.Int64, "due_in_window": pl.Int64,
                 "open_days_overdue": pl.Int64, "receivables_fen": pl.Int64, "sales_12m_fen": pl.Int64,
-                "open_items": pl.Int64})
+                "open_items": pl.Int64, UNCONVERTED: pl.Int64}))
 
 
-def _receipts(only: _Filter, as_of: date, window_days: int = WINDOW_DAYS) -> pl.DataFrame:
+def _receipts(only: _Filter, as_of: date, rates: Rates, window_days: int = WINDOW_DAYS) -> pl.DataFrame:
     """Per customer, over receipts dated in the window (to invoices issued by `as_of`): amount-weighted
     days from issue to receipt, the amount, and the most days a receipt came after its due date."""
     where, params = only("i.customer_id")
     lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=window_days))
-    fen = fen_sql("a.amount")
-    return db.fetch(
+    fen = rates.sql_fen("a.amount", "i.currency")  # an allocation is in its invoice's currency
+    return _converted(rates, "receivables_invoice", db.fetch(
         f"SELECT i.customer_id, CAST(SUM({fen} * {_diff('p.payment_date', 'i.issue_date')}) AS BIGINT), "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
-        f"CAST(SUM({fen}) AS BIGINT), MAX({_diff('p.payment_date', 'i.due_date')}) "
+        f"CAST(SUM({fen}) AS BIGINT), MAX({_diff('p.payment_date', 'i.due_date')}), "
+        f"SUM({rates.sql_unconverted('i.currency')}) "
         "FROM receivables_paymentallocation a JOIN receivables_payment p ON p.id = a.payment_id "
         "JOIN receivables_invoice i ON i.id = a.invoice_id "
         f"WHERE p.payment_date > {start} AND p.payment_date <= {lit} AND i.issue_date <= {lit}{where} "
         "GROUP BY i.customer_id", params,
         schema={"customer_id": pl.Int64, "weighted_days": pl.Int64, "paid_fen": pl.Int64,
-                "paid_days_late": pl.Int64})
+                "paid_days_late": pl.Int64, UNCONVERTED: pl.Int64}))
 
 
 PAYMENT_METRICS = ("overdue_count_12m", "avg_days_to_pay", "max_days_overdue_12m")
 
 
 def _history_with_fallback(customers: pl.DataFrame, invoices: pl.DataFrame, receipts: pl.DataFrame,
-                           only: _Filter, as_of: date) -> pl.DataFrame:
+                           only: _Filter, as_of: date, rates: Rates) -> pl.DataFrame:
     """The 12 months' payment history; a dormant customer's payment metrics over its whole history."""
     history = _payment_history(invoices, receipts).with_columns(pl.lit(False).alias("payment_whole_history"))
     known = history.filter(pl.col("overdue_count_12m").is_not_null()).select("customer_id")
@@ -263,7 +269,7 @@ def _history_with_fallback(customers: pl.DataFrame, invoices: pl.DataFrame, rece
         return history
     whole = _Filter(dormant.to_list())
     days = day(as_of) + 1  # back to 1970: every invoice issued by as_of
-    older = _payment_history(_invoices(whole, as_of, days), _receipts(whole, as_of, days)).filter(
+    older = _payment_history(_invoices(whole, as_of, rates, days), _receipts(whole, as_of, rates, days)).filter(
         pl.col("overdue_count_12m").is_not_null()).select("customer_id", *PAYMENT_METRICS)
     if older.is_empty():
         return history
@@ -271,6 +277,16 @@ def _history_with_fallback(customers: pl.DataFrame, invoices: pl.DataFrame, rece
             .with_columns(pl.col(f"{m}_all").is_not_null().alias("payment_whole_history") for m in PAYMENT_METRICS[:1])
             .with_columns(pl.coalesce(m, f"{m}_all").alias(m) for m in PAYMENT_METRICS)
             .drop(f"{m}_all" for m in PAYMENT_METRICS))
+
+
+UNCONVERTED = "~unconverted"
+
+
+def _converted(rates: Rates, table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` without its count of rows whose currency had no rate; MissingRate when there were any."""
+    if frame.get_column(UNCONVERTED).sum():
+        rates.refuse_unconverted(table)
+    return frame.drop(UNCONVERTED)
 
 
 def _payment_history(invoices: pl.DataFrame, receipts: pl.DataFrame) -> pl.DataFrame:
@@ -287,13 +303,16 @@ def _payment_history(invoices: pl.DataFrame, receipts: pl.DataFrame) -> pl.DataF
     )
 
 
-def _exposure(only: _Filter, as_of: date) -> pl.DataFrame:
-    """Open orders dated by `as_of` and credit checks holding a reservation then, per customer."""
+def _exposure(only: _Filter, as_of: date, rates: Rates) -> pl.DataFrame:
+    """Open orders dated by `as_of` and credit checks holding a reservation then, per customer, in
+    functional fen (a check holds its amount converted when it was made)."""
     where, params = only("customer_id")
-    orders = db.fetch(
-        f"SELECT customer_id, SUM({fen_sql('open_amount')}) FROM receivables_salesorder "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
+    orders = _converted(rates, "receivables_salesorder", db.fetch(
+        f"SELECT customer_id, SUM({rates.sql_fen('open_amount', 'currency')}), "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
+        f"SUM({rates.sql_unconverted('currency')}) FROM receivables_salesorder "
         f"WHERE open_amount > 0 AND status IN ('open', 'partial') AND order_date <= {date_sql(as_of)}{where} "
-        "GROUP BY customer_id", params, schema={"customer_id": pl.Int64, "orders_fen": pl.Int64})
+        "GROUP BY customer_id", params,
+        schema={"customer_id": pl.Int64, "orders_fen": pl.Int64, UNCONVERTED: pl.Int64}))
     reserved = _reserved(only, as_of)
     return orders.join(reserved, on="customer_id", how="full", coalesce=True)
 
@@ -303,7 +322,7 @@ def _reserved(only: _Filter, as_of: date) -> pl.DataFrame:
     end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
     statuses = ", ".join(f"'{s}'" for s in ACTIVE_CHECK_STATUSES)
     return db.fetch(
-        f"SELECT customer_id, SUM({fen_sql('amount')}) FROM credit_creditcheck "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
+        f"SELECT customer_id, SUM({fen_sql('functional_amount')}) FROM credit_creditcheck "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"WHERE status IN ({statuses}) AND created_at < %s{where} GROUP BY customer_id",
         [connection.ops.adapt_datetimefield_value(end), *params],
         schema={"customer_id": pl.Int64, "reserved_fen": pl.Int64})

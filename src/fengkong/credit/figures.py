@@ -26,13 +26,15 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import DateField, DecimalField, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
-from fengkong.core.money import MAX_DIGITS, PLACES, quantize
+from fengkong.core.money import MAX_DIGITS, PLACES, from_fen, quantize
 from fengkong.customers.models import Customer
 from fengkong.monitoring.choices import Zone
 from fengkong.monitoring.models import ItemZone, StopSupply
 from fengkong.receivables.choices import OrderStatus
+from fengkong.receivables.exceptions import MissingRate
+from fengkong.receivables.fx import Rates, rates_on, refuse_missing
 from fengkong.receivables.models import Invoice, SalesOrder
 
 from . import policy as policy_module
@@ -104,7 +106,12 @@ def _sum(queryset, field: str) -> Coalesce:
     return Coalesce(Subquery(total, output_field=_money()), Value(ZERO), output_field=_money())
 
 
-def _annotated(customers, today: date, exclude_reference: str | None = None):
+def _converted_sum(queryset, field: str, rates: Rates) -> Coalesce:
+    """A correlated SUM of `field` in the functional currency, each row rounded to the fen (as the SQL twin)."""
+    return _sum(queryset.annotate(f_functional=Round(rates.converted(field), 2)), "f_functional")
+
+
+def _annotated(customers, today: date, rates: Rates, exclude_reference: str | None = None):
     mine = {"customer": OuterRef("pk")}
     open_items = Invoice.objects.filter(**mine, open_amount__gt=0)
     checked = CreditCheck.objects.filter(reference=OuterRef("number"), customer=OuterRef("customer"),
@@ -117,11 +124,11 @@ def _annotated(customers, today: date, exclude_reference: str | None = None):
     secured = Guarantee.objects.filter(**mine, kind__in=SECURED_KINDS, valid_from__lte=today).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=today))
     return customers.annotate(
-        f_receivables=_sum(open_items, "open_amount"),
-        f_overdue=_sum(open_items.filter(due_date__lt=today), "open_amount"),
+        f_receivables=_converted_sum(open_items, "open_amount", rates),
+        f_overdue=_converted_sum(open_items.filter(due_date__lt=today), "open_amount", rates),
         f_oldest_due=Subquery(oldest, output_field=DateField()),
-        f_orders=_sum(orders, "open_amount"),
-        f_reserved=_sum(CreditCheck.objects.filter(**mine, status__in=ACTIVE_CHECK_STATUSES), "amount"),
+        f_orders=_converted_sum(orders, "open_amount", rates),
+        f_reserved=_sum(CreditCheck.objects.filter(**mine, status__in=ACTIVE_CHECK_STATUSES), "functional_amount"),
         f_stop=Exists(StopSupply.objects.filter(**mine, active=True)),
         f_danger=Exists(ItemZone.objects.filter(**mine, zone__gte=Zone.DANGER)),
         f_secured=Exists(secured),
@@ -174,21 +181,30 @@ def _standing(row: dict, today: date, knockouts_on: tuple[str, ...]) -> Standing
 
 
 def standing(customer, today: date, *, exclude_reference: str | None = None,
-             knockouts: tuple[str, ...] | None = None) -> Standing:
-    """The customer's figures on `today` (one query). `exclude_reference`: leave out an imported open
-    order with this number (the order being checked is added by the caller). `knockouts`: the knock-outs
-    the policy turns on (None: those of the policy in force, one more small query)."""
+             knockouts: tuple[str, ...] | None = None, rates: Rates | None = None) -> Standing:
+    """The customer's figures on `today` (one query), in the functional currency at `rates` (default
+    `today`'s, one more small query; an amount without a rate raises MissingRate). `exclude_reference`:
+    leave out an imported open order with this number (the order being checked is added by the caller).
+    `knockouts`: the knock-outs the policy turns on (None: those of the policy in force, one more small
+    query)."""
     pk = getattr(customer, "pk", customer)
+    rates = rates or rates_on(today)
     day = connection.ops.adapt_datefield_value(today)
     active = [str(status) for status in ACTIVE_CHECK_STATUSES]  # plain str: psycopg dumps an Enum by name
-    params = [*(str(s) for s in OPEN_ORDER_STATUSES), exclude_reference or "", *active, *active, True,
-              *(str(k) for k in SECURED_KINDS), day, day, int(Zone.DANGER), day, day, pk, pk]
+    orders = [*(str(s) for s in OPEN_ORDER_STATUSES), exclude_reference or "", *active]  # the order filter's
+    params = [*orders, *active, True, *(str(k) for k in SECURED_KINDS), day, day, int(Zone.DANGER), *orders,
+              day, day, pk, pk]
     with connection.cursor() as cursor:
-        cursor.execute(_standing_sql(connection.vendor), params)
+        cursor.execute(_standing_sql(connection.vendor, rates), params)
         row = cursor.fetchone()
     if row is None:
         raise LookupError(f"no customer with id {pk}")
-    return _standing(dict(zip(FIELDS, row, strict=True)), today, _knockouts_on() if knockouts is None else knockouts)
+    *row, unconverted = row
+    if unconverted:
+        raise MissingRate(unconverted, today)
+    values = dict(zip(FIELDS, row, strict=True))
+    values.update({key: from_fen(int(values[key])) for key in FEN_FIELDS})
+    return _standing(values, today, _knockouts_on() if knockouts is None else knockouts)
 
 
 FIELDS = ("pk", "status", "f_receivables", "f_overdue", "f_oldest_due", "f_orders", "f_reserved", "f_stop",
@@ -196,11 +212,22 @@ FIELDS = ("pk", "status", "f_receivables", "f_overdue", "f_oldest_due", "f_order
           "f_owner_id", "f_owner", "f_danger")
 
 
-@functools.cache
-def _standing_sql(vendor: str) -> str:
+def _standing_sql(vendor: str, rates: Rates) -> str:
+    return _standing_sql_for(vendor, rates.functional, tuple(sorted(rates.by_currency.items())))
+
+
+# The columns the SQL twin sums in functional fen (converted per row, as the cycle does).
+FEN_FIELDS = ("f_receivables", "f_overdue", "f_orders")
+
+
+@functools.lru_cache(maxsize=64)
+def _standing_sql_for(vendor: str, functional: str, by_currency: tuple) -> str:
     """The hot-path query, written once: building the same query with the ORM on every credit check cost
     more CPU than the database spent running it. `standing_many` (ORM) is its twin; the tests hold them
-    equal. One pass over the customer's open invoices gives receivables, overdue and the oldest due date."""
+    equal. One pass over the customer's open invoices gives receivables, overdue and the oldest due date.
+    Money is converted per row to functional fen (receivables.fx, the day's rates written in as Decimal
+    literals); the last column names a currency of an open invoice or order that has no rate."""
+    rates = Rates(date.min, functional, dict(by_currency))
     t = {name: connection.ops.quote_name(model._meta.db_table) for name, model in {
         "customer": Customer, "profile": CreditProfile, "user": get_user_model(), "invoice": Invoice,
         "order": SalesOrder, "check": CreditCheck, "stop": StopSupply, "guarantee": Guarantee,
@@ -208,31 +235,46 @@ def _standing_sql(vendor: str) -> str:
     statuses = ", ".join(["%s"] * len(ACTIVE_CHECK_STATUSES))
     open_orders = ", ".join(["%s"] * len(OPEN_ORDER_STATUSES))
     secured = ", ".join(["%s"] * len(SECURED_KINDS))
-    # only quoted table names are formatted in; every value is a parameter
-    return f"""
-SELECT c.id, c.status, COALESCE(inv.receivables, 0), COALESCE(inv.overdue, 0), inv.oldest,
-  COALESCE((SELECT SUM(o.open_amount) FROM {t["order"]} o
+    inv_fen, order_fen = rates.sql_fen("i.open_amount", "i.currency"), rates.sql_fen("o.open_amount", "o.currency")
+    order_filter = f"""FROM {t["order"]} o
             WHERE o.customer_id = c.id AND o.open_amount > 0 AND o.status IN ({open_orders}) AND o.number <> %s
               AND NOT EXISTS (SELECT 1 FROM {t["check"]} k WHERE k.reference = o.number
-                              AND k.customer_id = o.customer_id AND k.status IN ({statuses}))), 0),
-  COALESCE((SELECT SUM(k.amount) FROM {t["check"]} k WHERE k.customer_id = c.id AND k.status IN ({statuses})), 0),
+                              AND k.customer_id = o.customer_id AND k.status IN ({statuses}))"""  # noqa: S608 - quoted table names and placeholder lists only  # nosec B608
+    # only quoted table names, placeholder lists and the rates (codes and Decimals) are formatted in; every
+    # value is a parameter
+    return f"""
+SELECT c.id, c.status, COALESCE(inv.receivables, 0), COALESCE(inv.overdue, 0), inv.oldest,
+  COALESCE((SELECT SUM({order_fen}) {order_filter}), 0),
+  COALESCE((SELECT SUM(k.functional_amount) FROM {t["check"]} k WHERE k.customer_id = c.id AND k.status IN ({statuses})), 0),
   EXISTS (SELECT 1 FROM {t["stop"]} s WHERE s.customer_id = c.id AND s.active = %s),
   EXISTS (SELECT 1 FROM {t["guarantee"]} g WHERE g.customer_id = c.id AND g.kind IN ({secured})
           AND g.valid_from <= %s AND (g.valid_until IS NULL OR g.valid_until >= %s)),
   p."limit", p.grade, p.term_days, p.next_review, p.blacklisted, p.litigation, p.owner_id, u.username,
-  EXISTS (SELECT 1 FROM {t["zone"]} z WHERE z.customer_id = c.id AND z.zone >= %s)
+  EXISTS (SELECT 1 FROM {t["zone"]} z WHERE z.customer_id = c.id AND z.zone >= %s),
+  COALESCE(inv.no_rate, (SELECT MAX({_no_rate(rates, "o")}) {order_filter}))
 FROM {t["customer"]} c
 LEFT JOIN {t["profile"]} p ON p.customer_id = c.id
 LEFT JOIN {t["user"]} u ON u.id = p.owner_id
-LEFT JOIN (SELECT SUM(i.open_amount) AS receivables,
-                  SUM(CASE WHEN i.due_date < %s THEN i.open_amount ELSE 0 END) AS overdue,
-                  MIN(CASE WHEN i.due_date < %s THEN i.due_date END) AS oldest
+LEFT JOIN (SELECT SUM({inv_fen}) AS receivables,
+                  SUM(CASE WHEN i.due_date < %s THEN {inv_fen} ELSE 0 END) AS overdue,
+                  MIN(CASE WHEN i.due_date < %s THEN i.due_date END) AS oldest,
+                  MAX({_no_rate(rates, "i")}) AS no_rate
            FROM {t["invoice"]} i WHERE i.customer_id = %s AND i.open_amount > 0) inv ON 1 = 1
-WHERE c.id = %s"""  # noqa: S608 - only quoted table names and placeholder lists are formatted in; every value is a parameter  # nosec B608
+WHERE c.id = %s"""  # noqa: S608 - only quoted table names, placeholder lists and Decimal rates are formatted in; every value is a parameter  # nosec B608
+
+
+def _no_rate(rates: Rates, alias: str) -> str:
+    """SQL: the row's currency when it has no rate, else NULL (MAX of it names one)."""
+    return f"CASE WHEN ({rates.sql_factor(f'{alias}.currency')}) IS NULL THEN {alias}.currency END"
 
 
 def standing_many(customer_ids: Iterable[int], today: date) -> dict[int, Standing]:
     """Figures of many customers in one query (lists, the sales page); missing ids are left out."""
-    rows = _annotated(Customer.objects.filter(pk__in=list(customer_ids)), today)
+    rates = rates_on(today)
+    customers = Customer.objects.filter(pk__in=list(customer_ids))
+    for model in (Invoice, SalesOrder):
+        refuse_missing(model.objects.filter(customer__in=customers, open_amount__gt=0).order_by()
+                       .values_list("currency", flat=True).distinct(), rates)
+    rows = _annotated(customers, today, rates)
     on = _knockouts_on()
     return {row["pk"]: _standing(row, today, on) for row in rows}

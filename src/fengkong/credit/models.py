@@ -258,6 +258,10 @@ class CreditCheck(models.Model):
                                  verbose_name=_("customer"))
     amount = money_field(_("order amount"))
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    # What the check holds of the limit: the amount in the functional currency at the day's rate when it
+    # was checked (docs/currencies.md); limits and exposure are in the functional currency.
+    fx_rate = models.DecimalField(_("exchange rate"), max_digits=20, decimal_places=8, default=1)
+    functional_amount = money_field(_("amount in the functional currency"), default=0)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
     reasons = models.JSONField(_("reasons"), default=list)
     status = models.CharField(_("status"), max_length=20, choices=CheckStatus.choices, db_index=True)

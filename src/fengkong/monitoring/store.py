@@ -81,7 +81,7 @@ def open_items(as_of: date, rates: Rates | None = None) -> pl.DataFrame:
            f"WHERE i.issue_date <= {day} AND {open_then} > 0")
     items = _read_items(sql)
     if items.get_column("open_fen").null_count():
-        _refuse_unconverted("receivables_invoice", rates)
+        rates.refuse_unconverted("receivables_invoice")
     return items
 
 
@@ -98,15 +98,6 @@ def _read_items(sql: str) -> pl.DataFrame:
     return pl.read_csv(buffer, has_header=False, new_columns=list(ITEM_SCHEMA), schema_overrides=ITEM_SCHEMA)
 
 
-def _refuse_unconverted(table: str, rates: Rates) -> None:
-    """Some amount had no rate: name the currency (MissingRate). Only runs when the conversion failed."""
-    with connection.cursor() as cursor:  # the currencies of open amounts first, then any
-        cursor.execute(f"SELECT currency, MAX(open_amount) FROM {table} GROUP BY currency")  # noqa: S608 - our own table name  # nosec B608
-        found = sorted(cursor.fetchall(), key=lambda row: (not row[1], row[0]))
-    for currency, _most in found:
-        rates.rate(currency)
-
-
 def open_orders(as_of: date | None = None, rates: Rates | None = None) -> pl.DataFrame:
     """Open (not yet invoiced) sales orders summed per customer in the functional currency: customer_id,
     order_fen (converted at `as_of`'s rates, default today's)."""
@@ -116,7 +107,7 @@ def open_orders(as_of: date | None = None, rates: Rates | None = None) -> pl.Dat
                       "WHERE open_amount > 0 AND status IN ('open', 'partial') GROUP BY customer_id",
                       schema={"customer_id": pl.Int64, "order_fen": pl.Int64, "~unconverted": pl.Int64})
     if orders.get_column("~unconverted").sum():
-        _refuse_unconverted("receivables_salesorder", rates)
+        rates.refuse_unconverted("receivables_salesorder")
     return orders.drop("~unconverted")
 
 

@@ -34,7 +34,7 @@ def reconcile_cmd(as_of, csv_out: Path | None, xlsx_out: Path | None, username: 
         write_reconciliation_workbook(report, xlsx_out)
     console.print(f"Reconciliation as of {report.as_of}: {report.invoices_checked:,} invoices with an ERP open "
                   f"amount, {report.count:,} differ from their allocations (difference "
-                  f"{format_amount(report.difference)}, {len(report.by_customer):,} customers)."
+                  f"{report.currency} {format_amount(report.difference)}, {len(report.by_customer):,} customers)."
                   + "".join(f" Written to {p}." for p in (csv_out, xlsx_out) if p))
 
 

@@ -22,12 +22,12 @@ from .queries import Reconciliation
 
 def headers() -> list[str]:
     return [_("Invoice"), _("Customer code"), _("Customer"), _("Currency"), _("Amount"), _("ERP open amount"),
-            _("Derived open amount"), _("Difference")]
+            _("Derived open amount"), _("Difference"), _("Difference in the functional currency")]
 
 
 def _values(report: Reconciliation) -> list[list]:
     return [[r.number, r.customer_code, r.customer_name, r.currency, r.amount, r.erp_open, r.derived_open,
-             r.difference] for r in report.rows]
+             r.difference, r.functional_difference] for r in report.rows]
 
 
 def write_reconciliation_csv(report: Reconciliation, target: str | Path | IO[bytes]) -> None:
@@ -46,7 +46,8 @@ def write_reconciliation_workbook(report: Reconciliation, target: str | Path | I
     summary = book.add_worksheet(_("By customer")[:31])
     rows = [[c.customer_code, c.customer_name, c.invoices, c.difference] for c in report.by_customer]
     rows.append([_("Total"), "", report.count, report.difference])
-    _table(summary, [_("Customer code"), _("Customer"), _("Invoices"), _("Difference")], rows, money, bold,
+    _table(summary, [_("Customer code"), _("Customer"), _("Invoices"),
+                     _("Difference in %(currency)s") % {"currency": report.currency}], rows, money, bold,
            text_columns=2)
     book.close()
 

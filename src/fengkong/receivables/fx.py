@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
@@ -44,6 +45,8 @@ from .exceptions import MissingRate
 from .models import FxRate
 
 CODE = re.compile(r"^[A-Z]{3}$")
+# The amount refuse_unconverted looks at first: the open one where a table has it.
+_AMOUNT_OF = {"receivables_invoice": "open_amount", "receivables_salesorder": "open_amount"}
 
 
 @dataclass(frozen=True)
@@ -69,15 +72,31 @@ class Rates:
     def fen(self, amount: Decimal, currency: str) -> int:
         return to_fen(Decimal(amount) * self.rate(currency))
 
-    def sql_fen(self, amount_sql: str, currency_sql: str) -> str:
-        """SQL for `amount_sql` in functional fen (BIGINT); NULL for a currency without a rate. Only codes
-        matching [A-Z]{3} and Decimal rates are written into it."""
+    def sql_factor(self, currency_sql: str) -> str:
+        """SQL for the functional fen per unit of the row's currency; NULL for a currency without a rate.
+        Only codes matching [A-Z]{3} and Decimal rates are written into it."""
         if not self.by_currency:
-            factor = f"CASE WHEN {currency_sql} = '{self._code(self.functional)}' THEN 100 END"
-        else:
-            whens = " ".join(f"WHEN '{self._code(c)}' THEN {Decimal(r) * 100:f}" for c, r in sorted(self.by_currency.items()))
-            factor = f"CASE {currency_sql} WHEN '{self._code(self.functional)}' THEN 100 {whens} END"
-        return f"CAST(ROUND({amount_sql} * {factor}) AS BIGINT)"
+            return f"CASE WHEN {currency_sql} = '{self._code(self.functional)}' THEN 100 END"
+        whens = " ".join(f"WHEN '{self._code(c)}' THEN {Decimal(r) * 100:f}" for c, r in sorted(self.by_currency.items()))
+        return f"CASE {currency_sql} WHEN '{self._code(self.functional)}' THEN 100 {whens} END"
+
+    def sql_fen(self, amount_sql: str, currency_sql: str) -> str:
+        """SQL for `amount_sql` in functional fen (BIGINT), rounded per row; NULL for a currency without a rate."""
+        return f"CAST(ROUND({amount_sql} * {self.sql_factor(currency_sql)}) AS BIGINT)"
+
+    def sql_unconverted(self, currency_sql: str) -> str:
+        """SQL that is 1 for a row whose currency has no rate, else 0: SUM it next to the converted sums and
+        call `refuse_unconverted` when it is not 0 (SUM skips the NULLs silently)."""
+        return f"CASE WHEN ({self.sql_factor(currency_sql)}) IS NULL THEN 1 ELSE 0 END"
+
+    def refuse_unconverted(self, table: str) -> None:
+        """Some amount of `table` (ours: a currency column) had no rate: MissingRate naming the currency.
+        Runs only after a conversion came back NULL; the currencies of open amounts are named first."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT currency, MAX({_AMOUNT_OF.get(table, 'amount')}) FROM {table} GROUP BY currency")  # noqa: S608 - our own table and column names  # nosec B608
+            found = sorted(cursor.fetchall(), key=lambda row: (not row[1], row[0]))
+        for currency, _most in found:
+            self.rate(currency)
 
     def converted(self, field_name: str) -> Case:
         """ORM expression: `field_name` (of a row with a `currency`) in the functional currency; NULL for a

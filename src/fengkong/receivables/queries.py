@@ -141,6 +141,7 @@ class ReconciliationRow:
     amount: Decimal
     erp_open: Decimal
     derived_open: Decimal
+    functional_difference: Decimal  # the difference in the functional currency, at the as-of date's rate
 
     @property
     def difference(self) -> Decimal:
@@ -152,17 +153,20 @@ class CustomerDifference:
     customer_code: str
     customer_name: str
     invoices: int
-    difference: Decimal
+    difference: Decimal  # in the functional currency
 
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """Every invoice whose ERP open amount differs from amount − allocations − credit notes, as of a date."""
+    """Every invoice whose ERP open amount differs from amount − allocations − credit notes, as of a date.
+    A row's amounts are in the invoice's currency; the sums (per customer, in all) are in the functional
+    currency (`currency`), each difference converted at the as-of date's rate (receivables.fx)."""
 
     as_of: date
     invoices_checked: int
     rows: list[ReconciliationRow]
     by_customer: list[CustomerDifference]
+    currency: str
 
     @property
     def count(self) -> int:
@@ -170,7 +174,16 @@ class Reconciliation:
 
     @property
     def difference(self) -> Decimal:
-        return sum((r.difference for r in self.rows), ZERO)
+        """All differences in the functional currency."""
+        return sum((r.functional_difference for r in self.rows), ZERO)
+
+    @property
+    def difference_by_currency(self) -> dict[str, Decimal]:
+        """The differences summed in each invoice currency, as they stand."""
+        found: dict[str, Decimal] = {}
+        for row in self.rows:
+            found[row.currency] = found.get(row.currency, ZERO) + row.difference
+        return dict(sorted(found.items()))
 
 
 def _settled(model, date_field: str, as_of: date, after: bool):
@@ -202,16 +215,22 @@ def reconciliation(user, as_of: date | None = None) -> Reconciliation:
     as_of = as_of or business_today()
     invoices = reconcilable(user, as_of)
     differing = invoices.exclude(difference__gt=-TOLERANCE, difference__lt=TOLERANCE)
-    rows = [ReconciliationRow(r["number"], r["customer__code"], r["customer__name"], r["currency"], r["amount"],
-                              quantize(r["erp_open"]), quantize(r["derived_open"]))
-            for r in differing.order_by("customer__code", "number").values(
-                "number", "customer__code", "customer__name", "currency", "amount", "erp_open", "derived_open")]
-    return Reconciliation(as_of, invoices.count(), rows, _by_customer(rows))
+    rates = rates_on(as_of)
+    refuse_missing(differing.order_by().values_list("currency", flat=True).distinct(), rates)
+    rows = []
+    for r in differing.order_by("customer__code", "number").values(
+            "number", "customer__code", "customer__name", "currency", "amount", "erp_open", "derived_open"):
+        erp_open, derived_open = quantize(r["erp_open"]), quantize(r["derived_open"])
+        rows.append(ReconciliationRow(r["number"], r["customer__code"], r["customer__name"], r["currency"],
+                                      r["amount"], erp_open, derived_open,
+                                      rates.to_functional(erp_open - derived_open, r["currency"])))
+    return Reconciliation(as_of, invoices.count(), rows, _by_customer(rows), rates.functional)
 
 
 def _by_customer(rows: list[ReconciliationRow]) -> list[CustomerDifference]:
     found: dict[str, list[ReconciliationRow]] = {}
     for row in rows:
         found.setdefault(row.customer_code, []).append(row)
-    return [CustomerDifference(code, group[0].customer_name, len(group), sum((r.difference for r in group), ZERO))
+    return [CustomerDifference(code, group[0].customer_name, len(group),
+                               sum((r.functional_difference for r in group), ZERO))
             for code, group in sorted(found.items())]

@@ -174,20 +174,24 @@ class ReconciliationRowOut(Schema):
     amount: Money
     erp_open: Money = Field(description="The open amount the ERP gave (未核销金额)")
     derived_open: Money = Field(description="Amount − allocated receipts − credit notes, never below 0")
-    difference: Money = Field(description="erp_open − derived_open")
+    difference: Money = Field(description="erp_open − derived_open, in the invoice's currency")
+    functional_difference: Money = Field(description="The difference in the functional currency at the as-of rate")
 
 
 class CustomerDifferenceOut(Schema):
     customer: str
     customer_name: str
     invoices: int
-    difference: Money
+    difference: Money = Field(description="In the functional currency")
 
 
 class ReconciliationOut(Page):
     as_of: date
     invoices_checked: int = Field(description="Invoices with an ERP open amount you may see")
-    difference: Money = Field(description="The sum of the differences of all rows, over all pages")
+    currency: str = Field(description="The functional currency of `difference` and `by_customer`")
+    difference: Money = Field(description="The sum of the differences of all rows, over all pages, in the "
+                              "functional currency (each converted at the as-of date's rate)")
+    difference_by_currency: dict[str, Money] = Field(description="The differences summed per invoice currency")
     by_customer: list[CustomerDifferenceOut]
     items: list[ReconciliationRowOut]
 
@@ -195,9 +199,11 @@ class ReconciliationOut(Page):
 def reconciliation_page(report, limit: int, offset: int) -> dict:
     rows = [{"invoice": r.number, "customer": r.customer_code, "customer_name": r.customer_name,
              "currency": r.currency, "amount": r.amount, "erp_open": r.erp_open, "derived_open": r.derived_open,
-             "difference": r.difference} for r in report.rows[offset:offset + limit]]
+             "difference": r.difference, "functional_difference": r.functional_difference}
+            for r in report.rows[offset:offset + limit]]
     return {"count": report.count, "limit": limit, "offset": offset, "as_of": report.as_of,
-            "invoices_checked": report.invoices_checked, "difference": report.difference,
+            "invoices_checked": report.invoices_checked, "currency": report.currency,
+            "difference": report.difference, "difference_by_currency": report.difference_by_currency,
             "by_customer": [{"customer": c.customer_code, "customer_name": c.customer_name, "invoices": c.invoices,
                              "difference": c.difference} for c in report.by_customer],
             "items": rows}

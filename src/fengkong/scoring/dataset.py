@@ -9,6 +9,9 @@ Design decisions:
 - An observation date whose 12 months are not complete (D + 12 months after the ledger's last business
   date) has no known outcome: it is skipped and counted, never guessed.
 - The danger zone starts where the monitoring policy's default puts it (90 days overdue).
+- Money is in the functional currency at ONE set of rates, the latest known (receivables.fx, the rates on
+  the later of `end` and today): a model compares amounts across years, and a rate that moved must not
+  look like a customer that changed. An amount in a currency without any rate stops the read (MissingRate).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import date
 
 import polars as pl
 
+from fengkong.core.dates import business_today
 from fengkong.credit.features import date_sql as _lit
 from fengkong.credit.features import days_sql as _days
 from fengkong.credit.features import fen_sql as _fen
@@ -26,6 +30,7 @@ from fengkong.credit.features import read_all as _read_all
 from fengkong.engine.modelling import ledger
 from fengkong.integrations import db
 from fengkong.monitoring.policy import defaults
+from fengkong.receivables.fx import Rates, rates_on
 
 Progress = Callable[[str, int, int], None]
 DAY = pl.Int64
@@ -98,23 +103,34 @@ def read_ledger(as_of: date, customers: pl.DataFrame) -> ledger.LedgerFrames:
 def read_ledger_through(end: date, statements_until: date, customers: pl.DataFrame) -> ledger.LedgerFrames:
     """Invoices, receipts and credit notes dated up to `end`, statements up to `statements_until`."""
     end_sql, statements_sql = _lit(end), _lit(statements_until)
+    rates = rates_on(max(end, business_today()))
     read = _read_all({
-        "invoices": lambda: _invoices(end_sql), "receipts": lambda: _receipts(end_sql),
-        "credit_notes": lambda: _credit_notes(end_sql), "statements": lambda: _statements(statements_sql)})
+        "invoices": lambda: _invoices(end_sql, rates), "receipts": lambda: _receipts(end_sql, rates),
+        "credit_notes": lambda: _credit_notes(end_sql, rates), "statements": lambda: _statements(statements_sql)})
     return ledger.LedgerFrames.of(customers=customers, **read)
+
+
+def _converted(rates: Rates, table: str, column: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` as read; MissingRate when `column` came back NULL (a currency of `table` without a rate)."""
+    if frame.get_column(column).null_count():
+        rates.refuse_unconverted(table)
+    return frame
 
 
 def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).cast(pl.Int32).cast(pl.Date) for c in columns)
 
 
-def _invoices(end: str) -> pl.DataFrame:
+def _invoices(end: str, rates: Rates) -> pl.DataFrame:
     """Invoices issued by `end`, with what was settled without any dated record (amount less every
     receipt, every credit note and today's open amount): an undated settlement, not a dated fact."""
-    frame = db.fetch(
-        f"SELECT i.id, i.customer_id, {_days('i.issue_date')}, {_days('i.due_date')}, {_fen('i.amount')}, "  # noqa: S608 - only our column names and date literals made from date objects are formatted in  # nosec B608
-        f"CASE WHEN i.disputed THEN 1 ELSE 0 END, {_fen('i.amount - i.open_amount')}, "
-        f"{_fen('COALESCE(pa.paid, 0)')}, {_fen('COALESCE(cn.credited, 0)')} FROM receivables_invoice i "
+    def fen(amount: str) -> str:
+        return rates.sql_fen(amount, "i.currency")
+
+    frame = _converted(rates, "receivables_invoice", "amount_fen", db.fetch(
+        f"SELECT i.id, i.customer_id, {_days('i.issue_date')}, {_days('i.due_date')}, {fen('i.amount')}, "  # noqa: S608 - only our column names, Decimal rates and date literals made from date objects are formatted in  # nosec B608
+        f"CASE WHEN i.disputed THEN 1 ELSE 0 END, {fen('(i.amount - i.open_amount)')}, "
+        f"{fen('COALESCE(pa.paid, 0)')}, {fen('COALESCE(cn.credited, 0)')} FROM receivables_invoice i "
         "LEFT JOIN (SELECT invoice_id, SUM(amount) AS paid FROM receivables_paymentallocation "
         "GROUP BY invoice_id) pa ON pa.invoice_id = i.id "
         "LEFT JOIN (SELECT invoice_id, SUM(amount) AS credited FROM receivables_creditnote "
@@ -122,27 +138,28 @@ def _invoices(end: str) -> pl.DataFrame:
         f"WHERE i.issue_date <= {end}",
         schema={"invoice_id": pl.Int64, "customer_id": pl.Int64, "issue_date": DAY, "due_date": DAY,
                 "amount_fen": pl.Int64, "disputed": pl.Int8, "settled_fen": pl.Int64, "paid_fen": pl.Int64,
-                "credited_fen": pl.Int64})
+                "credited_fen": pl.Int64}))
     undated = (pl.col("settled_fen") - pl.col("paid_fen") - pl.col("credited_fen")).clip(lower_bound=0)
     return _dates(frame, "issue_date", "due_date").with_columns(
         pl.col("disputed").cast(pl.Boolean), undated.alias("undated_settled_fen"))
 
 
-def _receipts(end: str) -> pl.DataFrame:
-    frame = db.fetch(
-        f"SELECT a.invoice_id, {_days('p.payment_date')}, {_fen('a.amount')} "  # noqa: S608 - only our column names and date literals made from date objects are formatted in  # nosec B608
+def _receipts(end: str, rates: Rates) -> pl.DataFrame:
+    # an allocation is in its receipt's currency, which is its invoice's (cross-currency ones are refused)
+    frame = _converted(rates, "receivables_payment", "amount_fen", db.fetch(
+        f"SELECT a.invoice_id, {_days('p.payment_date')}, {rates.sql_fen('a.amount', 'p.currency')} "  # noqa: S608 - only our column names, Decimal rates and date literals made from date objects are formatted in  # nosec B608
         "FROM receivables_paymentallocation a JOIN receivables_payment p ON p.id = a.payment_id "
         f"WHERE p.payment_date <= {end}",
-        schema={"invoice_id": pl.Int64, "payment_date": DAY, "amount_fen": pl.Int64})
+        schema={"invoice_id": pl.Int64, "payment_date": DAY, "amount_fen": pl.Int64}))
     return _dates(frame, "payment_date")
 
 
-def _credit_notes(end: str) -> pl.DataFrame:
-    frame = db.fetch(
-        f"SELECT customer_id, invoice_id, {_days('issue_date')}, {_fen('amount')}, reason "  # noqa: S608 - only our column names and date literals made from date objects are formatted in  # nosec B608
+def _credit_notes(end: str, rates: Rates) -> pl.DataFrame:
+    frame = _converted(rates, "receivables_creditnote", "amount_fen", db.fetch(
+        f"SELECT customer_id, invoice_id, {_days('issue_date')}, {rates.sql_fen('amount', 'currency')}, reason "  # noqa: S608 - only our column names, Decimal rates and date literals made from date objects are formatted in  # nosec B608
         f"FROM receivables_creditnote WHERE issue_date <= {end}",
         schema={"customer_id": pl.Int64, "invoice_id": pl.Int64, "issue_date": DAY, "amount_fen": pl.Int64,
-                "reason": pl.String})
+                "reason": pl.String}))
     return _dates(frame, "issue_date")
 
 

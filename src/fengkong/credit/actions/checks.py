@@ -20,6 +20,9 @@ Design decisions:
     else   APPROVE, and the amount is RESERVED (counts toward exposure until released or cancelled).
 - A HOLD can be overridden: the requester gives a reason, somebody else with `credit.approve_override`
   approves (maker-checker) and the amount is reserved. A BLOCK cannot: its cause must be lifted.
+- Currencies: an order in another currency is checked at the day's rate (receivables.fx) and holds its
+  functional amount (`functional_amount`, the rate in `fx_rate`) against the limit; without a rate for the
+  day the check is refused with MissingRate (409) before anything is written.
 - The hot path is lean: the figures are one query (figures.standing) and the policy spec is parsed once
   per approved version (versions are immutable).
 """
@@ -38,12 +41,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengkong.core.audit import record
+from fengkong.core.currencies import normalise, problem
 from fengkong.core.money import format_amount, quantize, to_fen
 from fengkong.core.permissions import require, users_with_perm
 from fengkong.customers.choices import CustomerStatus
 from fengkong.customers.queries import visible_customers
 from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
+from fengkong.receivables.fx import rates_on
 
 from .. import policy as policy_module
 from ..choices import CheckReason, CheckStatus, Decision, Grade, Trigger
@@ -54,9 +59,10 @@ from ..queries import visible_check
 from ..reasons import knockout_text
 from . import assessments
 
-# The currency a check accepts: the functional one, the currency of limits and exposure (docs/currencies.md).
-CURRENCIES = (settings.FUNCTIONAL_CURRENCY,)
+# An order in another currency is converted at the day's rate (docs/currencies.md): limits and exposure are
+# in the functional currency; without a rate for the day the check is refused (MissingRate, 409).
 MAX_AMOUNT = Decimal(10) ** 15  # exclusive
+RATE_PLACES = Decimal("0.00000001")  # CreditCheck.fx_rate
 MAX_REFERENCE = CreditCheck._meta.get_field("reference").max_length
 MAX_REASON = 2000
 BLOCKING = (CheckReason.BLACKLISTED, CheckReason.STOP_SUPPLY, CheckReason.GRADE_C_UNSECURED, CheckReason.INACTIVE,
@@ -89,10 +95,14 @@ def clean_amount(value: Any) -> Decimal:
 
 
 def clean_currency(value: Any) -> str:
-    currency = str(value or "").strip().upper()
-    if currency not in CURRENCIES:
-        raise ValidationError({"currency": _("currency %(given)s is not supported; use %(allowed)s")
-                               % {"given": repr(value), "allowed": ", ".join(CURRENCIES)}})
+    """An ISO 4217 code (or a name or sign core.currencies accepts, e.g. 美元); None: the functional one."""
+    if value is None:
+        return settings.FUNCTIONAL_CURRENCY
+    text = str(value).strip()[:40] if isinstance(value, str) else ""
+    currency = normalise(text) if text else None
+    if currency is None:
+        why = problem(text) if text else _("an ISO 4217 code such as CNY or USD is required")
+        raise ValidationError({"currency": _("currency %(given)s: %(why)s") % {"given": repr(value)[:40], "why": why}})
     return currency
 
 
@@ -269,19 +279,23 @@ def _check(actor, customer, amount: Decimal, currency: str, reference: str) -> t
         existing = _seen(actor, reference, customer)
         if existing is not None:
             return _replay(existing, customer, amount, currency), False
-        spec = policy_module.current()
-        figures = standing(customer, timezone.localdate(), exclude_reference=reference, knockouts=spec.knockouts)
-        reasons = reasons_for(figures, amount, spec)
+        spec, today = policy_module.current(), timezone.localdate()
+        rates = rates_on(today)
+        rate = rates.rate(currency).quantize(RATE_PLACES)  # MissingRate (409) before anything is written
+        functional_amount = rates.to_functional(amount, currency)
+        figures = standing(customer, today, exclude_reference=reference, knockouts=spec.knockouts, rates=rates)
+        reasons = reasons_for(figures, functional_amount, spec)
         decision = decision_for(reasons)
         check = CreditCheck.objects.create(
-            reference=reference, customer_id=customer.pk, amount=amount, currency=currency, decision=decision,
-            reasons=reasons, status=STATUS_OF[decision], limit_at_check=figures.limit,
+            reference=reference, customer_id=customer.pk, amount=amount, currency=currency, fx_rate=rate,
+            functional_amount=functional_amount, decision=decision, reasons=reasons, status=STATUS_OF[decision], limit_at_check=figures.limit,
             exposure_at_check=figures.exposure, requested_by=actor if getattr(actor, "pk", None) else None)
         record(actor, "credit_check.run", "creditcheck", check.pk,
-               after={"reference": reference, "customer": customer.pk, "amount": amount, "decision": decision,
+               after={"reference": reference, "customer": customer.pk, "amount": amount, "currency": currency,
+                      "functional_amount": functional_amount, "decision": decision,
                       "status": check.status, "reasons": [r["code"] for r in reasons],
                       "limit": figures.limit, "exposure": figures.exposure})
-        if to_fen(amount) >= spec.large_order_fen:
+        if to_fen(functional_amount) >= spec.large_order_fen:
             assessments.reassess_later([customer.pk], Trigger.LARGE_ORDER, actor=actor)
     return check, True
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -21,6 +22,7 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import StrictFloat, StrictInt, StrictStr
 
+from fengkong.core.currencies import iso_codes
 from fengkong.core.permissions import require, scope
 from fengkong.core.schemas import (
     CODE,
@@ -59,8 +61,11 @@ class CheckIn(Schema):
     amount: Annotated[StrictStr | StrictInt | StrictFloat, amount_in(digits=15, more_than_zero=True)] = Field(
         description="Order amount in yuan, more than 0, at most two decimals (a string avoids rounding)",
         examples=["125000.00"])
-    currency: StrictStr = Field(checks.CURRENCIES[0], max_length=10, description=f"One of {', '.join(checks.CURRENCIES)}",
-                                json_schema_extra={"enum": list(checks.CURRENCIES)})
+    currency: StrictStr = Field(settings.FUNCTIONAL_CURRENCY, max_length=10, examples=["CNY", "USD"],
+                                description="ISO 4217 code of the amount (default the functional currency); "
+                                            "another currency is converted at the day's rate, 409 without one. "
+                                            "Chinese names such as 美元 are accepted too.",
+                                json_schema_extra={"enum": sorted(iso_codes())})
     reference: StrictStr = Field(max_length=1000, description="The sales order number; the idempotency key",
                                  examples=["XSDD2026-001234"],
                                  json_schema_extra={"maxLength": checks.MAX_REFERENCE, "pattern": CODE})
@@ -91,6 +96,8 @@ class CheckOut(Schema):
     customer_name: str = Field(alias="customer.name")
     amount: Money
     currency: str
+    fx_rate: Decimal = Field(description="Rate to the functional currency used by the check (1 for it)")
+    functional_amount: Money = Field(description="The amount in the functional currency: what counts against the limit")
     decision: Decision
     status: CheckStatus
     reasons: list[CheckReasonOut]
@@ -115,11 +122,11 @@ class CheckOut(Schema):
 
     @staticmethod
     def resolve_reserved_amount(obj) -> Decimal:
-        return obj.amount if obj.status == CheckStatus.RESERVED else Decimal(0)
+        return obj.functional_amount if obj.status == CheckStatus.RESERVED else Decimal(0)
 
     @staticmethod
     def resolve_available_after(obj) -> Decimal:
-        held = obj.amount if obj.status == CheckStatus.RESERVED else Decimal(0)
+        held = obj.functional_amount if obj.status == CheckStatus.RESERVED else Decimal(0)
         return obj.limit_at_check - obj.exposure_at_check - held
 
 
@@ -143,7 +150,8 @@ class CheckPage(Page):
              url_name="credit_check_create")
 def create_check(request, body: CheckIn):
     """Check a sales order before confirming it. 201 with the answer; 200 with the first answer when the
-    reference is replayed with the same customer, amount and currency; 409 when its content differs."""
+    reference is replayed with the same customer, amount and currency; 409 when its content differs, or
+    when an amount in another currency has no exchange rate for the day."""
     user = caller(request)
     code = body.customer.strip()
     try:
