@@ -147,13 +147,15 @@ def compare_with_pandas(as_of: date) -> None:
     import numpy as np
 
     from fengkong.credit import features
-    from fengkong.credit.grading import engine_inputs, scorecard
+    from fengkong.credit.grading import engine_inputs, knockout_mask, scorecard
     from fengkong.credit.policy import current
     from fengkong.engine import expert
 
-    card = scorecard(current())
+    spec = current()
+    card = scorecard(spec)
     frame = features.compute(None, as_of).frame
-    values, limits = engine_inputs(frame, card)
+    knocked = knockout_mask(frame, spec)
+    values, limits = engine_inputs(frame, card, knocked)
     started = time.perf_counter()
     scored = expert.score(values, limits, card)
     engine_s = time.perf_counter() - started
@@ -161,7 +163,7 @@ def compare_with_pandas(as_of: date) -> None:
 
     table = pd.DataFrame({c: frame.get_column(c).to_numpy() for c in frame.columns})  # no pyarrow needed
     started = time.perf_counter()
-    total, grade, limit = pandas_score(table, card)
+    total, grade, limit = pandas_score(table, card, np.asarray(knocked, dtype=bool))
     pandas_s = time.perf_counter() - started
     same_grade = bool((np.asarray(grade) == scored.grade).all())
     same_total = bool(np.allclose(np.asarray(total), scored.total))
@@ -171,9 +173,11 @@ def compare_with_pandas(as_of: date) -> None:
           f"limits {same_limit}")
 
 
-def pandas_score(table, card):
+def pandas_score(table, card, knocked):
     """The scorecard written in plain pandas: per metric a band lookup with .where, per dimension a
-    weighted mean, then grade and limit. Same rules as engine.expert."""
+    weighted mean, a dimension with nothing known re-weighted away or capped as the policy says, then
+    grade (caps: missing dimensions, little known, industry alarm, knock-outs) and limit (rounded to
+    significant digits). Same rules as engine.expert."""
     import numpy as np
     import pandas as pd
 
@@ -192,18 +196,32 @@ def pandas_score(table, card):
         fill = {"worst": rule.worst_points, "neutral": rule.neutral_points, "exclude": np.nan}[rule.missing]
         points[rule.name] = p.where(~missing, fill)
     dim_weights = pd.Series({d.name: d.weight for d in card.dimensions})
-    dims = pd.DataFrame(index=table.index)
+    dims, unknown = pd.DataFrame(index=table.index), pd.DataFrame(index=table.index)
     for dim in card.dimensions:
         block = pd.DataFrame({m.name: points[m.name] for m in dim.metrics})
         weights = pd.DataFrame({m.name: np.where(block[m.name].isna(), 0.0, m.weight) for m in dim.metrics},
                                index=table.index)
         w_sum = weights.sum(axis=1)
         dims[dim.name] = ((block.fillna(0) * weights).sum(axis=1) / w_sum).where(w_sum > 0, dim.neutral_points)
-    total = (dims * (dim_weights / dim_weights.sum())).sum(axis=1).round(2)
+        unknown[dim.name] = pd.concat([table[m.name].isna() for m in dim.metrics], axis=1).all(axis=1)
+    reweight = [d.name for d in card.dimensions if d.when_missing == "reweight"]
+    weights = pd.DataFrame({d: dim_weights[d] for d in dim_weights.index}, index=table.index)
+    weights[reweight] = weights[reweight].where(~unknown[reweight], 0.0)
+    weights = weights.where(weights.sum(axis=1) > 0, pd.DataFrame(
+        {d: dim_weights[d] for d in dim_weights.index}, index=table.index), axis=0)
+    total = (dims * weights.div(weights.sum(axis=1), axis=0)).sum(axis=1).round(2)
     grade = pd.Series(np.where(total >= card.cutoffs[0], 0, np.where(total >= card.cutoffs[1], 1, 2)),
                       index=table.index)
+    for dim in card.dimensions:
+        if dim.cap is not None:
+            grade = grade.where(~unknown[dim.name], np.maximum(grade, dim.cap))
+    known = (~unknown * dim_weights).sum(axis=1) / dim_weights.sum()
+    if card.little_known_cap is not None:
+        grade = grade.where(known >= card.min_known_share - 1e-9, np.maximum(grade, card.little_known_cap))
     if card.alarm_cap is not None:
         grade = grade.where(~table["alarm"], np.maximum(grade, card.alarm_cap))
+    if card.knockout_cap is not None:
+        grade = grade.where(~knocked, np.maximum(grade, card.knockout_cap))
     terms = pd.DataFrame([g.__dict__ for g in card.grades]).loc[grade.to_numpy()].reset_index(drop=True)
     revenue = np.floor(terms["revenue_share"] * table["revenue_fen"].astype(float))
     equity = np.floor(terms["equity_share"] * table["equity_fen"].astype(float))
@@ -212,7 +230,13 @@ def pandas_score(table, card):
         statements, np.floor(terms["sales_share"] * table["sales_12m_fen"]))
     base = base.fillna(0).clip(lower=0).clip(upper=terms["cap_fen"]).astype("int64")
     secured = np.floor(terms["collateral_share"] * table["secured_fen"].clip(lower=0)).astype("int64")
-    limit = (base + secured) // card.round_to_fen * card.round_to_fen
+    raw = base + secured
+    if card.round_digits > 0:  # keep round_digits significant digits, never a unit above round_to_fen
+        unit = 10 ** (np.floor(np.log10(raw.clip(lower=1).astype(float))) - (card.round_digits - 1)).clip(lower=0)
+        unit = unit.astype("int64").clip(upper=max(card.round_to_fen, 1))
+    else:
+        unit = card.round_to_fen
+    limit = (raw // unit * unit).where(~knocked, 0)
     return total, grade, limit
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengkong.core.console import Stages, console, progress_bar, refuse, user_or_system
 from fengkong.core.spreadsheets import write_frame_csv
@@ -85,21 +86,23 @@ def train_cmd(data_file: Path, target: str, kind: str, time_column: str | None, 
     except ModellingError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug or a library failure: still one line, but exit 1, not 2
-        _fail(f"training failed: {type(exc).__name__}: {exc}", code=1)
+        _fail(_("training failed: %(kind)s: %(why)s") % {"kind": type(exc).__name__, "why": exc}, code=1)
     report = trained.report
     for name, block in report["models"].items():
         test = block["test"]
-        console.print(f"{name:9} test AUC {test['auc']:.4f}  KS {test['ks']:.4f}  Gini {test['gini']:.4f}  "
-                      f"Brier {test['brier']:.4f}  score PSI {block['psi_score']:.4f}", highlight=False)
+        console.print(f"{name:9} " + _("test AUC %(auc).4f  KS %(ks).4f  Gini %(gini).4f  Brier %(brier).4f  "
+                                       "score PSI %(psi).4f") % {**test, "psi": block["psi_score"]}, highlight=False)
     dropped = report["data"]["dropped"]
     if dropped:
-        console.print("Not used: " + "; ".join(f"{c} ({w})" for c, w in dropped.items()), highlight=False)
+        console.print(_("Not used: ") + "; ".join(f"{c} ({w})" for c, w in dropped.items()), highlight=False)
         if any(w.startswith("ID-like") for w in dropped.values()):
-            console.print("An ID-like column that does mean something can be kept with --include COLUMN.",
+            console.print(_("An ID-like column that does mean something can be kept with --include COLUMN."),
                           highlight=False)
-    console.print(f"Trained {', '.join(report['models'])} on {report['split']['train_rows']:,} rows, tested on "
-                  f"{report['split']['test_rows']:,} ({report['split']['description']}) in "
-                  f"{time.perf_counter() - started:.1f} s; model and report in {out_dir}/", highlight=False)
+    console.print(_("Trained %(models)s on %(train)s rows, tested on %(test)s (%(split)s) in %(seconds).1f s; "
+                    "model and report in %(dir)s/") % {
+        "models": ", ".join(report["models"]), "train": f"{report['split']['train_rows']:,}",
+        "test": f"{report['split']['test_rows']:,}", "split": report["split"]["description"],
+        "seconds": time.perf_counter() - started, "dir": out_dir}, highlight=False)
 
 
 @model.command("predict")
@@ -118,14 +121,15 @@ def predict_cmd(model_path: Path, data_file: Path, out_file: Path | None, no_rea
     except ModellingError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug or a library failure: still one line, but exit 1, not 2
-        _fail(f"scoring failed: {type(exc).__name__}: {exc}", code=1)
+        _fail(_("scoring failed: %(kind)s: %(why)s") % {"kind": type(exc).__name__, "why": exc}, code=1)
     if out_file is None:
         click.echo(scored.head(20))
     else:
         write_frame_csv(scored, out_file)
-    where = f" to {out_file}" if out_file else ""
-    console.print(f"Scored {scored.height:,} rows with {', '.join(loaded.metadata['models'])}{where} in "
-                  f"{time.perf_counter() - started:.1f} s.", highlight=False)
+    values = {"rows": f"{scored.height:,}", "models": ", ".join(loaded.metadata["models"]), "file": out_file,
+              "seconds": time.perf_counter() - started}
+    console.print((_("Scored %(rows)s rows with %(models)s to %(file)s in %(seconds).1f s.") if out_file else
+                   _("Scored %(rows)s rows with %(models)s in %(seconds).1f s.")) % values, highlight=False)
 
 
 def _months(text: str) -> int:
