@@ -87,3 +87,15 @@ def test_a_file_in_neither_utf8_nor_gbk_is_refused_naming_the_line_and_byte(tmp_
     assert result.exit_code == 2, result.output
     assert "乱码.csv is neither UTF-8 nor GBK/GB18030 text: as UTF-8, line 2 byte 4" in " ".join(
         result.output.split())
+
+
+def test_one_run_speaks_one_language(gbk_csv, tmp_path):
+    out = tmp_path / "model"
+    result = CliRunner().invoke(fengkong, ["--lang", "zh-hans", "model", "train", "--data", str(gbk_csv), "--target",
+                                           "违约", "--time-column", "观察日期", "--out", str(out), "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "测试集 AUC" in result.output and "已用" in result.output and "Trained" not in result.output
+    result = CliRunner().invoke(fengkong, ["--lang", "en", "model", "predict", "--model", str(out), "--data",
+                                           str(gbk_csv), "--out", str(tmp_path / "scored.csv")])
+    assert result.exit_code == 0, result.output
+    assert "Scored 800 rows" in result.output
