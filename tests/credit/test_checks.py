@@ -335,3 +335,10 @@ def test_the_pages_show_a_held_order_and_carry_the_override_through(sales, users
     held.refresh_from_db()
     assert held.status == CheckStatus.RESERVED and held.override_approved_by == users["risk_manager"]
     assert sign_in("collector").get("/credit/checks/SO-WEB/").status_code == 404
+
+
+def test_the_check_page_shows_the_orders_currency_and_what_it_holds_of_the_limit(sales, customer, today, sign_in):
+    FxRate.objects.create(date=today, currency="USD", rate=Decimal("7.2"))
+    check(sales, customer, "100.00", "SO-USD", currency="USD")
+    page = sign_in("sales").get("/credit/checks/SO-USD/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "USD 100.00" in page and "at 7.2: CNY 720.00" in page

@@ -288,6 +288,11 @@ class CreditCheck(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="check_amount_positive"),
                        models.UniqueConstraint(fields=["customer", "reference"], name="check_reference_per_customer")]
 
+    @property
+    def rate_text(self) -> str:
+        """The rate as it was given: 7.2, not 7.20000000."""
+        return format(self.fx_rate.normalize(), "f")
+
     def __str__(self) -> str:
         return f"{self.reference} {self.decision}"
 
