@@ -507,17 +507,25 @@ def peek_rows(path: Path, file_name: str, rows: int, mapping: Mapping | None = N
                         for row in itertools.islice(sheet.iter_rows(values_only=True), rows)]
         except FileRejected:
             return []
-    text = _peek_text(head, mapping.encoding)
-    lines = text.split("\n")[:rows]
-    return [[cell.strip() for cell in next(csv.reader([line.rstrip("\r")],
-                                                      delimiter=mapping.delimiter or sniff_delimiter(line)), [])]
-            for line in lines]
+    lines = _peek_text(head, mapping.encoding).split("\n")[:rows]
+    return [_peek_cells(line.rstrip("\r"), mapping.delimiter) for line in lines]
+
+
+def _peek_cells(line: str, delimiter: str | None) -> list[str]:
+    """One line's cells; a line csv cannot read (a binary file's) has none."""
+    try:
+        return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter or sniff_delimiter(line)), [])]
+    except csv.Error:
+        return []
 
 
 def _peek_text(head: bytes, encoding: str | None) -> str:
     """The start of a text file decoded as the importer will decode it (a character cut at the end is dropped)."""
     if encoding:
-        return head.decode(encoding, errors="ignore")
+        try:
+            return head.decode(encoding, errors="ignore")
+        except LookupError:   # an unknown encoding: the mapping's check names it
+            return ""
     if head.startswith(b"\xef\xbb\xbf"):
         return head[3:].decode("utf-8", errors="ignore")
     for candidate in ("utf-8", "gb18030"):

@@ -73,8 +73,7 @@ def rule(name: str) -> Callable[[Rule], Rule]:
 def apply_rules(preset: Preset, table: Table, fields: dict[str, str], mapping: Mapping) -> Prepared:
     batch = Batch(preset, table, fields, mapping)
     dropped = set(dropped_headers(preset, table.headers))
-    batch.frame = batch.frame.drop([c for c in batch.frame.columns if c in dropped or _is_filler(c)
-                                    and "drop_filler_columns" in preset.rules])
+    batch.frame = batch.frame.drop([c for c in batch.frame.columns if c in dropped])
     for name in preset.rules:
         RULES[name](batch)
     batch.prepared.table = Table(batch.frame, table.headers, table.encoding)
@@ -85,8 +84,9 @@ def dropped_headers(preset: Preset, headers: list[str]) -> list[str]:
     """Columns the preset's rules take out before headers are matched: fillers, document-currency columns,
     the Data Export's label column."""
     dropped = []
-    if "drop_filler_columns" in preset.rules:
-        dropped += [h for h in headers if _is_filler(h)]
+    if "drop_filler_columns" in preset.rules:   # the fillers and the child tables after the first one
+        first = next((i for i, h in enumerate(headers) if _is_filler(h)), len(headers))
+        dropped += headers[first:]
     if "company_currency" in preset.rules:
         foreign = {normalise_header(h) for h in preset.foreign_columns}
         dropped += [h for h in headers if normalise_header(h) in foreign]
@@ -123,7 +123,9 @@ def data_export_preamble(b: Batch) -> None:
 
 @rule("drop_filler_columns")
 def drop_filler_columns(b: Batch) -> None:
-    """The "~" columns are dropped before headers are matched (apply_rules, dropped_headers)."""
+    """The "~" columns, and the child tables (items, taxes …) after the first of them, are dropped before
+    headers are matched (apply_rules, dropped_headers): their rows' parent cells are blank and skipped as
+    rows without a number (skip_total_rows)."""
 
 
 @rule("company_currency")
