@@ -103,3 +103,30 @@ def test_a_users_mapping_adds_to_the_preset_and_wins(db, tmp_path, write):
     batch = import_file(path, "invoices", actor=None, preset="erpnext-ar", mapping=mapping, create_customers=True)
     assert batch.status == "done", batch.errors[:3]
     assert set(Invoice.objects.values_list("contract_ref", flat=True)) == {"China"}
+
+
+def test_the_upload_page_offers_the_presets_and_imports_with_one(sign_in, users, huey_immediate, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import TestCase
+    from django.urls import reverse
+
+    from fengkong.accounts.choices import Role
+
+    client = sign_in(Role.FINANCE)
+    html = client.get(reverse("import-upload"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="preset"' in html and 'value="odoo-move-lines"' in html and 'name="create_customers"' in html
+    book = erp.make_book()
+    content = erp.write_erpnext_ar(book, tmp_path / "AR.csv").read_bytes()
+    data = {"kind": "invoices", "mode": "all", "preset": "erpnext-ar", "create_customers": "on",
+            "file": SimpleUploadedFile("AR.csv", content, "text/csv")}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("import-upload"), data, HTTP_ACCEPT_LANGUAGE="en")
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and batch.status == "done", batch.message
+    assert batch.message.startswith("Read with preset erpnext-ar (asked for)")
+    assert Invoice.objects.open().count() == len(book.open_amounts)
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Read with preset erpnext-ar (asked for)" in page and "customers created from the file" in page
+    bad = {**data, "preset": "quickbooks", "file": SimpleUploadedFile("AR.csv", content, "text/csv")}
+    assert client.post(reverse("import-upload"), bad, HTTP_ACCEPT_LANGUAGE="en").status_code == 400
+    assert ImportBatch.objects.count() == 1
