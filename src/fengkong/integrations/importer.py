@@ -47,7 +47,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from fengkong.core.audit import Change, record_many
 from fengkong.core.spreadsheets import write_frame_csv
@@ -78,16 +78,15 @@ from .writers import CREDIT_NOTES, CUSTOMERS, INVOICES, ORDERS, WRITERS, Written
 
 # what a preset's rules did (presets.rules.NOTES), as the outcome says it
 NOTE_TEXTS = {
-    "totals": ("%(n)d total or heading row skipped", "%(n)d total or heading rows skipped"),
-    "preamble": ("%(n)d preamble row skipped", "%(n)d preamble rows skipped"),
-    "drafts": ("%(n)d draft or cancelled row skipped", "%(n)d draft or cancelled rows skipped"),
-    "cleared": ("%(n)d cleared item skipped", "%(n)d cleared items skipped"),
-    "exchange": ("%(n)d exchange-difference line skipped", "%(n)d exchange-difference lines skipped"),
-    "instalments": ("%(n)d instalment line merged into its invoice", "%(n)d instalment lines merged into their invoices"),
-    "settled": ("%(n)d settled credit row skipped", "%(n)d settled credit rows skipped"),
-    "receipts": ("%(n)d unallocated receipt kept as a credit balance",
-                 "%(n)d unallocated receipts kept as credit balances"),
-    "credit_notes": ("%(n)d credit note kept as a credit balance", "%(n)d credit notes kept as credit balances"),
+    "totals": ngettext_lazy("%(n)d total or heading row skipped", "%(n)d total or heading rows skipped", "n"),
+    "preamble": ngettext_lazy("%(n)d preamble row skipped", "%(n)d preamble rows skipped", "n"),
+    "drafts": ngettext_lazy("%(n)d draft or cancelled row skipped", "%(n)d draft or cancelled rows skipped", "n"),
+    "cleared": ngettext_lazy("%(n)d cleared item skipped", "%(n)d cleared items skipped", "n"),
+    "exchange": ngettext_lazy("%(n)d exchange-difference line skipped", "%(n)d exchange-difference lines skipped", "n"),
+    "instalments": ngettext_lazy("%(n)d instalment line merged into its invoice", "%(n)d instalment lines merged into their invoices", "n"),
+    "settled": ngettext_lazy("%(n)d settled credit row skipped", "%(n)d settled credit rows skipped", "n"),
+    "receipts": ngettext_lazy("%(n)d unallocated receipt kept as a credit balance", "%(n)d unallocated receipts kept as credit balances", "n"),
+    "credit_notes": ngettext_lazy("%(n)d credit note kept as a credit balance", "%(n)d credit notes kept as credit balances", "n"),
 }
 SHOWN_CUSTOMERS = 20
 
@@ -339,8 +338,7 @@ class ImportRun:
     def preset_note(self) -> str:
         """Which preset read the file and why, and what its rules did."""
         text = _("Read with %(reason)s.") % {"reason": self.layout.reason}
-        done = [ngettext(*NOTE_TEXTS[note], self.notes[note]) % {"n": self.notes[note]}
-                for note in NOTES if self.notes.get(note)]
+        done = [NOTE_TEXTS[note] % {"n": self.notes[note]} for note in NOTES if self.notes.get(note)]
         return text + (" " + "; ".join(done) + "." if done else "")
 
     def customers_note(self) -> str:
