@@ -86,6 +86,7 @@ def test_create_customers_uses_the_erps_customer_id_and_lists_them(db, tmp_path)
     again = import_file(erp.write_erpnext_ar(book, tmp_path / "AR2.csv"), "invoices", actor=None,
                         preset="erpnext-ar", create_customers=True)
     assert "created from the file" not in again.message
+    assert again.rows_total == batch.rows_total and again.rows_unchanged == again.rows_total   # re-import is safe
 
 
 def test_a_dry_run_with_create_customers_checks_everything_and_creates_nobody(db, tmp_path):

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from ..exceptions import FileRejected
 from ..fields import normalise_header
-from ..mapping import Mapping, load_mapping, parse_mapping_text
+from ..mapping import Mapping, load_mapping, raw_mapping
 from ..sources import Table, peek_rows
 from .model import Prepared, Preset, customer_code
 from .rules import apply_rules, dropped_headers
@@ -105,7 +105,7 @@ class Layout:
 def layout_for(path: Path, file_name: str, kind: str, name: str | None, user_mapping) -> tuple[Layout | None, Mapping]:
     """The preset to read `path` with (asked for by `name`, else detected when no mapping was given) and the
     checked Mapping: the preset's mapping with the user's added on top."""
-    user_raw = _raw(user_mapping)
+    user_raw = raw_mapping(user_mapping)
     if name is None and user_raw is None:
         layout = detect(path, file_name, kind)
     elif name is None:
@@ -113,24 +113,8 @@ def layout_for(path: Path, file_name: str, kind: str, name: str | None, user_map
     else:
         layout = match(path, file_name, kind, name, user_raw)
     if layout is None:
-        return None, load_mapping(user_mapping, kind)
+        return None, load_mapping(user_raw, kind)
     return layout, load_mapping(merged_mapping(layout, user_raw or {}), kind)
-
-
-def _raw(user_mapping) -> dict | None:
-    if user_mapping is None:
-        return None
-    if isinstance(user_mapping, dict):
-        return user_mapping
-    path = Path(user_mapping) if isinstance(user_mapping, Path) else None
-    if path is None and isinstance(user_mapping, str) and "\n" not in user_mapping and Path(user_mapping).is_file():
-        path = Path(user_mapping)
-    if path is not None:
-        try:
-            return parse_mapping_text(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise FileRejected(_("The mapping file cannot be read: %(why)s") % {"why": exc}) from None
-    return parse_mapping_text(user_mapping)
 
 
 def match(path: Path, file_name: str, kind: str, name: str, user_raw: dict | None = None) -> Layout:

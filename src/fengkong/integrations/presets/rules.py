@@ -92,9 +92,8 @@ def dropped_headers(preset: Preset, headers: list[str]) -> list[str]:
         dropped += [h for h in headers if normalise_header(h) in foreign]
     if "data_export_preamble" in preset.rules and headers and _is_data_export(headers[0]):
         dropped.append(headers[0])
-    for role in ("sr",):
-        if (header := preset.columns.get(role)) in headers:
-            dropped.append(header)
+    if (counter := preset.columns.get("sr")) in headers:   # the report view's row counter
+        dropped.append(counter)
     return dropped
 
 
