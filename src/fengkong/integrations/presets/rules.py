@@ -150,11 +150,14 @@ def skip_total_rows(b: Batch) -> None:
     number = b.column("number")
     if number is None:
         return
-    date = b.column("issue_date")
-    no_date = parse_date(pl.col(date), b.mapping.date_formats).is_null() if date else pl.lit(True)
     word = pl.col(number).str.to_lowercase().str.replace_all(r"[\s:：'\"*]", "").is_in(TOTAL_WORDS)
-    again = pl.col(number) == number
-    b.drop((pl.col(number).is_null() & no_date) | word | again, TOTALS)
+    candidates = b.frame.filter(pl.col(number).is_null() | word | (pl.col(number) == number))
+    if not candidates.height:
+        return
+    if date := b.column("issue_date"):   # a row without a number but with a date stays, to be reported
+        dated = parse_date(pl.col(date), b.mapping.date_formats).is_not_null() & pl.col(number).is_null()
+        candidates = candidates.filter(~dated)
+    b.drop(pl.col(ROW).is_in(candidates.get_column(ROW).implode()), TOTALS)
 
 
 @rule("drop_cleared")
@@ -255,18 +258,27 @@ def credit_balances(b: Batch) -> None:
     if amount is None and open_ is None:
         return
     balance_header = open_ or amount
+    credit = b.column("credit")
+    signed = pl.any_horizontal(pl.col(h).str.contains(r"[-(]") for h in (amount, open_) if h)
+    if credit:   # a credit line: something in Credit (not "0.00")
+        signed = signed | ~pl.col(credit).fill_null("0").str.contains(r"^[\s0.,]*$")
+    candidates = b.frame.filter(signed.fill_null(False))   # only these can be credits: parsed, the rest is not
+    if not candidates.height:
+        return
+    fen = {h: f"~fen {h}" for h in (amount, open_, credit) if h}
+    rows = candidates.with_columns(b.fen(h).alias(name) for h, name in fen.items())
     negative = pl.lit(False)
     for header in (amount, open_):
         if header:
-            negative = negative | (b.fen(header) < 0).fill_null(False)
-    if credit := b.column("credit"):
-        negative = negative | ((b.fen(credit) > 0) & (b.fen(amount).fill_null(0) == 0)).fill_null(False)
-    balance = b.fen(balance_header).abs()
-    rows = b.frame.with_columns(negative.alias("~credit"), balance.alias("~balance"))
-    credits = rows.filter(pl.col("~credit"))
+            negative = negative | (pl.col(fen[header]) < 0).fill_null(False)
+    if credit:
+        debit = pl.col(fen[amount]).fill_null(0) if amount else pl.lit(0)
+        negative = negative | ((pl.col(fen[credit]) > 0) & (debit == 0)).fill_null(False)
+    credits = rows.filter(negative).with_columns(pl.col(fen[balance_header]).abs().alias("~balance")).drop(
+        list(fen.values()))
     if not credits.height:
         return
-    b.frame = rows.filter(~pl.col("~credit")).drop("~credit", "~balance")
+    b.frame = b.frame.filter(~pl.col(ROW).is_in(credits.get_column(ROW).implode()))
     settled = credits.filter(pl.col("~balance").fill_null(0) == 0).height
     if settled:
         b.prepared.notes[SETTLED] = settled
@@ -276,7 +288,7 @@ def credit_balances(b: Batch) -> None:
     payments = (pl.col(kind_type).is_in(list(b.preset.payment_types)).fill_null(False) if kind_type
                 else pl.lit(False))
     for kind, mask, date_field in (("payments", payments, "payment_date"), ("credit-notes", ~payments, "issue_date")):
-        part = credits.filter(mask).drop("~credit", "~balance")
+        part = credits.filter(mask).drop("~balance")
         if not part.height:
             continue
         fields = {"number": b.fields.get("number"), "customer_code": b.fields.get("customer_code"),
