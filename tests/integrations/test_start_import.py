@@ -40,8 +40,9 @@ def test_the_upload_start_is_audited_and_queues_the_importer_after_commit(users,
     assert (event.actor, event.object_type, event.object_id) == (users[Role.FINANCE], "import_batch", str(batch.pk))
     assert event.after["file"] == "应收.csv" and event.after["size"] == len(CONTENT) and event.after["mode"] == "valid"
     assert batch.status == "running" and len(queued) == 1
-    batch_id, _path, kind, user_id, _mapping, dry_run, valid_rows_only, source_id, currency = queued[0]
+    batch_id, _path, kind, user_id, _mapping, dry_run, valid_rows_only, source_id, currency, preset, create = queued[0]
     assert source_id is None and currency is None  # no source named: sensitive changes are held; no currency said
+    assert preset is None and create is False  # no preset named (the importer may detect one); no customers made
     assert (batch_id, kind, user_id, dry_run, valid_rows_only) == (batch.pk, "invoices", users[Role.FINANCE].pk,
                                                                    False, True)
 

@@ -74,6 +74,7 @@ def customer_detail(request, code: str):
         "group_size": group_members.count() if group_members is not None else 0,
         "invoices": ledger.open_invoices(customer, request.user),
         "payments": ledger.recent_payments(customer, request.user),
+        "credit_balances": ledger.credit_balances(customer, request.user),
         "financials": list(scope(FinancialStatement.objects.filter(customer=customer), request.user)[:8]),
         "aging_chart": aging_figure(profile, height=240),
         "aging_rows": aging_rows(profile),

@@ -34,10 +34,12 @@ log = logging.getLogger(__name__)
 
 
 def start_import(*, actor, upload, kind: str, mapping_text: str, mode: str, dry_run: bool,
-                 source: ImportSource | None = None, currency: str | None = None) -> ImportBatch:
+                 source: ImportSource | None = None, currency: str | None = None, preset: str | None = None,
+                 create_customers: bool = False) -> ImportBatch:
     """Record a running batch for the uploaded file and hand it to the background importer. `source`:
     where the file comes from (a trusted one writes sensitive master data without dual review). `currency`:
-    the currency of a file without a currency column (docs/currencies.md)."""
+    the currency of a file without a currency column (docs/currencies.md). `preset`, `create_customers`: as
+    importer.import_file takes them (docs/import.md)."""
     require(actor, "integrations.run_import")
     importer = task("integrations.import")
     path, sha256 = save_upload(upload)
@@ -49,9 +51,10 @@ def start_import(*, actor, upload, kind: str, mapping_text: str, mode: str, dry_
         )
         record(actor, "import.started", "import_batch", batch.pk, after={
             "kind": kind, "file": batch.file_name, "sha256": sha256, "size": upload.size, "mode": mode,
-            "dry_run": dry_run, "source": source.code if source else None})
+            "dry_run": dry_run, "source": source.code if source else None, "preset": preset,
+            "create_customers": create_customers})
         arguments = (batch.pk, str(path), kind, actor.pk, mapping_text, dry_run, mode == ImportMode.VALID_ROWS,
-                     source.pk if source else None, currency)
+                     source.pk if source else None, currency, preset, create_customers)
         transaction.on_commit(lambda: _hand_over(importer, arguments))
     return batch
 

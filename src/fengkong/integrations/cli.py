@@ -13,6 +13,7 @@ from fengkong.core.console import Stages, console, progress_bar, user_or_system
 
 from .importer import import_file
 from .models import ImportSource
+from .presets import NAMES as PRESETS
 from .reports import print_batch, write_errors_csv
 
 KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financials", "fx-rates"]
@@ -23,6 +24,11 @@ KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financi
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Mapping file (TOML or JSON) for other ERP layouts.")
+@click.option("--preset", type=click.Choice(PRESETS), default=None,
+              help="An ERP export Fengkong knows (docs/import.md); with --mapping, your mapping adds to it and wins. "
+                   "Without either, a preset whose headers the file has is used by itself.")
+@click.option("--create-customers", is_flag=True,
+              help="Parties the file names that are not customers yet become customers (listed in the outcome).")
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
 @click.option("--valid-rows-only", is_flag=True, help="Import the valid rows and report the others.")
 @click.option("--errors", "errors_out", type=click.Path(dir_okay=False, path_type=Path),
@@ -32,7 +38,7 @@ KINDS = ["customers", "invoices", "payments", "credit-notes", "orders", "financi
 @click.option("--user", "username", default=None, help="Record the import as this user.")
 @click.option("--source", "source_code", default=None,
               help="The import source (its code) the file comes from; a trusted one skips dual review.")
-def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid_rows_only: bool,
+def import_cmd(kind: str, file: Path, mapping: Path | None, preset: str | None, create_customers: bool, dry_run: bool, valid_rows_only: bool,
                errors_out: Path | None, currency: str | None, username: str | None,
                source_code: str | None) -> None:
     """Import an ERP export: customers, invoices, payments, credit-notes, orders, financials or fx-rates.
@@ -45,7 +51,8 @@ def import_cmd(kind: str, file: Path, mapping: Path | None, dry_run: bool, valid
     with progress_bar() as bar:
         batch = import_file(file, kind, actor=actor, mapping=mapping, dry_run=dry_run,
                             valid_rows_only=valid_rows_only, progress=Stages(bar),
-                            max_bytes=settings.IMPORT_CLI_MAX_BYTES, source=source, currency=currency)
+                            max_bytes=settings.IMPORT_CLI_MAX_BYTES, source=source, currency=currency,
+                            preset=preset, create_customers=create_customers)
     print_batch(batch, console)
     if errors_out and batch.error_count:
         write_errors_csv(batch, errors_out)

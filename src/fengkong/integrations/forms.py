@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import ImportKind, ImportMode
 from .exceptions import FileRejected, NotText
 from .models import ImportSource
+from .presets import PRESETS
 from .sources import detect_encoding
 from .uploads import RefusedUpload, refused_upload
 
@@ -24,6 +25,16 @@ class ImportUploadForm(forms.Form):
     mapping = forms.FileField(label=_("Column mapping file (optional)"), required=False,
                               error_messages={"empty": _("A mapping file must be between 1 byte and 1 MB.")},
                               help_text=_("Only needed when your ERP's column headers are not recognised."))
+    preset = forms.ChoiceField(
+        label=_("ERP preset (optional)"), required=False,
+        choices=[("", _("Detect from the headers"))] + [(p.name, f"{p.name}: {p.erp}") for p in PRESETS.values()],
+        help_text=_("An export Fengkong knows (docs/import.md: ERPNext, SAP FBL5N, Odoo, Kingdee, Yonyou U8). "
+                    "Without a preset or a mapping file, a preset whose headers the file has is used by itself; "
+                    "a mapping file given with a preset adds to it."))
+    create_customers = forms.BooleanField(
+        label=_("Create the customers the file names that are not known yet"), required=False,
+        help_text=_("Otherwise a row of an unknown customer is a problem. The customers created are listed in "
+                    "the result."))
     currency = forms.CharField(
         label=_("Currency of the file (optional)"), required=False, max_length=12,
         help_text=_("For a file without a currency column: the ISO 4217 code its amounts are in (default: the "

@@ -20,6 +20,14 @@ and the demo loader. Design decisions:
   sensitive master data as pending changes for a second person (writers.write_customers `hold`,
   reviews.actions.request_changes), counted as `rows_held`. The system (the demo loader, `fengkong
   import` without --user) and trusted sources write them at once.
+- ERP presets (docs/import.md, integrations.presets): a preset asked for, or detected from the headers when
+  neither a preset nor a mapping was given, is the preset's mapping (the user's on top) plus its named rules,
+  applied to each batch in `Reading.prepared` before the checks; rows a rule sets aside as credit balances
+  are checked and written as receipts or credit notes of the same import. The outcome says which preset and
+  why, and what its rules did.
+- `create_customers`: unknown parties of the file become customers (the ERP's customer ID as the code where
+  the file has one, else presets.customer_code) before a batch is checked, in the import's transaction; the
+  outcome lists them. A dry run creates them in a transaction it rolls back.
 - Progress goes to the caller's callback and to the cache under `import-progress:<batch id>` as
   {stage, done, total}: the web page polls that, because on SQLite the batch row cannot be seen to move
   while the write transaction holds the database.
@@ -39,7 +47,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from fengkong.core.audit import Change, record_many
 from fengkong.core.spreadsheets import write_frame_csv
@@ -52,9 +60,11 @@ from fengkong.reviews.targets import reviewed
 from . import db
 from .exceptions import FileRejected
 from .fields import KINDS, fields_of
-from .mapping import Mapping, load_mapping
+from .mapping import Mapping
 from .models import ImportBatch, ImportSource
-from .sources import ROW, Source, open_source
+from .presets import Layout, Prepared, layout_for
+from .presets.rules import NOTES
+from .sources import ROW, Source, Table, open_source
 from .validation import (
     PROBLEM_SCHEMA,
     WHOLE_FILE_KINDS,
@@ -65,6 +75,20 @@ from .validation import (
     unused_headers,
 )
 from .writers import CREDIT_NOTES, CUSTOMERS, INVOICES, ORDERS, WRITERS, Written
+
+# what a preset's rules did (presets.rules.NOTES), as the outcome says it
+NOTE_TEXTS = {
+    "totals": ngettext_lazy("%(n)d total or heading row skipped", "%(n)d total or heading rows skipped", "n"),
+    "preamble": ngettext_lazy("%(n)d preamble row skipped", "%(n)d preamble rows skipped", "n"),
+    "drafts": ngettext_lazy("%(n)d draft or cancelled row skipped", "%(n)d draft or cancelled rows skipped", "n"),
+    "cleared": ngettext_lazy("%(n)d cleared item skipped", "%(n)d cleared items skipped", "n"),
+    "exchange": ngettext_lazy("%(n)d exchange-difference line skipped", "%(n)d exchange-difference lines skipped", "n"),
+    "instalments": ngettext_lazy("%(n)d instalment line merged into its invoice", "%(n)d instalment lines merged into their invoices", "n"),
+    "settled": ngettext_lazy("%(n)d settled credit row skipped", "%(n)d settled credit rows skipped", "n"),
+    "receipts": ngettext_lazy("%(n)d unallocated receipt kept as a credit balance", "%(n)d unallocated receipts kept as credit balances", "n"),
+    "credit_notes": ngettext_lazy("%(n)d credit note kept as a credit balance", "%(n)d credit notes kept as credit balances", "n"),
+}
+SHOWN_CUSTOMERS = 20
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -78,14 +102,17 @@ def import_file(path: Path, kind: str, *, actor, mapping: Path | dict | None = N
                 valid_rows_only: bool = False, progress: Progress | None = None,
                 batch: ImportBatch | None = None, file_name: str | None = None,
                 max_bytes: int | None = None, source: ImportSource | None = None,
-                currency: str | None = None) -> ImportBatch:
+                currency: str | None = None, preset: str | None = None,
+                create_customers: bool = False) -> ImportBatch:
     """Import `path` as `kind`; always returns the finished batch (done/partial/rejected/failed/dry_run).
     A file larger than `max_bytes` (default settings.IMPORT_MAX_BYTES) is rejected before it is read.
     `source`: where the file comes from; unless it is trusted, a person's changes of sensitive master data
     are held for review. `currency`: the currency of a file without a currency column (docs/currencies.md;
-    default the functional currency); a file's own column wins."""
+    default the functional currency); a file's own column wins. `preset`: an ERP preset's name
+    (presets.NAMES; detected from the headers when neither it nor `mapping` is given). `create_customers`:
+    unknown parties become customers instead of row problems."""
     run = ImportRun(Path(path), kind, actor, dry_run, valid_rows_only, progress)
-    run.source, run.currency = source, currency
+    run.source, run.currency, run.preset, run.create_customers = source, currency, preset, create_customers
     run.begin(batch, file_name or Path(path).name)
     try:
         run.execute(mapping, settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes)
@@ -110,6 +137,11 @@ class ImportRun:
         self.batch: ImportBatch
         self.derivation: Derivation | None = None
         self.unused: list[str] = []  # the file's columns no field takes
+        self.preset: str | None = None
+        self.create_customers = False
+        self.layout: Layout | None = None
+        self.notes: dict[str, int] = {}  # what the preset's rules did
+        self.new_customers: list[tuple[str, str]] = []  # (code, name) created from the file
 
     @property
     def holds(self) -> bool:
@@ -138,17 +170,22 @@ class ImportRun:
             raise FileRejected(_("Exchange rates are finance's: importing them needs the permission to manage "
                                  "exchange rates."))
         self.measure(max_bytes)
-        plan = load_mapping(mapping, self.kind)
+        self.layout, plan = layout_for(self.path, self.batch.file_name, self.kind, self.preset, mapping)
         self.stage(_("Reading the file"), 0, 1)
         with open_source(self.path, self.batch.file_name, plan) as source:
             self.batch.encoding = source.encoding
-            reading = Reading(self.kind, source, self.with_currency(plan))
-            self.unused = unused_headers(source.headers, reading.headers)
+            reading = Reading(self.kind, source, self.with_currency(plan), self.layout)
+            self.unused = [h for h in unused_headers(reading.file_headers, reading.headers)
+                           if not self.layout or h not in self.layout.preset.columns.values()]  # a rule reads it
             if "currency" in fields_of(self.kind) and "currency" not in reading.headers \
                     and "currency" not in reading.mapping.constants:
                 self.assumed_currency = settings.FUNCTIONAL_CURRENCY
+            if self.create_customers:
+                reading.before_check = self.add_customers
             if self.dry_run:
-                tally = self.check_batches(reading, write=False)
+                with transaction.atomic():   # customers a dry run creates go again
+                    tally = self.check_batches(reading, write=False)
+                    transaction.set_rollback(True)
                 return self.finish("dry_run", tally.problems())
             with transaction.atomic():
                 tally = self.check_batches(reading, write=True)
@@ -160,6 +197,7 @@ class ImportRun:
             if status == "rejected":
                 self.batch.rows_created = self.batch.rows_updated = self.batch.rows_unchanged = 0
                 self.batch.rows_held = 0
+                self.new_customers = []
             self.finish(status, tally.problems(), audited=status != "rejected")
 
     def with_currency(self, plan: Mapping) -> Mapping:
@@ -186,24 +224,26 @@ class ImportRun:
         tally, total = Tally(), reading.source.estimated_rows or 0
         self.stage(_("Checking rows"), 0, total)
         with db.one_file_into(KEYED_TABLES.get(self.kind)):
-            for checked in reading.checked():
+            for kind, checked in reading.checked():
                 rejected = tally.add(checked)
                 if write and (self.valid_rows_only or not tally.problem_count):
                     frame = checked.valid_frame() if rejected else checked.frame
                     if frame.height:
-                        self.write(checked, frame, tally)
+                        self.write(kind, checked, frame, tally)
                 self.count_rows(tally.rows, tally.rejected)
                 self.stage(_("Checking rows"), tally.rows, max(total, tally.rows))
-        if tally.rows == 0:
+        self.notes = reading.notes
+        if tally.rows == 0 and not reading.notes:
             raise FileRejected(_("The file has a header row but no data rows."))
         return tally
 
-    def write(self, checked: Checked, frame: pl.DataFrame, tally: Tally) -> None:
-        """One batch's valid rows, inside the import's transaction."""
+    def write(self, kind: str, checked: Checked, frame: pl.DataFrame, tally: Tally) -> None:
+        """One batch's valid rows of `kind` (the file's, or its credit balances'), inside the import's
+        transaction."""
         done_before = tally.rows - checked.rows_total
-        hold = {"hold": self.holds} if self.kind == "customers" else {}
-        written = WRITERS[self.kind](frame, checked.present, self.batch.pk,
-                                     lambda done, _n: self.stage(_("Writing"), done_before + done, tally.rows), **hold)
+        hold = {"hold": self.holds} if kind == "customers" else {}
+        written = WRITERS[kind](frame, checked.present, self.batch.pk,
+                                lambda done, _n: self.stage(_("Writing"), done_before + done, tally.rows), **hold)
         tally.changed(written)
         self.count_changes(tally)
         if written.derivation is not None:
@@ -213,8 +253,32 @@ class ImportRun:
         for kind, wishes in written.wishes.items():
             request_changes(actor=self.actor, reviewed=reviewed(kind), wishes=wishes,
                             via=f"import #{self.batch.pk} {self.batch.file_name}")
-        if self.kind == "financials":
+        if kind == "financials":
             statements_changed(frame, written, self.actor)
+
+    def add_customers(self, prepared: Prepared, headers: dict[str, str]) -> pl.DataFrame | None:
+        """--create-customers: the batch's parties no customer has the code of become customers (code and
+        name as the file gives them, see presets.customer_code), through the customers check and writer;
+        the problems of those that cannot be (a code longer than 40 characters), or None."""
+        name_header = self.layout.preset.columns.get("customer_name") if self.layout else None
+        parties = prepared.parties(headers, name_header)
+        new = parties.join(db.customer_ids().select("code"), on="code", how="anti")
+        if not new.height:
+            return None
+        code_header = headers.get("customer_code", "code")
+        shown_name = name_header if name_header and name_header in prepared.table.frame.columns else code_header
+        table = Table(new.rename({"code": "~code", "name": "~name"}), ["~code", "~name"], prepared.table.encoding)
+        checked = check("customers", table, Mapping(), {"code": "~code", "name": "~name"})
+        problems = checked.problems.with_columns(
+            pl.col("column").replace({"~code": code_header, "~name": shown_name}))
+        frame = checked.valid_frame()
+        if frame.height:
+            written = WRITERS["customers"](frame, checked.present, self.batch.pk, None, hold=self.holds)
+            if written.audit:
+                record_many(self.actor, written.audit)
+            self.new_customers += list(zip(frame.get_column("code").to_list(), frame.get_column("name").to_list(),
+                                           strict=True))
+        return problems if problems.height else None
 
     # --- outcomes -----------------------------------------------------------------------------------
 
@@ -234,6 +298,10 @@ class ImportRun:
         b.errors = problems.head(KEPT_PROBLEMS).to_dicts()
         b.errors_file = save_problems(b.pk, problems) if problems.height else ""
         b.message = b.message or self.summary()
+        if self.layout is not None:
+            b.message = self.preset_note() + " " + b.message
+        if self.new_customers:
+            b.message += " " + self.customers_note()
         if self.unused:
             b.message += " " + self.unused_note()
         b.save()
@@ -266,6 +334,25 @@ class ImportRun:
                  "rejected": b.rows_rejected, "problems": b.error_count, "held": b.rows_held,
                  "source": b.source.code if b.source else None}
         return Change("import.finished", "import_batch", str(b.pk), None, after)
+
+    def preset_note(self) -> str:
+        """Which preset read the file and why, and what its rules did."""
+        text = _("Read with %(reason)s.") % {"reason": self.layout.reason}
+        done = [NOTE_TEXTS[note] % {"n": self.notes[note]} for note in NOTES if self.notes.get(note)]
+        return text + (" " + "; ".join(done) + "." if done else "")
+
+    def customers_note(self) -> str:
+        rule = (_("code: the file's customer ID") if not (self.layout and self.layout.preset.party_is_name)
+                or (self.layout.preset.columns.get("customer_id") in self.layout.headers) else
+                _("code: the name as written, or above 40 characters its first 31, \"~\" and 8 hex digits of its "
+                  "SHA-1"))
+        shown = ", ".join(f"{code} ({name})" if code != name else code
+                          for code, name in self.new_customers[:SHOWN_CUSTOMERS])
+        more = len(self.new_customers) - SHOWN_CUSTOMERS
+        text = ngettext("%(n)d customer created from the file (%(rule)s): %(list)s",
+                        "%(n)d customers created from the file (%(rule)s): %(list)s",
+                        len(self.new_customers)) % {"n": len(self.new_customers), "rule": rule, "list": shown}
+        return text + (_(" and %(n)d more.") % {"n": more} if more > 0 else ".")
 
     def unused_note(self) -> str:
         return _("Columns not imported (no field takes them; a mapping file can map them, docs/import.md): "
@@ -307,20 +394,51 @@ class ImportRun:
 
 
 class Reading:
-    """A source read for one kind of file: its headers resolved once, its batches checked one by one."""
+    """A source read for one kind of file: its headers resolved once, its batches (read by the preset's rules,
+    if any) checked one by one."""
 
-    def __init__(self, kind: str, source: Source, mapping: Mapping):
-        self.kind, self.source, self.mapping = kind, source, mapping
-        self.headers = resolve_headers(source.headers, kind, mapping)
-        self.rows = None if kind in WHOLE_FILE_KINDS else max(int(settings.IMPORT_CHUNK_ROWS), 1)
+    def __init__(self, kind: str, source: Source, mapping: Mapping, layout: Layout | None = None):
+        self.kind, self.source, self.mapping, self.layout = kind, source, mapping, layout
+        self.file_headers = layout.file_headers(source.headers) if layout else source.headers
+        self.headers = resolve_headers(self.file_headers, kind, mapping)
+        one = kind in WHOLE_FILE_KINDS or (layout is not None and layout.one_batch)
+        self.rows = None if one else max(int(settings.IMPORT_CHUNK_ROWS), 1)
+        # called with each prepared batch before it is checked (--create-customers); may return problems
+        self.before_check: Callable[[Prepared, dict[str, str]], pl.DataFrame | None] | None = None
+        self.notes: dict[str, int] = {}
 
-    def checked(self) -> Iterator[Checked]:
-        single = self.source.one_batch(self.rows)
-        duplicates = None if single else find_duplicates(lambda: self.source.batches(self.rows), self.kind,
-                                                          self.headers, self.mapping)
+    def prepared(self, counted: bool = False) -> Iterator[Prepared]:
         for table in self.source.batches(self.rows):
-            if table.frame.height:
-                yield check(self.kind, table, self.mapping, self.headers, duplicates)
+            if self.layout is None:
+                yield Prepared(table)
+                continue
+            prepared = self.layout.prepare(table, self.headers, self.mapping)
+            if counted:
+                for note, n in prepared.notes.items():
+                    self.notes[note] = self.notes.get(note, 0) + n
+            yield prepared
+
+    def checked(self) -> Iterator[tuple[str, Checked]]:
+        """(kind, checked batch): the file's rows, then the credit balances a preset set aside from them."""
+        single = self.source.one_batch(self.rows)
+        duplicates = None if single else find_duplicates(lambda: (p.table for p in self.prepared()), self.kind,
+                                                          self.headers, self.mapping)
+        for prepared in self.prepared(counted=True):
+            problems = self.before_check(prepared, self.headers) if self.before_check else None
+            if prepared.table.frame.height:
+                checked = check(self.kind, prepared.table, self.mapping, self.headers, duplicates)
+                if problems is not None:
+                    checked.problems = pl.concat([problems, checked.problems])
+                yield self.kind, checked
+            for kind, table, headers in prepared.aside:
+                yield kind, check(kind, table, self.aside_mapping(kind), headers)
+
+    def aside_mapping(self, kind: str) -> Mapping:
+        """The file's mapping for rows checked as another kind: its dates and numbers, its constants that
+        kind has."""
+        known = fields_of(kind)
+        return dataclasses.replace(self.mapping, columns={},
+                                   constants={k: v for k, v in self.mapping.constants.items() if k in known})
 
 
 class Tally:

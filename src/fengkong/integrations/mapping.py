@@ -47,12 +47,17 @@ class Mapping:
 
 def load_mapping(source: Path | dict | str | None, kind: str) -> Mapping:
     """A checked Mapping from a file path, a dict, TOML/JSON text, or None (built-in headers only)."""
-    if source is None:
-        return Mapping()
+    raw = raw_mapping(source)
+    return Mapping() if raw is None else _build(raw, kind)
+
+
+def raw_mapping(source: Path | dict | str | None) -> dict | None:
+    """A mapping as read, not yet checked (None for none): from a file path, a dict, or TOML/JSON text."""
+    if source is None or isinstance(source, dict):
+        return source
     if isinstance(source, str) and "\n" not in source and len(source) < 1000 and Path(source).is_file():
         source = Path(source)
-    raw = source if isinstance(source, dict) else parse_mapping_text(_read_text(source))
-    return _build(raw, kind)
+    return parse_mapping_text(_read_text(source))
 
 
 def _read_text(source: Path | str) -> str:

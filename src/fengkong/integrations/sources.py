@@ -383,18 +383,9 @@ class WorkbookSource(Source):
     @contextmanager
     def _sheet_rows(self) -> Iterator[Iterator[tuple]]:
         """The sheet's rows from the header on (values only), the workbook closed afterwards."""
-        with open(self.path, "rb") as handle:  # a file object: openpyxl would refuse a path not named .xlsx
-            try:
-                book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-            except Exception as exc:  # openpyxl raises many types for a damaged workbook
-                raise FileRejected(_("The Excel workbook cannot be opened: %(why)s")
-                                   % {"why": _first_line(exc)}) from None
-            try:
-                sheet = _sheet(book, self.mapping.sheet)
-                self._max_row = sheet.max_row
-                yield itertools.islice(sheet.iter_rows(values_only=True), self.mapping.skip_rows, None)
-            finally:
-                book.close()
+        with open_sheet(self.path, self.mapping.sheet) as sheet:
+            self._max_row = sheet.max_row
+            yield itertools.islice(sheet.iter_rows(values_only=True), self.mapping.skip_rows, None)
 
     def batches(self, rows: int | None) -> Iterator[Table]:
         width, offset = len(self.names), self.mapping.skip_rows + 2
@@ -412,6 +403,21 @@ class WorkbookSource(Source):
                 offset += len(body)
                 if rows is None or len(body) < rows:
                     return
+
+
+@contextmanager
+def open_sheet(path: Path, name: str | None):
+    """A workbook's sheet (`name`, default the first) in openpyxl's read-only mode, closed afterwards."""
+    with open(path, "rb") as handle:  # a file object: openpyxl would refuse a path not named .xlsx
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a damaged workbook
+            raise FileRejected(_("The Excel workbook cannot be opened: %(why)s")
+                               % {"why": _first_line(exc)}) from None
+        try:
+            yield _sheet(book, name)
+        finally:
+            book.close()
 
 
 def check_zip_is_safe(file: Path | IO[bytes]) -> None:
@@ -475,3 +481,57 @@ def _unique_names(headers: list[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
     return names
+
+
+# --- the first rows, as they stand (where a preset looks for its header row) ------------------------
+
+PEEK_BYTES = 256 * 1024
+
+
+def peek_rows(path: Path, file_name: str, rows: int, mapping: Mapping | None = None) -> list[list[str]]:
+    """The first `rows` physical rows of a CSV or XLSX export, every cell as trimmed text ("" for empty),
+    before any header is chosen: a title, a preamble and the header row alike. Read from the file's first
+    PEEK_BYTES (CSV) or through openpyxl's streaming reader (XLSX); a file that cannot be read gives []
+    (open_source then says why)."""
+    mapping = mapping or Mapping()
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(PEEK_BYTES)
+    except OSError:
+        return []
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            check_zip_is_safe(path)
+            with open_sheet(path, mapping.sheet) as sheet:
+                return [[(_cell_text(v) or "").strip() for v in row]
+                        for row in itertools.islice(sheet.iter_rows(values_only=True), rows)]
+        except FileRejected:
+            return []
+    lines = _peek_text(head, mapping.encoding).split("\n")[:rows]
+    return [_peek_cells(line.rstrip("\r"), mapping.delimiter) for line in lines]
+
+
+def _peek_cells(line: str, delimiter: str | None) -> list[str]:
+    """One line's cells; a line csv cannot read (a binary file's) has none."""
+    try:
+        return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter or sniff_delimiter(line)), [])]
+    except csv.Error:
+        return []
+
+
+def _peek_text(head: bytes, encoding: str | None) -> str:
+    """The start of a text file decoded as the importer will decode it (a character cut at the end is dropped)."""
+    if encoding:
+        try:
+            return head.decode(encoding, errors="ignore")
+        except LookupError:   # an unknown encoding: the mapping's check names it
+            return ""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return head[3:].decode("utf-8", errors="ignore")
+    for candidate in ("utf-8", "gb18030"):
+        try:
+            return head.decode(candidate)
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:   # only the last character is cut by the peek
+                return head[:exc.start].decode(candidate)
+    return head.decode("utf-8", errors="ignore")

@@ -22,14 +22,14 @@ from .models import ImportBatch, ImportSource
 @db_task()
 def run_import_task(batch_id: int, path: str, kind: str, user_id: int | None, mapping_text: str | None,
                     dry_run: bool, valid_rows_only: bool, source_id: int | None = None,
-                    currency: str | None = None) -> int:
+                    currency: str | None = None, preset: str | None = None, create_customers: bool = False) -> int:
     batch = ImportBatch.objects.get(pk=batch_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     mapping = _mapping(mapping_text)
     source = ImportSource.objects.filter(pk=source_id).first() if source_id else None
     import_file(Path(path), kind, actor=user, mapping=mapping, dry_run=dry_run,
                 valid_rows_only=valid_rows_only, batch=batch, file_name=batch.file_name, source=source,
-                currency=currency)
+                currency=currency, preset=preset, create_customers=create_customers)
     return batch_id
 
 

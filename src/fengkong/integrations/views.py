@@ -34,7 +34,8 @@ def import_upload(request):
         data = form.cleaned_data
         batch = start_import(actor=request.user, upload=data["file"], kind=data["kind"],
                              mapping_text=data["mapping"], mode=data["mode"], dry_run=data["dry_run"],
-                             source=data.get("source"), currency=data.get("currency") or None)
+                             source=data.get("source"), currency=data.get("currency") or None,
+                             preset=data.get("preset") or None, create_customers=bool(data.get("create_customers")))
         return redirect("import-detail", pk=batch.pk)
     status = (413 if form.refused else 400) if request.method == "POST" else 200
     return render(request, "integrations/upload.html", {"form": form}, status=status)

@@ -100,10 +100,16 @@ def _top_overdue(overdue: QuerySet, rates: Rates, n: int = 10) -> list[dict]:
 class Exposure:
     open_receivables: Decimal
     open_orders: Decimal
+    credit_balances: Decimal = ZERO  # unallocated receipts and credit notes standing alone (credit_balances_of)
 
     @property
     def total(self) -> Decimal:
         return self.open_receivables + self.open_orders
+
+    @property
+    def net(self) -> Decimal:
+        """What the customer owes and has ordered less the money and credits of theirs not yet applied."""
+        return self.total - self.credit_balances
 
 
 def exposure_of(customers: QuerySet, user, as_of: date | None = None) -> Exposure:
@@ -115,7 +121,44 @@ def exposure_of(customers: QuerySet, user, as_of: date | None = None) -> Exposur
                                "open_amount", rates),
         open_orders=total(scope(SalesOrder.objects.open(), user).filter(customer__in=customers),
                           "open_amount", rates),
+        credit_balances=credit_balances_of(customers, user, rates),
     )
+
+
+def credit_balances_of(customers: QuerySet, user, rates: Rates) -> Decimal:
+    """Credit balances of `customers` in the functional currency: what receipts have not been allocated to an
+    invoice (amount − allocations; the importer refuses allocations above a receipt's amount) plus credit notes
+    against no invoice. They are stored as those: a receipt without allocations, a credit note without its
+    invoice (an ERP's negative rows, docs/import.md)."""
+    payments = scope(Payment.objects.all(), user).filter(customer__in=customers)
+    allocated = (PaymentAllocation.objects.filter(payment__in=payments).annotate(currency=F("payment__currency")))
+    credits = scope(CreditNote.objects.filter(invoice__isnull=True), user).filter(customer__in=customers)
+    return rates.total(payments, "amount") - rates.total(allocated, "amount") + rates.total(credits, "amount")
+
+
+@dataclass(frozen=True)
+class CreditBalance:
+    kind: str  # "receipt" or "credit_note"
+    number: str
+    day: date
+    currency: str
+    amount: Decimal  # still to be applied, in its own currency
+
+
+def credit_balances(customer, user, limit: int = 100) -> list[CreditBalance]:
+    """The customer's unallocated receipts (their part not allocated) and credit notes against no invoice,
+    newest first."""
+    allocated = Subquery(PaymentAllocation.objects.filter(payment=OuterRef("pk")).order_by().values("payment")
+                         .annotate(s=Sum("amount")).values("s"), output_field=MONEY)
+    receipts = (scope(Payment.objects.filter(customer=customer), user)
+                .annotate(open=ExpressionWrapper(F("amount") - Coalesce(allocated, Value(ZERO)), output_field=MONEY))
+                .filter(open__gt=0).order_by("-payment_date", "number")[:limit])
+    notes = scope(CreditNote.objects.filter(customer=customer, invoice__isnull=True), user).order_by(
+        "-issue_date", "number")[:limit]
+    rows = [CreditBalance("receipt", p.number, p.payment_date, p.currency, quantize(as_decimal(p.open)))
+            for p in receipts]
+    rows += [CreditBalance("credit_note", n.number, n.issue_date, n.currency, n.amount) for n in notes]
+    return sorted(rows, key=lambda r: (r.day, r.number), reverse=True)[:limit]
 
 
 def open_invoices(customer, user, limit: int = 500) -> list[Invoice]:
