@@ -44,9 +44,9 @@ class Claim:
     costs: Decimal = Decimal("0.00")
 
 
-def event(case: LegalCase, kind: str, user, **params: Any) -> CaseEvent:
+def event(case: LegalCase, what: str, user, **params: Any) -> CaseEvent:
     """One line of the case's timeline."""
-    return CaseEvent.objects.create(case=case, kind=kind, user=user if getattr(user, "pk", None) else None,
+    return CaseEvent.objects.create(case=case, kind=what, user=user if getattr(user, "pk", None) else None,
                                     params=jsonable(params))
 
 
