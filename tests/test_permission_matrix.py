@@ -76,6 +76,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -243,6 +244,26 @@ def a_pending_change(world) -> int:
                                         requested_by=world["users"]["credit_analyst"]).pk
 
 
+EVIDENCE_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.COLLECTOR, Role.LEGAL_OFFICER,
+                    Role.AUDITOR}
+EVIDENCE_VERIFIERS = {Role.ADMIN, Role.RISK_MANAGER, Role.LEGAL_OFFICER, Role.AUDITOR}
+LEGAL_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.LEGAL_OFFICER, Role.FINANCE, Role.AUDITOR}
+
+
+def an_evidence_item(world) -> int:
+    from fengkong.evidence.actions import Description, keep
+
+    return keep(actor=None, chunks=[b"%PDF-1.4\n%%EOF\n"], filename="letter.pdf", customer=world["customers"][0],
+                description=Description(title="催款函", source="letter")).pk
+
+
+def a_legal_case(world) -> int:
+    from fengkong.legal.actions import Claim, open_case
+
+    return open_case(actor=world["users"]["legal_officer"], customer=world["customers"][0],
+                     claim=Claim(principal=Decimal("1000.00"))).pk
+
+
 MATRIX: dict[str, Entry] = {
     # Web pages (fengkong.web, accounts, customers and integrations urls)
     "home": signed_in(),
@@ -284,6 +305,19 @@ MATRIX: dict[str, Entry] = {
     "inbox-mark-all-read": POST_ONLY,
     # Dual review (fengkong.reviews): the queue of changes waiting and the steps on them
     "review-queue": web_only(REVIEW_READERS),
+    # Evidence and legal recovery (fengkong.evidence, fengkong.legal)
+    "evidence-verify": web_only(EVIDENCE_VERIFIERS),
+    "evidence-download": web_only(EVIDENCE_READERS, {"pk": an_evidence_item}),
+    "legal-worklist": web_only(LEGAL_READERS),
+    "legal-calendar": web_only(LEGAL_READERS),
+    "legal-case": web_only(LEGAL_READERS, {"pk": a_legal_case}),
+    "api:evidence_item_list": web_only(EVIDENCE_READERS, web=False),
+    "api:evidence_item_detail": web_only(EVIDENCE_READERS, {"item_id": an_evidence_item}, web=False),
+    "api:evidence_verify": web_only(EVIDENCE_VERIFIERS, web=False),
+    "api:legal_case_list": web_only(LEGAL_READERS, web=False),
+    "api:legal_case_detail": web_only(LEGAL_READERS, {"case_id": a_legal_case}, web=False),
+    "api:legal_deadline_list": web_only(LEGAL_READERS, web=False),
+    "api:legal_court_fee": web_only(LEGAL_READERS, web=False),
     "review-confirm": post_only(pk=1),
     "review-reject": post_only(pk=1),
     "review-withdraw": post_only(pk=1),

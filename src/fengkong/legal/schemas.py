@@ -1,0 +1,77 @@
+"""What the API shows of a legal case, its deadlines and a court fee."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from fengkong.core.schemas import DEFAULT_LIMIT, Code, Limit, Money, Offset, Page, Text, Username
+
+
+class LegalCaseOut(Schema):
+    id: int
+    number: str
+    customer: Code = Field(description="Customer code")
+    origin: str
+    stage: str
+    outcome: str
+    currency: str
+    principal: Money
+    interest: Money
+    liquidated_damages: Money
+    costs: Money
+    recovered: Money
+    at_risk: Money = Field(description="The claim less what was recovered")
+    next_deadline: date | None
+    court: str
+    court_case_number: str
+    owner: Username = None
+    opened_at: datetime
+
+
+class LegalCasePage(Page):
+    items: list[LegalCaseOut]
+
+
+class CaseFilters(Schema):
+    stage: Text | None = None
+    customer: Text | None = Field(None, description="Customer code")
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class DeadlineOut(Schema):
+    id: int
+    case: str = Field(alias="case.number")
+    kind: str
+    due_on: date
+    note: str
+
+
+class DeadlinePage(Page):
+    items: list[DeadlineOut]
+
+
+class FeeLineOut(Schema):
+    lower_fen: int
+    upper_fen: int | None
+    part_fen: int
+    basis_points: int
+    fee_fen: int
+
+
+class CourtFeeOut(Schema):
+    kind: str
+    amount_fen: int
+    fee_fen: int
+    note: str
+    lines: list[FeeLineOut]
+
+
+class CourtFeeQuery(Schema):
+    amount: Any = Field("0", description="The amount claimed in yuan, e.g. \"1000000.00\"")
+    kind: str = Field("acceptance", description="acceptance, acceptance_summary, payment_order, preservation, "
+                                                "enforcement", pattern="^(acceptance|acceptance_summary|"
+                                                                       "payment_order|preservation|enforcement)$")
