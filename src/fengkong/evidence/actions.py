@@ -23,6 +23,7 @@ from fengkong.customers.models import Customer
 from fengkong.receivables.models import Invoice
 
 from . import intake, ledger
+from .bundle import BundleSummary, write_bundle
 from .choices import EvidenceSource
 from .exceptions import EvidenceError, EvidenceRefused
 from .models import EvidenceAnchor, EvidenceFile, EvidenceItem
@@ -133,3 +134,16 @@ def anchor_ledger(*, actor) -> EvidenceAnchor:
     record(actor, "evidence.anchored", "evidenceanchor", anchor.pk,
            after={"seq": anchor.seq, "hash": anchor.hash, "public_key": anchor.public_key})
     return anchor
+
+
+@transaction.atomic(durable=True)
+def export_bundle(*, actor, items: list[EvidenceItem], title: str, out) -> BundleSummary:
+    """Write the court bundle of `items` (evidence.bundle); every item must be one the actor may see."""
+    require(actor, "evidence.export_evidence")
+    visible = set(scope(EvidenceItem.objects.filter(pk__in=[i.pk for i in items]), actor).values_list("pk", flat=True))
+    if len(visible) != len({i.pk for i in items}):
+        raise PermissionDenied("some of this evidence is not in your portfolio")
+    summary = write_bundle(items, title=title, out=out)
+    record(actor, "evidence.bundle_exported", "evidenceitem", "",
+           after={"title": title, "items": [i.pk for i in items], "anchor_seq": summary.anchor_seq})
+    return summary

@@ -5,16 +5,19 @@ changed; `fengkong evidence anchor`: sign the ledger's head now; `fengkong evide
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from rich.markup import escape
 
-from fengkong.core.console import cli_actor, console, progress_bar, refuse
+from fengkong.core.console import cli_actor, console, progress_bar, refuse, user_or_system
 
-from . import ledger
-from .actions import anchor_ledger
+from . import ledger, queries
+from .actions import anchor_ledger, export_bundle
 from .exceptions import EvidenceError
 from .models import LedgerEntry
 
@@ -68,3 +71,32 @@ def evidence_new_key() -> None:
     key = Ed25519PrivateKey.generate()
     click.echo(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex())
 
+
+
+@evidence.command("export")
+@click.option("--case", "case", default=None, help="A legal case's number (FW-2026-0001): its documents.")
+@click.option("--customer", "customer", default=None, help="A customer's code: all of its evidence.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the court bundle (ZIP).")
+@click.option("--user", "username", required=True, help="Who exports (needs the right to export evidence).")
+def evidence_export(case: str | None, customer: str | None, out: Path, username: str) -> None:
+    """Write a court bundle: catalogue (XLSX, PDF), files, SHA-256 manifest, chain proof, public key."""
+    actor = user_or_system(username)
+    if bool(case) == bool(customer):
+        refuse("name either --case or --customer")
+    items = queries.visible_items(actor)
+    if case:
+        subject = apps.get_model("legal", "LegalCase").objects.filter(number=case).first()
+        if subject is None:
+            refuse(f"no legal case {case}")
+        items, title = items.of_subject(subject), f"{case} {subject.customer.name}"
+    else:
+        items, title = items.filter(customer__code=customer), customer
+    try:
+        with out.open("wb") as target:
+            summary = export_bundle(actor=actor, items=list(items), title=title, out=target)
+    except (EvidenceError, PermissionDenied) as exc:
+        out.unlink(missing_ok=True)
+        refuse(str(exc) or "you may not export this evidence")
+    console.print(f"Wrote {out}: {summary.items} items, {summary.bytes:,} bytes of files, anchored at entry "
+                  f"#{summary.anchor_seq}.")

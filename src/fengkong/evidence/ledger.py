@@ -2,9 +2,10 @@
 
 Design decisions:
 - An entry's hash is a SHA-256 over a canonical JSON (core.audit.canonical) of the scheme tag, its number,
-  its time, the item's content as it was stored (file digest, size, type, name, source, what it shows,
-  whom it concerns, who stored it when) and the previous entry's hash. Anyone can recompute it with standard
-  tools; the court bundle says how.
+  its time, the SHA-256 of the item's content as it was stored (a canonical JSON of the file's digest, size,
+  type, name, source, what it shows, whom it concerns, who stored it when) and the previous entry's hash.
+  Anyone can recompute both with `sha256sum`; the court bundle says how, and shows the other entries of
+  the chain by their content's digest only.
 - A plain hash can be recomputed by whoever rewrites the chain, so the head is anchored: once a day (a step
   of the night) and on demand, the head's number and hash are signed with the Ed25519 key from
   EVIDENCE_SIGNING_KEY, which never enters the database. The public key verifies an anchor without Fengkong
@@ -70,9 +71,19 @@ def content_of(item: EvidenceItem) -> dict:
             "stored_by": item.created_by_id, "stored_at": item.created_at.isoformat(timespec="microseconds")}
 
 
+def content_text(content: dict) -> str:
+    """An item's ledgered content as the one line of text its digest is taken over."""
+    return canonical(content)
+
+
+def content_digest(content: dict) -> str:
+    return hashlib.sha256(content_text(content).encode()).hexdigest()
+
+
 def entry_body(seq: int, at: str, content: dict, prev_hash: str) -> bytes:
-    """The bytes an entry's hash is taken over (the court bundle's chain proof lists them)."""
-    return canonical([SCHEME, seq, at, content, prev_hash]).encode()
+    """The bytes an entry's hash is taken over: the item's content enters by its digest, so that the chain
+    proof of a court bundle can show the entries of other items without their content."""
+    return canonical([SCHEME, seq, at, content_digest(content), prev_hash]).encode()
 
 
 def entry_hash(entry: LedgerEntry) -> str:
