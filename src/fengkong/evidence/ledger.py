@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -40,7 +42,9 @@ from .models import EvidenceAnchor, EvidenceItem, LedgerEntry
 SCHEME = "fengkong.evidence/1"
 ANCHOR_SCHEME = "fengkong.evidence-anchor/1"
 LIST_AT_MOST = 200
-CHUNK = 2000
+CHUNK = 5000
+HASHING_THREADS = 4
+HASHING_BATCH = 256
 
 
 def storage():
@@ -62,13 +66,31 @@ def subject_label(item: EvidenceItem) -> str:
     return f"{kind.app_label}.{kind.model}:{item.subject_id}"
 
 
+# The item's fields the ledger keeps, as paths from a ledger entry (for reading rows in bulk).
+ROW = ("item_id", "item__file__sha256", "item__file__size", "item__file__mime", "item__title", "item__filename",
+       "item__source", "item__shows", "item__occurred_on", "item__pages", "item__customer_id", "item__invoice_id",
+       "item__subject_type__app_label", "item__subject_type__model", "item__subject_id", "item__created_by_id",
+       "item__created_at")
+
+
 def content_of(item: EvidenceItem) -> dict:
     """What the ledger keeps of an item: everything it says, but the retention mark."""
-    return {"item": item.pk, "sha256": item.file.sha256, "size": item.file.size, "mime": item.file.mime,
-            "title": item.title, "filename": item.filename, "source": item.source, "shows": item.shows,
-            "occurred_on": item.occurred_on.isoformat() if item.occurred_on else None, "pages": item.pages,
-            "customer": item.customer_id, "invoice": item.invoice_id, "subject": subject_label(item),
-            "stored_by": item.created_by_id, "stored_at": item.created_at.isoformat(timespec="microseconds")}
+    kind = item.subject_type if item.subject_type_id else None
+    return content_from((item.pk, item.file.sha256, item.file.size, item.file.mime, item.title, item.filename,
+                         item.source, item.shows, item.occurred_on, item.pages, item.customer_id, item.invoice_id,
+                         kind.app_label if kind else None, kind.model if kind else None, item.subject_id,
+                         item.created_by_id, item.created_at))
+
+
+def content_from(row: tuple) -> dict:
+    """The ledgered content from the values of ROW, in its order."""
+    (pk, sha, size, mime, title, filename, source, shows, occurred_on, pages, customer, invoice, app, model,
+     subject_id, stored_by, stored_at) = row
+    return {"item": pk, "sha256": sha, "size": size, "mime": mime, "title": title, "filename": filename,
+            "source": source, "shows": shows, "occurred_on": occurred_on.isoformat() if occurred_on else None,
+            "pages": pages, "customer": customer, "invoice": invoice,
+            "subject": f"{app}.{model}:{subject_id}" if app else "", "stored_by": stored_by,
+            "stored_at": stored_at.isoformat(timespec="microseconds")}
 
 
 def content_text(content: dict) -> str:
@@ -89,6 +111,27 @@ def entry_body(seq: int, at: str, content: dict, prev_hash: str) -> bytes:
 def entry_hash(entry: LedgerEntry) -> str:
     return hashlib.sha256(entry_body(entry.seq, entry.at.isoformat(timespec="microseconds"), entry.content,
                                      entry.prev_hash)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A ledger entry as verify reads it in bulk: the entry's fields and its item's content now."""
+
+    seq: int
+    at: datetime
+    content: dict
+    prev_hash: str
+    hash: str
+    now: dict  # the item's content as the row says today
+    file_name: str
+
+    @property
+    def item_id(self) -> int:
+        return self.now["item"]
+
+    def recomputed(self) -> str:
+        return hashlib.sha256(entry_body(self.seq, self.at.isoformat(timespec="microseconds"), self.content,
+                                         self.prev_hash)).hexdigest()
 
 
 def append(item: EvidenceItem) -> LedgerEntry:
@@ -195,35 +238,48 @@ class VerifyResult:
 
 
 def file_digest(name: str) -> str | None:
-    """The SHA-256 of a stored file as it is now; None when it is gone."""
+    """The SHA-256 of a stored file as it is now; None when it is gone. A store on the local disk is read
+    directly (the storage API's File wrapper costs more than hashing a small file)."""
     store = storage()
     try:
+        local = store.path(name)
+    except NotImplementedError:
+        local = None
+    try:
+        if local is not None:
+            with open(local, "rb") as stored:
+                return hashlib.file_digest(stored, "sha256").hexdigest()
         with store.open(name, "rb") as stored:
             return hashlib.file_digest(getattr(stored, "file", stored), "sha256").hexdigest()
     except (FileNotFoundError, OSError):
         return None
 
 
-def entries(items: list[int] | None = None) -> Iterator[LedgerEntry]:
+def rows(items: list[int] | None = None) -> Iterator[Row]:
+    """The ledger in order, read in chunks as plain values (no model instances: 100,000 entries)."""
     last = 0
-    base = LedgerEntry.objects.select_related("item__file", "item__subject_type").order_by("seq")
+    base = LedgerEntry.objects.order_by("seq").values_list("seq", "at", "content", "prev_hash", "hash",
+                                                           "item__file__name", *ROW)
     if items is not None:
         base = base.filter(item_id__in=items)
     while batch := list(base.filter(seq__gt=last)[:CHUNK]):
-        yield from batch
-        last = batch[-1].seq
+        for seq, at, content, prev_hash, hash_, name, *row in batch:
+            yield Row(seq, at, content, prev_hash, hash_, content_from(tuple(row)), name)
+        last = batch[-1][0]
 
 
 def verify(progress: Callable[[int], None] | None = None, *, items: list[int] | None = None) -> VerifyResult:
     """Check the files, rows, chain and anchors (of the whole ledger, or only of `items` and the chain
-    under them); report every problem."""
+    under them); report every problem. Files are hashed by a few threads while the rows are read (hashlib
+    lets go of the interpreter while it hashes)."""
     result = VerifyResult()
-    walk = Walk(result, whole=items is None,
-                hashes=dict(LedgerEntry.objects.values_list("hash", "seq")) if items is None else {})
-    for entry in entries(items):
-        walk.see(entry)
-        if progress and result.entries % 1000 == 0:
-            progress(result.entries)
+    with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
+        walk = Walk(result, whole=items is None, pool=pool)
+        for row in rows(items):
+            walk.see(row)
+            if progress and result.entries % 1000 == 0:
+                progress(result.entries)
+        walk.check_files()
     if items is None:
         for pk, title in EvidenceItem.objects.filter(entry__isnull=True).values_list("pk", "title"):
             result.report(Problem(ProblemKind.UNLEDGERED, f"evidence item #{pk} “{title}” is not in the ledger: it "
@@ -236,75 +292,90 @@ def verify(progress: Callable[[int], None] | None = None, *, items: list[int] | 
 class Walk:
     result: VerifyResult
     whole: bool
-    hashes: dict[str, int]
+    pool: ThreadPoolExecutor
+    hashes: dict[str, int] | None = None  # every entry's hash -> its number, read at the first broken link
     prev_hash: str = GENESIS
     expected: int = 1
     by_seq: dict[int, str] = field(default_factory=dict)
-    digests: dict[str, str | None] = field(default_factory=dict)
+    digests: dict[str, Future] = field(default_factory=dict)  # file digest -> the batch hashing it
+    waiting: dict[str, str] = field(default_factory=dict)  # file digest -> stored name, not yet handed out
+    files: list[Row] = field(default_factory=list)
 
-    def see(self, entry: LedgerEntry) -> None:
-        result, seq = self.result, entry.seq
+    def see(self, row: Row) -> None:
+        result, seq = self.result, row.seq
         result.entries += 1
         if self.whole:
-            self.check_place(entry)
-        elif entry_hash(entry) != entry.hash:
-            result.report(Problem(ProblemKind.ENTRY_EDITED, f"ledger entry #{seq} (item #{entry.item_id}) was "
-                                                            "edited in the database", seq, entry.item_id))
-        self.prev_hash, self.expected = entry.hash, seq + 1
-        self.by_seq[seq] = entry.hash
-        self.check_item(entry)
-        self.check_file(entry)
+            self.check_place(row)
+        elif row.recomputed() != row.hash:
+            result.report(Problem(ProblemKind.ENTRY_EDITED, f"ledger entry #{seq} (item #{row.item_id}) was "
+                                                            "edited in the database", seq, row.item_id))
+        self.prev_hash, self.expected = row.hash, seq + 1
+        self.by_seq[seq] = row.hash
+        self.check_item(row)
+        sha = row.now["sha256"]
+        if sha not in self.digests and sha not in self.waiting:
+            self.waiting[sha] = row.file_name
+            result.files += 1
+            result.bytes += row.now["size"]
+            if len(self.waiting) >= HASHING_BATCH:
+                self.hash_waiting()
+        self.files.append(row)
 
-    def check_place(self, entry: LedgerEntry) -> None:
-        result, seq = self.result, entry.seq
+    def hash_waiting(self) -> None:
+        """Hand the files waiting to a hashing thread, as one batch (a task per file costs more than a hash)."""
+        batch, self.waiting = self.waiting, {}
+        done = self.pool.submit(lambda: {sha: file_digest(name) for sha, name in batch.items()})
+        for sha in batch:
+            self.digests[sha] = done
+
+    def check_place(self, row: Row) -> None:
+        result, seq = self.result, row.seq
         if seq != self.expected:
             gap = f"#{self.expected}" if seq == self.expected + 1 else f"#{self.expected}–#{seq - 1}"
             result.report(Problem(ProblemKind.MISSING, f"ledger entries {gap} are missing: deleted from the "
                                                        "database", self.expected))
-        recomputed = entry_hash(entry) == entry.hash
-        linked = entry.prev_hash == self.prev_hash
+        recomputed = row.recomputed() == row.hash
+        linked = row.prev_hash == self.prev_hash
         if linked and recomputed:
             return
-        before = self.hashes.get(entry.prev_hash)
+        if self.hashes is None:
+            self.hashes = dict(LedgerEntry.objects.values_list("hash", "seq"))
+        before = self.hashes.get(row.prev_hash)
         if not linked and before is not None and before != seq - 1:
             result.report(Problem(ProblemKind.ORDER, f"the ledger's order was changed: entry #{seq} (item "
-                                                     f"#{entry.item_id}) was chained after entry #{before}, not "
-                                                     f"#{seq - 1}", seq, entry.item_id))
+                                                     f"#{row.item_id}) was chained after entry #{before}, not "
+                                                     f"#{seq - 1}", seq, row.item_id))
         elif not recomputed:
-            result.report(Problem(ProblemKind.ENTRY_EDITED, f"ledger entry #{seq} (item #{entry.item_id}) was "
+            result.report(Problem(ProblemKind.ENTRY_EDITED, f"ledger entry #{seq} (item #{row.item_id}) was "
                                                             "edited in the database: it no longer matches its "
-                                                            "hash", seq, entry.item_id))
+                                                            "hash", seq, row.item_id))
         elif seq == self.expected:
             result.report(Problem(ProblemKind.LINK, f"ledger entry #{seq} does not link to entry #{seq - 1}: an "
-                                                    "entry before it was replaced", seq, entry.item_id))
+                                                    "entry before it was replaced", seq, row.item_id))
 
-    def check_item(self, entry: LedgerEntry) -> None:
-        item = entry.item
-        now = content_of(item)
-        changed = [key for key in sorted(set(now) | set(entry.content)) if now.get(key) != entry.content.get(key)]
-        if changed:
-            self.result.report(Problem(ProblemKind.ITEM_EDITED, f"evidence item #{item.pk} “{item.title}” was edited "
-                                                                f"in the database: {', '.join(changed)} changed since "
-                                                                f"it was ledgered (entry #{entry.seq})",
-                                       entry.seq, item.pk))
+    def check_item(self, row: Row) -> None:
+        now, then = row.now, row.content
+        if now == then:
+            return
+        changed = [key for key in sorted(set(now) | set(then)) if now.get(key) != then.get(key)]
+        self.result.report(Problem(ProblemKind.ITEM_EDITED, f"evidence item #{row.item_id} “{now['title']}” was "
+                                                            f"edited in the database: {', '.join(changed)} changed "
+                                                            f"since it was ledgered (entry #{row.seq})",
+                                   row.seq, row.item_id))
 
-    def check_file(self, entry: LedgerEntry) -> None:
-        item, ledgered = entry.item, entry.content.get("sha256")
-        sha = item.file.sha256
-        if sha not in self.digests:
-            self.digests[sha] = file_digest(item.file.name)
-            self.result.files += 1
-            self.result.bytes += item.file.size
-        found = self.digests[sha]
-        if found is None:
-            self.result.report(Problem(ProblemKind.FILE_MISSING, f"the file of evidence item #{item.pk} "
-                                                                 f"“{item.title}” ({item.file.name}) is missing from "
-                                                                 "the store", entry.seq, item.pk))
-        elif found != ledgered:
-            self.result.report(Problem(ProblemKind.FILE_CHANGED, f"the file of evidence item #{item.pk} "
-                                                                 f"“{item.title}” ({item.file.name}) changed on disk: "
-                                                                 f"its SHA-256 is now {found}, the ledger recorded "
-                                                                 f"{ledgered}", entry.seq, item.pk))
+    def check_files(self) -> None:
+        self.hash_waiting()
+        for row in self.files:
+            sha = row.now["sha256"]
+            found, ledgered, item = self.digests[sha].result()[sha], row.content.get("sha256"), row.item_id
+            what = f"the file of evidence item #{item} “{row.now['title']}” ({row.file_name})"
+            if found is None:
+                self.result.report(Problem(ProblemKind.FILE_MISSING, f"{what} is missing from the store", row.seq,
+                                           item))
+            elif found != ledgered:
+                self.result.report(Problem(ProblemKind.FILE_CHANGED, f"{what} changed on disk: its SHA-256 is now "
+                                                                     f"{found}, the ledger recorded {ledgered}",
+                                           row.seq, item))
 
     def check_anchors(self) -> None:
         trusted, last = trusted_public_keys(), self.expected - 1
