@@ -74,10 +74,10 @@ def postgres_database(verb: str) -> None:
 
 
 def run(items: int, size: int) -> None:
-    from fengkong.evidence import ledger
-    from fengkong.evidence.actions import Description, anchor_ledger, keep
     from fengkong.core import uscc
     from fengkong.customers.models import Customer
+    from fengkong.evidence import ledger
+    from fengkong.evidence.actions import Description, anchor_ledger, keep
 
     customer = Customer.objects.create(code="C000001", name="重庆渝中精密机械有限公司", region="500103",
                                        industry="C", credit_code=uscc.make("9", "1", "500103", "00000001"))
