@@ -13,10 +13,23 @@ from ninja.errors import HttpError
 
 from fengkong.core.permissions import require
 from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Offset, answers, caller, page
+from fengkong.customers.queries import visible_customers
 from fengkong.engine import court_fees
+from fengkong.monitoring.models import ActionItem
 
-from . import queries
-from .schemas import CaseFilters, CourtFeeOut, CourtFeeQuery, DeadlinePage, LegalCaseOut, LegalCasePage
+from . import actions, queries
+from .exceptions import LegalError, StageDetailsInvalid
+from .schemas import (
+    CaseFilters,
+    CourtFeeOut,
+    CourtFeeQuery,
+    DeadlinePage,
+    LegalCaseOut,
+    LegalCasePage,
+    MoveIn,
+    OpenCaseIn,
+    StageOut,
+)
 
 router = Router(tags=["legal"])
 
@@ -72,3 +85,46 @@ def court_fee(request, query: Query[CourtFeeQuery]):
     fee = FEES[query.kind](int(amount * 100))
     return {"kind": query.kind, "amount_fen": fee.amount_fen, "fee_fen": fee.fee_fen, "note": fee.note,
             "lines": [vars(line) for line in fee.lines]}
+
+
+@router.post("/legal/cases", response=answers(LegalCaseOut, 403, 404, 409, 422), url_name="legal_case_open")
+def open_case(request, body: OpenCaseIn):
+    """Open a legal case, from a danger-zone referral task (which is then done) or by a person."""
+    user = caller(request)
+    require(user, "legal.open_case")
+    customer = visible_customers(user).filter(code=body.customer).first()
+    if customer is None:
+        raise Http404(f"No customer {body.customer} in your portfolio.")
+    referral = None
+    if body.referral:
+        referral = ActionItem.objects.for_user(user).filter(pk=body.referral).first()
+        if referral is None:
+            raise Http404(f"No task {body.referral} in your portfolio.")
+    principal = body.principal
+    if principal is None:
+        principal = actions.open_referral_claim(referral).principal if referral else Decimal("0.00")
+    claim = actions.Claim(principal, body.interest, body.liquidated_damages, body.costs)
+    case = refused_as_http(lambda: actions.open_case(actor=user, customer=customer, claim=claim,
+                                                     summary=body.summary, referral=referral))
+    return queries.visible_cases(user).get(pk=case.pk)
+
+
+@router.post("/legal/cases/{case_id}/move", response=answers(StageOut, 403, 404, 409, 422), url_name="legal_case_move")
+def move_case(request, case_id: CaseId, body: MoveIn):
+    """Move the case to a stage with its details; 409 with the reason when the move is not allowed."""
+    user = caller(request)
+    require(user, "legal.change_legalcase")
+    case = queries.visible_cases(user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404(f"No legal case {case_id} in your portfolio.")
+    return refused_as_http(lambda: actions.move_case(actor=user, case=case, stage=body.stage, details=body.details,
+                                                     note=body.note))
+
+
+def refused_as_http(step):
+    try:
+        return step()
+    except StageDetailsInvalid as exc:
+        raise HttpError(422, "; ".join(exc.problems)) from exc
+    except LegalError as exc:
+        raise HttpError(409, str(exc)) from exc

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
 
-from fengkong.core.schemas import DEFAULT_LIMIT, Code, Limit, Money, Offset, Page, Text, Username
+from fengkong.core.schemas import DEFAULT_LIMIT, Code, Limit, Money, Offset, Page, Text, Username, free_text
 
 
 class LegalCaseOut(Schema):
@@ -75,3 +76,29 @@ class CourtFeeQuery(Schema):
     kind: str = Field("acceptance", description="acceptance, acceptance_summary, payment_order, preservation, "
                                                 "enforcement", pattern="^(acceptance|acceptance_summary|"
                                                                        "payment_order|preservation|enforcement)$")
+
+
+class OpenCaseIn(Schema):
+    customer: Text = Field(description="Customer code")
+    referral: int | None = Field(None, ge=1, description="The legal-referral task this case takes over")
+    principal: Money | None = Field(None, description="Empty for a referral: the customer's overdue amount")
+    interest: Money = Decimal("0.00")
+    liquidated_damages: Money = Decimal("0.00")
+    costs: Money = Decimal("0.00")
+    summary: str = free_text("", max_length=2000)
+
+
+class MoveIn(Schema):
+    stage: str = Field(description="The stage to move to (demand_letter, payment_order, preservation, litigation, "
+                                   "judgment, appeal, enforcement, mediation, restructuring, bankruptcy, closed)",
+                       max_length=20)
+    details: dict[str, Any] = Field(default_factory=dict, description="The stage's dates and amounts (docs/legal.md)")
+    note: str = free_text("", max_length=2000)
+
+
+class StageOut(Schema):
+    id: int
+    stage: str
+    entered_on: date
+    details: dict[str, Any]
+    note: str
