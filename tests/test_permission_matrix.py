@@ -328,6 +328,7 @@ MATRIX: dict[str, Entry] = {
     "api:legal_case_detail": web_only(LEGAL_READERS, {"case_id": a_legal_case}, web=False),
     "api:legal_deadline_list": web_only(LEGAL_READERS, web=False),
     "api:legal_court_fee": web_only(LEGAL_READERS, web=False),
+    "api:legal_limitation_list": web_only(LEGAL_READERS, web=False),
     "review-confirm": post_only(pk=1),
     "review-reject": post_only(pk=1),
     "review-withdraw": post_only(pk=1),

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from django.http import Http404
+from django.utils import timezone
 from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
@@ -19,6 +20,7 @@ from fengkong.monitoring.models import ActionItem
 
 from . import actions, queries
 from .exceptions import LegalError, StageDetailsInvalid
+from .limitations import visible_limitations
 from .schemas import (
     CaseFilters,
     CourtFeeOut,
@@ -26,6 +28,7 @@ from .schemas import (
     DeadlinePage,
     LegalCaseOut,
     LegalCasePage,
+    LimitationPage,
     MoveIn,
     OpenCaseIn,
     StageOut,
@@ -68,6 +71,17 @@ def list_deadlines(request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
     user = caller(request)
     require(user, "legal.view_legaldeadline")
     return page(queries.calendar(user), limit, offset)
+
+
+@router.get("/legal/limitations", response=answers(LimitationPage, 403, 422), url_name="legal_limitation_list")
+def list_limitations(request, within: Annotated[int, Query(ge=0, le=3650)] = 180, limit: Limit = DEFAULT_LIMIT,
+                     offset: Offset = 0):
+    """The limitation period (民法典 §188, interrupted per §195) of every open receivable you may see that ends
+    within `within` days or has ended, soonest first."""
+    user = caller(request)
+    require(user, "legal.view_legaldeadline")
+    found = visible_limitations(user, timezone.localdate(), within=within)
+    return {"count": len(found), "limit": limit, "offset": offset, "items": found[offset:offset + limit]}
 
 
 @router.get("/legal/court-fee", response=answers(CourtFeeOut, 403, 422), url_name="legal_court_fee")

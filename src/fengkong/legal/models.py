@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Min, Q
+from django.db.models import ExpressionWrapper, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +38,8 @@ class LegalCaseQuerySet(models.QuerySet):
     def with_worklist(self):
         """The amount at risk (claim less recovered) and the next open deadline of each case."""
         return self.annotate(
-            at_risk=F("principal") + F("interest") + F("liquidated_damages") + F("costs") - F("recovered"),
+            at_risk=ExpressionWrapper(F("principal") + F("interest") + F("liquidated_damages") + F("costs")
+                                      - F("recovered"), output_field=models.DecimalField(**MONEY)),
             next_deadline=Min("deadlines__due_on", filter=Q(deadlines__done=False)))
 
 

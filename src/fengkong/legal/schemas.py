@@ -102,3 +102,18 @@ class StageOut(Schema):
     entered_on: date
     details: dict[str, Any]
     note: str
+
+
+class LimitationOut(Schema):
+    invoice: str
+    customer: str = Field(alias="customer_code")
+    due_date: date
+    open_amount: Money
+    started: date = Field(description="The day the period (re)started: after the due date, or the last interruption")
+    ends: date
+    days_left: int
+    warning: int | None = Field(description="180, 90 or 30 once reached; 0 when the period has ended")
+
+
+class LimitationPage(Page):
+    items: list[LimitationOut]

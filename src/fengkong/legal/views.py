@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from fengkong.monitoring.models import ActionItem
 from . import actions, queries, stages
 from .exceptions import LegalError
 from .forms import DocumentForm, HearingForm, MoveForm, NoteForm, OpenCaseForm, SeizureForm
+from .limitations import visible_limitations
 
 PAGE_SIZE = 50
 INPUTS = {"date": "date", "money": "number", "bool": "checkbox"}
@@ -60,7 +62,8 @@ def legal_case(request, pk: int):
 @permission_required("legal.view_legaldeadline", raise_exception=True)
 def legal_calendar(request):
     page = Paginator(queries.calendar(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "legal/calendar.html", {"page": page})
+    ending = visible_limitations(request.user, timezone.localdate())[:PAGE_SIZE]
+    return render(request, "legal/calendar.html", {"page": page, "limitations": ending})
 
 
 def refused(request, exc: Exception) -> None:
