@@ -266,6 +266,17 @@ def a_legal_case(world) -> int:
                      claim=Claim(principal=Decimal("1000.00"))).pk
 
 
+def a_legal_case_with_evidence(world) -> int:
+    from fengkong.evidence.actions import Description
+    from fengkong.legal.actions import attach_document
+    from fengkong.legal.models import LegalCase
+
+    case = LegalCase.objects.get(pk=a_legal_case(world))
+    attach_document(actor=world["users"]["legal_officer"], case=case, chunks=[b"%PDF-1.4\n%%EOF\n"],
+                    filename="律师函.pdf", description=Description(title="律师函", source="letter"))
+    return case.pk
+
+
 MATRIX: dict[str, Entry] = {
     # Web pages (fengkong.web, accounts, customers and integrations urls)
     "home": signed_in(),
@@ -314,6 +325,7 @@ MATRIX: dict[str, Entry] = {
     "legal-calendar": web_only(LEGAL_READERS),
     "legal-case": web_only(LEGAL_READERS, {"pk": a_legal_case}),
     "legal-open": POST_ONLY,
+    "legal-bundle": web_only({Role.LEGAL_OFFICER, Role.RISK_MANAGER}, {"pk": a_legal_case_with_evidence}),
     "legal-move": post_only(pk=1),
     "legal-document": post_only(pk=1),
     "legal-seizure": post_only(pk=1),

@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fengkong.core.files import written_download
 from fengkong.customers.queries import visible_customers
-from fengkong.evidence.actions import Description
+from fengkong.evidence.actions import Description, export_bundle
 from fengkong.evidence.exceptions import EvidenceError
+from fengkong.evidence.queries import items_of
 from fengkong.monitoring.choices import ActionKind
 from fengkong.monitoring.models import ActionItem
 
@@ -54,7 +56,8 @@ def legal_case(request, pk: int):
                                                                      for name, (kind, required) in stages.FIELDS[s].items()]}
                   for s in stages.allowed(case.stage)],
         "works": request.user.has_perm("legal.change_legalcase"),
-        "approves": request.user.has_perm("legal.approve_restructuring"), "documents": DocumentForm(),
+        "approves": request.user.has_perm("legal.approve_restructuring"),
+        "exports": request.user.has_perm("evidence.export_evidence"), "documents": DocumentForm(),
         "seizure": SeizureForm(), "hearing": HearingForm()})
 
 
@@ -182,3 +185,21 @@ def legal_approve(request, pk: int):
     return case_step(request, pk, lambda case: actions.approve_restructuring(actor=request.user, case=case,
                                                                              note=note),
                      _("The restructuring is approved."))
+
+
+@login_required
+@permission_required(["legal.view_legalcase", "evidence.export_evidence"], raise_exception=True)
+def legal_bundle(request, pk: int):
+    """The case's court bundle (evidence.bundle) as a download; the export is audited."""
+    case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
+    items = list(items_of(request.user, case))
+    if not items:
+        messages.error(request, _("There is no evidence to put in a bundle."))
+        return redirect("legal-case", case.pk)
+    title = f"{case.number} {case.customer.name}"
+    try:
+        return written_download(lambda path: export_bundle(actor=request.user, items=items, title=title, out=path),
+                                filename=f"{case.number}-bundle.zip", content_type="application/zip")
+    except EvidenceError as exc:
+        refused(request, exc)
+        return redirect("legal-case", case.pk)
