@@ -61,6 +61,7 @@ def test_a_stored_file_is_never_overwritten_nor_deleted(users, customers, eviden
     (PDF, "../../etc/passwd.pdf", "contains a path"),
     (PDF, "C:\\Users\\letter.pdf", "contains a path"),
     (PDF, "sub/letter.pdf", "contains a path"),
+    (PDF, "invoice\u202efdp.pdf", "contains control characters"),
     (EXE, "invoice.pdf", "Cannot tell from its content"),
     (PNG, "scan.pdf", "is named as application/pdf but its content is image/png"),
     (PDF, "photo.jpg", "is named as image/jpeg but its content is application/pdf"),

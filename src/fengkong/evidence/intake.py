@@ -34,6 +34,7 @@ CHUNK = 1024 * 1024
 HEAD = 64 * 1024
 NESTING = 3
 MAX_NAME = 200
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")  # "invoice\u202efdp.exe" shows as "invoiceexe.pdf"
 ZIP_TYPES = {"application/zip", "application/epub+zip", "application/vnd.oasis.opendocument.text",
              "application/vnd.oasis.opendocument.spreadsheet",
              "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -71,7 +72,7 @@ def clean_filename(name: str) -> str:
     if any(mark in name for mark in ("/", "\\", "\x00")) or name.strip() in {".", ".."} or ":" in name[:3]:
         raise EvidenceRefused(_("The file name “%(name)s” contains a path: give the name of the file alone.")
                               % {"name": name[:MAX_NAME]})
-    if any(ord(c) < 32 for c in name):
+    if any(ord(c) < 32 or c in BIDI for c in name):
         raise EvidenceRefused(_("The file name “%(name)s” contains control characters.") % {"name": repr(name[:MAX_NAME])})
     if len(name) > MAX_NAME:
         raise EvidenceRefused(_("The file name is longer than %(n)d characters.") % {"n": MAX_NAME})
