@@ -66,8 +66,8 @@ NOT_NEEDED = {
     "integrations": {"api": "no endpoints: files come by the upload page or `fengkong import`"},
     "receivables": {"tasks": "no background work"},  # its pages: exchange rates, the AR reconciliation
     "notifications": {"api": "no endpoints: the inbox is a page; channels are set in the admin"},
-    "legal": {"tasks": "no background work yet: deadline reminders to the owners are still to come (the calendar "
-                        "page and API list every date)"},
+    "legal": {"tasks": "no background work of its own: the deadline reminders are a step of the night "
+                        "(legal/nightly.py)"},
     "cycle": {"urls": "no pages of its own: the last run is a panel of the monitoring dashboard, runs are "
                       "read in the admin", "views": "no pages of its own (see urls)",
               "api": "no endpoints: a run is started by `fengkong run-cycle` or the schedule"},

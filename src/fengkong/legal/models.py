@@ -132,6 +132,7 @@ class LegalDeadline(models.Model):
     seizure = models.ForeignKey("Seizure", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
     note = models.CharField(_("note"), max_length=200, blank=True)
     done = models.BooleanField(_("done"), default=False)
+    reminded_on = models.DateField(_("last reminded"), null=True, blank=True)
 
     objects = LegalDeadlineQuerySet.as_manager()
 
