@@ -215,3 +215,31 @@ def pending_change(scene: Scene) -> PendingChange:
     return PendingChange.objects.create(kind="customer", object_id=customer.pk, customer=customer,
                                         old={"name": customer.name}, new={"name": f"{customer.name}（更名）"},
                                         requested_by=scene.maker, via="admin")
+
+
+# --- legal recovery ----------------------------------------------------------------------------------
+
+def legal_case(scene: Scene, stage: str = "opened", details: dict | None = None):
+    """A case against the scene's customer, opened by the maker, at `stage` (moved there by the maker)."""
+    from fengkong.legal.models import LegalCase, StageRecord
+
+    number = f"FW-MATRIX-{LegalCase.objects.count() + 1:04d}"
+    case = LegalCase.objects.create(number=number, customer=scene.customer, origin="person", currency="CNY",
+                                    principal=Decimal("1000.00"), opened_by=scene.maker, stage=stage)
+    StageRecord.objects.create(case=case, stage="opened", entered_on=AS_OF, by=scene.maker)
+    if stage != "opened":
+        StageRecord.objects.create(case=case, stage=stage, entered_on=AS_OF, by=scene.maker, details=details or {})
+    return case
+
+
+def preserved_case(scene: Scene):
+    return legal_case(scene, "preservation", {"applied_on": AS_OF.isoformat(), "court": "渝中区法院"})
+
+
+def litigated_case(scene: Scene):
+    return legal_case(scene, "litigation", {"filed_on": AS_OF.isoformat(), "court": "渝中区法院",
+                                            "procedure": "ordinary"})
+
+
+def restructuring_case(scene: Scene):
+    return legal_case(scene, "restructuring", {"started_on": AS_OF.isoformat(), "kind": "debt_to_equity"})

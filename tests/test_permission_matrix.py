@@ -76,6 +76,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -90,6 +91,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from tests import matrix_targets as targets
 from tests.conftest import PASSWORD, make_customer, make_invoice, make_user
@@ -109,6 +111,7 @@ from fengkong.credit.models import (
     RiskFeedback,
 )
 from fengkong.integrations.models import ImportBatch
+from fengkong.legal.models import CaseDocument, LegalCase, LegalDeadline, Seizure
 from fengkong.receivables.models import FxRate
 from fengkong.scoring.models import PromotionRequest
 
@@ -243,6 +246,37 @@ def a_pending_change(world) -> int:
                                         requested_by=world["users"]["credit_analyst"]).pk
 
 
+EVIDENCE_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.COLLECTOR, Role.LEGAL_OFFICER,
+                    Role.AUDITOR}
+EVIDENCE_VERIFIERS = {Role.ADMIN, Role.RISK_MANAGER, Role.LEGAL_OFFICER, Role.AUDITOR}
+LEGAL_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.LEGAL_OFFICER, Role.FINANCE, Role.AUDITOR}
+
+
+def an_evidence_item(world) -> int:
+    from fengkong.evidence.actions import Description, keep
+
+    return keep(actor=None, chunks=[b"%PDF-1.4\n%%EOF\n"], filename="letter.pdf", customer=world["customers"][0],
+                description=Description(title="催款函", source="letter")).pk
+
+
+def a_legal_case(world) -> int:
+    from fengkong.legal.actions import Claim, open_case
+
+    return open_case(actor=world["users"]["legal_officer"], customer=world["customers"][0],
+                     claim=Claim(principal=Decimal("1000.00"))).pk
+
+
+def a_legal_case_with_evidence(world) -> int:
+    from fengkong.evidence.actions import Description
+    from fengkong.legal.actions import attach_document
+    from fengkong.legal.models import LegalCase
+
+    case = LegalCase.objects.get(pk=a_legal_case(world))
+    attach_document(actor=world["users"]["legal_officer"], case=case, chunks=[b"%PDF-1.4\n%%EOF\n"],
+                    filename="律师函.pdf", description=Description(title="律师函", source="letter"))
+    return case.pk
+
+
 MATRIX: dict[str, Entry] = {
     # Web pages (fengkong.web, accounts, customers and integrations urls)
     "home": signed_in(),
@@ -284,6 +318,29 @@ MATRIX: dict[str, Entry] = {
     "inbox-mark-all-read": POST_ONLY,
     # Dual review (fengkong.reviews): the queue of changes waiting and the steps on them
     "review-queue": web_only(REVIEW_READERS),
+    # Evidence and legal recovery (fengkong.evidence, fengkong.legal)
+    "evidence-verify": web_only(EVIDENCE_VERIFIERS),
+    "evidence-download": web_only(EVIDENCE_READERS, {"pk": an_evidence_item}),
+    "legal-worklist": web_only(LEGAL_READERS),
+    "legal-calendar": web_only(LEGAL_READERS),
+    "legal-case": web_only(LEGAL_READERS, {"pk": a_legal_case}),
+    "legal-open": POST_ONLY,
+    "legal-bundle": web_only({Role.LEGAL_OFFICER, Role.RISK_MANAGER}, {"pk": a_legal_case_with_evidence}),
+    "legal-move": post_only(pk=1),
+    "legal-document": post_only(pk=1),
+    "legal-seizure": post_only(pk=1),
+    "legal-hearing": post_only(pk=1),
+    "legal-approve": post_only(pk=1),
+    "api:legal_case_move": post_only(case_id=1),
+    "api:legal_case_open": web_only(LEGAL_READERS, web=False),  # GET on the same path lists the cases
+    "api:evidence_item_list": web_only(EVIDENCE_READERS, web=False),
+    "api:evidence_item_detail": web_only(EVIDENCE_READERS, {"item_id": an_evidence_item}, web=False),
+    "api:evidence_verify": web_only(EVIDENCE_VERIFIERS, web=False),
+    "api:legal_case_list": web_only(LEGAL_READERS, web=False),
+    "api:legal_case_detail": web_only(LEGAL_READERS, {"case_id": a_legal_case}, web=False),
+    "api:legal_deadline_list": web_only(LEGAL_READERS, web=False),
+    "api:legal_court_fee": web_only(LEGAL_READERS, web=False),
+    "api:legal_limitation_list": web_only(LEGAL_READERS, web=False),
     "review-confirm": post_only(pk=1),
     "review-reject": post_only(pk=1),
     "review-withdraw": post_only(pk=1),
@@ -759,6 +816,30 @@ WRITES: dict[str, Write] = {
     "api:promotion_withdraw": api_write(set(), targets.promotion, lambda r: {"request_id": r.pk},
                                         audit="model.promotion_withdrawn", scoped=False,
                                         maker={Role.RISK_MANAGER: ALLOWED, Role.CREDIT_ANALYST: ALLOWED}),
+    # Legal recovery (fengkong.legal): the legal officers open and work cases; a risk manager approves a
+    # restructuring another person proposed
+    "legal-open": web_write({Role.LEGAL_OFFICER}, data=lambda s, t: {"customer": s.customer.code, "principal": "1000.00"},
+                            creates=LegalCase, audit="legal_case.opened", scoped=False),
+    "api:legal_case_open": api_write({Role.LEGAL_OFFICER}, data=lambda s, t: {"customer": s.customer.code,
+                                                                              "principal": "1000.00"},
+                                     creates=LegalCase, audit="legal_case.opened", scoped=False),
+    "legal-move": web_write({Role.LEGAL_OFFICER}, targets.legal_case, pk_of, {"stage": "demand_letter",
+                                                                              "sent_on": "2026-11-01"},
+                            audit="legal_case.moved", foreign=PERMISSION_FIRST),
+    "api:legal_case_move": api_write({Role.LEGAL_OFFICER}, targets.legal_case, lambda c: {"case_id": c.pk},
+                                     {"stage": "demand_letter", "details": {"sent_on": "2026-11-01"}},
+                                     audit="legal_case.moved", foreign=PERMISSION_FIRST),
+    "legal-document": web_write({Role.LEGAL_OFFICER}, targets.legal_case, pk_of, lambda s, t: {
+        "file": SimpleUploadedFile("律师函.pdf", b"%PDF-1.4\n%%EOF\n"), "title": "律师函", "source": "letter"},
+        creates=CaseDocument, audit="legal_case.document_attached", foreign=PERMISSION_FIRST),
+    "legal-seizure": web_write({Role.LEGAL_OFFICER}, targets.preserved_case, pk_of, lambda s, t: {
+        "kind": "deposit", "description": "工行账户", "amount": "1000.00", "seized_on": timezone.localdate().isoformat()},
+        creates=Seizure, audit="legal_case.seizure_recorded", foreign=PERMISSION_FIRST),
+    "legal-hearing": web_write({Role.LEGAL_OFFICER}, targets.litigated_case, pk_of, {"on": "2027-01-15"},
+                               creates=LegalDeadline, audit="legal_case.hearing_added", foreign=PERMISSION_FIRST),
+    "legal-approve": web_write({Role.RISK_MANAGER}, targets.restructuring_case, pk_of,
+                               audit="legal_case.restructuring_approved", maker={Role.RISK_MANAGER: DENIED},
+                               foreign=PERMISSION_FIRST),
     # Dual review (fengkong.reviews): a second person confirms or rejects; only the requester withdraws
     "review-confirm": web_write(CONFIRMERS, targets.pending_change, pk_of, audit="change.confirmed",
                                 maker=OWN_WEB, foreign=PERMISSION_FIRST),

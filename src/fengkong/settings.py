@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "fengkong.credit",
     "fengkong.scoring",
     "fengkong.notifications",
+    "fengkong.evidence",
+    "fengkong.legal",
     "fengkong.cycle",
     "fengkong.web",
 ]
@@ -233,6 +235,16 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even before collectsta
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Evidence files (fengkong.evidence, docs/evidence.md): content-addressed, never overwritten or deleted.
+    # EVIDENCE_STORAGE_BACKEND names another Django storage class (an S3-compatible one, e.g.
+    # storages.backends.s3.S3Storage) configured by its own settings; the default keeps the files under
+    # the data directory, read-only once written.
+    "evidence": {
+        "BACKEND": env_str("EVIDENCE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": {} if env_str("EVIDENCE_STORAGE_BACKEND") else {
+            "location": str(Path(env_str("EVIDENCE_DIR", str(DATA_DIR / "evidence"))).resolve()),
+            "file_permissions_mode": 0o440, "directory_permissions_mode": 0o750},
+    },
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
@@ -319,3 +331,29 @@ def env_currency(name: str, default: str) -> str:
 # same value: what a file without a currency column is taken to be in.
 FUNCTIONAL_CURRENCY = env_currency("FUNCTIONAL_CURRENCY", "CNY")
 DEFAULT_CURRENCY = FUNCTIONAL_CURRENCY
+
+
+# The evidence store (docs/evidence.md). EVIDENCE_STORAGE is the alias in STORAGES the files go to;
+# EVIDENCE_MAX_BYTES caps one file; an archive (ZIP, and the Office formats that are ZIPs) is read while
+# it is checked, and refused past EVIDENCE_MAX_UNPACKED_BYTES unpacked, EVIDENCE_MAX_RATIO unpacked bytes
+# per stored byte of a member, or EVIDENCE_MAX_MEMBERS members: a zip bomb stops there.
+EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE", "evidence")
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 200 * 1024 * 1024)
+EVIDENCE_MAX_UNPACKED_BYTES = env_int("EVIDENCE_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+EVIDENCE_MAX_RATIO = env_int("EVIDENCE_MAX_RATIO", 200)
+EVIDENCE_MAX_MEMBERS = env_int("EVIDENCE_MAX_MEMBERS", 10_000)
+
+
+# The evidence ledger's anchor key (evidence.ledger): an Ed25519 private key, 32 bytes as 64 hex digits
+# (or a PEM file's text), from the environment, never stored in the database. Its public key is printed by
+# `fengkong evidence public-key` and goes into every court bundle. Under DEBUG and in the test suite a key
+# derived from SECRET_KEY stands in; otherwise anchoring refuses to run without one (storing still works).
+def _evidence_signing_key() -> str:
+    key = env_str("EVIDENCE_SIGNING_KEY")
+    if key or not (DEBUG or "PYTEST_VERSION" in os.environ):
+        return key
+    return hmac.new(SECRET_KEY.encode(), b"fengkong-evidence-signing-key", hashlib.sha256).hexdigest()
+
+
+EVIDENCE_SIGNING_KEY = _evidence_signing_key()
+EVIDENCE_PUBLIC_KEYS_RETIRED = env_list("EVIDENCE_PUBLIC_KEYS_RETIRED", [])

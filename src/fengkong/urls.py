@@ -16,5 +16,7 @@ urlpatterns = [
     path("imports/", include("fengkong.integrations.urls")),
     path("", include("fengkong.receivables.urls")),   # /fx-rates/, /reconciliation/
     path("reviews/", include("fengkong.reviews.urls")),
+    path("evidence/", include("fengkong.evidence.urls")),
+    path("legal/", include("fengkong.legal.urls")),
     path("", include("fengkong.web.urls")),
 ]

@@ -27,6 +27,10 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          "/api/v1/models/{model_id}/retire", "/api/v1/promotions/{request_id}/decision",
          "/api/v1/promotions/{request_id}/withdraw", "/api/v1/customers/{code}/model-scores",
          "/api/v1/invoice-predictions", "/api/v1/cash-forecast",
+         # evidence and legal recovery (issue 13)
+         "/api/v1/evidence/items", "/api/v1/evidence/items/{item_id}", "/api/v1/evidence/verify",
+         "/api/v1/legal/cases", "/api/v1/legal/cases/{case_id}", "/api/v1/legal/deadlines", "/api/v1/legal/court-fee",
+         "/api/v1/legal/cases/{case_id}/move", "/api/v1/legal/limitations",
          # dual review (issue 20)
          "/api/v1/pending-changes", "/api/v1/pending-changes/{change_id}",
          "/api/v1/pending-changes/{change_id}/confirm", "/api/v1/pending-changes/{change_id}/reject",

@@ -52,10 +52,19 @@ MODELS_PROPOSE = ["scoring.register_model", "scoring.request_promotion"]
 MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback_model"]
 CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
                 "credit.submit_feedback"]
+# Evidence (fengkong.evidence, docs/evidence.md): who reads and stores it, verifies the ledger, exports bundles.
+EVIDENCE_READ = ["evidence.view_evidenceitem", "evidence.view_evidenceanchor"]
+EVIDENCE_STORE = EVIDENCE_READ + ["evidence.store_evidence"]
+EVIDENCE_VERIFY = EVIDENCE_READ + ["evidence.verify_evidence"]
+EVIDENCE_LEGAL = EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence", "evidence.mark_retention"]
+# Legal recovery (fengkong.legal, docs/legal.md): the legal officers run the cases; the risk manager reads them
+# and approves a restructuring or debt-to-equity swap; finance and the auditor read.
+LEGAL_READ = ["legal.view_legalcase", "legal.view_legaldeadline"]
+LEGAL_WORK = LEGAL_READ + ["legal.open_case", "legal.change_legalcase"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + MONITOR_READ + MONITOR_MANAGE
-    + DELIVERY_LOG + CHANNELS_MANAGE + CREDIT_READ + MODELS_READ + [
+    + DELIVERY_LOG + CHANNELS_MANAGE + CREDIT_READ + MODELS_READ + EVIDENCE_VERIFY + LEGAL_READ + [
         "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
         "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
         "auth.change_user", "accounts.view_signinlock", "accounts.lift_signinlock",
@@ -63,24 +72,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ] + REVIEW_CONFIRM,
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
-    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE,
+    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
+    + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + ["legal.approve_restructuring"],
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
     + ["scoring.approve_promotion"] + RECONCILE,
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
-    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ,
+    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ + EVIDENCE_STORE,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
-        "scoring.view_invoiceprediction", "scoring.view_cashforecast"],
-    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"],
+        "scoring.view_invoiceprediction", "scoring.view_cashforecast"] + EVIDENCE_STORE,
+    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"]
+    + EVIDENCE_LEGAL + LEGAL_WORK,
     Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + [
         "credit.add_industryoutlook", "credit.change_industryoutlook"],
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
-    + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"],   # exchange rates are finance's (docs/currencies.md)
+    + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ,   # exchange rates are finance's (docs/currencies.md)
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + ["integrations.view_importbatch", "integrations.view_importsource", "accounts.view_portfolio",
-       "accounts.view_signinlock"] + RECONCILE,
+       "accounts.view_signinlock"] + RECONCILE + EVIDENCE_VERIFY + LEGAL_READ,
 }
 
 

@@ -16,6 +16,8 @@ from ninja.renderers import JSONRenderer
 from fengkong.accounts.api import router as me_router
 from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
+from fengkong.evidence.api import router as evidence_router
+from fengkong.legal.api import router as legal_router
 from fengkong.monitoring.api import router as monitoring_router
 from fengkong.receivables.api import router as receivables_router
 from fengkong.reviews.api import router as reviews_router
@@ -47,3 +49,5 @@ api.add_router("", monitoring_router)
 for router in credit_routers:
     api.add_router("", router)
 api.add_router("", scoring_api.router)
+api.add_router("", evidence_router)
+api.add_router("", legal_router)

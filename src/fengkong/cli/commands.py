@@ -16,7 +16,9 @@ from fengkong.core.console import console
 from fengkong.credit.cli import credit
 from fengkong.cycle.cli import run_cycle_cmd
 from fengkong.demo.cli import demo
+from fengkong.evidence.cli import evidence
 from fengkong.integrations.cli import import_cmd
+from fengkong.legal.cli import legal
 from fengkong.monitoring.cli import export_aging
 from fengkong.receivables.cli import reconcile_cmd
 from fengkong.scoring.cli import model
@@ -81,6 +83,6 @@ def export() -> None:
     """Write reports to files."""
 
 
-for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, demo):
+for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, demo, evidence, legal):
     fengkong.add_command(command)
 export.add_command(export_aging)

@@ -15,9 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengkong.core.audit import Change, record, record_many
 from fengkong.core.permissions import require, scope
+from fengkong.evidence.actions import Description, keep
+from fengkong.evidence.choices import EvidenceSource
 from fengkong.notifications.letters import reminder_letter
 from fengkong.notifications.outbox import notify
 
@@ -125,7 +128,8 @@ def lift_stop_supply(*, actor, stop: StopSupply, reason: str) -> StopSupply:
 
 
 def write_reminder_letter(item: ActionItem, language: str | None = None) -> str | None:
-    """Write the DOCX reminder letter of a reminder-letter task once; return its path under MEDIA_ROOT.
+    """Write the DOCX reminder letter of a reminder-letter task once; return its path under MEDIA_ROOT. The
+    letter is kept in the evidence store too (fengkong.evidence), attached to the task.
 
     The letter lists the customer's overdue invoices as of the alert's date. Only one writer stores its
     file name (conditional UPDATE on an empty `document`); the notice to the collector follows.
@@ -144,6 +148,10 @@ def write_reminder_letter(item: ActionItem, language: str | None = None) -> str 
             target.unlink(missing_ok=True)
             return None
         record(None, "action_item.letter_written", "actionitem", item.pk, after={"document": relative})
+        keep(actor=None, chunks=[content], filename=Path(name).name, customer=customer, subject=item,
+             description=Description(title=_("Reminder letter of %(day)s") % {"day": as_of.isoformat()},
+                                     source=EvidenceSource.LETTER, shows=_("The overdue invoices it lists: %(n)d")
+                                     % {"n": len(invoices)}))  # occurred_on stays empty until the letter is sent
         users = [item.assigned_to] if item.assigned_to else []
         notify(alert=alert, audience="collector", template="reminder_letter", users=users,
                context={"customer": customer, "as_of": as_of, "alert": alert, "document": relative,

@@ -79,9 +79,10 @@ class Template(models.TextChoices):
     APPROVAL_DECIDED = "approval_decided", _("Approval decided")
     RISK_FEEDBACK = "risk_feedback", _("Risk feedback from sales")
     CREDIT_REVIEW = "credit_review", _("Credit review")
+    LEGAL_DEADLINE = "legal_deadline", _("Legal deadline")
 
 
 # Templates of messages written by outbox.tell: inbox only, title and body given by the caller, no file.
 INBOX_ONLY = frozenset({Template.APPROVAL_REQUEST, Template.APPROVAL_DECIDED, Template.RISK_FEEDBACK,
-                        Template.CREDIT_REVIEW})
+                        Template.CREDIT_REVIEW, Template.LEGAL_DEADLINE})
 ALERT_TEMPLATES = tuple(t for t in Template.values if t not in INBOX_ONLY)

@@ -1,0 +1,144 @@
+"""Legal recovery in /api/v1/legal: the worklist of cases, one case, the deadline calendar, the court-fee
+scale. Cases come through legal.queries (core.permissions.scope): a case of a customer outside the caller's
+portfolio is a 404 like one that does not exist."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Path, Query, Router
+from ninja.errors import HttpError
+
+from fengkong.core.permissions import require
+from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Offset, answers, caller, page
+from fengkong.customers.queries import visible_customers
+from fengkong.engine import court_fees
+from fengkong.monitoring.models import ActionItem
+
+from . import actions, queries
+from .exceptions import LegalError, StageDetailsInvalid
+from .limitations import visible_limitations
+from .schemas import (
+    CaseFilters,
+    CourtFeeOut,
+    CourtFeeQuery,
+    DeadlinePage,
+    LegalCaseOut,
+    LegalCasePage,
+    LimitationPage,
+    MoveIn,
+    OpenCaseIn,
+    StageOut,
+)
+
+router = Router(tags=["legal"])
+
+CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The legal case's id")]
+FEES = {"acceptance": court_fees.acceptance_fee, "payment_order": court_fees.payment_order_fee,
+        "preservation": court_fees.preservation_fee, "enforcement": court_fees.enforcement_fee,
+        "acceptance_summary": lambda fen: court_fees.acceptance_fee(fen, summary=True)}
+
+
+@router.get("/legal/cases", response=answers(LegalCasePage, 403, 422), url_name="legal_case_list")
+def list_cases(request, filters: Query[CaseFilters]):
+    """Open cases you may see, the largest amount at risk first, then the nearest deadline."""
+    user = caller(request)
+    require(user, "legal.view_legalcase")
+    cases = queries.worklist(user)
+    if filters.stage:
+        cases = cases.filter(stage=filters.stage)
+    if filters.customer:
+        cases = cases.filter(customer__code=filters.customer)
+    return page(cases, filters.limit, filters.offset)
+
+
+@router.get("/legal/cases/{case_id}", response=answers(LegalCaseOut, 403, 404, 422), url_name="legal_case_detail")
+def get_case(request, case_id: CaseId):
+    user = caller(request)
+    require(user, "legal.view_legalcase")
+    case = queries.visible_cases(user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404(f"No legal case {case_id} in your portfolio.")
+    return case
+
+
+@router.get("/legal/deadlines", response=answers(DeadlinePage, 403, 422), url_name="legal_deadline_list")
+def list_deadlines(request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+    """Every legal date not done yet of the cases you may see: hearings, windows, expiries, filings."""
+    user = caller(request)
+    require(user, "legal.view_legaldeadline")
+    return page(queries.calendar(user), limit, offset)
+
+
+@router.get("/legal/limitations", response=answers(LimitationPage, 403, 422), url_name="legal_limitation_list")
+def list_limitations(request, within: Annotated[int, Query(ge=0, le=3650)] = 180, limit: Limit = DEFAULT_LIMIT,
+                     offset: Offset = 0):
+    """The limitation period (民法典 §188, interrupted per §195) of every open receivable you may see that ends
+    within `within` days or has ended, soonest first."""
+    user = caller(request)
+    require(user, "legal.view_legaldeadline")
+    found = visible_limitations(user, timezone.localdate(), within=within)
+    return {"count": len(found), "limit": limit, "offset": offset, "items": found[offset:offset + limit]}
+
+
+@router.get("/legal/court-fee", response=answers(CourtFeeOut, 403, 422), url_name="legal_court_fee")
+def court_fee(request, query: Query[CourtFeeQuery]):
+    """The court fee of an amount by 诉讼费用交纳办法 (art. 13 bands; half for the summary procedure; the
+    preservation, payment-order and enforcement scales)."""
+    require(caller(request), "legal.view_legalcase")
+    try:
+        amount = Decimal(str(query.amount))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 or amount > 10**13:
+        raise HttpError(422, f"amount must be yuan with at most two decimals, such as \"1000000.00\", not "
+                             f"{str(query.amount)[:40]!r}")
+    fee = FEES[query.kind](int(amount * 100))
+    return {"kind": query.kind, "amount_fen": fee.amount_fen, "fee_fen": fee.fee_fen, "note": fee.note,
+            "lines": [vars(line) for line in fee.lines]}
+
+
+@router.post("/legal/cases", response=answers(LegalCaseOut, 403, 404, 409, 422), url_name="legal_case_open")
+def open_case(request, body: OpenCaseIn):
+    """Open a legal case, from a danger-zone referral task (which is then done) or by a person."""
+    user = caller(request)
+    require(user, "legal.open_case")
+    customer = visible_customers(user).filter(code=body.customer).first()
+    if customer is None:
+        raise Http404(f"No customer {body.customer} in your portfolio.")
+    referral = None
+    if body.referral:
+        referral = ActionItem.objects.for_user(user).filter(pk=body.referral).first()
+        if referral is None:
+            raise Http404(f"No task {body.referral} in your portfolio.")
+    principal = body.principal
+    if principal is None:
+        principal = actions.open_referral_claim(referral).principal if referral else Decimal("0.00")
+    claim = actions.Claim(principal, body.interest, body.liquidated_damages, body.costs)
+    case = refused_as_http(lambda: actions.open_case(actor=user, customer=customer, claim=claim,
+                                                     summary=body.summary, referral=referral))
+    return queries.visible_cases(user).get(pk=case.pk)
+
+
+@router.post("/legal/cases/{case_id}/move", response=answers(StageOut, 403, 404, 409, 422), url_name="legal_case_move")
+def move_case(request, case_id: CaseId, body: MoveIn):
+    """Move the case to a stage with its details; 409 with the reason when the move is not allowed."""
+    user = caller(request)
+    require(user, "legal.change_legalcase")
+    case = queries.visible_cases(user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404(f"No legal case {case_id} in your portfolio.")
+    return refused_as_http(lambda: actions.move_case(actor=user, case=case, stage=body.stage, details=body.details,
+                                                     note=body.note))
+
+
+def refused_as_http(step):
+    try:
+        return step()
+    except StageDetailsInvalid as exc:
+        raise HttpError(422, "; ".join(exc.problems)) from exc
+    except LegalError as exc:
+        raise HttpError(409, str(exc)) from exc

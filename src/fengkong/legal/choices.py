@@ -1,0 +1,63 @@
+"""The stages of a legal case and the kinds of its dates, with their labels and colours."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    DEMAND_LETTER = "demand_letter", _("Demand letter")
+    PAYMENT_ORDER = "payment_order", _("Payment order")
+    PRESERVATION = "preservation", _("Property preservation")
+    LITIGATION = "litigation", _("Litigation")
+    JUDGMENT = "judgment", _("First-instance judgment")
+    APPEAL = "appeal", _("Second instance")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+    MEDIATION = "mediation", _("Mediation or settlement")
+    RESTRUCTURING = "restructuring", _("Restructuring or debt-to-equity")
+    BANKRUPTCY = "bankruptcy", _("Bankruptcy claim")
+    CLOSED = "closed", _("Closed")
+
+
+STAGE_COLOURS = {Stage.OPENED: "neutral", Stage.CLOSED: "ok", Stage.ENFORCEMENT: "warning",
+                 Stage.BANKRUPTCY: "danger"}
+
+
+class Origin(models.TextChoices):
+    REFERRAL = "referral", _("Danger-zone referral")
+    PERSON = "person", _("Opened by a person")
+
+
+class Outcome(models.TextChoices):
+    RECOVERED = "recovered", _("Recovered")
+    PARTLY = "partly", _("Partly recovered")
+    WRITTEN_OFF = "written_off", _("Written off")
+
+
+class DeadlineKind(models.TextChoices):
+    OBJECTION = "objection", _("Payment-order objection window ends")
+    HEARING = "hearing", _("Hearing")
+    APPEAL = "appeal", _("Appeal window ends")
+    ENFORCEMENT = "enforcement", _("Last day to apply for enforcement")
+    SEIZURE_EXPIRY = "seizure_expiry", _("Seizure expires")
+    SEIZURE_RENEWAL = "seizure_renewal", _("Apply to renew the seizure")
+    SUIT_AFTER_PRESERVATION = "suit_after_preservation", _("File suit after pre-suit preservation")
+    CLAIM_FILING = "claim_filing", _("Bankruptcy claim filing deadline")
+    CREDITORS_MEETING = "creditors_meeting", _("Creditors' meeting")
+    LIMITATION = "limitation", _("Limitation period ends")
+
+
+class SeizureKind(models.TextChoices):
+    DEPOSIT = "deposit", _("Bank deposit (1 year)")
+    MOVABLE = "movable", _("Movable property (2 years)")
+    PROPERTY = "property", _("Real or other property (3 years)")
+
+
+class Procedure(models.TextChoices):
+    ORDINARY = "ordinary", _("Ordinary procedure")
+    SUMMARY = "summary", _("Summary procedure")
+
+
+class RestructuringKind(models.TextChoices):
+    RESTRUCTURING = "restructuring", _("Restructuring")
+    DEBT_TO_EQUITY = "debt_to_equity", _("Debt-to-equity")

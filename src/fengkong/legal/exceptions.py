@@ -1,0 +1,19 @@
+"""Why a step of a legal case is refused; the message is written for the legal officer."""
+
+from __future__ import annotations
+
+
+class LegalError(Exception):
+    """Base of the legal errors (a 4xx in the API, a message on the page)."""
+
+
+class IllegalMove(LegalError):
+    """The case cannot move to that stage from where it stands, or not yet (a 409), with the reason."""
+
+
+class StageDetailsInvalid(LegalError):
+    """A stage's dates or amounts are missing or impossible (a 422); `problems` names each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))

@@ -1,0 +1,18 @@
+"""Legal pages under /legal/ (included by fengkong.urls)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.legal_worklist, name="legal-worklist"),
+    path("calendar/", views.legal_calendar, name="legal-calendar"),
+    path("open/", views.legal_open, name="legal-open"),
+    path("<int:pk>/", views.legal_case, name="legal-case"),
+    path("<int:pk>/move/", views.legal_move, name="legal-move"),
+    path("<int:pk>/bundle/", views.legal_bundle, name="legal-bundle"),
+    path("<int:pk>/documents/", views.legal_document, name="legal-document"),
+    path("<int:pk>/seizures/", views.legal_seizure, name="legal-seizure"),
+    path("<int:pk>/hearings/", views.legal_hearing, name="legal-hearing"),
+    path("<int:pk>/approve-restructuring/", views.legal_approve, name="legal-approve"),
+]

@@ -1,0 +1,205 @@
+"""Legal pages: the worklist (amount at risk, next deadline), a case with its timeline and its evidence tab
+(each item's file and ledger entry checked), and the deadline calendar. Scoped by portfolio: a case outside
+it is "not found"."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fengkong.core.files import written_download
+from fengkong.customers.queries import visible_customers
+from fengkong.evidence.actions import Description, export_bundle
+from fengkong.evidence.exceptions import EvidenceError
+from fengkong.evidence.queries import items_of
+from fengkong.monitoring.choices import ActionKind
+from fengkong.monitoring.models import ActionItem
+
+from . import actions, queries, stages
+from .exceptions import LegalError
+from .forms import DocumentForm, HearingForm, MoveForm, NoteForm, OpenCaseForm, SeizureForm
+from .limitations import visible_limitations
+
+PAGE_SIZE = 50
+INPUTS = {"date": "date", "money": "number", "bool": "checkbox"}
+
+
+@login_required
+@permission_required("legal.view_legalcase", raise_exception=True)
+def legal_worklist(request):
+    page = Paginator(queries.worklist(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    referrals = (ActionItem.objects.for_user(request.user).open().filter(kind=ActionKind.LEGAL_REFERRAL,
+                                                                          legal_case__isnull=True)
+                 .select_related("customer").order_by("due_date", "pk")[:PAGE_SIZE])
+    return render(request, "legal/worklist.html", {"page": page, "referrals": referrals,
+                                                   "opens": request.user.has_perm("legal.open_case")})
+
+
+@login_required
+@permission_required("legal.view_legalcase", raise_exception=True)
+def legal_case(request, pk: int):
+    case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
+    items, check = queries.case_evidence(request.user, case) if request.user.has_perm(
+        "evidence.view_evidenceitem") else ([], None)
+    return render(request, "legal/case.html", {
+        "case": case, "events": case.events.select_related("user"), "stages": case.stages.select_related("by"),
+        "deadlines": case.deadlines.filter(done=False), "seizures": case.seizures.all(), "items": items,
+        "check": check, "next": [(s, stages.label(s)) for s in stages.allowed(case.stage)],
+        "moves": [{"stage": s, "label": stages.label(s), "fields": [(name, INPUTS.get(kind, "text"), required)
+                                                                     for name, (kind, required) in stages.FIELDS[s].items()]}
+                  for s in stages.allowed(case.stage)],
+        "works": request.user.has_perm("legal.change_legalcase"),
+        "approves": request.user.has_perm("legal.approve_restructuring"),
+        "exports": request.user.has_perm("evidence.export_evidence"), "documents": DocumentForm(),
+        "seizure": SeizureForm(), "hearing": HearingForm()})
+
+
+@login_required
+@permission_required("legal.view_legaldeadline", raise_exception=True)
+def legal_calendar(request):
+    page = Paginator(queries.calendar(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    ending = visible_limitations(request.user, timezone.localdate())[:PAGE_SIZE]
+    return render(request, "legal/calendar.html", {"page": page, "limitations": ending})
+
+
+def refused(request, exc: Exception) -> None:
+    problems = getattr(exc, "problems", None)
+    messages.error(request, "; ".join(problems) if problems else str(exc))
+
+
+def form_errors(form) -> str:
+    return "; ".join(f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
+                     for name, errors in form.errors.items())
+
+
+@require_POST
+@login_required
+@permission_required("legal.open_case", raise_exception=True)
+def legal_open(request):
+    form = OpenCaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-worklist")
+    data = form.cleaned_data
+    customer = get_object_or_404(visible_customers(request.user), code=data["customer"])
+    referral = None
+    if data["referral"]:
+        referral = get_object_or_404(ActionItem.objects.for_user(request.user), pk=data["referral"])
+    zero = Decimal("0.00")
+    principal = data["principal"]
+    if principal is None and referral is not None:
+        principal = actions.open_referral_claim(referral).principal
+    claim = actions.Claim(principal if principal is not None else zero, data["interest"] or zero,
+                          data["liquidated_damages"] or zero, data["costs"] or zero)
+    try:
+        case = actions.open_case(actor=request.user, customer=customer, claim=claim, summary=data["summary"],
+                                 referral=referral)
+    except LegalError as exc:
+        refused(request, exc)
+        return redirect("legal-worklist")
+    messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+    return redirect("legal-case", case.pk)
+
+
+def case_step(request, pk: int, step, done: str):
+    case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
+    try:
+        step(case)
+    except (LegalError, EvidenceError) as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("legal-case", case.pk)
+
+
+@require_POST
+@login_required
+@permission_required("legal.change_legalcase", raise_exception=True)
+def legal_move(request, pk: int):
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-case", pk)
+    stage = form.cleaned_data["stage"]
+    details = {name: request.POST[name] for name in stages.FIELDS.get(stage, {}) if request.POST.get(name)}
+    return case_step(request, pk, lambda case: actions.move_case(actor=request.user, case=case, stage=stage,
+                                                                 details=details, note=form.cleaned_data["note"]),
+                     _("The case moved to “%(stage)s”.") % {"stage": stages.label(stage)})
+
+
+@require_POST
+@login_required
+@permission_required("legal.change_legalcase", raise_exception=True)
+def legal_document(request, pk: int):
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-case", pk)
+    data, upload = form.cleaned_data, form.cleaned_data["file"]
+    description = Description(title=data["title"], source=data["source"], shows=data["shows"],
+                              occurred_on=data["occurred_on"], pages=data["pages"])
+    return case_step(request, pk, lambda case: actions.attach_document(
+        actor=request.user, case=case, chunks=upload.chunks(), filename=upload.name, description=description),
+        _("The document is kept as evidence."))
+
+
+@require_POST
+@login_required
+@permission_required("legal.change_legalcase", raise_exception=True)
+def legal_seizure(request, pk: int):
+    form = SeizureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-case", pk)
+    return case_step(request, pk, lambda case: actions.record_seizure(actor=request.user, case=case,
+                                                                      **form.cleaned_data),
+                     _("The seizure is recorded, with its renewal reminder."))
+
+
+@require_POST
+@login_required
+@permission_required("legal.change_legalcase", raise_exception=True)
+def legal_hearing(request, pk: int):
+    form = HearingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-case", pk)
+    return case_step(request, pk, lambda case: actions.add_hearing(actor=request.user, case=case,
+                                                                   **form.cleaned_data),
+                     _("The hearing is on the calendar."))
+
+
+@require_POST
+@login_required
+@permission_required("legal.approve_restructuring", raise_exception=True)
+def legal_approve(request, pk: int):
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return case_step(request, pk, lambda case: actions.approve_restructuring(actor=request.user, case=case,
+                                                                             note=note),
+                     _("The restructuring is approved."))
+
+
+@login_required
+@permission_required(["legal.view_legalcase", "evidence.export_evidence"], raise_exception=True)
+def legal_bundle(request, pk: int):
+    """The case's court bundle (evidence.bundle) as a download; the export is audited."""
+    case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
+    items = list(items_of(request.user, case))
+    if not items:
+        messages.error(request, _("There is no evidence to put in a bundle."))
+        return redirect("legal-case", case.pk)
+    title = f"{case.number} {case.customer.name}"
+    try:
+        return written_download(lambda path: export_bundle(actor=request.user, items=items, title=title, out=path),
+                                filename=f"{case.number}-bundle.zip", content_type="application/zip")
+    except EvidenceError as exc:
+        refused(request, exc)
+        return redirect("legal-case", case.pk)
