@@ -74,7 +74,15 @@ def known_keys(book, users) -> dict:
     return {"code": customer.code, "number": "AR0002", "alert_id": Alert.objects.get(customer=customer).pk,
             "reference": targets.credit_check(CheckStatus.HELD)(scene).reference,
             "proposal_id": pending_proposal(customer, maker).pk, "version": targets.proposed_policy(scene).version,
-            "model_id": promotion.model_id, "request_id": promotion.pk, "change_id": targets.pending_change(scene).pk}
+            "model_id": promotion.model_id, "request_id": promotion.pk, "change_id": targets.pending_change(scene).pk,
+            "case_id": targets.legal_case(scene).pk, "item_id": _evidence_item(customer)}
+
+
+def _evidence_item(customer) -> int:
+    from fengkong.evidence.actions import Description, keep
+
+    return keep(actor=None, chunks=[b"%PDF-1.4\n%%EOF\n"], filename="letter.pdf", customer=customer,
+                description=Description(title="催款函", source="letter")).pk
 
 
 @pytest.fixture(params=PERSONAS)

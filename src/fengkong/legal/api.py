@@ -101,7 +101,7 @@ def court_fee(request, query: Query[CourtFeeQuery]):
             "lines": [vars(line) for line in fee.lines]}
 
 
-@router.post("/legal/cases", response=answers(LegalCaseOut, 403, 404, 409, 422), url_name="legal_case_open")
+@router.post("/legal/cases", response=answers(LegalCaseOut, 400, 403, 404, 409, 422), url_name="legal_case_open")
 def open_case(request, body: OpenCaseIn):
     """Open a legal case, from a danger-zone referral task (which is then done) or by a person."""
     user = caller(request)
@@ -123,7 +123,7 @@ def open_case(request, body: OpenCaseIn):
     return queries.visible_cases(user).get(pk=case.pk)
 
 
-@router.post("/legal/cases/{case_id}/move", response=answers(StageOut, 403, 404, 409, 422), url_name="legal_case_move")
+@router.post("/legal/cases/{case_id}/move", response=answers(StageOut, 400, 403, 404, 409, 422), url_name="legal_case_move")
 def move_case(request, case_id: CaseId, body: MoveIn):
     """Move the case to a stage with its details; 409 with the reason when the move is not allowed."""
     user = caller(request)

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from fengkong.core.schemas import DEFAULT_LIMIT, Code, Limit, Money, Offset, Page, Text, Username, free_text
+from fengkong.core.schemas import (
+    DEFAULT_LIMIT,
+    Code,
+    Limit,
+    Money,
+    Offset,
+    Page,
+    Text,
+    Username,
+    amount_in,
+    free_text,
+)
+
+# An amount a client sends, in yuan: "1000000.00" or a number, at least 0, at most two decimals.
+AmountIn = Annotated[Decimal, amount_in(digits=13, more_than_zero=False)]
 
 
 class LegalCaseOut(Schema):
@@ -72,7 +86,7 @@ class CourtFeeOut(Schema):
 
 
 class CourtFeeQuery(Schema):
-    amount: Any = Field("0", description="The amount claimed in yuan, e.g. \"1000000.00\"")
+    amount: AmountIn = Field(Decimal("0"), description="The amount claimed in yuan, e.g. \"1000000.00\"")
     kind: str = Field("acceptance", description="acceptance, acceptance_summary, payment_order, preservation, "
                                                 "enforcement", pattern="^(acceptance|acceptance_summary|"
                                                                        "payment_order|preservation|enforcement)$")
@@ -81,10 +95,10 @@ class CourtFeeQuery(Schema):
 class OpenCaseIn(Schema):
     customer: Text = Field(description="Customer code")
     referral: int | None = Field(None, ge=1, description="The legal-referral task this case takes over")
-    principal: Money | None = Field(None, description="Empty for a referral: the customer's overdue amount")
-    interest: Money = Decimal("0.00")
-    liquidated_damages: Money = Decimal("0.00")
-    costs: Money = Decimal("0.00")
+    principal: AmountIn | None = Field(None, description="Empty for a referral: the customer's overdue amount")
+    interest: AmountIn = Decimal("0.00")
+    liquidated_damages: AmountIn = Decimal("0.00")
+    costs: AmountIn = Decimal("0.00")
     summary: str = free_text("", max_length=2000)
 
 
