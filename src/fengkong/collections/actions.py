@@ -194,7 +194,9 @@ def write_contact(*, actor, customer: Customer, data: ContactIn, source: str) ->
 
 
 @transaction.atomic(durable=True)
-def log_contact(*, actor, customer: Customer, data: ContactIn, source: str = ContactSource.WEB) -> Contact:
+def log_contact(*, actor, customer: Customer, data: ContactIn, source: str = ContactSource.WEB,
+                upload=None) -> Contact:
+    """Log a contact (with a file: a letter, a recording, kept on the open case); all of it or nothing."""
     require(actor, "collections.add_contact")
     _visible(actor, customer)
     problems = check_contact(data, timezone.now())
@@ -204,6 +206,10 @@ def log_contact(*, actor, customer: Customer, data: ContactIn, source: str = Con
     record(actor, "contact.logged", "contact", contact.pk, after={
         "customer": customer.code, "channel": data.channel, "outcome": data.outcome, "at": contact.at,
         "source": source})
+    if upload is not None:
+        if contact.case is None:
+            raise CollectionsError("a file is kept on a case, and this customer has no open case")
+        store_attachment(actor=actor, case=contact.case, upload=upload, contact=contact)
     return contact
 
 
@@ -212,6 +218,11 @@ def add_attachment(*, actor, case: CollectionCase, upload, contact: Contact | No
     """Store an uploaded file (a letter, a recording) on a case, with its size and SHA-256."""
     require(actor, "collections.add_contact")
     _visible(actor, case.customer)
+    return store_attachment(actor=actor, case=case, upload=upload, contact=contact)
+
+
+@transaction.atomic(savepoint=False)
+def store_attachment(*, actor, case: CollectionCase, upload, contact: Contact | None = None) -> Attachment:
     if upload.size > MAX_ATTACHMENT:
         raise CollectionsError(f"{upload.name} is {upload.size:,} bytes; at most {MAX_ATTACHMENT:,} are kept")
     if contact is not None and contact.customer_id != case.customer_id:
@@ -224,9 +235,13 @@ def add_attachment(*, actor, case: CollectionCase, upload, contact: Contact | No
                             sha256=digest.hexdigest(), content_type=(upload.content_type or "")[:100],
                             uploaded_by=actor)
     attachment.file.save(upload.name[:100], upload, save=False)
-    attachment.save()
-    record(actor, "attachment.added", "attachment", attachment.pk, after={
-        "case": case.pk, "name": attachment.name, "size": attachment.size, "sha256": attachment.sha256})
+    try:
+        attachment.save()
+        record(actor, "attachment.added", "attachment", attachment.pk, after={
+            "case": case.pk, "name": attachment.name, "size": attachment.size, "sha256": attachment.sha256})
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)  # no file without its row
+        raise
     return attachment
 
 

@@ -108,3 +108,11 @@ class EventKind(models.TextChoices):
     STEP = "step", _("Strategy step moved")
     DISPUTE_OPENED = "dispute_opened", _("Dispute opened")
     DISPUTE_RESOLVED = "dispute_resolved", _("Dispute resolved")
+
+
+# The steps a strategy is made of (policy.STEP_ACTIONS), as the worklist names them.
+STEP_LABELS = {
+    "reminder_email": _("Reminder email"), "call": _("Phone call"), "letter": _("Reminder letter"),
+    "final_demand": _("Final demand"), "instalment_offer": _("Instalment offer"),
+    "acceptance_bill": _("Acceptance bill"), "stop_supply": _("Stop supply"), "legal_referral": _("Legal referral"),
+}
