@@ -43,7 +43,14 @@ from .choices import (
     EventKind,
     Outcome,
 )
-from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeInvalid, PromiseInvalid
+from .exceptions import (
+    CaseTaken,
+    CollectionsError,
+    ContactInvalid,
+    DisputeClosed,
+    DisputeInvalid,
+    PromiseInvalid,
+)
 from .models import (
     Attachment,
     CaseEvent,
@@ -401,7 +408,7 @@ def resolve_dispute(*, actor, dispute: Dispute, resolution: str, root_cause: str
     if not Dispute.objects.filter(pk=dispute.pk, status=DisputeStatus.OPEN).update(
             status=DisputeStatus.RESOLVED, resolution=resolution, root_cause=root_cause.strip()[:200],
             resolution_note=note.strip()[:500], resolved_on=today, resolved_by=actor):
-        raise DisputeInvalid("the dispute is already resolved")
+        raise DisputeClosed("the dispute is already resolved")
     invoice_ids = list(dispute.items.values_list("invoice_id", flat=True))
     still = set(DisputeItem.objects.filter(invoice_id__in=invoice_ids, dispute__status=DisputeStatus.OPEN)
                 .values_list("invoice_id", flat=True))

@@ -21,6 +21,10 @@ class DisputeInvalid(CollectionsError):
     """A dispute over more than is open, or on an invoice the customer does not owe."""
 
 
+class DisputeClosed(DisputeInvalid):
+    """The dispute is already resolved."""
+
+
 class ContactInvalid(CollectionsError):
     """A contact with a time in the future, a negative duration, an unknown channel or outcome."""
 
