@@ -171,8 +171,8 @@ class ContactIn:
     external_id: str = ""
 
 
-def check_contact(data: ContactIn, now: datetime) -> list[str]:
-    """Every problem of a contact (empty when it can be logged)."""
+def check_contact(data: ContactIn, now: datetime, today: date | None = None) -> list[str]:
+    """Every problem of a contact (empty when it can be logged); `today` the business date (default today)."""
     problems = []
     if data.channel not in Channel.values:
         problems.append(f"channel must be one of {', '.join(Channel.values)}, not {data.channel!r}")
@@ -182,7 +182,7 @@ def check_contact(data: ContactIn, now: datetime) -> list[str]:
         problems.append(f"the contact's time {data.at:%Y-%m-%d %H:%M} is in the future")
     if not 0 <= data.duration_seconds <= MAX_DURATION:
         problems.append(f"duration must be between 0 and {MAX_DURATION} seconds, not {data.duration_seconds}")
-    if data.next_follow_up is not None and data.next_follow_up < dates.business_today():
+    if data.next_follow_up is not None and data.next_follow_up < (today or dates.business_today()):
         problems.append(f"the next follow-up {data.next_follow_up} is in the past")
     return problems
 
@@ -202,11 +202,11 @@ def write_contact(*, actor, customer: Customer, data: ContactIn, source: str) ->
 
 @transaction.atomic(durable=True)
 def log_contact(*, actor, customer: Customer, data: ContactIn, source: str = ContactSource.WEB,
-                upload=None) -> Contact:
+                upload=None, today: date | None = None) -> Contact:
     """Log a contact (with a file: a letter, a recording, kept on the open case); all of it or nothing."""
     require(actor, "collections.add_contact")
     _visible(actor, customer)
-    problems = check_contact(data, timezone.now())
+    problems = check_contact(data, timezone.now(), today)
     if problems:
         raise ContactInvalid("; ".join(problems))
     contact = write_contact(actor=actor, customer=customer, data=data, source=source)
@@ -263,12 +263,14 @@ def owed(invoices: Iterable[Invoice]) -> dict[int, Decimal]:
 
 @transaction.atomic(durable=True)
 def record_promise(*, actor, customer: Customer, amount: Decimal, due_date: date,
-                   invoices: Sequence[Invoice] = (), contact: Contact | None = None) -> PromiseToPay:
-    """A promise to pay `amount` by `due_date`, on the named invoices or else the oldest open ones."""
+                   invoices: Sequence[Invoice] = (), contact: Contact | None = None,
+                   today: date | None = None) -> PromiseToPay:
+    """A promise to pay `amount` by `due_date`, on the named invoices or else the oldest open ones; `today`
+    is the day it was taken (default the business date; the demo's history takes them on past days)."""
     require(actor, "collections.add_promisetopay")
     _visible(actor, customer)
     policy = CollectionsPolicy.current().parsed()
-    today = dates.business_today()
+    today = today or dates.business_today()
     amount = quantize(Decimal(amount))
     if amount <= 0:
         raise PromiseInvalid(f"the promised amount must be more than 0, not {amount}")
@@ -333,12 +335,13 @@ class DisputedInvoice:
 
 @transaction.atomic(durable=True)
 def open_dispute(*, actor, customer: Customer, reason: str, team: str, owner, items: Sequence[DisputedInvoice],
-                 description: str = "", due_date: date | None = None, contact: Contact | None = None) -> Dispute:
+                 description: str = "", due_date: date | None = None, contact: Contact | None = None,
+                 today: date | None = None) -> Dispute:
     """A dispute on one or more invoices (or a part of one), answered by `owner` outside collections."""
     require(actor, "collections.add_dispute")
     _visible(actor, customer)
     policy = CollectionsPolicy.current().parsed()
-    today = dates.business_today()
+    today = today or dates.business_today()
     if reason not in DisputeReason.values:
         raise DisputeInvalid(f"reason must be one of {', '.join(DisputeReason.values)}, not {reason!r}")
     if team not in DisputeTeam.values:
@@ -395,7 +398,8 @@ def _disputed_amounts(customer: Customer, items: Sequence[DisputedInvoice]) -> d
 
 
 @transaction.atomic(durable=True)
-def resolve_dispute(*, actor, dispute: Dispute, resolution: str, root_cause: str, note: str = "") -> Dispute:
+def resolve_dispute(*, actor, dispute: Dispute, resolution: str, root_cause: str, note: str = "",
+                    today: date | None = None) -> Dispute:
     """Close a dispute with its resolution and root cause: its owner, or a manager who reassigns cases."""
     require(actor, "collections.resolve_dispute")
     if dispute.owner_id != actor.pk and not actor.has_perm("collections.reassign_case"):
@@ -404,7 +408,7 @@ def resolve_dispute(*, actor, dispute: Dispute, resolution: str, root_cause: str
         raise DisputeInvalid(f"resolution must be one of {', '.join(DisputeResolution.values)}, not {resolution!r}")
     if not root_cause.strip():
         raise DisputeInvalid("say what caused the dispute (root cause)")
-    today = dates.business_today()
+    today = today or dates.business_today()
     if not Dispute.objects.filter(pk=dispute.pk, status=DisputeStatus.OPEN).update(
             status=DisputeStatus.RESOLVED, resolution=resolution, root_cause=root_cause.strip()[:200],
             resolution_note=note.strip()[:500], resolved_on=today, resolved_by=actor):

@@ -184,6 +184,13 @@ def pending_promises(as_of: date) -> tuple[pl.DataFrame, pl.DataFrame, dict[int,
     through = PromiseToPay.invoices.through
     open_now = dict(through.objects.filter(promisetopay__state=PromiseState.PENDING).values("promisetopay_id")
                     .annotate(total=Sum("invoice__open_amount")).values_list("promisetopay_id", "total"))
+    # what was paid after `as_of` was still owed on it (a night for a past day sees the book of that day)
+    later = (PaymentAllocation.objects.filter(invoice__promises__state=PromiseState.PENDING,
+                                              payment__payment_date__gt=as_of)
+             .values("invoice__promises__id").annotate(total=Sum("amount"))
+             .values_list("invoice__promises__id", "total"))
+    for pk, total in later:
+        open_now[pk] = (open_now.get(pk) or Decimal(0)) + total
     rows = (PaymentAllocation.objects.filter(invoice__promises__state=PromiseState.PENDING,
                                              payment__payment_date__gte=F("invoice__promises__taken_on"),
                                              payment__payment_date__lte=as_of)
