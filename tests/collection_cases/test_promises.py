@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from tests.conftest import make_customer
 
 from fengkong.collections import actions
 from fengkong.collections.choices import CasePromise, EventKind, PromiseState
@@ -15,11 +16,12 @@ from fengkong.collections.exceptions import PromiseInvalid
 from fengkong.collections.models import CaseEvent, CollectionCase, PromiseToPay
 from fengkong.collections.queries import customers_with_pending_promises
 from fengkong.core.models import AuditEvent
+from fengkong.customers.models import Contact as CustomerContact
 from fengkong.cycle.models import CycleRun
 from fengkong.monitoring.dispatch import dunning_held
-from fengkong.monitoring.models import Alert
+from fengkong.monitoring.models import ActionItem, Alert
 
-from .conftest import day, night, pay
+from .conftest import day, invoice, night, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,21 @@ def test_dunning_waits_while_a_promise_is_pending(ledger, users, cq, clock):
 
 def opened_other(ledger) -> int:
     return ledger["b1"].customer_id
+
+
+def test_no_reminder_letter_or_email_goes_out_while_a_promise_is_pending(ledger, users, cq, clock, monkeypatch):
+    sent = []
+    monkeypatch.setattr("fengkong.monitoring.dispatch.notify", lambda **kw: sent.append(kw) or 1)
+    other = make_customer("C000203", "500104", cq.portfolio, name="重庆江北机械有限公司")
+    for customer in (cq, other):
+        CustomerContact.objects.create(customer=customer, name="会计", email="ar@example.cn", is_primary=True)
+    invoice(other, "CL-C1", due=day(-5))
+    promise(users, cq, "1000.00", day(60))  # taken early: the warning zone comes while it is pending
+    clock.today = day(61)
+    night(day(61))
+    letters = set(ActionItem.objects.filter(kind="reminder_letter").values_list("customer__code", flat=True))
+    reminded = {c["alert"].customer.code for c in sent if c["template"] == "overdue_reminder"}
+    assert "C000203" in letters and "C000201" not in letters
+    assert "C000201" not in reminded
+    calls = set(ActionItem.objects.filter(kind="phone_call").values_list("customer__code", flat=True))
+    assert "C000201" in calls  # the collector still calls
