@@ -40,6 +40,14 @@ UNSTATABLE = [
     ("query", "filters", re.compile(r" is after ")),  # a date range that runs backwards
     ("body", "customer", re.compile(r"in your portfolio")),  # a credit check of a customer you do not see
     ("body", "config", re.compile(r"")),  # a credit policy's settings, each judged with the others
+    # collections: what the customer owes now, dates against today, who works which portfolio
+    ("body", "amount", re.compile(r"more than .*owe")),
+    ("body", "due_date", re.compile(r"in the past|days ahead")),
+    ("body", "invoices", re.compile(r"is paid|has no invoice|is not .*'s|wholly in dispute")),
+    ("body", "items", re.compile(r"has no invoice|not yet in dispute|nothing open|named twice|is not .*'s")),
+    ("body", "at", re.compile(r"in the future")),
+    ("body", "next_follow_up", re.compile(r"in the past")),
+    ("body", "owner", re.compile(r"no active user|does not work the portfolio|may resolve disputes")),
 ]
 
 
@@ -74,7 +82,8 @@ def known_keys(book, users) -> dict:
     return {"code": customer.code, "number": "AR0002", "alert_id": Alert.objects.get(customer=customer).pk,
             "reference": targets.credit_check(CheckStatus.HELD)(scene).reference,
             "proposal_id": pending_proposal(customer, maker).pk, "version": targets.proposed_policy(scene).version,
-            "model_id": promotion.model_id, "request_id": promotion.pk, "change_id": targets.pending_change(scene).pk}
+            "model_id": promotion.model_id, "request_id": promotion.pk, "change_id": targets.pending_change(scene).pk,
+            "case_id": targets.collection_case(scene).pk, "dispute_id": targets.open_dispute(scene).pk}
 
 
 @pytest.fixture(params=PERSONAS)

@@ -145,7 +145,7 @@ def reassign_cases(*, actor, cases: Sequence[CollectionCase], owner) -> int:
     for case in CollectionCase.objects.filter(pk__in=ids).select_related("customer", "owner").select_for_update(
             of=("self",)):
         if not can_work(owner, case.customer):
-            raise CollectionsError(f"{owner.get_username()} does not work the portfolio of {case.customer.code}")
+            raise CollectionsError(f"{owner.get_username()} does not work the portfolio of {case.customer.code}", field="owner")
         if case.owner_id == owner.pk:
             continue
         before = case.owner.get_username() if case.owner else None
@@ -171,19 +171,21 @@ class ContactIn:
     external_id: str = ""
 
 
-def check_contact(data: ContactIn, now: datetime, today: date | None = None) -> list[str]:
-    """Every problem of a contact (empty when it can be logged); `today` the business date (default today)."""
+def check_contact(data: ContactIn, now: datetime, today: date | None = None) -> list[tuple[str, str]]:
+    """Every problem of a contact as (field, message), none when it can be logged; `today` is the business
+    date (default today)."""
     problems = []
     if data.channel not in Channel.values:
-        problems.append(f"channel must be one of {', '.join(Channel.values)}, not {data.channel!r}")
+        problems.append(("channel", f"channel must be one of {', '.join(Channel.values)}, not {data.channel!r}"))
     if data.outcome not in Outcome.values:
-        problems.append(f"outcome must be one of {', '.join(Outcome.values)}, not {data.outcome!r}")
+        problems.append(("outcome", f"outcome must be one of {', '.join(Outcome.values)}, not {data.outcome!r}"))
     if data.at is not None and data.at > now + CLOCK_SKEW:
-        problems.append(f"the contact's time {data.at:%Y-%m-%d %H:%M} is in the future")
+        problems.append(("at", f"the contact's time {data.at:%Y-%m-%d %H:%M} is in the future"))
     if not 0 <= data.duration_seconds <= MAX_DURATION:
-        problems.append(f"duration must be between 0 and {MAX_DURATION} seconds, not {data.duration_seconds}")
+        problems.append(("duration_seconds", f"duration must be between 0 and {MAX_DURATION} seconds, "
+                                             f"not {data.duration_seconds}"))
     if data.next_follow_up is not None and data.next_follow_up < (today or dates.business_today()):
-        problems.append(f"the next follow-up {data.next_follow_up} is in the past")
+        problems.append(("next_follow_up", f"the next follow-up {data.next_follow_up} is in the past"))
     return problems
 
 
@@ -208,7 +210,7 @@ def log_contact(*, actor, customer: Customer, data: ContactIn, source: str = Con
     _visible(actor, customer)
     problems = check_contact(data, timezone.now(), today)
     if problems:
-        raise ContactInvalid("; ".join(problems))
+        raise ContactInvalid(problems)
     contact = write_contact(actor=actor, customer=customer, data=data, source=source)
     record(actor, "contact.logged", "contact", contact.pk, after={
         "customer": customer.code, "channel": data.channel, "outcome": data.outcome, "at": contact.at,
@@ -273,16 +275,16 @@ def record_promise(*, actor, customer: Customer, amount: Decimal, due_date: date
     today = today or dates.business_today()
     amount = quantize(Decimal(amount))
     if amount <= 0:
-        raise PromiseInvalid(f"the promised amount must be more than 0, not {amount}")
+        raise PromiseInvalid(f"the promised amount must be more than 0, not {amount}", field="amount")
     if due_date < today:
-        raise PromiseInvalid(f"the promised date {due_date} is in the past")
+        raise PromiseInvalid(f"the promised date {due_date} is in the past", field="due_date")
     if due_date > today + timedelta(days=policy.max_days_ahead):
-        raise PromiseInvalid(f"the promised date {due_date} is more than {policy.max_days_ahead} days ahead")
+        raise PromiseInvalid(f"the promised date {due_date} is more than {policy.max_days_ahead} days ahead", field="due_date")
     covered = _covered(customer, amount, invoices)
     total = sum(covered.values(), Decimal("0.00"))
     if amount > total:
         what = "the named invoices owe" if invoices else "the customer owes"
-        raise PromiseInvalid(f"the promise of {amount} is more than {what} ({total})")
+        raise PromiseInvalid(f"the promise of {amount} is more than {what} ({total})", field="amount")
     promise = PromiseToPay.objects.create(
         case=_open_case(customer), customer=customer, contact=contact, amount=amount, due_date=due_date,
         taken_on=today, oldest_first=not invoices, owed_at_promise=total, tolerance_days=policy.tolerance_days,
@@ -304,13 +306,13 @@ def _covered(customer: Customer, amount: Decimal, invoices: Sequence[Invoice]) -
         locked = list(Invoice.objects.select_for_update().filter(pk__in=[i.pk for i in invoices]).order_by("pk"))
         for invoice in locked:
             if invoice.customer_id != customer.pk:
-                raise PromiseInvalid(f"invoice {invoice.number} is not {customer.code}'s")
+                raise PromiseInvalid(f"invoice {invoice.number} is not {customer.code}'s", field="invoices")
             if invoice.open_amount <= 0:
-                raise PromiseInvalid(f"invoice {invoice.number} is paid")
+                raise PromiseInvalid(f"invoice {invoice.number} is paid", field="invoices")
         owing = owed(locked)
         for invoice in locked:
             if owing[invoice.pk] <= 0:
-                raise PromiseInvalid(f"invoice {invoice.number} is wholly in dispute")
+                raise PromiseInvalid(f"invoice {invoice.number} is wholly in dispute", field="invoices")
         return owing
     locked = list(Invoice.objects.select_for_update().filter(customer=customer, open_amount__gt=0)
                   .order_by("due_date", "number"))
@@ -347,12 +349,12 @@ def open_dispute(*, actor, customer: Customer, reason: str, team: str, owner, it
     if team not in DisputeTeam.values:
         raise DisputeInvalid(f"team must be one of {', '.join(DisputeTeam.values)}, not {team!r}")
     if owner is None or not owner.is_active or not owner.has_perm("collections.resolve_dispute"):
-        raise DisputeInvalid("the dispute's owner must be an active user who may resolve disputes")
+        raise DisputeInvalid("the dispute's owner must be an active user who may resolve disputes", field="owner")
     due_date = due_date or today + timedelta(days=policy.dispute_due_days)
     if due_date < today:
-        raise DisputeInvalid(f"the due date {due_date} is in the past")
+        raise DisputeInvalid(f"the due date {due_date} is in the past", field="due_date")
     if not items:
-        raise DisputeInvalid("name at least one invoice in dispute")
+        raise DisputeInvalid("name at least one invoice in dispute", field="items")
     amounts = _disputed_amounts(customer, items)
     dispute = Dispute.objects.create(customer=customer, case=_open_case(customer), contact=contact, reason=reason,
                                      team=team, owner=owner, opened_on=today, due_date=due_date,
@@ -378,21 +380,22 @@ def open_dispute(*, actor, customer: Customer, reason: str, team: str, owner, it
 def _disputed_amounts(customer: Customer, items: Sequence[DisputedInvoice]) -> dict[int, Decimal]:
     wanted = {i.invoice.pk: i.amount for i in items}
     if len(wanted) != len(items):
-        raise DisputeInvalid("an invoice is named twice")
+        raise DisputeInvalid("an invoice is named twice", field="items")
     locked = list(Invoice.objects.select_for_update().filter(pk__in=list(wanted)).order_by("pk"))
     held = disputed_on(wanted)
     out = {}
     for invoice in locked:
         if invoice.customer_id != customer.pk:
-            raise DisputeInvalid(f"invoice {invoice.number} is not {customer.code}'s")
+            raise DisputeInvalid(f"invoice {invoice.number} is not {customer.code}'s", field="items")
         free = invoice.open_amount - held.get(invoice.pk, Decimal(0))
         amount = free if wanted[invoice.pk] is None else quantize(Decimal(wanted[invoice.pk]))
         if amount <= 0:
             raise DisputeInvalid(f"invoice {invoice.number}: nothing open to dispute" if free <= 0
-                                 else f"invoice {invoice.number}: the disputed amount must be more than 0")
+                                 else f"invoice {invoice.number}: the disputed amount must be more than 0",
+                                 field="items")
         if amount > free:
             raise DisputeInvalid(f"invoice {invoice.number}: {amount} is more than its open amount not yet "
-                                 f"in dispute ({free})")
+                                 f"in dispute ({free})", field="items")
         out[invoice.pk] = amount
     return out
 
@@ -407,7 +410,7 @@ def resolve_dispute(*, actor, dispute: Dispute, resolution: str, root_cause: str
     if resolution not in DisputeResolution.values:
         raise DisputeInvalid(f"resolution must be one of {', '.join(DisputeResolution.values)}, not {resolution!r}")
     if not root_cause.strip():
-        raise DisputeInvalid("say what caused the dispute (root cause)")
+        raise DisputeInvalid("say what caused the dispute (root cause)", field="root_cause")
     today = today or dates.business_today()
     if not Dispute.objects.filter(pk=dispute.pk, status=DisputeStatus.OPEN).update(
             status=DisputeStatus.RESOLVED, resolution=resolution, root_cause=root_cause.strip()[:200],

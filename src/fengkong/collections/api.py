@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
@@ -25,7 +26,7 @@ from fengkong.receivables.models import Invoice
 
 from . import actions
 from .choices import ContactSource
-from .exceptions import CaseTaken, CollectionsError, DisputeClosed
+from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClosed
 from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
 from .schemas import (
@@ -66,8 +67,14 @@ def _case(user, case_id: int) -> CollectionCase:
     return case
 
 
-def _refused(exc: CollectionsError):
-    return HttpError(409 if isinstance(exc, CaseTaken | DisputeClosed) else 422, str(exc))
+def _refused(exc: CollectionsError) -> Exception:
+    """409 for a step the object's state no longer allows; else a 422 naming the body field at fault (rules
+    no schema can state: what the customer owes, a date in the past)."""
+    if isinstance(exc, CaseTaken | DisputeClosed):
+        return HttpError(409, str(exc))
+    if isinstance(exc, ContactInvalid):
+        return ValidationError({field: [message] for field, message in exc.problems})
+    return ValidationError({exc.field or NON_FIELD_ERRORS: [str(exc)]})
 
 
 @router.get("/collections/cases", response=answers(CasePage, 403, 422), url_name="collection_case_list")
@@ -106,7 +113,7 @@ def reassign_case(request, case_id: CaseId, body: ReassignIn):
     require(user, "collections.reassign_case")
     owner = get_user_model().objects.filter(username=body.owner, is_active=True).first()
     if owner is None:
-        raise HttpError(422, f"No active user {body.owner}.")
+        raise ValidationError({"owner": [f"no active user {body.owner}"]})
     try:
         actions.reassign_cases(actor=user, cases=[case], owner=owner)
     except CollectionsError as exc:
@@ -156,11 +163,11 @@ def list_promises(request, filters: Query[PromiseFilters]):
     return page(promises.order_by("-due_date", "-pk"), filters.limit, filters.offset)
 
 
-def _invoices(customer, numbers: list[str]) -> list[Invoice]:
+def _invoices(customer, numbers: list[str], field: str = "invoices") -> list[Invoice]:
     found = {i.number: i for i in Invoice.objects.filter(customer=customer, number__in=numbers)}
     missing = [n for n in numbers if n not in found]
     if missing:
-        raise HttpError(422, f"{customer.code} has no invoice {', '.join(missing[:10])}.")
+        raise ValidationError({field: [f"{customer.code} has no invoice {', '.join(missing[:10])}"]})
     return [found[n] for n in numbers]
 
 
@@ -205,8 +212,8 @@ def create_dispute(request, body: DisputeIn):
     customer = visible_customer(user, body.customer)
     owner = get_user_model().objects.filter(username=body.owner, is_active=True).first()
     if owner is None:
-        raise HttpError(422, f"No active user {body.owner}.")
-    invoices = _invoices(customer, [i.invoice for i in body.items])
+        raise ValidationError({"owner": [f"no active user {body.owner}"]})
+    invoices = _invoices(customer, [i.invoice for i in body.items], "items")
     items = [actions.DisputedInvoice(inv, None if i.amount is None else Decimal(str(i.amount)))
              for inv, i in zip(invoices, body.items, strict=True)]
     try:

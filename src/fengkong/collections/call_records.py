@@ -149,7 +149,7 @@ def _check(rows: list[dict], columns: dict, actor) -> tuple[list, list[str]]:
         contact = ContactIn(channel=channel, outcome=outcome, at=at, person=_cell(row, columns, "person")[:80],
                             duration_seconds=seconds, notes=_cell(row, columns, "notes")[:4000],
                             next_follow_up=follow_day, external_id=record_id)
-        for problem in check_contact(contact, now):
+        for _field, problem in check_contact(contact, now):
             problems.append(f"row {line}: {problem}")
         checked.append((customer, contact))
     return checked, problems

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 
 class CollectionsError(Exception):
-    """Something the user asked for cannot be done; the message says why."""
+    """Something the user asked for cannot be done; the message says why, `field` which value is at fault
+    (the API names it in its 422)."""
+
+    def __init__(self, message: str = "", field: str = ""):
+        self.field = field
+        super().__init__(message)
 
 
 class PolicyInvalid(CollectionsError):
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("; ".join(problems))
+        super().__init__("; ".join(problems), "config")
 
 
 class PromiseInvalid(CollectionsError):
@@ -26,7 +31,12 @@ class DisputeClosed(DisputeInvalid):
 
 
 class ContactInvalid(CollectionsError):
-    """A contact with a time in the future, a negative duration, an unknown channel or outcome."""
+    """A contact with a time in the future, a negative duration, an unknown channel or outcome; `problems`
+    holds (field, message) of each."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(m for _f, m in problems), problems[0][0] if problems else "")
 
 
 class CaseTaken(CollectionsError):
@@ -38,4 +48,4 @@ class ImportInvalid(CollectionsError):
 
     def __init__(self, errors: list[str]):
         self.errors = errors
-        super().__init__(f"{len(errors)} row error(s); nothing was imported: " + "; ".join(errors[:5]))
+        super().__init__(f"{len(errors)} row error(s); nothing was imported: " + "; ".join(errors[:5]), "file")
