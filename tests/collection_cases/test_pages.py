@@ -33,6 +33,7 @@ def test_the_worklist_states_its_order_and_lists_the_collectors_cases(worked, si
     assert "C000201" in text and "C000202" not in text  # Sichuan is another portfolio's
     manager = sign_in("risk_manager").get("/collections/?zone=3", **EN).content.decode()
     assert "C000202" in manager and "C000201" not in manager
+    assert "collector: 1 open case, 1 due" in manager and "Nobody yet: 1 open case" in manager  # the workload
 
 
 def test_the_worklist_orders_by_expected_loss_then_zone(worked, sign_in):

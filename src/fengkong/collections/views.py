@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,12 +61,15 @@ def worklist(request):
         case.step_label = _step_label(policy, case)
         case.due = case.next_action_on is not None and case.next_action_on <= today
     mine = CollectionCase.objects.for_user(user).open().filter(owner=user)
+    workload = (list(CollectionCase.objects.for_user(user).open().values("owner__username")
+                     .annotate(n=Count("pk"), due=Count("pk", filter=Q(next_action_on__lte=today)))
+                     .order_by("-n", "owner__username")) if user.has_perm("collections.reassign_case") else None)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "collections/worklist.html", {
         "form": form, "page": page, "query": query.urlencode(), "today": today,
         "due_today": mine.filter(next_action_on__lte=today).count(), "mine": mine.count(),
-        "zone_colours": ZONE_COLOURS, "promise_colours": PROMISE_COLOURS,
+        "zone_colours": ZONE_COLOURS, "promise_colours": PROMISE_COLOURS, "workload": workload,
     })
 
 
