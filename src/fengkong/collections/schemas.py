@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictFloat, StrictInt, StrictStr
+from pydantic import StrictFloat, StrictInt, StrictStr, field_validator
 
 from fengkong.core.schemas import (
     CODE,
@@ -22,6 +22,7 @@ from fengkong.core.schemas import (
     Username,
     amount_in,
     free_text,
+    whole,
 )
 
 from .actions import MAX_DURATION
@@ -98,6 +99,11 @@ class ContactLogIn(Schema):
     external_id: StrictStr = Field("", max_length=80, description="The call-centre's record id: a second POST with "
                                                                   "it is refused (409)",
                                    json_schema_extra={"pattern": r"^[^\x00-\x1f\x7f]*$"})
+
+    @field_validator("duration_seconds", mode="before")
+    @classmethod
+    def whole_seconds(cls, value):
+        return whole(value)
 
 
 class ContactLogOut(Schema):
