@@ -49,7 +49,7 @@ def test_a_promise_without_invoices_covers_the_oldest_first_and_pends_the_case(o
 
 @pytest.mark.parametrize(("amount", "due", "invoice", "message"), [
     ("100.00", -1, None, "is in the past"),
-    ("21000.01", 4, None, "more than the customer owes (21000.00)"),  # the oldest first, the not yet due too
+    ("14000.01", 4, None, "more than the customer owes (14000.00)"),  # CL-A3 is issued only on day 70
     ("4000.01", 4, "a2", "more than the named invoices owe (4000.00)"),
     ("0.00", 4, None, "must be more than 0"),
     ("100.00", 200, None, "more than 90 days ahead"),
@@ -152,3 +152,15 @@ def test_no_reminder_letter_or_email_goes_out_while_a_promise_is_pending(ledger,
     assert "C000201" not in reminded
     calls = set(ActionItem.objects.filter(kind="phone_call").values_list("customer__code", flat=True))
     assert "C000201" in calls  # the collector still calls
+
+
+def test_a_promise_taken_on_a_past_day_sees_what_was_owed_that_day(opened, users, cq, clock):
+    pay(opened["a1"], "10000.00", day(45))
+    clock.today = day(50)
+    taken = actions.record_promise(actor=users["collector"], customer=cq, amount=Decimal("10000.00"),
+                                   due_date=day(44), invoices=[opened["a1"]], today=day(41))
+    assert (taken.taken_on, taken.owed_at_promise) == (day(41), Decimal("10000.00"))
+    with pytest.raises(PromiseInvalid, match="is paid"):
+        promise(users, cq, "100.00", day(55), [opened["a1"]])  # today it is paid
+    night(day(50))
+    assert PromiseToPay.objects.get(pk=taken.pk).state == PromiseState.KEPT  # paid within the tolerance

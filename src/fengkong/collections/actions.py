@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +29,7 @@ from fengkong.core.money import quantize
 from fengkong.core.permissions import require, scope, sees_all
 from fengkong.customers.models import Customer
 from fengkong.notifications.outbox import tell
-from fengkong.receivables.models import Invoice
+from fengkong.receivables.models import Invoice, PaymentAllocation
 
 from . import policy as policy_module
 from .choices import (
@@ -256,11 +256,20 @@ def store_attachment(*, actor, case: CollectionCase, upload, contact: Contact | 
 
 # --- promises to pay ---------------------------------------------------------------------------------
 
-def owed(invoices: Iterable[Invoice]) -> dict[int, Decimal]:
-    """What each invoice owes that is not in an open dispute."""
+def open_on(invoices: Iterable[Invoice], day: date) -> dict[int, Decimal]:
+    """What each invoice owed at the end of `day`: today's open amount and the receipts allocated to it after
+    that day (a promise taken on a past day, as the demo's history takes them, sees the book of that day)."""
     invoices = list(invoices)
-    held = disputed_on(i.pk for i in invoices)
-    return {i.pk: max(i.open_amount - held.get(i.pk, Decimal(0)), Decimal(0)) for i in invoices}
+    later = dict(PaymentAllocation.objects.filter(invoice__in=invoices, payment__payment_date__gt=day)
+                 .values("invoice_id").annotate(total=Sum("amount")).values_list("invoice_id", "total"))
+    return {i.pk: min(i.amount, i.open_amount + later.get(i.pk, Decimal(0))) for i in invoices}
+
+
+def owed(invoices: Iterable[Invoice], day: date) -> dict[int, Decimal]:
+    """What each invoice owed on `day` that is not in an open dispute."""
+    invoices = list(invoices)
+    held, then = disputed_on(i.pk for i in invoices), open_on(invoices, day)
+    return {i.pk: max(then[i.pk] - held.get(i.pk, Decimal(0)), Decimal(0)) for i in invoices}
 
 
 @transaction.atomic(durable=True)
@@ -279,8 +288,9 @@ def record_promise(*, actor, customer: Customer, amount: Decimal, due_date: date
     if due_date < today:
         raise PromiseInvalid(f"the promised date {due_date} is in the past", field="due_date")
     if due_date > today + timedelta(days=policy.max_days_ahead):
-        raise PromiseInvalid(f"the promised date {due_date} is more than {policy.max_days_ahead} days ahead", field="due_date")
-    covered = _covered(customer, amount, invoices)
+        raise PromiseInvalid(f"the promised date {due_date} is more than {policy.max_days_ahead} days ahead",
+                             field="due_date")
+    covered = _covered(customer, amount, invoices, today)
     total = sum(covered.values(), Decimal("0.00"))
     if amount > total:
         what = "the named invoices owe" if invoices else "the customer owes"
@@ -300,23 +310,25 @@ def record_promise(*, actor, customer: Customer, amount: Decimal, due_date: date
     return promise
 
 
-def _covered(customer: Customer, amount: Decimal, invoices: Sequence[Invoice]) -> dict[int, Decimal]:
-    """The invoices a promise covers and what each owes now (locked until the promise is stored)."""
+def _covered(customer: Customer, amount: Decimal, invoices: Sequence[Invoice], day: date) -> dict[int, Decimal]:
+    """The invoices a promise covers and what each owed on `day` (locked until the promise is stored)."""
     if invoices:
         locked = list(Invoice.objects.select_for_update().filter(pk__in=[i.pk for i in invoices]).order_by("pk"))
+        then = open_on(locked, day)
         for invoice in locked:
             if invoice.customer_id != customer.pk:
                 raise PromiseInvalid(f"invoice {invoice.number} is not {customer.code}'s", field="invoices")
-            if invoice.open_amount <= 0:
+            if then[invoice.pk] <= 0:
                 raise PromiseInvalid(f"invoice {invoice.number} is paid", field="invoices")
-        owing = owed(locked)
+        owing = owed(locked, day)
         for invoice in locked:
             if owing[invoice.pk] <= 0:
                 raise PromiseInvalid(f"invoice {invoice.number} is wholly in dispute", field="invoices")
         return owing
-    locked = list(Invoice.objects.select_for_update().filter(customer=customer, open_amount__gt=0)
-                  .order_by("due_date", "number"))
-    owing, chosen, running = owed(locked), {}, Decimal(0)
+    candidates = set(Invoice.objects.filter(customer=customer, issue_date__lte=day).filter(
+        Q(open_amount__gt=0) | Q(allocations__payment__payment_date__gt=day)).values_list("pk", flat=True))
+    locked = list(Invoice.objects.select_for_update().filter(pk__in=candidates).order_by("due_date", "number"))
+    owing, chosen, running = owed(locked, day), {}, Decimal(0)
     for invoice in locked:
         if owing[invoice.pk] <= 0:
             continue

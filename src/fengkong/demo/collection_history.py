@@ -59,7 +59,7 @@ def work_the_cases(day: date, seed: int) -> Worked:
                                  rng.randrange(30, 400) if outcome != Outcome.NO_ANSWER else 0)
         actions.log_contact(actor=collector, customer=case.customer, data=data, today=day)
         out.contacts += 1
-        owed = _still_owed(case.customer, day)
+        owed = _owed_on(case.customer, day)
         if not owed:
             continue
         try:
@@ -82,10 +82,14 @@ def work_the_cases(day: date, seed: int) -> Worked:
     return out
 
 
-def _still_owed(customer, day: date) -> list[Invoice]:
-    """The customer's invoices overdue on `day` that are still open today (the demo ledger runs ahead)."""
-    return list(Invoice.objects.filter(customer=customer, open_amount__gt=0, due_date__lt=day)
-                .order_by("due_date", "number")[:5])
+def _owed_on(customer, day: date) -> list[Invoice]:
+    """The customer's invoices overdue and open on `day`, with what each owed then as `open_amount` (the
+    demo ledger runs ahead: some were paid since)."""
+    overdue = list(Invoice.objects.filter(customer=customer, due_date__lt=day).order_by("due_date", "number"))
+    then = actions.open_on(overdue, day)
+    for invoice in overdue:
+        invoice.open_amount = then[invoice.pk]
+    return [i for i in overdue if i.open_amount > 0][:5]
 
 
 def _answer_disputes(day: date, manager, rng: random.Random) -> int:
