@@ -16,6 +16,8 @@ from django.utils import timezone
 from tests.conftest import AS_OF
 from tests.credit.approvals_fixtures import PREVIEW, pending_proposal
 
+from fengkong.collections.models import CollectionCase, Dispute, DisputeItem
+from fengkong.core import dates
 from fengkong.core.audit import jsonable
 from fengkong.core.money import to_fen
 from fengkong.credit import grading
@@ -90,6 +92,32 @@ def stop_supply(scene: Scene) -> StopSupply:
 def inbox_message(scene: Scene) -> InboxMessage:
     return InboxMessage.objects.create(user=scene.owner, template=Template.APPROVAL_REQUEST, title="Approve",
                                        body="A limit proposal waits for you.")
+
+
+# --- collections -------------------------------------------------------------------------------------
+
+def collection_case(scene: Scene) -> CollectionCase:
+    """The scene's customer's open case, owned by nobody yet (as the night leaves one in a portfolio
+    without a collector)."""
+    overdue = scene.customer.invoices.filter(open_amount__gt=0, due_date__lt=AS_OF)
+    total = sum((i.open_amount for i in overdue), Decimal("0.00"))
+    return CollectionCase.objects.create(customer=scene.customer, opened_on=AS_OF, updated_on=AS_OF,
+                                         next_action_on=AS_OF, zone=1, overdue_amount=total,
+                                         amount_attention=total, overdue_items=overdue.count())
+
+
+def open_dispute(scene: Scene) -> Dispute:
+    """An open dispute on the scene's customer's first open invoice, answered by `owner`."""
+    invoice = scene.customer.invoices.filter(open_amount__gt=0).order_by("number").first()
+    today = dates.business_today()
+    dispute = Dispute.objects.create(customer=scene.customer, reason="price", team="sales", owner=scene.owner,
+                                     opened_on=today, due_date=today + timedelta(days=14), opened_by=scene.maker)
+    DisputeItem.objects.create(dispute=dispute, invoice=invoice, amount=invoice.open_amount)
+    return dispute
+
+
+def open_invoice(customer) -> Invoice:
+    return customer.invoices.filter(open_amount__gt=0).order_by("number").first()
 
 
 # --- credit ------------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 from urllib.parse import urlencode
@@ -94,12 +95,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from tests import matrix_targets as targets
-from tests.conftest import PASSWORD, make_customer, make_invoice, make_user
+from tests.conftest import AS_OF, PASSWORD, make_customer, make_invoice, make_user
 from tests.credit.approvals_fixtures import PREVIEW
 
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
 from fengkong.accounts.roles import ROLE_PERMISSIONS, ensure_roles
+from fengkong.collections.models import Contact, Dispute, PromiseToPay
+from fengkong.core import dates
 from fengkong.core import later as background
 from fengkong.core.models import AuditEvent
 from fengkong.credit.models import (
@@ -234,6 +237,38 @@ def a_model(world) -> int:
     return ModelVersion.objects.get_or_create(use="customer_risk", version=1, defaults={
         "kind": "scorecard", "directory": "models/customer_risk-v1", "data_sha256": "0" * 64})[0].pk
 
+# Collections (fengkong.collections): who reads cases, contacts and promises; disputes also their owners (sales)
+CASE_READERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.COLLECTOR, Role.LEGAL_OFFICER, Role.FINANCE,
+                Role.AUDITOR}
+DISPUTE_READERS = CASE_READERS | {Role.SALES}
+
+
+def cq_case(world) -> int:
+    from fengkong.collections.models import CollectionCase
+
+    customer = world["customers"][0]
+    return CollectionCase.objects.get_or_create(customer=customer, status="open", defaults={
+        "opened_on": AS_OF, "updated_on": AS_OF, "overdue_amount": "3000.00"})[0].pk
+
+
+def sc_dispute(world) -> int:
+    """A dispute on the Sichuan customer, answered by the sales persona (who works Sichuan)."""
+    customer = world["customers"][2]
+    scene = targets.Scene(world, "system", None, customer, world["users"]["collector"], world["users"]["sales"])
+    return targets.open_dispute(scene).pk
+
+
+def cq_attachment(world) -> int:
+    from django.core.files.base import ContentFile
+
+    from fengkong.collections.models import Attachment, CollectionCase
+
+    attachment = Attachment(case=CollectionCase.objects.get(pk=cq_case(world)), name="letter.txt", size=6,
+                            sha256="0" * 64)
+    attachment.file.save("letter.txt", ContentFile(b"letter"), save=True)
+    return attachment.pk
+
+
 REVIEW_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE, Role.AUDITOR}
 
 
@@ -349,6 +384,30 @@ MATRIX: dict[str, Entry] = {
     "api:pending_change_confirm": post_only(change_id=1),
     "api:pending_change_reject": post_only(change_id=1),
     "api:pending_change_withdraw": post_only(change_id=1),
+    # Collections (fengkong.collections.urls): the worklist, a case, disputes; writes are POST only
+    "collections-worklist": web_only(CASE_READERS),
+    "collections-case": web_only(CASE_READERS, {"pk": cq_case}),
+    "collections-case-take": post_only(pk=1),
+    "collections-case-reassign": post_only(pk=1),
+    "collections-contact": post_only(code=CQ_CUSTOMER),
+    "collections-promise": post_only(code=CQ_CUSTOMER),
+    "collections-dispute-open": post_only(code=CQ_CUSTOMER),
+    "collections-attachment": Entry({**web_only(CASE_READERS, {"pk": cq_attachment}).expect},
+                                    {"pk": cq_attachment}),
+    "collections-disputes": web_only(DISPUTE_READERS),
+    "collections-dispute": Entry({**web_only(DISPUTE_READERS).expect, "collector": HIDDEN}, {"pk": sc_dispute}),
+    "collections-dispute-resolve": post_only(pk=1),
+    "api:collection_case_list": web_only(CASE_READERS, web=False),
+    "api:collection_case_detail": web_only(CASE_READERS, {"case_id": cq_case}, web=False),
+    "api:collection_case_take": post_only(case_id=1),
+    "api:collection_case_reassign": post_only(case_id=1),
+    "api:collection_contact_list": web_only(CASE_READERS, web=False),
+    "api:collection_contact_create": web_only(CASE_READERS, web=False),  # GET on the same path lists
+    "api:collection_promise_list": web_only(CASE_READERS, web=False),
+    "api:collection_promise_create": web_only(CASE_READERS, web=False),  # GET on the same path lists
+    "api:collection_dispute_list": web_only(DISPUTE_READERS, web=False),
+    "api:collection_dispute_create": web_only(DISPUTE_READERS, web=False),  # GET on the same path lists
+    "api:collection_dispute_resolve": post_only(dispute_id=1),
     # Django admin: staff only (the admin and auditor personas); tested through its index page.
     "admin:*": staff_only(sample="admin:index"),
     # REST API (fengkong.api.urls)
@@ -690,6 +749,26 @@ PERMISSION_FIRST = {p: DENIED for p in BOUND}
 OWN_WEB, OWN_API = {Role.RISK_MANAGER: NO_CHANGE}, {Role.RISK_MANAGER: DENIED}
 OTHER_USERS_MESSAGE = {p: NO_CHANGE for p in SIGNED_IN}  # silently ignored, like an id that does not exist
 
+COLLECTION_WORKERS = {Role.RISK_MANAGER, Role.COLLECTOR}  # collections.add_contact, take_case
+DISPUTE_RESOLVERS = {Role.RISK_MANAGER, Role.SALES}  # a manager, or the dispute's owner (the sales persona's own)
+# the case or dispute is looked up first: who may not read cases (disputes) at all gets "not found"
+NO_CASE_VIEW = {p: HIDDEN for p in PERSONAS if p not in CASE_READERS and p != ANONYMOUS}
+NO_DISPUTE_VIEW = {p: HIDDEN for p in PERSONAS if p not in DISPUTE_READERS and p != ANONYMOUS}
+
+
+def promise_form(scene, customer) -> dict:
+    return {"amount": "100.00", "due_date": (dates.business_today() + timedelta(days=5)).isoformat()}
+
+
+def dispute_form(scene, customer) -> dict:
+    return {"invoices": [str(targets.open_invoice(customer).pk)], "reason": "price", "team": "sales",
+            "owner": scene.world["users"]["sales"].pk}
+
+
+def reassign_to_collector(scene, case) -> dict:
+    return {"owner": scene.world["users"]["collector"].pk}
+
+
 WRITES: dict[str, Write] = {
     # Sign-in, sign-out, language (fengkong.accounts, django.conf.urls.i18n)
     "login": Write({p: NO_CHANGE if p != ANONYMOUS else ALLOWED for p in PERSONAS},  # signed in: sent on
@@ -717,6 +796,37 @@ WRITES: dict[str, Write] = {
                                        audit="alert.acknowledged"),
     "api:alert_resolve": api_write(MONITOR_WORKERS, targets.alert, lambda a: {"alert_id": a.pk},
                                    {"note": "paid in full"}, audit="alert.resolved"),
+    # Collections (fengkong.collections): collectors and managers work cases; a dispute's owner resolves it
+    "collections-contact": web_write(COLLECTION_WORKERS, itself, code_of, {"channel": "phone", "outcome": "reached"},
+                                     creates=Contact, audit="contact.logged", nobody=HIDDEN),
+    "collections-promise": web_write(COLLECTION_WORKERS, itself, code_of, promise_form, creates=PromiseToPay,
+                                     audit="promise.recorded", nobody=HIDDEN),
+    "collections-dispute-open": web_write(COLLECTION_WORKERS, itself, code_of, dispute_form, creates=Dispute,
+                                          audit="dispute.opened", nobody=HIDDEN),
+    "collections-case-take": web_write(COLLECTION_WORKERS, targets.collection_case, pk_of,
+                                       audit="collection_case.taken", **NO_CASE_VIEW),
+    "collections-case-reassign": web_write(MANAGER, targets.collection_case, pk_of, reassign_to_collector,
+                                           audit="collection_case.reassigned", **NO_CASE_VIEW),
+    "collections-dispute-resolve": web_write(DISPUTE_RESOLVERS, targets.open_dispute, pk_of,
+                                             {"resolution": "rejected", "root_cause": "the price was agreed"},
+                                             audit="dispute.resolved", **NO_DISPUTE_VIEW),
+    "api:collection_contact_create": api_write(COLLECTION_WORKERS, itself, data=lambda s, customer: {
+        "customer": customer.code, "channel": "phone", "outcome": "reached"}, creates=Contact, audit="contact.logged"),
+    "api:collection_promise_create": api_write(COLLECTION_WORKERS, itself, data=lambda s, customer: {
+        "customer": customer.code, "amount": "100.00", "due_date": str(dates.business_today() + timedelta(days=5))},
+        creates=PromiseToPay, audit="promise.recorded"),
+    "api:collection_dispute_create": api_write(COLLECTION_WORKERS, itself, data=lambda s, customer: {
+        "customer": customer.code, "reason": "price", "team": "sales", "owner": "sales",
+        "items": [{"invoice": targets.open_invoice(customer).number}]}, creates=Dispute, audit="dispute.opened"),
+    "api:collection_case_take": api_write(COLLECTION_WORKERS, targets.collection_case, lambda c: {"case_id": c.pk},
+                                          audit="collection_case.taken", foreign={"sales": DENIED}),
+    "api:collection_case_reassign": api_write(MANAGER, targets.collection_case, lambda c: {"case_id": c.pk},
+                                              {"owner": "collector"}, audit="collection_case.reassigned",
+                                              foreign={"sales": DENIED}),
+    "api:collection_dispute_resolve": api_write(DISPUTE_RESOLVERS, targets.open_dispute,
+                                                lambda d: {"dispute_id": d.pk},
+                                                {"resolution": "rejected", "root_cause": "the price was agreed"},
+                                                audit="dispute.resolved"),
     # The in-app inbox (fengkong.notifications): one's own messages only
     "inbox-mark-read": web_write(SIGNED_IN, targets.inbox_message, pk_of, scoped=False,
                                  foreign=OTHER_USERS_MESSAGE),

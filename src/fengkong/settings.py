@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "fengkong.monitoring",
     "fengkong.credit",
     "fengkong.scoring",
+    "fengkong.collections",
     "fengkong.notifications",
     "fengkong.evidence",
     "fengkong.legal",

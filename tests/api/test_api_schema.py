@@ -34,7 +34,12 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          # dual review (issue 20)
          "/api/v1/pending-changes", "/api/v1/pending-changes/{change_id}",
          "/api/v1/pending-changes/{change_id}/confirm", "/api/v1/pending-changes/{change_id}/reject",
-         "/api/v1/pending-changes/{change_id}/withdraw"}
+         "/api/v1/pending-changes/{change_id}/withdraw",
+         # collections (issue 12)
+         "/api/v1/collections/cases", "/api/v1/collections/cases/{case_id}", "/api/v1/collections/cases/{case_id}/take",
+         "/api/v1/collections/cases/{case_id}/reassign", "/api/v1/collections/contacts",
+         "/api/v1/collections/promises", "/api/v1/collections/disputes",
+         "/api/v1/collections/disputes/{dispute_id}/resolve"}
 
 
 def test_openapi_schema_loads_without_signing_in_and_lists_every_path(db):

@@ -50,6 +50,15 @@ MODELS_READ = ["scoring.view_modelversion", "scoring.view_promotionrequest", "sc
                "scoring.view_customermodelscore", "scoring.view_invoiceprediction", "scoring.view_cashforecast"]
 MODELS_PROPOSE = ["scoring.register_model", "scoring.request_promotion"]
 MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback_model"]
+# Collections (fengkong.collections): collectors work cases of their portfolio, managers reassign them and
+# publish the policy; a dispute's owner outside collections (sales) sees and resolves the disputes given to them.
+COLLECTIONS_READ = ["collections.view_collectioncase", "collections.view_caseevent", "collections.view_contact",
+                    "collections.view_attachment", "collections.view_promisetopay", "collections.view_dispute",
+                    "collections.view_collectionspolicy"]
+COLLECTIONS_WORK = ["collections.add_contact", "collections.add_promisetopay", "collections.add_dispute",
+                    "collections.take_case"]
+COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy"]
+DISPUTE_OWNER = ["collections.view_dispute", "collections.resolve_dispute"]
 CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
                 "credit.submit_feedback"]
 # Evidence (fengkong.evidence, docs/evidence.md): who reads and stores it, verifies the ledger, exports bundles.
@@ -73,25 +82,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
     + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
-    + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + ["legal.approve_restructuring"],
+    + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + ["legal.approve_restructuring"]
+    + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
     + ["scoring.approve_promotion"] + RECONCILE,
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
-    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ + EVIDENCE_STORE,
+    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ + EVIDENCE_STORE
+    + COLLECTIONS_READ,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
-        "scoring.view_invoiceprediction", "scoring.view_cashforecast"] + EVIDENCE_STORE,
+        "scoring.view_invoiceprediction", "scoring.view_cashforecast"] + EVIDENCE_STORE + COLLECTIONS_READ
+    + COLLECTIONS_WORK,
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"]
-    + EVIDENCE_LEGAL + LEGAL_WORK,
+    + EVIDENCE_LEGAL + LEGAL_WORK + COLLECTIONS_READ,
     Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + [
         "credit.add_industryoutlook", "credit.change_industryoutlook"],
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
-                 "monitoring.view_alert", *CREDIT_SALES],
+                 "monitoring.view_alert", *CREDIT_SALES, *DISPUTE_OWNER],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
-    + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ,   # exchange rates are finance's (docs/currencies.md)
+    + COLLECTIONS_READ + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ,   # exchange rates are finance's (docs/currencies.md)
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
-    + ["integrations.view_importbatch", "integrations.view_importsource", "accounts.view_portfolio",
-       "accounts.view_signinlock"] + RECONCILE + EVIDENCE_VERIFY + LEGAL_READ,
+    + COLLECTIONS_READ + ["integrations.view_importbatch", "integrations.view_importsource",
+                          "accounts.view_portfolio", "accounts.view_signinlock"] + RECONCILE + EVIDENCE_VERIFY
+    + LEGAL_READ,
 }
 
 

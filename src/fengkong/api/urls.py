@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from fengkong.accounts.api import router as me_router
+from fengkong.collections.api import router as collections_router
 from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.evidence.api import router as evidence_router
@@ -51,3 +52,4 @@ for router in credit_routers:
 api.add_router("", scoring_api.router)
 api.add_router("", evidence_router)
 api.add_router("", legal_router)
+api.add_router("", collections_router)

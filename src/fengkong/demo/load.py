@@ -16,6 +16,7 @@ from fengkong.core import dates
 from fengkong.core.money import from_fen
 from fengkong.cycle.actions import run_cycle
 from fengkong.cycle.models import CycleRun
+from fengkong.demo.collection_history import Worked, work_the_cases
 from fengkong.demo.credit import load_credit
 from fengkong.demo.credit_models import load_models
 from fengkong.demo.generator import generate
@@ -49,6 +50,7 @@ class DemoResult:
     cycle: object = None  # the monitoring CycleRun run after the load
     credit: dict = field(default_factory=dict)  # counts of demo.credit.load_credit
     models: dict = field(default_factory=dict)  # counts of demo.credit_models.load_models
+    collections: Worked = field(default_factory=Worked)  # the collector's quarter (demo.collection_history)
 
     def summary(self) -> str:
         parts = [f"{b.get_kind_display()}: {b.rows_total:,} rows ({b.get_status_display()})" for b in self.batches]
@@ -64,8 +66,11 @@ class DemoResult:
                                   "customer-risk scorecard champion with a LightGBM challenger, payment-delay "
                                   "champion; the worklist is ordered by expected loss and the 13-week cash "
                                   "forecast is made") if self.models else "")
+        w = self.collections
+        collected = (f"\nCollections: {w.contacts:,} calls logged, {w.promises:,} promises to pay taken, "
+                     f"{w.disputes:,} disputes opened, {w.resolved:,} resolved" if w.contacts else "")
         return (f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book()
-                + credit + cycle + models)
+                + credit + cycle + collected + models)
 
     def book(self) -> str:
         """Open and overdue money of the loaded book, aged by the engine."""
@@ -96,19 +101,23 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
         if batch.status not in {"done", "partial"}:
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
     result.credit = load_credit(dates.business_today(), seed, progress)
-    result.cycle = run_cycles(dates.business_today(), progress)
+    result.cycle = run_cycles(dates.business_today(), progress, seed, result.collections)
     result.models = load_models(dates.business_today(), progress)
     return result
 
 
-def run_cycles(as_of, progress: Progress | None):
+def run_cycles(as_of, progress: Progress | None, seed: int = 0, worked: Worked | None = None):
     """Today's risk cycle; on a fresh database first the weekly cycles of the last quarter, oldest first,
-    so the dashboard opens on a trend and an inbox with history rather than on a single day."""
+    so the dashboard opens on a trend and an inbox with history rather than on a single day, and the
+    collector works each week's cases (their promises are judged by the following cycles)."""
     if not CycleRun.objects.exists():
         for weeks in range(HISTORY_WEEKS, 0, -1):
             run_cycle(as_of=as_of - timedelta(weeks=weeks), progress=progress)
             if weeks > UNWORKED_WEEKS:
                 work_the_inbox(as_of - timedelta(weeks=weeks))
+            done = work_the_cases(as_of - timedelta(weeks=weeks), seed)
+            if worked is not None:
+                worked.add(done)
     return run_cycle(as_of=as_of, progress=progress)
 
 

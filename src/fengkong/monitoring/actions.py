@@ -137,7 +137,8 @@ def write_reminder_letter(item: ActionItem, language: str | None = None) -> str 
     alert = item.alert
     customer = item.customer
     as_of: date = alert.as_of
-    invoices = list(customer.invoices.overdue(as_of).order_by("due_date", "number")[:200])
+    # disputed invoices leave the dunning while their dispute is open (collections)
+    invoices = list(customer.invoices.overdue(as_of).filter(disputed=False).order_by("due_date", "number")[:200])
     name, content = reminder_letter(customer, invoices, as_of, language=language or settings.LANGUAGE_CODE)
     relative = f"{LETTER_DIR}/{as_of:%Y%m%d}-{item.pk}-{Path(name).name}"
     target = Path(settings.MEDIA_ROOT) / relative

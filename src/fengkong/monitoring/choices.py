@@ -28,6 +28,7 @@ class AlertKind(models.TextChoices):
     UTILISATION_100 = "utilisation_100", _("Credit limit exceeded")
     GRADE_DOWNGRADE = "grade_downgrade", _("Credit grade downgraded")
     ESCALATION = "escalation", _("Alert not acknowledged in time")
+    PROMISE_BROKEN = "promise_broken", _("Promise to pay broken")
 
 
 ZONE_ALERT_KINDS = {Zone.ATTENTION: AlertKind.ZONE_ATTENTION, Zone.WARNING: AlertKind.ZONE_WARNING,
@@ -50,6 +51,7 @@ KIND_LEVELS = {
     AlertKind.ZONE_DANGER: AlertLevel.DANGER, AlertKind.LARGE_OVERDUE: AlertLevel.WARNING,
     AlertKind.UTILISATION_90: AlertLevel.ATTENTION, AlertKind.UTILISATION_100: AlertLevel.WARNING,
     AlertKind.GRADE_DOWNGRADE: AlertLevel.WARNING, AlertKind.ESCALATION: AlertLevel.DANGER,
+    AlertKind.PROMISE_BROKEN: AlertLevel.WARNING,
 }
 
 

@@ -52,6 +52,7 @@ TEMPLATES = {
     AlertKind.ZONE_DANGER: "legal_referral", AlertKind.LARGE_OVERDUE: "large_overdue",
     AlertKind.UTILISATION_90: "limit_utilisation", AlertKind.UTILISATION_100: "limit_utilisation",
     AlertKind.GRADE_DOWNGRADE: "escalation", AlertKind.ESCALATION: "escalation",
+    AlertKind.PROMISE_BROKEN: "promise_broken",
 }
 ACTION_DAYS = {ActionKind.PHONE_CALL: 2, ActionKind.REMINDER_LETTER: 3, ActionKind.LEGAL_REFERRAL: 5}
 
@@ -66,6 +67,27 @@ def register_accountable(people_of: Callable[[list[int]], dict[int, list]]) -> C
     if people_of not in ACCOUNTABLE:
         ACCOUNTABLE.append(people_of)
     return people_of
+
+
+DUNNING_HOLDS: list[Callable[[list[int]], set[int]]] = []
+DUNNING = frozenset({"customer_reminder", "reminder_letter"})
+
+
+def register_dunning_hold(held: Callable[[list[int]], set[int]]) -> Callable:
+    """Register a source of customers whose dunning waits (customer ids -> the held ones): collections
+    registers the customers with a pending promise to pay. Their reminders and reminder letters are not
+    sent while held; the alert and its other actions go on. Called at start-up (an app's apps.ready)."""
+    if held not in DUNNING_HOLDS:
+        DUNNING_HOLDS.append(held)
+    return held
+
+
+def dunning_held(customer_ids: list[int]) -> set[int]:
+    """The customers among `customer_ids` whose dunning is on hold."""
+    out: set[int] = set()
+    for held in DUNNING_HOLDS:
+        out |= held(customer_ids)
+    return out
 
 
 def accountable_people(customer_ids: list[int]) -> dict[int, list]:
@@ -178,10 +200,18 @@ class Dispatcher:
     def __init__(self, policy: Policy, as_of: date, people: People | None = None):
         self.policy, self.as_of = policy, as_of
         self.people = people or People.load()
+        self.held: set[int] = set()
 
     def actions(self, alert: Alert) -> tuple[str, ...]:
         rule = self.policy.rule(alert.kind)
-        return rule.actions if rule.enabled else ()
+        if not rule.enabled:
+            return ()
+        if alert.customer_id in self.held:
+            return tuple(a for a in rule.actions if a not in DUNNING)
+        return rule.actions
+
+    def hold_dunning(self, alerts) -> None:
+        self.held = dunning_held(sorted({a.customer_id for a in alerts}))
 
     # --- phase 1: records -------------------------------------------------------------------------
 
@@ -197,6 +227,7 @@ class Dispatcher:
             return outcome
         items: list[ActionItem] = []
         stops: list[AlertRow] = []
+        self.hold_dunning(alerts)
         for alert in alerts:
             acts = self.actions(alert)
             for kind in (ActionKind.PHONE_CALL, ActionKind.REMINDER_LETTER, ActionKind.LEGAL_REFERRAL):
@@ -253,6 +284,7 @@ class Dispatcher:
         self.overdue = _overdue_invoices(customer_ids, max(a.as_of for a in alerts))
         flagged_by = set(StopSupply.objects.filter(alert__in=alerts, active=True).values_list("alert_id", flat=True))
         self.owners = accountable_people(customer_ids)
+        self.hold_dunning(alerts)
         queued = 0
         for alert in alerts:
             for action in self.actions(alert):
@@ -272,6 +304,7 @@ class Dispatcher:
             return self._send(alert, "customer", "overdue_reminder", contact=contact)
         routes = {
             "collector_notice": ("collector", "collector_notice", self.people.collectors_of(portfolio)),
+            "notify_collector": ("collector", template, self.people.collectors_of(portfolio)),
             "phone_call": ("collector", "phone_task", self.people.collectors_of(portfolio)),
             "legal_referral": ("legal", "legal_referral", self.people.legal or self.people.managers),
             "stop_supply": ("sales", "stop_supply", self.people.sales_of(portfolio)),
@@ -327,7 +360,8 @@ def _overdue_invoices(customer_ids: list[int], as_of: date) -> dict[int, list[di
     """Each customer's overdue invoices, oldest first, as the dicts the notification templates list."""
     out: dict[int, list[dict]] = defaultdict(list)
     for start in range(0, len(customer_ids), CHUNK):
-        rows = (Invoice.objects.overdue(as_of).filter(customer_id__in=customer_ids[start:start + CHUNK])
+        rows = (Invoice.objects.overdue(as_of).filter(customer_id__in=customer_ids[start:start + CHUNK],
+                                                       disputed=False)  # a disputed invoice is not chased
                 .order_by("customer_id", "due_date", "number")
                 .values_list("customer_id", "id", "number", "due_date", "open_amount", "currency"))
         for customer_id, pk, number, due, open_amount, currency in rows:

@@ -36,6 +36,7 @@ ACTIONS = {
     "notify_sales": "message to the sales staff of the portfolio",
     "notify_legal": "message to the legal officers",
     "notify_manager": "message to the risk managers",
+    "notify_collector": "message to the collectors of the portfolio",
 }
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -55,6 +56,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
         AlertKind.UTILISATION_100.value: {"enabled": True, "actions": ["notify_sales", "notify_manager"]},
         AlertKind.GRADE_DOWNGRADE.value: {"enabled": True, "actions": ["notify_manager"]},
         AlertKind.ESCALATION.value: {"enabled": True, "actions": ["notify_manager"]},
+        AlertKind.PROMISE_BROKEN.value: {"enabled": True, "actions": ["notify_collector"]},
     },
 }
 REPORT_BUCKETS = 7  # the snapshot tables have seven bucket columns

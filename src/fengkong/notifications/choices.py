@@ -74,15 +74,17 @@ class Template(models.TextChoices):
     LIMIT_UTILISATION = "limit_utilisation", _("Credit limit utilisation")
     LARGE_OVERDUE = "large_overdue", _("Large new overdue amount")
     ESCALATION = "escalation", _("Unacknowledged alert escalated")
+    PROMISE_BROKEN = "promise_broken", _("Promise to pay broken")
     # credit work, in-app only (outbox.tell): no alert behind them
     APPROVAL_REQUEST = "approval_request", _("Approval requested")
     APPROVAL_DECIDED = "approval_decided", _("Approval decided")
     RISK_FEEDBACK = "risk_feedback", _("Risk feedback from sales")
     CREDIT_REVIEW = "credit_review", _("Credit review")
     LEGAL_DEADLINE = "legal_deadline", _("Legal deadline")
+    DISPUTE_ASSIGNED = "dispute_assigned", _("Dispute to answer")
 
 
 # Templates of messages written by outbox.tell: inbox only, title and body given by the caller, no file.
 INBOX_ONLY = frozenset({Template.APPROVAL_REQUEST, Template.APPROVAL_DECIDED, Template.RISK_FEEDBACK,
-                        Template.CREDIT_REVIEW, Template.LEGAL_DEADLINE})
+                        Template.CREDIT_REVIEW, Template.LEGAL_DEADLINE, Template.DISPUTE_ASSIGNED})
 ALERT_TEMPLATES = tuple(t for t in Template.values if t not in INBOX_ONLY)

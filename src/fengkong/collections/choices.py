@@ -1,0 +1,118 @@
+"""Choices of the collections app, with translated labels and the colours the pages draw them in."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class PromiseState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    KEPT = "kept", _("Kept")
+    PARTIALLY_KEPT = "partially_kept", _("Partially kept")
+    BROKEN = "broken", _("Broken")
+
+
+PROMISE_COLOURS = {PromiseState.PENDING: "#1565c0", PromiseState.KEPT: "#2e7d32",
+                   PromiseState.PARTIALLY_KEPT: "#f9a825", PromiseState.BROKEN: "#c62828"}
+
+
+class CasePromise(models.TextChoices):
+    """A case's promise status: its latest promise's state, or none."""
+
+    NONE = "none", _("No promise")
+    PENDING = "pending", _("Promise pending")
+    KEPT = "kept", _("Promise kept")
+    PARTIALLY_KEPT = "partially_kept", _("Promise partially kept")
+    BROKEN = "broken", _("Promise broken")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("Visit")
+    EMAIL = "email", _("Email")
+    WECOM = "wecom", _("WeCom message")
+    DINGTALK = "dingtalk", _("DingTalk message")
+    LETTER = "letter", _("Letter")
+
+
+class Outcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    PROMISED = "promised", _("Promised to pay")
+    DISPUTED = "disputed", _("Disputed")
+    REFUSED = "refused", _("Refused")
+    CALL_BACK = "call_back", _("Asked to call back")
+    PAID = "paid", _("Paid")
+
+
+# The outcomes that reached somebody at the customer (best-contact-time counts these).
+REACHED_OUTCOMES = frozenset({Outcome.REACHED, Outcome.PROMISED, Outcome.DISPUTED, Outcome.REFUSED,
+                              Outcome.CALL_BACK, Outcome.PAID})
+
+
+class ContactSource(models.TextChoices):
+    WEB = "web", _("Logged on a page")
+    API = "api", _("API")
+    IMPORT = "import", _("Call-record import")
+
+
+class DisputeReason(models.TextChoices):
+    PRICE = "price", _("Price")
+    QUANTITY = "quantity", _("Quantity")
+    QUALITY = "quality", _("Quality")
+    DELIVERY = "delivery", _("Delivery")
+    DUPLICATE_BILLING = "duplicate_billing", _("Duplicate billing")
+    NOT_RECEIVED = "not_received", _("Goods not received")
+    OTHER = "other", _("Other")
+
+
+class DisputeTeam(models.TextChoices):
+    """Who outside collections answers a dispute."""
+
+    SALES = "sales", _("Sales")
+    QUALITY = "quality", _("Quality")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    FINANCE = "finance", _("Finance")
+    OTHER = "other", _("Other")
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class DisputeResolution(models.TextChoices):
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    PARTIAL_WRITE_OFF = "partial_write_off", _("Partial write-off")
+    REJECTED = "rejected", _("Rejected: the customer must pay")
+
+
+class EventKind(models.TextChoices):
+    """What a case's timeline records."""
+
+    OPENED = "opened", _("Case opened")
+    CLOSED = "closed", _("Case closed")
+    REOPENED = "reopened", _("Case reopened")
+    TAKEN = "taken", _("Case taken")
+    REASSIGNED = "reassigned", _("Case reassigned")
+    CONTACT = "contact", _("Contact logged")
+    PROMISE = "promise", _("Promise to pay taken")
+    PROMISE_EVALUATED = "promise_evaluated", _("Promise evaluated")
+    STEP = "step", _("Strategy step moved")
+    DISPUTE_OPENED = "dispute_opened", _("Dispute opened")
+    DISPUTE_RESOLVED = "dispute_resolved", _("Dispute resolved")
+
+
+# The steps a strategy is made of (policy.STEP_ACTIONS), as the worklist names them.
+STEP_LABELS = {
+    "reminder_email": _("Reminder email"), "call": _("Phone call"), "letter": _("Reminder letter"),
+    "final_demand": _("Final demand"), "instalment_offer": _("Instalment offer"),
+    "acceptance_bill": _("Acceptance bill"), "stop_supply": _("Stop supply"), "legal_referral": _("Legal referral"),
+}

@@ -1,0 +1,51 @@
+"""The collections app's errors; each message is written for the collector or manager who sees it."""
+
+from __future__ import annotations
+
+
+class CollectionsError(Exception):
+    """Something the user asked for cannot be done; the message says why, `field` which value is at fault
+    (the API names it in its 422)."""
+
+    def __init__(self, message: str = "", field: str = ""):
+        self.field = field
+        super().__init__(message)
+
+
+class PolicyInvalid(CollectionsError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems), "config")
+
+
+class PromiseInvalid(CollectionsError):
+    """A promise in the past, above what is owed, on a paid invoice or another customer's."""
+
+
+class DisputeInvalid(CollectionsError):
+    """A dispute over more than is open, or on an invoice the customer does not owe."""
+
+
+class DisputeClosed(DisputeInvalid):
+    """The dispute is already resolved."""
+
+
+class ContactInvalid(CollectionsError):
+    """A contact with a time in the future, a negative duration, an unknown channel or outcome; `problems`
+    holds (field, message) of each."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(m for _f, m in problems), problems[0][0] if problems else "")
+
+
+class CaseTaken(CollectionsError):
+    """Somebody else took or was given the case first."""
+
+
+class ImportInvalid(CollectionsError):
+    """A call-record file with row errors: nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} row error(s); nothing was imported: " + "; ".join(errors[:5]), "file")

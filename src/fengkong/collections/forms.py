@@ -1,0 +1,147 @@
+"""Forms of the collections pages: the worklist's filters, a contact (two taps on a phone: the channel, then the
+outcome button), a promise, a dispute, resolving a dispute, reassigning a case.
+
+Filter forms never make an error page: invalid values are dropped. The other forms turn their input into
+the actions' arguments; what only the action can judge (an amount above what is owed) comes back from it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from fengkong.core.permissions import users_with_perm
+
+from .actions import MAX_DURATION, ContactIn
+from .choices import CasePromise, CaseStatus, Channel, DisputeReason, DisputeResolution, DisputeTeam, Outcome
+
+MINE, UNOWNED, ANYONE = "mine", "unowned", "all"
+MAX_INVOICES = 200
+
+
+def _blank(choices, label):
+    return [("", label), *choices]
+
+
+class WorklistFilterForm(forms.Form):
+    q = forms.CharField(label=_("Customer"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code or name")}))
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    zone = forms.TypedChoiceField(label=_("Zone"), required=False, coerce=int, empty_value=None)
+    promise = forms.ChoiceField(label=_("Promise"), required=False)
+    due = forms.BooleanField(label=_("Next action due today or earlier"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["owner"].choices = [("", _("Anyone")), (MINE, _("Mine")), (UNOWNED, _("Nobody yet"))]
+        self.fields["zone"].choices = _blank([(0, _("Normal")), (1, _("Attention")), (2, _("Warning")),
+                                              (3, _("Danger"))], _("All zones"))
+        self.fields["promise"].choices = _blank(CasePromise.choices, _("Any promise status"))
+        self.fields["status"].choices = [("", _("Open")), (CaseStatus.CLOSED, _("Closed")), (ANYONE, _("All"))]
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+def filter_cases(cases: QuerySet, filters: dict, user, today) -> QuerySet:
+    """Apply the worklist's filters to an (already scoped) case queryset."""
+    status = filters.get("status")
+    if status != ANYONE:
+        cases = cases.filter(status=status or CaseStatus.OPEN)
+    if text := filters.get("q", "").strip():
+        cases = cases.filter(Q(customer__code__icontains=text) | Q(customer__name__icontains=text))
+    if filters.get("owner") == MINE:
+        cases = cases.filter(owner=user)
+    elif filters.get("owner") == UNOWNED:
+        cases = cases.filter(owner__isnull=True)
+    if (zone := filters.get("zone")) is not None:
+        cases = cases.filter(zone=zone)
+    if promise := filters.get("promise"):
+        cases = cases.filter(promise_status=promise)
+    if filters.get("due"):
+        cases = cases.filter(next_action_on__lte=today)
+    return cases
+
+
+class ContactForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE,
+                                widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    person = forms.CharField(label=_("Contact person"), required=False, max_length=80)
+    at = forms.DateTimeField(label=_("Time (empty: now)"), required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), required=False, min_value=0,
+                                          max_value=MAX_DURATION // 60)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    next_follow_up = forms.DateField(label=_("Next follow-up"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    attachment = forms.FileField(label=_("Attachment (letter, recording)"), required=False)
+
+    def contact(self) -> ContactIn:
+        data = self.cleaned_data
+        return ContactIn(channel=data["channel"], outcome=data["outcome"], at=data.get("at"),
+                         person=data.get("person") or "", duration_seconds=(data.get("duration_minutes") or 0) * 60,
+                         notes=data.get("notes") or "", next_follow_up=data.get("next_follow_up"))
+
+
+class InvoiceChoiceForm(forms.Form):
+    """A form naming some of the customer's open invoices."""
+
+    invoices = forms.MultipleChoiceField(label=_("Invoices"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, data=None, *, invoices=(), **kwargs):
+        super().__init__(data, **kwargs)
+        self.open_invoices = {str(i.pk): i for i in invoices}
+        self.fields["invoices"].choices = [(str(i.pk), f"{i.number} · {i.open_amount}") for i in invoices]
+
+    def chosen(self) -> list:
+        return [self.open_invoices[pk] for pk in self.cleaned_data.get("invoices", [])[:MAX_INVOICES]]
+
+
+class PromiseForm(InvoiceChoiceForm):
+    amount = forms.DecimalField(label=_("Amount promised"), max_digits=18, decimal_places=2)
+    due_date = forms.DateField(label=_("Promised date"), widget=forms.DateInput(attrs={"type": "date"}))
+    field_order = ["amount", "due_date", "invoices"]
+
+
+class DisputeForm(InvoiceChoiceForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DisputeReason.choices)
+    team = forms.ChoiceField(label=_("Answered by"), choices=DisputeTeam.choices)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none())
+    amount = forms.DecimalField(label=_("Amount in dispute (one invoice; empty: all it owes)"), required=False,
+                                max_digits=18, decimal_places=2)
+    due_date = forms.DateField(label=_("Answer by (empty: the policy's days)"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("What the customer says"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["invoices", "amount", "reason", "team", "owner", "due_date", "description"]
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["owner"].queryset = users_with_perm("collections.resolve_dispute").order_by("username")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("invoices"):
+            self.add_error("invoices", _("Name at least one invoice in dispute."))
+        elif data.get("amount") is not None and len(data["invoices"]) != 1:
+            self.add_error("amount", _("A part of an amount is disputed on one invoice at a time."))
+        return data
+
+
+class ResolveDisputeForm(forms.Form):
+    resolution = forms.ChoiceField(label=_("Resolution"), choices=DisputeResolution.choices)
+    root_cause = forms.CharField(label=_("Root cause"), max_length=200)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ReassignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("New owner"), queryset=get_user_model().objects.none())
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["owner"].queryset = users_with_perm("collections.add_contact").order_by("username")

@@ -1,0 +1,370 @@
+"""Collections state: the versioned policy, one open case per customer with overdue money, its timeline,
+contacts with their attachments, promises to pay and disputes.
+
+Design decisions:
+- A case groups a customer's overdue items; the daily cycle opens, updates and closes it (nightly.py), so
+  its amounts are those of the last night. At most one case per customer is open: a partial unique
+  constraint, so two workers opening the same case store one.
+- The case's amounts are the chase: overdue money less what is in open disputes. The disputed part is
+  shown beside them and stays in exposure and aging (monitoring reads the ledger, not the case).
+- A promise lists the invoices it covers (chosen oldest first when the customer named none), and what they
+  owed when it was taken; the night judges it from the allocations of receipts to those invoices dated from
+  the day it was taken to its date plus the policy's tolerance. Judging is a conditional UPDATE from
+  pending, so a second or resumed run judges nothing twice.
+- A dispute holds an amount per invoice (a part of it, or all that is open); an invoice with an open
+  dispute is flagged `disputed` on the ledger, which is what the letters and the chase leave out.
+- The timeline (CaseEvent) is append-only, one row per event, as Saleor's order events.
+- Attachments are a plain table of stored files (name, size, SHA-256) that the evidence store can adopt.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengkong.core.money import money_field
+from fengkong.core.permissions import scope, sees_all
+
+from . import policy as policy_module
+from .choices import (
+    CasePromise,
+    CaseStatus,
+    Channel,
+    ContactSource,
+    DisputeReason,
+    DisputeResolution,
+    DisputeStatus,
+    DisputeTeam,
+    EventKind,
+    Outcome,
+    PromiseState,
+)
+
+User = settings.AUTH_USER_MODEL
+
+
+class CollectionsPolicy(models.Model):
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    config = models.JSONField(_("settings"))
+    created_at = models.DateTimeField(_("published"), default=timezone.now)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("published by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("collections policy")
+        verbose_name_plural = _("collections policies")
+        permissions = [("publish_policy", "Can publish a new collections policy version")]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("a collections policy version is immutable; publish a new version instead")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> CollectionsPolicy:
+        """The latest published version; before any is published, the defaults as version 0."""
+        return cls.objects.order_by("-version").first() or cls(version=0, config=policy_module.defaults(),
+                                                                note="built-in defaults")
+
+    def parsed(self) -> policy_module.Policy:
+        return policy_module.parse(self.config, self.version)
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=CaseStatus.OPEN)
+
+    def for_user(self, user):
+        return scope(self, user)
+
+    def by_priority(self):
+        """The worklist's order, stated on the page: expected loss, zone, broken promises, next action due."""
+        return self.order_by(F("expected_loss").desc(), F("zone").desc(), F("broken_promises").desc(),
+                             F("next_action_on").asc(nulls_last=True), "pk")
+
+
+class CollectionCase(models.Model):
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="collection_cases",
+                                 verbose_name=_("customer"))
+    status = models.CharField(_("status"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="collection_cases",
+                              verbose_name=_("owner"))
+    opened_on = models.DateField(_("opened"))
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    updated_on = models.DateField(_("figures as of"))
+    strategy = models.CharField(_("strategy"), max_length=40, default="standard")
+    step = models.PositiveSmallIntegerField(_("strategy step"), default=0)
+    next_action_on = models.DateField(_("next action"), null=True, blank=True)
+    zone = models.PositiveSmallIntegerField(_("zone"), default=0)
+    max_days_overdue = models.IntegerField(_("most days overdue"), default=0)
+    overdue_items = models.PositiveIntegerField(_("overdue invoices"), default=0)
+    amount_normal = money_field(_("overdue, normal zone"), default=0)
+    amount_attention = money_field(_("attention zone"), default=0)
+    amount_warning = money_field(_("warning zone"), default=0)
+    amount_danger = money_field(_("danger zone"), default=0)
+    overdue_amount = money_field(_("overdue amount to chase"), default=0)
+    disputed_amount = money_field(_("in dispute"), default=0)
+    expected_loss = money_field(_("expected loss"), default=0)
+    promise_status = models.CharField(_("promise status"), max_length=16, choices=CasePromise.choices,
+                                      default=CasePromise.NONE)
+    broken_promises = models.PositiveIntegerField(_("broken promises"), default=0)
+    policy_version = models.PositiveIntegerField(_("policy version"), default=0)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-expected_loss", "-zone", "pk"]
+        verbose_name = _("collection case")
+        verbose_name_plural = _("collection cases")
+        permissions = [("take_case", "Can take an unowned collection case"),
+                       ("reassign_case", "Can reassign collection cases")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(status=CaseStatus.OPEN),
+                                    name="one_open_case_per_customer"),
+            models.CheckConstraint(condition=~Q(status=CaseStatus.CLOSED) | Q(closed_on__isnull=False),
+                                   name="closed_case_has_date"),
+        ]
+        indexes = [models.Index(fields=["status", "owner"]), models.Index(fields=["status", "-expected_loss"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.opened_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+    def zone_amounts(self) -> list:
+        return [self.amount_normal, self.amount_attention, self.amount_warning, self.amount_danger]
+
+
+class CaseEvent(models.Model):
+    """One thing that happened to a case (append-only): the case page's timeline."""
+
+    case = models.ForeignKey(CollectionCase, on_delete=models.CASCADE, related_name="events",
+                             verbose_name=_("case"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    params = models.JSONField(_("details"), default=dict)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("by"))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "-at"])]
+
+
+class ContactQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope(self, user)
+
+
+class Contact(models.Model):
+    """A call, visit, email, message or letter to a customer, and what came of it."""
+
+    case = models.ForeignKey(CollectionCase, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="contacts", verbose_name=_("case"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="collection_contacts",
+                                 verbose_name=_("customer"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    person = models.CharField(_("contact person"), max_length=80, blank=True)
+    at = models.DateTimeField(_("time"))
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=14, choices=Outcome.choices)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
+    logged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("logged by"))
+    logged_at = models.DateTimeField(_("logged"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=8, choices=ContactSource.choices, default=ContactSource.WEB)
+    external_id = models.CharField(_("call record id"), max_length=80, blank=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [models.Index(fields=["customer", "-at"])]
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], condition=~Q(external_id=""),
+                                               name="one_contact_per_call_record")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope(self, user, "case__customer")
+
+
+class Attachment(models.Model):
+    """A stored file on a case or contact (a letter, a recording); the evidence store can adopt these rows."""
+
+    case = models.ForeignKey(CollectionCase, on_delete=models.CASCADE, related_name="attachments",
+                             verbose_name=_("case"))
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="attachments", verbose_name=_("contact"))
+    file = models.FileField(_("file"), upload_to="collections/attachments/%Y/%m/", max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PromiseQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope(self, user)
+
+    def pending(self):
+        return self.filter(state=PromiseState.PENDING)
+
+
+class PromiseToPay(models.Model):
+    case = models.ForeignKey(CollectionCase, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="promises", verbose_name=_("case"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="promises_to_pay",
+                                 verbose_name=_("customer"))
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="promises",
+                                verbose_name=_("contact"))
+    amount = money_field(_("amount promised"))
+    due_date = models.DateField(_("promised date"))
+    taken_on = models.DateField(_("taken on"))
+    invoices = models.ManyToManyField("receivables.Invoice", related_name="promises", verbose_name=_("invoices"))
+    oldest_first = models.BooleanField(_("oldest invoices first"), default=False,
+                                       help_text=_("The customer named no invoices: the oldest open ones are covered."))
+    owed_at_promise = money_field(_("owed on the covered invoices when taken"))
+    state = models.CharField(_("state"), max_length=16, choices=PromiseState.choices, default=PromiseState.PENDING)
+    paid_amount = money_field(_("paid by the promised date"), default=0)
+    evaluated_on = models.DateField(_("judged on"), null=True, blank=True)
+    tolerance_days = models.PositiveSmallIntegerField(_("tolerance (days)"), default=0)
+    tolerance_amount = money_field(_("tolerance (amount)"), default=0)
+    policy_version = models.PositiveIntegerField(_("policy version"), default=0)
+    taken_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("taken by"))
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = PromiseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_date", "-pk"]
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+        indexes = [models.Index(fields=["state", "due_date"]), models.Index(fields=["customer", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=F("owed_at_promise")), name="promise_within_owed"),
+            models.CheckConstraint(condition=Q(due_date__gte=F("taken_on")), name="promise_not_in_the_past"),
+            models.CheckConstraint(condition=Q(state=PromiseState.PENDING) | Q(evaluated_on__isnull=False),
+                                   name="judged_promise_has_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} by {self.due_date}"
+
+    def judged_after(self):
+        """The first day the night judges it: the promised date plus the tolerance, passed."""
+        from datetime import timedelta
+
+        return self.due_date + timedelta(days=self.tolerance_days + 1)
+
+
+class DisputeQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=DisputeStatus.OPEN)
+
+    def for_user(self, user):
+        """Collectors and the credit team see their portfolio's disputes (everybody's with the whole book);
+        a dispute's owner outside collections (sales, quality, warehouse) sees the disputes given to them."""
+        if not (user and user.is_authenticated and user.is_active and user.has_perm("collections.view_dispute")):
+            return self.none()
+        if sees_all(user):
+            return self
+        if user.has_perm("collections.view_collectioncase"):
+            return self.filter(Q(customer__portfolio__members=user) | Q(owner=user)).distinct()
+        return self.filter(owner=user)
+
+
+class Dispute(models.Model):
+    case = models.ForeignKey(CollectionCase, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="disputes", verbose_name=_("case"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="disputes",
+                                 verbose_name=_("customer"))
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="disputes",
+                                verbose_name=_("contact"))
+    reason = models.CharField(_("reason"), max_length=20, choices=DisputeReason.choices)
+    description = models.TextField(_("what the customer says"), max_length=2000, blank=True)
+    team = models.CharField(_("answered by"), max_length=10, choices=DisputeTeam.choices)
+    owner = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_disputes",
+                              verbose_name=_("owner"))
+    status = models.CharField(_("status"), max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    opened_on = models.DateField(_("opened"))
+    due_date = models.DateField(_("due"))
+    resolution = models.CharField(_("resolution"), max_length=20, choices=DisputeResolution.choices, blank=True)
+    resolution_note = models.CharField(_("resolution note"), max_length=500, blank=True)
+    root_cause = models.CharField(_("root cause"), max_length=200, blank=True)
+    resolved_on = models.DateField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("resolved by"))
+    opened_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("opened by"))
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = DisputeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "due_date", "pk"]
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        permissions = [("resolve_dispute", "Can resolve a dispute")]
+        indexes = [models.Index(fields=["status", "owner"]), models.Index(fields=["customer", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(status=DisputeStatus.OPEN) | (
+                Q(resolved_on__isnull=False) & ~Q(resolution="")), name="resolved_dispute_has_resolution"),
+            models.CheckConstraint(condition=Q(due_date__gte=F("opened_on")), name="dispute_due_after_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.customer_id}"
+
+    def total(self):
+        return self.items.aggregate(total=Sum("amount"))["total"] or 0
+
+
+class DisputeItem(models.Model):
+    """The part of one invoice a dispute holds."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="items", verbose_name=_("dispute"))
+    invoice = models.ForeignKey("receivables.Invoice", on_delete=models.PROTECT, related_name="dispute_items",
+                                verbose_name=_("invoice"))
+    amount = money_field(_("amount in dispute"))
+
+    class Meta:
+        verbose_name = _("disputed invoice")
+        verbose_name_plural = _("disputed invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "invoice"], name="one_item_per_disputed_invoice"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="disputed_amount_positive"),
+        ]

@@ -1,0 +1,42 @@
+"""Collections' steps of the night (core.nightly), between monitoring's escalations (60) and its messages (80):
+
+  collections.cases     (65) — open, update and close the cases from the night's zoned book;
+  collections.promises  (70) — judge the promises whose date and tolerance have passed; a broken one raises
+                               an alert (sent by monitoring's messages step) and moves its case a step up.
+
+Each runs in one transaction that first checks the run is still this worker's, and is idempotent: a run
+killed after either step is completed by the next one without doubles (casework.py says how).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from fengkong.core.nightly import Night, nightly_step
+from fengkong.monitoring.nightly import monitored
+
+from . import casework
+from .models import CollectionsPolicy
+
+
+@nightly_step("collections.cases", order=65)
+def cases(night: Night) -> None:
+    m = monitored(night)
+    policy = CollectionsPolicy.current().parsed()
+    with transaction.atomic():
+        night.checkpoint()
+        synced = casework.sync_cases(m.book.items, night.as_of, policy, materiality_fen=m.policy.materiality_fen,
+                                     people=m.recipients(), actor=night.actor)
+        night.checkpoint({"collection_cases": synced.open},
+                         added={"cases_opened": synced.opened, "cases_closed": synced.closed})
+
+
+@nightly_step("collections.promises", order=70)
+def promises(night: Night) -> None:
+    m = monitored(night)
+    policy = CollectionsPolicy.current().parsed()
+    with transaction.atomic():
+        night.checkpoint()
+        judged = casework.judge_promises(night.as_of, policy, m.policy, people=m.recipients(), actor=night.actor)
+        night.checkpoint(added={"promises_kept": judged.kept, "promises_partially_kept": judged.partially_kept,
+                                "promises_broken": judged.broken, "alerts_raised": judged.alerts_raised})

@@ -1,0 +1,233 @@
+"""What the collections API shows and accepts. Money leaves as a string with two decimals (core.schemas.Money)
+and comes in as a string or a number with at most two decimals; dates are YYYY-MM-DD."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import StrictFloat, StrictInt, StrictStr, field_validator
+
+from fengkong.core.schemas import (
+    CODE,
+    DEFAULT_LIMIT,
+    Day,
+    Limit,
+    Money,
+    Offset,
+    Page,
+    Text,
+    Username,
+    amount_in,
+    free_text,
+    whole,
+)
+
+from .actions import MAX_DURATION
+from .choices import (
+    CasePromise,
+    CaseStatus,
+    Channel,
+    DisputeReason,
+    DisputeResolution,
+    DisputeStatus,
+    DisputeTeam,
+    Outcome,
+    PromiseState,
+)
+
+AmountIn = Annotated[StrictStr | StrictInt | StrictFloat, amount_in(digits=15, more_than_zero=True)]
+CustomerField = Field(max_length=100, description="The ERP customer code", json_schema_extra={"pattern": CODE})
+
+
+class CaseOut(Schema):
+    id: int
+    customer: str = Field(alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
+    status: CaseStatus
+    owner: Username
+    opened_on: date
+    closed_on: date | None
+    updated_on: date = Field(description="The night whose figures the case shows")
+    strategy: str
+    step: int = Field(description="The strategy's step the case is on (0 the first)")
+    next_action_on: date | None
+    zone: int = Field(description="0 normal, 1 attention, 2 warning, 3 danger")
+    max_days_overdue: int
+    overdue_items: int
+    amount_normal: Money = Field(description="Overdue, in the normal zone (under 30 days), not in dispute")
+    amount_attention: Money
+    amount_warning: Money
+    amount_danger: Money
+    overdue_amount: Money = Field(description="Overdue money to chase: all overdue less what is in open disputes")
+    disputed_amount: Money
+    expected_loss: Money = Field(description="The payment-delay model's expected loss on the overdue invoices")
+    promise_status: CasePromise
+    broken_promises: int
+
+
+class CaseFilters(Schema):
+    status: Literal["open", "closed", "all"] = "open"
+    owner: Literal["mine", "unowned"] | None = None
+    zone: int | None = Field(None, ge=0, le=3)
+    promise: CasePromise | None = None
+    due: bool = Field(False, description="Only cases whose next action is due today or earlier")
+    q: Text | None = Field(None, description="Part of the customer's code or name")
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class CasePage(Page):
+    items: list[CaseOut]
+
+
+class ReassignIn(Schema):
+    owner: StrictStr = Field(max_length=150, description="The username of the new owner")
+
+
+class ContactLogIn(Schema):
+    customer: StrictStr = CustomerField
+    channel: Channel
+    outcome: Outcome
+    at: datetime | None = Field(None, description="When it happened (default: now); not in the future")
+    person: StrictStr = free_text("", max_length=80, description="Who was reached")
+    duration_seconds: StrictInt = Field(0, ge=0, le=MAX_DURATION)
+    notes: StrictStr = free_text("", max_length=4000)
+    next_follow_up: Day | None = None
+    external_id: StrictStr = Field("", max_length=80, description="The call-centre's record id: a second POST with "
+                                                                  "it is refused (409)",
+                                   json_schema_extra={"pattern": r"^[^\x00-\x1f\x7f]*$"})
+
+    @field_validator("duration_seconds", mode="before")
+    @classmethod
+    def whole_seconds(cls, value):
+        return whole(value)
+
+
+class ContactLogOut(Schema):
+    id: int
+    customer: str = Field(alias="customer.code")
+    case: int | None = Field(alias="case_id")
+    channel: Channel
+    outcome: Outcome
+    at: datetime
+    person: str
+    duration_seconds: int
+    notes: str
+    next_follow_up: date | None
+    logged_by: Username
+    source: str
+    external_id: str
+
+
+class ContactFilters(Schema):
+    customer: Text | None = Field(None, description="Customer code")
+    outcome: Outcome | None = None
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class ContactLogPage(Page):
+    items: list[ContactLogOut]
+
+
+class PromiseIn(Schema):
+    customer: StrictStr = CustomerField
+    amount: AmountIn = Field(description="Yuan, more than 0, at most two decimals", examples=["50000.00"])
+    due_date: Day = Field(description="The promised date: today or later")
+    invoices: list[Annotated[StrictStr, Field(max_length=60)]] = Field(
+        [], max_length=200, description="Invoice numbers covered; empty: the oldest open invoices")
+
+
+class PromiseOut(Schema):
+    id: int
+    customer: str = Field(alias="customer.code")
+    amount: Money
+    due_date: date
+    taken_on: date
+    invoices: list[str]
+    oldest_first: bool
+    owed_at_promise: Money
+    state: PromiseState
+    paid_amount: Money
+    evaluated_on: date | None
+    taken_by: Username
+
+    @staticmethod
+    def resolve_invoices(obj) -> list[str]:
+        return sorted(i.number for i in obj.invoices.all())
+
+
+class PromiseFilters(Schema):
+    customer: Text | None = None
+    state: PromiseState | None = None
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class PromisePage(Page):
+    items: list[PromiseOut]
+
+
+class DisputedInvoiceIn(Schema):
+    invoice: StrictStr = Field(max_length=60, description="Invoice number")
+    amount: AmountIn | None = Field(None, description="The part in dispute (default: all it owes not yet disputed)")
+
+
+class DisputeIn(Schema):
+    customer: StrictStr = CustomerField
+    reason: DisputeReason
+    team: DisputeTeam
+    owner: StrictStr = Field(max_length=150, description="Username of who answers it (sales, quality, warehouse)")
+    items: list[DisputedInvoiceIn] = Field(min_length=1, max_length=200)
+    description: StrictStr = free_text("", max_length=2000)
+    due_date: Day | None = Field(None, description="Answer by (default: the policy's dispute_due_days)")
+
+
+class DisputeItemOut(Schema):
+    invoice: str = Field(alias="invoice.number")
+    amount: Money
+
+
+class DisputeOut(Schema):
+    id: int
+    customer: str = Field(alias="customer.code")
+    reason: DisputeReason
+    team: DisputeTeam
+    owner: Username
+    status: DisputeStatus
+    opened_on: date
+    due_date: date
+    resolution: str
+    root_cause: str
+    resolved_on: date | None
+    items: list[DisputeItemOut]
+    amount: Money
+
+    @staticmethod
+    def resolve_items(obj) -> list:
+        return list(obj.items.all())
+
+    @staticmethod
+    def resolve_amount(obj) -> Decimal:
+        return sum((i.amount for i in obj.items.all()), Decimal("0.00"))
+
+
+class DisputeFilters(Schema):
+    status: DisputeStatus | Literal["all"] = DisputeStatus.OPEN
+    customer: Text | None = None
+    mine: bool = Field(False, description="Only the disputes you answer")
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class DisputePage(Page):
+    items: list[DisputeOut]
+
+
+class DisputeResolveIn(Schema):
+    resolution: DisputeResolution
+    root_cause: StrictStr = free_text(max_length=200, required=True)
+    note: StrictStr = free_text("", max_length=500)

@@ -1,0 +1,19 @@
+"""Collections pages under /collections/ (included by fengkong.urls)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.worklist, name="collections-worklist"),
+    path("cases/<int:pk>/", views.case_detail, name="collections-case"),
+    path("cases/<int:pk>/take/", views.take_case, name="collections-case-take"),
+    path("cases/<int:pk>/reassign/", views.reassign_case, name="collections-case-reassign"),
+    path("customers/<key:code>/contact/", views.log_contact, name="collections-contact"),
+    path("customers/<key:code>/promise/", views.record_promise, name="collections-promise"),
+    path("customers/<key:code>/dispute/", views.open_dispute, name="collections-dispute-open"),
+    path("attachments/<int:pk>/", views.attachment_download, name="collections-attachment"),
+    path("disputes/", views.dispute_list, name="collections-disputes"),
+    path("disputes/<int:pk>/", views.dispute_detail, name="collections-dispute"),
+    path("disputes/<int:pk>/resolve/", views.dispute_resolve, name="collections-dispute-resolve"),
+]
