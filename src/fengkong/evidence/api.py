@@ -46,7 +46,7 @@ def get_item(request, item_id: ItemId):
     return item
 
 
-@router.get("/evidence/verify", response=answers(VerifyOut, 403), url_name="evidence_verify")
+@router.get("/evidence/verify", response=answers(VerifyOut, 403, 422), url_name="evidence_verify")
 def verify(request):
     """Check every stored file, row, link and anchor of the ledger (as `fengkong evidence verify`)."""
     user = caller(request)

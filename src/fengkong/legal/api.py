@@ -22,10 +22,10 @@ from . import actions, queries
 from .exceptions import LegalError, StageDetailsInvalid
 from .limitations import visible_limitations
 from .schemas import (
-    CaseFilters,
     CourtFeeOut,
     CourtFeeQuery,
     DeadlinePage,
+    LegalCaseFilters,
     LegalCaseOut,
     LegalCasePage,
     LimitationPage,
@@ -43,7 +43,7 @@ FEES = {"acceptance": court_fees.acceptance_fee, "payment_order": court_fees.pay
 
 
 @router.get("/legal/cases", response=answers(LegalCasePage, 403, 422), url_name="legal_case_list")
-def list_cases(request, filters: Query[CaseFilters]):
+def list_cases(request, filters: Query[LegalCaseFilters]):
     """Open cases you may see, the largest amount at risk first, then the nearest deadline."""
     user = caller(request)
     require(user, "legal.view_legalcase")

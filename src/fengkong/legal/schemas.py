@@ -50,7 +50,7 @@ class LegalCasePage(Page):
     items: list[LegalCaseOut]
 
 
-class CaseFilters(Schema):
+class LegalCaseFilters(Schema):
     stage: Text | None = None
     customer: Text | None = Field(None, description="Customer code")
     limit: Limit = DEFAULT_LIMIT
