@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "fengkong.monitoring",
     "fengkong.credit",
     "fengkong.scoring",
+    "fengkong.contracts",
     "fengkong.notifications",
     "fengkong.cycle",
     "fengkong.web",
@@ -252,6 +253,8 @@ FILE_UPLOAD_HANDLERS = [
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_CLI_MAX_BYTES = env_int("IMPORT_CLI_MAX_BYTES", 20 * 1024 * 1024 * 1024)
 IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 200_000)
+# Contract documents (docs/contracts.md): the largest upload the clause analysis reads.
+CONTRACTS_MAX_UPLOAD_BYTES = env_int("CONTRACTS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -16,5 +16,6 @@ urlpatterns = [
     path("imports/", include("fengkong.integrations.urls")),
     path("", include("fengkong.receivables.urls")),   # /fx-rates/, /reconciliation/
     path("reviews/", include("fengkong.reviews.urls")),
+    path("contracts/", include("fengkong.contracts.urls")),
     path("", include("fengkong.web.urls")),
 ]

@@ -50,6 +50,12 @@ MODELS_READ = ["scoring.view_modelversion", "scoring.view_promotionrequest", "sc
                "scoring.view_customermodelscore", "scoring.view_invoiceprediction", "scoring.view_cashforecast"]
 MODELS_PROPOSE = ["scoring.register_model", "scoring.request_promotion"]
 MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback_model"]
+# Contracts (fengkong.contracts, docs/contracts.md): who reads the register, who analyses and registers
+# contracts and their documents, who approves them (maker-checker by value).
+CONTRACTS_READ = ["contracts.view_contract", "contracts.view_contractdocument"]
+CONTRACTS_WORK = CONTRACTS_READ + ["contracts.analyze_contract", "contracts.add_contract", "contracts.change_contract",
+                                   "contracts.submit_contract"]
+CONTRACTS_APPROVE = ["contracts.approve_contract", "contracts.approve_large_contract"]
 CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
                 "credit.submit_feedback"]
 
@@ -63,14 +69,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ] + REVIEW_CONFIRM,
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
-    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE,
+    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
+    + CONTRACTS_WORK + CONTRACTS_APPROVE,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
-    + ["scoring.approve_promotion"] + RECONCILE,
+    + ["scoring.approve_promotion"] + RECONCILE + CONTRACTS_READ,
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
-    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ,
+    + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ + CONTRACTS_WORK,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
         "scoring.view_invoiceprediction", "scoring.view_cashforecast"],
-    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"],
+    Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"]
+    + CONTRACTS_WORK + ["contracts.approve_contract"],
     Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + [
         "credit.add_industryoutlook", "credit.change_industryoutlook"],
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
@@ -79,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
     + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"],   # exchange rates are finance's (docs/currencies.md)
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
+    + CONTRACTS_READ
     + ["integrations.view_importbatch", "integrations.view_importsource", "accounts.view_portfolio",
        "accounts.view_signinlock"] + RECONCILE,
 }

@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from fengkong.accounts.api import router as me_router
+from fengkong.contracts.api import router as contracts_router
 from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.monitoring.api import router as monitoring_router
@@ -47,3 +48,4 @@ api.add_router("", monitoring_router)
 for router in credit_routers:
     api.add_router("", router)
 api.add_router("", scoring_api.router)
+api.add_router("", contracts_router)

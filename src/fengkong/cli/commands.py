@@ -11,6 +11,7 @@ from django.core.management import call_command, execute_from_command_line
 
 from fengkong.accounts.cli import token
 from fengkong.accounts.setup import setup_database
+from fengkong.contracts.cli import contracts
 from fengkong.core.cli import audit
 from fengkong.core.console import console
 from fengkong.credit.cli import credit
@@ -81,6 +82,6 @@ def export() -> None:
     """Write reports to files."""
 
 
-for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, demo):
+for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, contracts, demo):
     fengkong.add_command(command)
 export.add_command(export_aging)

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .clauses import Clause, split_clauses
-from .errors import REFUSALS, DocumentRefused
 from .extract import Extracted, extract
 from .kinds import TYPES, has_cue, values_of
 from .model import ClauseModel, default_model
+from .refusals import REFUSALS, DocumentRefused
 from .text import normalise
 
 __all__ = ["REFUSALS", "TYPES", "Analysis", "DocumentRefused", "Finding", "analyze_document", "analyze_text",

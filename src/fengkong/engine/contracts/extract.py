@@ -15,7 +15,7 @@ import docx
 import pypdf
 from pypdf.errors import PdfReadError
 
-from .errors import DocumentRefused
+from .refusals import DocumentRefused
 from .text import decode_text
 
 MAX_DOCX_UNCOMPRESSED = 50 * 1024 * 1024     # bytes inflated from all members together

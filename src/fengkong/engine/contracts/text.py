@@ -13,7 +13,7 @@ from functools import lru_cache
 import opencc
 from charset_normalizer import from_bytes
 
-from .errors import DocumentRefused
+from .refusals import DocumentRefused
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")

@@ -1,0 +1,30 @@
+"""Contract kinds and statuses, flag severities, with their translated labels and colours."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractKind(models.TextChoices):
+    FRAMEWORK = "framework", _("framework agreement")
+    SALES = "sales", _("sales contract")
+    SUPPLY = "supply", _("supply contract")
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    IN_REVIEW = "in_review", _("in review")
+    APPROVED = "approved", _("approved")
+    SIGNED = "signed", _("signed")
+    EXPIRED = "expired", _("expired")
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", _("high")
+    MEDIUM = "medium", _("medium")
+    LOW = "low", _("low")
+
+
+SEVERITY_COLOURS = {"high": "danger", "medium": "warning", "low": "attention"}
+DOCUMENT_KINDS = ("pdf", "docx", "txt")
