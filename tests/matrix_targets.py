@@ -16,6 +16,7 @@ from django.utils import timezone
 from tests.conftest import AS_OF
 from tests.credit.approvals_fixtures import PREVIEW, pending_proposal
 
+from fengkong.contracts.models import Contract, ContractDocument
 from fengkong.core.audit import jsonable
 from fengkong.core.money import to_fen
 from fengkong.credit import grading
@@ -215,3 +216,21 @@ def pending_change(scene: Scene) -> PendingChange:
     return PendingChange.objects.create(kind="customer", object_id=customer.pk, customer=customer,
                                         old={"name": customer.name}, new={"name": f"{customer.name}（更名）"},
                                         requested_by=scene.maker, via="admin")
+
+
+# --- contracts ---------------------------------------------------------------------------------------
+
+def contract(status: str):
+    """A contract of the scene's customer in `status`, registered and submitted by `maker`, with one
+    analysed document version."""
+
+    def make(scene: Scene) -> Contract:
+        made = Contract.objects.create(customer=scene.customer, number=f"HT-{scene.customer.code}-{status}",
+                                       status=status, value=Decimal("800000.00"), created_by=scene.maker,
+                                       submitted_by=scene.maker if status != "draft" else None)
+        ContractDocument.objects.create(contract=made, version=1, file="contracts/matrix.txt", filename="草稿.txt",
+                                        size=10, sha256="0" * 64, kind="txt", language="zh", text="第一条 付款方式",
+                                        policy_version=1, uploaded_by=scene.maker)
+        return made
+
+    return make

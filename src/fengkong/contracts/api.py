@@ -23,7 +23,7 @@ router = Router(tags=["contracts"])
 GRADES = ("A", "B", "C")
 
 
-@router.post("/contracts/analyze", response=answers(AnalysisOut, 403, 413, 422), url_name="contract_analyze")
+@router.post("/contracts/analyze", response=answers(AnalysisOut, 400, 403, 413, 422), url_name="contract_analyze")
 def analyze(request, file: File[UploadedFile], grade: Form[str] = ""):
     """The clauses of one contract document and, with `grade` (A, B or C), its flags against that grade."""
     require(caller(request), "contracts.analyze_contract")
