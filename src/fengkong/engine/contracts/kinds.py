@@ -19,8 +19,9 @@ TYPES = (
 _I = re.IGNORECASE
 CUES: dict[str, list[re.Pattern[str]]] = {name: [re.compile(p, _I) for p in patterns] for name, patterns in {
     "payment_terms": [r"(付款|支付|结算|付清|回款)[^。；\n]{0,30}(方式|期限|条件|账期|日内|天内|个工作日|月结)",
-                      r"月结\s*\d+|账期|结算周期|款到发货|货到付款", r"预付款|首付款|尾款|进度款|余款",
-                      r"(付款|付清|支付|汇入)[^。；\n]{0,40}(货款|价款|全款|款项|账户)|(货款|价款)[^。；\n]{0,30}(付款|付清|支付|结清)",
+                      r"月结\s*\d+|账期|结算周期|款到发货|货到付款|(个)?(工作日|日|天)(内|之内)(付款|支付|付清)", r"预付款|首付款|尾款|进度款|余款",
+                      r"^(?!.*(违约金|滞纳金|逾期|迟延|延迟|拖欠|扣除|抵销|抵扣|所有权|抵押|质押|赔偿))(?:.*)((付款|付清|支付|汇入)[^。；\n]{0,40}"
+                      r"(货款|价款|全款|款项|账户)|(货款|价款)[^。；\n]{0,30}(付款|付清|支付|结清))",
                       r"\b(payment terms?|terms of payment|remit payment|payable on|net \d+|shall (be )?pa(y|id)[^.]{0,60}within \d+|invoices? (are|is|shall be) "
                       r"(due|payable)|advance payment|down payment|balance (payment|shall be paid))"],
     "late_payment_interest": [r"(逾期|迟延|延迟)(付款|支付|还款)[^。；\n]{0,40}(利息|滞纳金|万分之|千分之|LPR|每日|按日)",
