@@ -16,7 +16,7 @@ from django.utils import timezone
 from tests.conftest import AS_OF
 from tests.credit.approvals_fixtures import PREVIEW, pending_proposal
 
-from fengkong.contracts.models import Contract, ContractDocument
+from fengkong.contracts.models import Contract, ContractDocument, DueDiligenceItem
 from fengkong.core.audit import jsonable
 from fengkong.core.money import to_fen
 from fengkong.credit import grading
@@ -234,3 +234,9 @@ def contract(status: str):
         return made
 
     return make
+
+
+def checklist_item(scene: Scene) -> DueDiligenceItem:
+    """An open litigation-search item of a draft contract of the scene's customer."""
+    return DueDiligenceItem.objects.create(contract=contract("draft")(scene), code="litigation_search",
+                                           policy_version=1)

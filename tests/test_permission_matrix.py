@@ -311,6 +311,7 @@ MATRIX: dict[str, Entry] = {
     "contract-upload": post_only(pk=1),
     "contract-submit": post_only(pk=1),
     "contract-approve": post_only(pk=1),
+    "contract-checklist-sign-off": post_only(pk=1, code="litigation_search"),
     "api:contract_analyze": POST_ONLY,
     # Django admin: staff only (the admin and auditor personas); tested through its index page.
     "admin:*": staff_only(sample="admin:index"),
@@ -810,6 +811,10 @@ WRITES: dict[str, Write] = {
     "contract-approve": web_write(CONTRACT_APPROVERS, targets.contract("in_review"), pk_of, {"note": "ok"},
                                   audit="contract.approved", foreign=PERMISSION_FIRST,
                                   maker={Role.RISK_MANAGER: NO_CHANGE, Role.LEGAL_OFFICER: NO_CHANGE}),
+    "contract-checklist-sign-off": web_write(CONTRACT_WORKERS, targets.checklist_item,
+                                             lambda item: {"pk": item.contract_id, "code": item.code},
+                                             {"note": "无诉讼记录"}, audit="contract.checklist_signed_off",
+                                             foreign=PERMISSION_FIRST),
     "api:contract_analyze": CONTRACT_ANALYSIS,
     # Dual review (fengkong.reviews): a second person confirms or rejects; only the requester withdraws
     "review-confirm": web_write(CONFIRMERS, targets.pending_change, pk_of, audit="change.confirmed",

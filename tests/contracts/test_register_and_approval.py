@@ -4,6 +4,7 @@ approves it (maker-checker by value), and the approval records the flags."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,20 +15,38 @@ from tests.fixtures.contract_documents import scanned_pdf
 
 from fengkong.contracts import actions
 from fengkong.contracts.choices import ContractStatus
-from fengkong.contracts.exceptions import ApprovalLevel, DocumentUnreadable, OwnContract, WrongStatus
+from fengkong.contracts.exceptions import (
+    ApprovalLevel,
+    ChecklistIncomplete,
+    DocumentUnreadable,
+    EvidenceMissing,
+    OwnContract,
+    WrongStatus,
+)
 from fengkong.contracts.models import Contract, ContractDocument
 from fengkong.core.models import AuditEvent
-from fengkong.credit.models import CreditProfile
+from fengkong.credit.models import CreditProfile, Guarantee
 from fengkong.engine.contracts.samples import chinese_contract
 
 DRAFT = chinese_contract(missing=("retention_of_title",), payment_days=120).encode()
+
+
+REGISTRATION = {"registration_status": "存续", "legal_representative": "王强", "registered_capital": "5000万元"}
 
 
 @pytest.fixture
 def customer(book):
     customer = book["customers"][0]
     CreditProfile.objects.create(customer=customer, grade="C", term_days=30)
+    Guarantee.objects.create(customer=customer, kind="collateral", provider="渝北区厂房抵押", value=Decimal("2000000"),
+                             eligible_percent=70, valid_from=date(2026, 1, 1))
     return customer
+
+
+def complete_checklist(user, contract) -> None:
+    for item in contract.checklist.all():
+        actions.sign_off_item(actor=user, contract=contract, code=item.code, evidence=REGISTRATION,
+                              note="查询无异常", attachment=SimpleUploadedFile("报告.pdf", b"%PDF-1.4 report"))
 
 
 def register(users, customer, value="800000.00", number="HT-2026-001"):
@@ -52,12 +71,16 @@ def test_the_upload_is_flagged_against_the_customers_grade_and_audited(users, cu
 def test_nobody_approves_their_own_contract_and_the_approval_records_the_flags(users, customer):
     contract = register(users, customer)
     actions.submit_for_review(actor=users["credit_analyst"], contract=contract)
+    with pytest.raises(ChecklistIncomplete):
+        actions.approve_contract(actor=users["risk_manager"], contract=contract)
+    complete_checklist(users["credit_analyst"], contract)
     with pytest.raises(PermissionDenied):
         actions.approve_contract(actor=users["credit_analyst"], contract=contract)   # no approval right
     maker = make_user("maker", "risk_manager", {g.name: g for g in users["risk_manager"].groups.all()})
     own = actions.register_contract(actor=maker, customer=customer, number="HT-OWN", value=Decimal(1))
     actions.upload_document(actor=maker, contract=own, data=DRAFT, filename="own.txt")
     actions.submit_for_review(actor=maker, contract=own)
+    complete_checklist(maker, own)
     with pytest.raises(OwnContract):
         actions.approve_contract(actor=maker, contract=own)
     approved = actions.approve_contract(actor=users["risk_manager"], contract=contract, note="保留所有权条款已补充")
@@ -71,6 +94,7 @@ def test_nobody_approves_their_own_contract_and_the_approval_records_the_flags(u
 def test_a_large_contract_needs_the_large_contract_level(users, customer):
     contract = register(users, customer, value="9000000.00", number="HT-BIG")
     actions.submit_for_review(actor=users["credit_analyst"], contract=contract)
+    complete_checklist(users["credit_analyst"], contract)
     with pytest.raises(ApprovalLevel):
         actions.approve_contract(actor=users["legal_officer"], contract=contract)
     assert actions.approve_contract(actor=users["risk_manager"], contract=contract).status == ContractStatus.APPROVED
@@ -125,6 +149,12 @@ def test_the_contract_page_shows_the_document_and_its_flags_side_by_side(users, 
     assert "The payment term is 120 days, longer than the 30 days grade C allows." in page
     assert 'data-clause="payment_terms"' in page and "<mark" in page
     assert analyst.post(f"/contracts/{contract.pk}/submit/").status_code == 302
+    assert 'data-item="business_registration"' in analyst.get(f"/contracts/{contract.pk}/").content.decode()
+    for item in contract.checklist.all():
+        response = analyst.post(f"/contracts/{contract.pk}/checklist/{item.code}/", {
+            **REGISTRATION, "note": "已核实", "attachment": SimpleUploadedFile("photos.pdf", b"%PDF-1.4 photos")})
+        assert response.status_code == 302
+    assert not contract.checklist.filter(signed_off_at__isnull=True).exists()
     assert analyst.post(f"/contracts/{contract.pk}/approve/").status_code == 403
     manager = sign_in("risk_manager")
     manager.post(f"/contracts/{contract.pk}/approve/", {"note": "ok"})
@@ -140,3 +170,37 @@ def test_a_collector_of_another_portfolio_does_not_see_the_contract(users, custo
     assert sign_in("sales").get(f"/contracts/{contract.pk}/").status_code in (403, 404)
     listed = sign_in("credit_analyst").get("/contracts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert contract.number in listed
+
+
+@pytest.mark.django_db
+def test_the_checklist_follows_the_grade_and_the_value(users, customer, book):
+    contract = register(users, customer)
+    assert [i.code for i in contract.checklist.all()] == [
+        "business_registration", "litigation_search", "dishonest_debtor_check", "site_visit",
+        "financial_statements", "guarantees_in_place"]
+    other = book["customers"][1]
+    CreditProfile.objects.create(customer=other, grade="A", term_days=90)
+    small = actions.register_contract(actor=users["credit_analyst"], customer=other, number="A-1", value=Decimal(1000))
+    large = actions.register_contract(actor=users["credit_analyst"], customer=other, number="A-2",
+                                      value=Decimal(6000000))
+    assert [i.code for i in small.checklist.all()] == ["business_registration", "litigation_search",
+                                                       "dishonest_debtor_check"]
+    assert {"site_visit", "financial_statements"} <= {i.code for i in large.checklist.all()}
+
+
+@pytest.mark.django_db
+def test_an_item_is_signed_off_only_with_its_evidence(users, customer):
+    contract = register(users, customer)
+    analyst = users["credit_analyst"]
+    with pytest.raises(EvidenceMissing):
+        actions.sign_off_item(actor=analyst, contract=contract, code="business_registration", note="ok")
+    with pytest.raises(EvidenceMissing):
+        actions.sign_off_item(actor=analyst, contract=contract, code="site_visit", note="去过了")
+    with pytest.raises(EvidenceMissing):
+        actions.sign_off_item(actor=analyst, contract=contract, code="litigation_search")
+    item = actions.sign_off_item(actor=analyst, contract=contract, code="business_registration", evidence=REGISTRATION)
+    assert item.evidence["credit_code"] == customer.credit_code and item.signed_off_by == analyst
+    Guarantee.objects.filter(customer=customer).update(kind="credit_guarantee")   # not enough for grade C
+    with pytest.raises(EvidenceMissing):
+        actions.sign_off_item(actor=analyst, contract=contract, code="guarantees_in_place", note="见担保")
+    assert AuditEvent.objects.filter(action="contract.checklist_signed_off").count() == 1

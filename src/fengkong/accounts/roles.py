@@ -52,7 +52,7 @@ MODELS_PROPOSE = ["scoring.register_model", "scoring.request_promotion"]
 MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback_model"]
 # Contracts (fengkong.contracts, docs/contracts.md): who reads the register, who analyses and registers
 # contracts and their documents, who approves them (maker-checker by value).
-CONTRACTS_READ = ["contracts.view_contract", "contracts.view_contractdocument"]
+CONTRACTS_READ = ["contracts.view_contract", "contracts.view_contractdocument", "contracts.view_duediligenceitem"]
 CONTRACTS_WORK = CONTRACTS_READ + ["contracts.analyze_contract", "contracts.add_contract", "contracts.change_contract",
                                    "contracts.submit_contract"]
 CONTRACTS_APPROVE = ["contracts.approve_contract", "contracts.approve_large_contract"]

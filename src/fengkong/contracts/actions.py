@@ -14,16 +14,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengkong.core import dates, uscc
 from fengkong.core.audit import record
 from fengkong.core.permissions import require
-from fengkong.credit.models import CreditProfile
+from fengkong.credit.choices import SECURED_KINDS
+from fengkong.credit.models import CreditProfile, Guarantee
 from fengkong.credit.queries import require_customer
 from fengkong.customers.models import Customer
 
 from . import policy, reading
-from .choices import ContractKind, ContractStatus
-from .exceptions import ApprovalLevel, OwnContract, WrongStatus
-from .models import Contract, ContractDocument
+from .choices import ChecklistItem, ContractKind, ContractStatus
+from .exceptions import ApprovalLevel, ChecklistIncomplete, EvidenceMissing, OwnContract, WrongStatus
+from .models import Contract, ContractDocument, DueDiligenceItem
 
 
 def _snapshot(contract: Contract) -> dict:
@@ -60,8 +62,78 @@ def register_contract(*, actor, customer: Customer, number: str, kind: str = Con
     except IntegrityError as exc:
         raise ValidationError({"number": _("Customer %(customer)s already has a contract %(number)s.") % {
             "customer": customer.code, "number": number}}) from exc
+    ensure_checklist(contract)
     record(actor, "contract.registered", "contract", contract.pk, after=_snapshot(contract))
     return contract
+
+
+@transaction.atomic(savepoint=False)
+def ensure_checklist(contract: Contract) -> list[DueDiligenceItem]:
+    """The items the checklist policy asks for this contract now (grade, value); items already there stay,
+    signed off or not. Called at registration and again at submission (the grade may have changed)."""
+    wanted = policy.checklist_for(grade_of(contract.customer), contract.value)
+    have = set(contract.checklist.values_list("code", flat=True))
+    DueDiligenceItem.objects.bulk_create([
+        DueDiligenceItem(contract=contract, code=code, policy_version=policy.checklist_version())
+        for code in wanted if code not in have])
+    return list(contract.checklist.all())
+
+
+REGISTRATION_FIELDS = ("registration_status", "legal_representative", "registered_capital")
+
+
+def _evidence(contract: Contract, code: str, evidence: dict, note: str, attachment) -> dict:
+    """The evidence an item needs before it can be signed off, checked; what is recorded with it."""
+    customer = contract.customer
+    if code == ChecklistItem.BUSINESS_REGISTRATION:
+        if not uscc.is_valid(customer.credit_code or ""):
+            raise EvidenceMissing(_("The customer's unified social credit code %(code)s is not valid: %(problem)s") % {
+                "code": customer.credit_code or "—", "problem": uscc.problem(customer.credit_code or "") or ""})
+        missing = [f for f in REGISTRATION_FIELDS if not str(evidence.get(f, "")).strip()]
+        if missing:
+            raise EvidenceMissing(_("Enter the registration status, the legal representative and the registered "
+                                    "capital from the business registration (missing: %(fields)s).") % {
+                                        "fields": ", ".join(missing)})
+        return {"credit_code": customer.credit_code, **{f: str(evidence[f]).strip() for f in REGISTRATION_FIELDS}}
+    if code == ChecklistItem.GUARANTEES_IN_PLACE:
+        today = dates.business_today()
+        held = [g for g in Guarantee.objects.filter(customer=customer) if g.is_valid_on(today)]
+        if grade_of(customer) == "C":   # grade C: collateral or a third-party guarantee (DESIGN.md defaults)
+            held = [g for g in held if g.kind in SECURED_KINDS]
+        if not held:
+            raise EvidenceMissing(_("The customer has no guarantee or collateral valid today on file that its "
+                                    "grade accepts; record it on the credit profile first."))
+        return {"guarantees": [{"id": g.pk, "kind": g.kind, "provider": g.provider, "value": str(g.value)}
+                               for g in held]}
+    if code == ChecklistItem.SITE_VISIT and not attachment:
+        raise EvidenceMissing(_("Attach the site-visit report with its photos."))
+    if not note.strip() and not attachment:
+        raise EvidenceMissing(_("Say what was found (a note) or attach the document."))
+    return {}
+
+
+@transaction.atomic
+def sign_off_item(*, actor, contract: Contract, code: str, evidence: dict | None = None, note: str = "",
+                  attachment=None) -> DueDiligenceItem:
+    """Sign off one checklist item with its evidence (checked per item; see _evidence)."""
+    require(actor, "contracts.change_contract")
+    require_customer(actor, contract.customer)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status not in (ContractStatus.DRAFT, ContractStatus.IN_REVIEW):
+        raise WrongStatus(_("The checklist of a %(status)s contract is closed.") % {
+            "status": contract.get_status_display()})
+    item = contract.checklist.filter(code=code).first()
+    if item is None:
+        raise WrongStatus(_("This contract's checklist has no item %(code)s.") % {"code": code})
+    item.evidence = _evidence(contract, code, evidence or {}, note, attachment)
+    item.note, item.signed_off_by, item.signed_off_at = note.strip(), actor, timezone.now()
+    if attachment:
+        item.attachment.save(f"{contract.pk}-{code}-{attachment.name}"[:100], attachment, save=False)
+    item.save()
+    record(actor, "contract.checklist_signed_off", "contract", contract.pk,
+           after={"item": code, "evidence": item.evidence, "note": item.note,
+                  "attachment": item.attachment.name or None})
+    return item
 
 
 def grade_of(customer: Customer) -> str:
@@ -109,6 +181,7 @@ def submit_for_review(*, actor, contract: Contract) -> Contract:
         raise WrongStatus(_("Only a draft can be submitted for review."))
     if not contract.documents.exists():
         raise WrongStatus(_("Upload the contract document before submitting it for review."))
+    ensure_checklist(contract)
     contract.status, contract.submitted_by, contract.submitted_at = ContractStatus.IN_REVIEW, actor, timezone.now()
     contract.save(update_fields=["status", "submitted_by", "submitted_at"])
     record(actor, "contract.submitted", "contract", contract.pk, after={"status": contract.status})
@@ -126,6 +199,10 @@ def approve_contract(*, actor, contract: Contract, note: str = "") -> Contract:
         raise WrongStatus(_("Only a contract in review can be approved."))
     if actor.pk in (contract.created_by_id, contract.submitted_by_id):
         raise OwnContract(_("You registered or submitted this contract: another person must approve it."))
+    open_items = [str(ChecklistItem(i.code).label) for i in contract.checklist.filter(signed_off_at__isnull=True)]
+    if open_items:
+        raise ChecklistIncomplete(_("The due-diligence checklist is not complete: %(items)s.") % {
+            "items": ", ".join(open_items)})
     needed = policy.approval_permission(contract.value)
     if not actor.has_perm(needed):
         raise ApprovalLevel(_("A contract of this value needs an approver with the large-contract level."))
@@ -135,7 +212,9 @@ def approve_contract(*, actor, contract: Contract, note: str = "") -> Contract:
     contract.save(update_fields=["status", "approved_by", "approved_at", "approval_note", "approved_flags"])
     record(actor, "contract.approved", "contract", contract.pk,
            after={"status": contract.status, "document_version": document.version if document else None,
-                  "flags": contract.approved_flags, "note": note, "level": needed})
+                  "flags": contract.approved_flags, "note": note, "level": needed,
+                  "checklist": {i.code: {"by": i.signed_off_by_id, "at": i.signed_off_at.isoformat()}
+                                for i in contract.checklist.all()}})
     return contract
 
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from fengkong.core.admin import ReadOnlyAdmin
 
-from .models import Contract, ContractDocument
+from .models import Contract, ContractDocument, DueDiligenceItem
 
 
 @admin.register(Contract)
@@ -21,3 +21,9 @@ class ContractDocumentAdmin(ReadOnlyAdmin):
     customer_path = "contract__customer"
     list_display = ("contract", "version", "filename", "grade", "uploaded_by", "uploaded_at")
     exclude = ("text", "findings")
+
+
+@admin.register(DueDiligenceItem)
+class DueDiligenceItemAdmin(ReadOnlyAdmin):
+    customer_path = "contract__customer"
+    list_display = ("contract", "code", "signed_off_by", "signed_off_at")

@@ -28,3 +28,14 @@ class Severity(models.TextChoices):
 
 SEVERITY_COLOURS = {"high": "danger", "medium": "warning", "low": "attention"}
 DOCUMENT_KINDS = ("pdf", "docx", "txt")
+
+
+class ChecklistItem(models.TextChoices):
+    """The pre-signing due-diligence items (the checklist policy says which a contract needs)."""
+
+    BUSINESS_REGISTRATION = "business_registration", _("business registration verified")
+    LITIGATION_SEARCH = "litigation_search", _("litigation search")
+    DISHONEST_DEBTOR_CHECK = "dishonest_debtor_check", _("dishonest-debtor (失信被执行人) check")
+    SITE_VISIT = "site_visit", _("site visit report with photos")
+    FINANCIAL_STATEMENTS = "financial_statements", _("financial statements on file")
+    GUARANTEES_IN_PLACE = "guarantees_in_place", _("guarantees required by the grade in place")

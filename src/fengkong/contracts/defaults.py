@@ -31,3 +31,19 @@ CLAUSE_POLICY: dict = {
     "approval": [{"up_to": Decimal("5000000"), "permission": "contracts.approve_contract"},
                  {"up_to": None, "permission": "contracts.approve_large_contract"}],
 }
+
+
+# The pre-signing due-diligence checklist (article §3), version 1: which items a contract needs, by the
+# customer's grade and the contract's value (functional currency). An item applies when the grade is in
+# `grades` or the value is at least `from_value`.
+CHECKLIST_POLICY: dict = {
+    "version": 1,
+    "items": [
+        {"code": "business_registration", "grades": ["A", "B", "C"], "from_value": None},
+        {"code": "litigation_search", "grades": ["A", "B", "C"], "from_value": None},
+        {"code": "dishonest_debtor_check", "grades": ["A", "B", "C"], "from_value": None},
+        {"code": "site_visit", "grades": ["B", "C"], "from_value": Decimal("5000000")},
+        {"code": "financial_statements", "grades": ["B", "C"], "from_value": Decimal("1000000")},
+        {"code": "guarantees_in_place", "grades": ["C"], "from_value": None},
+    ],
+}

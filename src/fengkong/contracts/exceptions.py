@@ -29,3 +29,11 @@ class OwnContract(ContractError):
 
 class ApprovalLevel(ContractError):
     """The contract's value needs an approver with a higher level (a 403)."""
+
+
+class ChecklistIncomplete(WrongStatus):
+    """The due-diligence checklist has items not signed off (a 409)."""
+
+
+class EvidenceMissing(ContractError):
+    """An item cannot be signed off without its evidence (a 422)."""

@@ -35,3 +35,16 @@ class UploadForm(forms.Form):
 
 class ApproveForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SignOffForm(forms.Form):
+    note = forms.CharField(label=_("What was found"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           max_length=4000)
+    attachment = DocumentField(label=_("Evidence (file)"), required=False)
+    registration_status = forms.CharField(label=_("Registration status"), required=False, max_length=40)
+    legal_representative = forms.CharField(label=_("Legal representative"), required=False, max_length=80)
+    registered_capital = forms.CharField(label=_("Registered capital"), required=False, max_length=40)
+
+    def evidence(self) -> dict:
+        return {k: self.cleaned_data.get(k, "") for k in ("registration_status", "legal_representative",
+                                                          "registered_capital")}

@@ -21,7 +21,7 @@ from fengkong.core.currencies import functional_currency
 from fengkong.core.money import money_field
 from fengkong.receivables.models import Invoice
 
-from .choices import ContractKind, ContractStatus
+from .choices import ChecklistItem, ContractKind, ContractStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -116,3 +116,31 @@ class ContractDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.number} v{self.version}"
+
+
+class DueDiligenceItem(models.Model):
+    """One item of a contract's pre-signing checklist: its evidence and who signed it off when."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="checklist",
+                                 verbose_name=_("contract"))
+    code = models.CharField(_("item"), max_length=40, choices=ChecklistItem.choices)
+    policy_version = models.PositiveIntegerField(_("checklist policy version"))
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    attachment = models.FileField(_("attachment"), upload_to="contracts/checklist/%Y/%m/", blank=True)
+    signed_off_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                      verbose_name=_("signed off by"))
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("due-diligence item")
+        verbose_name_plural = _("due-diligence items")
+        ordering = ["contract", "pk"]
+        constraints = [models.UniqueConstraint(fields=["contract", "code"], name="due_diligence_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.code}"
+
+    @property
+    def done(self) -> bool:
+        return self.signed_off_at is not None

@@ -9,7 +9,7 @@ from fengkong.credit import policy as credit_policy
 from fengkong.credit.choices import Grade
 from fengkong.engine.contracts.requirements import Requirement
 
-from .defaults import CLAUSE_POLICY
+from .defaults import CHECKLIST_POLICY, CLAUSE_POLICY
 
 
 def version() -> int:
@@ -35,3 +35,15 @@ def approval_permission(value: Decimal) -> str:
         if step["up_to"] is None or value <= step["up_to"]:
             return step["permission"]
     raise AssertionError("the last approval step has no bound")
+
+
+def checklist_version() -> int:
+    return CHECKLIST_POLICY["version"]
+
+
+def checklist_for(grade: str, value: Decimal) -> list[str]:
+    """The due-diligence items a contract of this value with a customer of this grade needs, in order.
+    A customer without a grade yet is treated as C (the strictest)."""
+    grade = grade or "C"
+    return [item["code"] for item in CHECKLIST_POLICY["items"]
+            if grade in item["grades"] or (item["from_value"] is not None and value >= item["from_value"])]

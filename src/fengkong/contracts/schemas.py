@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -28,3 +28,7 @@ class AnalysisOut(Schema):
     language: str = Field(description="zh or en")
     clauses: list[ClauseOut]
     flags: list[FlagOut] = Field(description="Against the grade asked for; empty without a grade")
+
+
+class AnalyzeIn(Schema):
+    grade: Literal["", "A", "B", "C"] = Field("", description="Flag the contract against this grade (empty: no flags)")
