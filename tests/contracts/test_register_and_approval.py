@@ -204,3 +204,13 @@ def test_an_item_is_signed_off_only_with_its_evidence(users, customer):
     with pytest.raises(EvidenceMissing):
         actions.sign_off_item(actor=analyst, contract=contract, code="guarantees_in_place", note="见担保")
     assert AuditEvent.objects.filter(action="contract.checklist_signed_off").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_customer_page_lists_the_customers_contracts(users, customer, sign_in):
+    contract = register(users, customer)
+    page = sign_in("credit_analyst").get(f"/customers/{customer.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="customer-contracts"' in page and contract.number in page
+    assert f"/contracts/new/?customer={customer.code}" in page
+    collector = sign_in("collector").get(f"/customers/{customer.code}/").content.decode()
+    assert 'id="customer-contracts"' not in collector   # collectors do not read contracts

@@ -67,7 +67,8 @@ def contract_detail(request, pk: int):
 @login_required
 @permission_required("contracts.add_contract", raise_exception=True)
 def contract_new(request):
-    form = ContractForm(request.POST or None, request.FILES or None)
+    form = ContractForm(request.POST or None, request.FILES or None,
+                        initial={"customer": request.GET.get("customer", "")[:40]})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customer = visible_customers(request.user).filter(code=data["customer"]).first()
