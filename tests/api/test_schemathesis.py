@@ -40,6 +40,7 @@ UNSTATABLE = [
     ("query", "filters", re.compile(r" is after ")),  # a date range that runs backwards
     ("body", "customer", re.compile(r"in your portfolio")),  # a credit check of a customer you do not see
     ("body", "config", re.compile(r"")),  # a credit policy's settings, each judged with the others
+    ("form", "file", re.compile(r"")),  # a contract document's content: a scan, a password, a zip bomb, a PNG
 ]
 
 

@@ -35,5 +35,6 @@ def analyze(request, file: File[UploadedFile], form: Form[AnalyzeIn]):
     try:
         analysis = reading.analyze(data, file.name or "")
     except DocumentUnreadable as refused:
-        return Status(422, {"detail": str(refused)})   # the document's content, not a field: detail only
+        return Status(422, {"detail": str(refused),
+                            "errors": [{"location": "form", "field": "file", "message": refused.code}]})
     return reading.report(analysis, grade or None)
