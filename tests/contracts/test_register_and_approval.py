@@ -214,3 +214,21 @@ def test_the_customer_page_lists_the_customers_contracts(users, customer, sign_i
     assert f"/contracts/new/?customer={customer.code}" in page
     collector = sign_in("collector").get(f"/customers/{customer.code}/").content.decode()
     assert 'id="customer-contracts"' not in collector   # collectors do not read contracts
+
+
+@pytest.mark.django_db
+def test_the_night_expires_contracts_past_their_end_date(users, customer):
+    from fengkong.core.nightly import steps
+    from fengkong.cycle.actions import run_cycle
+
+    ended = register(users, customer, number="HT-OLD")
+    running = register(users, customer, number="HT-NOW")
+    Contract.objects.filter(pk=ended.pk).update(status=ContractStatus.SIGNED, ends_on=date(2025, 12, 31))
+    Contract.objects.filter(pk=running.pk).update(status=ContractStatus.SIGNED, ends_on=date(2099, 12, 31))
+    assert any(s.name == "contracts.expire" for s in steps())
+    run = run_cycle(as_of=date(2026, 11, 30))
+    assert run.counts["contracts_expired"] == 1
+    assert Contract.objects.get(pk=ended.pk).status == ContractStatus.EXPIRED
+    assert Contract.objects.get(pk=running.pk).status == ContractStatus.SIGNED
+    assert actions.expire_contracts(actor=None, as_of=date(2026, 11, 30)) == 0   # a second run changes nothing
+    assert AuditEvent.objects.filter(action="contract.expired", object_id=str(ended.pk)).count() == 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengkong.core import dates, uscc
-from fengkong.core.audit import record
+from fengkong.core.audit import Change, record, record_many
 from fengkong.core.permissions import require
 from fengkong.credit.choices import SECURED_KINDS
 from fengkong.credit.models import CreditProfile, Guarantee
@@ -229,3 +229,18 @@ def mark_signed(*, actor, contract: Contract, signed_on: date) -> Contract:
     contract.save(update_fields=["status", "signed_on"])
     record(actor, "contract.signed", "contract", contract.pk, after={"signed_on": signed_on.isoformat()})
     return contract
+
+
+@transaction.atomic(savepoint=False)
+def expire_contracts(*, actor, as_of: date) -> int:
+    """Approved and signed contracts whose end date has passed become expired (the night's step; a second
+    run the same day changes nothing). The number expired."""
+    ended = list(Contract.objects.select_for_update().filter(
+        status__in=(ContractStatus.APPROVED, ContractStatus.SIGNED), ends_on__lt=as_of).values_list("pk", "status"))
+    if not ended:
+        return 0
+    Contract.objects.filter(pk__in=[pk for pk, _status in ended]).update(status=ContractStatus.EXPIRED)
+    record_many(actor, [Change("contract.expired", "contract", str(pk), {"status": status},
+                               {"status": ContractStatus.EXPIRED, "as_of": as_of.isoformat()})
+                        for pk, status in ended])
+    return len(ended)
