@@ -312,6 +312,7 @@ MATRIX: dict[str, Entry] = {
     "contract-submit": post_only(pk=1),
     "contract-approve": post_only(pk=1),
     "contract-checklist-sign-off": post_only(pk=1, code="litigation_search"),
+    "contract-signed": post_only(pk=1),
     "api:contract_analyze": POST_ONLY,
     # Django admin: staff only (the admin and auditor personas); tested through its index page.
     "admin:*": staff_only(sample="admin:index"),
@@ -815,6 +816,8 @@ WRITES: dict[str, Write] = {
                                              lambda item: {"pk": item.contract_id, "code": item.code},
                                              {"note": "无诉讼记录"}, audit="contract.checklist_signed_off",
                                              foreign=PERMISSION_FIRST),
+    "contract-signed": web_write(CONTRACT_WORKERS, targets.contract("approved"), pk_of, {"signed_on": "2026-12-01"},
+                                 audit="contract.signed", foreign=PERMISSION_FIRST),
     "api:contract_analyze": CONTRACT_ANALYSIS,
     # Dual review (fengkong.reviews): a second person confirms or rejects; only the requester withdraws
     "review-confirm": web_write(CONFIRMERS, targets.pending_change, pk_of, audit="change.confirmed",

@@ -161,7 +161,10 @@ def test_the_contract_page_shows_the_document_and_its_flags_side_by_side(users, 
     contract.refresh_from_db()
     assert contract.status == ContractStatus.APPROVED
     zh = manager.get(f"/contracts/{contract.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert zh.status_code == 200
+    assert zh.status_code == 200 and f"/contracts/{contract.pk}/signed/" in zh.content.decode()
+    assert analyst.post(f"/contracts/{contract.pk}/signed/", {"signed_on": "2026-12-01"}).status_code == 302
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.SIGNED and contract.signed_on == date(2026, 12, 1)
 
 
 @pytest.mark.django_db

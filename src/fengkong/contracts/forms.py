@@ -48,3 +48,7 @@ class SignOffForm(forms.Form):
     def evidence(self) -> dict:
         return {k: self.cleaned_data.get(k, "") for k in ("registration_status", "legal_representative",
                                                           "registered_capital")}
+
+
+class SignedForm(forms.Form):
+    signed_on = forms.DateField(label=_("Signed on"))

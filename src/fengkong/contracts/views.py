@@ -21,7 +21,7 @@ from fengkong.customers.queries import visible_customers
 from . import actions, queries
 from .choices import SEVERITY_COLOURS, ContractStatus
 from .exceptions import ContractError
-from .forms import ApproveForm, ContractForm, SignOffForm, UploadForm
+from .forms import ApproveForm, ContractForm, SignedForm, SignOffForm, UploadForm
 from .wording import CLAUSE_NAMES
 
 
@@ -57,6 +57,8 @@ def contract_detail(request, pk: int):
         "may_submit": user.has_perm("contracts.submit_contract") and contract.status == ContractStatus.DRAFT,
         "may_approve": user.has_perm("contracts.approve_contract") and contract.status == ContractStatus.IN_REVIEW
         and user.pk not in (contract.created_by_id, contract.submitted_by_id),
+        "may_mark_signed": user.has_perm("contracts.change_contract") and contract.status == ContractStatus.APPROVED,
+        "signed_form": SignedForm(),
         "checklist": contract.checklist.select_related("signed_off_by"), "sign_off_form": SignOffForm(),
         "may_sign_off": user.has_perm("contracts.change_contract") and contract.status in (
             ContractStatus.DRAFT, ContractStatus.IN_REVIEW),
@@ -128,6 +130,19 @@ def contract_approve(request, pk: int):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     return _step(request, contract, lambda: actions.approve_contract(actor=request.user, contract=contract, note=note),
                  _("Approved, with the flags of the latest version recorded."))
+
+
+@require_POST
+@login_required
+@permission_required("contracts.change_contract", raise_exception=True)
+def contract_signed(request, pk: int):
+    contract = get_object_or_404(queries.visible_contracts(request.user), pk=pk)
+    form = SignedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("contract-detail", pk=pk)
+    return _step(request, contract, lambda: actions.mark_signed(
+        actor=request.user, contract=contract, signed_on=form.cleaned_data["signed_on"]), _("Marked as signed."))
 
 
 @require_POST
