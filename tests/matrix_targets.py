@@ -17,6 +17,7 @@ from tests.conftest import AS_OF
 from tests.credit.approvals_fixtures import PREVIEW, pending_proposal
 
 from fengkong.collections.models import CollectionCase, Dispute, DisputeItem
+from fengkong.contracts.models import Contract, ContractDocument, DueDiligenceItem
 from fengkong.core import dates
 from fengkong.core.audit import jsonable
 from fengkong.core.money import to_fen
@@ -271,3 +272,25 @@ def litigated_case(scene: Scene):
 
 def restructuring_case(scene: Scene):
     return legal_case(scene, "restructuring", {"started_on": AS_OF.isoformat(), "kind": "debt_to_equity"})
+# --- contracts ---------------------------------------------------------------------------------------
+
+def contract(status: str):
+    """A contract of the scene's customer in `status`, registered and submitted by `maker`, with one
+    analysed document version."""
+
+    def make(scene: Scene) -> Contract:
+        made = Contract.objects.create(customer=scene.customer, number=f"HT-{scene.customer.code}-{status}",
+                                       status=status, value=Decimal("800000.00"), created_by=scene.maker,
+                                       submitted_by=scene.maker if status != "draft" else None)
+        ContractDocument.objects.create(contract=made, version=1, file="contracts/matrix.txt", filename="草稿.txt",
+                                        size=10, sha256="0" * 64, kind="txt", language="zh", text="第一条 付款方式",
+                                        policy_version=1, uploaded_by=scene.maker)
+        return made
+
+    return make
+
+
+def checklist_item(scene: Scene) -> DueDiligenceItem:
+    """An open litigation-search item of a draft contract of the scene's customer."""
+    return DueDiligenceItem.objects.create(contract=contract("draft")(scene), code="litigation_search",
+                                           policy_version=1)

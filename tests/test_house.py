@@ -37,7 +37,8 @@ SHAPE_FILES = {"__init__", "models", "choices", "exceptions", "actions", "querie
                "api", "schemas", "views", "forms", "tasks", "nightly", "panels", "cli", "signals", "receivers",
                "templatetags"}
 ALIKE = {
-    "policy": "an app's versioned policy (monitoring, credit)",
+    "policy": "an app's versioned policy (monitoring, credit, contracts)",
+    "defaults": "an app's policy defaults, the version every later one starts from (credit, contracts)",
     "worklist": "the collectors' worklist: its order (monitoring), scoring's ranking of it",
     "ledger": "the receivables ledger: features read from it (engine), the demo company's (demo)",
     "delay": "payment-delay prediction: the model (engine), its ledger reading and use (scoring)",
@@ -54,7 +55,7 @@ def none_of(found: set[str], what: str) -> None:
 ROOT_MODULES = {"fengkong", "fengkong.settings", "fengkong.urls", "fengkong.wsgi"}
 # The common files every domain app has (NetBox's habit); `actions` may be a package, as may `views`.
 DOMAIN_APPS = ("accounts", "customers", "receivables", "integrations", "monitoring", "credit", "scoring",
-               "notifications", "cycle", "reviews", "evidence", "legal", "collections")
+               "notifications", "cycle", "reviews", "evidence", "legal", "collections", "contracts")
 COMMON_FILES = ("models", "choices", "exceptions", "actions", "admin", "apps", "urls", "api", "views", "tasks")
 # A common file an app has no use for is not written empty: the app, the file and why it has none.
 NOT_NEEDED = {
@@ -64,7 +65,8 @@ NOT_NEEDED = {
     "reviews": {"tasks": "no background work: a confirmed change is written at once, and what it sets off is "
                          "queued by the app that owns the row (credit re-assesses after a guarantee)"},
     "integrations": {"api": "no endpoints: files come by the upload page or `fengkong import`"},
-    "receivables": {"tasks": "no background work"},  # its pages: exchange rates, the AR reconciliation
+    "receivables": {"tasks": "no background work"},
+    "contracts": {"tasks": "no background work: a document is analysed as it is uploaded (under a second)"},  # its pages: exchange rates, the AR reconciliation
     "notifications": {"api": "no endpoints: the inbox is a page; channels are set in the admin"},
     "legal": {"tasks": "no background work of its own: the deadline reminders are a step of the night "
                         "(legal/nightly.py)"},

@@ -102,6 +102,7 @@ from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
 from fengkong.accounts.roles import ROLE_PERMISSIONS, ensure_roles
 from fengkong.collections.models import Contact, Dispute, PromiseToPay
+from fengkong.contracts.models import Contract, ContractDocument
 from fengkong.core import dates
 from fengkong.core import later as background
 from fengkong.core.models import AuditEvent
@@ -270,6 +271,17 @@ def cq_attachment(world) -> int:
 
 
 REVIEW_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE, Role.AUDITOR}
+CONTRACT_WORKERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.LEGAL_OFFICER}  # analyse, register, submit
+CONTRACT_READERS = CONTRACT_WORKERS | {Role.RISK_COMMITTEE, Role.AUDITOR}
+CONTRACT_APPROVERS = {Role.RISK_MANAGER, Role.LEGAL_OFFICER}  # maker-checker; legal up to the large value
+
+
+def a_contract(world) -> int:
+    from fengkong.contracts.models import Contract
+
+    return Contract.objects.create(customer=world["customers"][0], number="HT-2026-001",
+                                   created_by=world["users"]["credit_analyst"]).pk
+
 
 
 def a_pending_change(world) -> int:
@@ -408,6 +420,16 @@ MATRIX: dict[str, Entry] = {
     "api:collection_dispute_list": web_only(DISPUTE_READERS, web=False),
     "api:collection_dispute_create": web_only(DISPUTE_READERS, web=False),  # GET on the same path lists
     "api:collection_dispute_resolve": post_only(dispute_id=1),
+    # Contracts (fengkong.contracts): the register, a contract's page, its steps; the clause analysis
+    "contract-list": web_only(CONTRACT_READERS),
+    "contract-new": web_only(CONTRACT_WORKERS),
+    "contract-detail": web_only(CONTRACT_READERS, {"pk": a_contract}),
+    "contract-upload": post_only(pk=1),
+    "contract-submit": post_only(pk=1),
+    "contract-approve": post_only(pk=1),
+    "contract-checklist-sign-off": post_only(pk=1, code="litigation_search"),
+    "contract-signed": post_only(pk=1),
+    "api:contract_analyze": POST_ONLY,
     # Django admin: staff only (the admin and auditor personas); tested through its index page.
     "admin:*": staff_only(sample="admin:index"),
     # REST API (fengkong.api.urls)
@@ -769,6 +791,26 @@ def reassign_to_collector(scene, case) -> dict:
     return {"owner": scene.world["users"]["collector"].pk}
 
 
+def contract_document(scene, target) -> dict:
+    return {"document": SimpleUploadedFile("合同.txt", "第一条 付款方式 甲方应于收到发票后60日内付款。".encode("gbk"))}
+
+
+def new_contract(scene, target) -> dict:
+    return {"customer": scene.customer.code, "number": f"HT-{scene.persona}", "kind": "sales", "value": "1000.00",
+            **contract_document(scene, target)}
+
+
+def contract_analysis(scene, target) -> dict:
+    return {"grade": "C", **{"file": contract_document(scene, target)["document"]}}
+
+
+def analysed(scene, target, response, client) -> bool:
+    return response.status_code == 200 and "clauses" in response.json()
+
+
+CONTRACT_ANALYSIS = web_write(CONTRACT_WORKERS, data=contract_analysis, written=analysed, scoped=False)
+CONTRACT_ANALYSIS.expect[ANONYMOUS] = UNAUTHORIZED   # multipart, not JSON: sent as a form
+
 WRITES: dict[str, Write] = {
     # Sign-in, sign-out, language (fengkong.accounts, django.conf.urls.i18n)
     "login": Write({p: NO_CHANGE if p != ANONYMOUS else ALLOWED for p in PERSONAS},  # signed in: sent on
@@ -950,6 +992,24 @@ WRITES: dict[str, Write] = {
     "legal-approve": web_write({Role.RISK_MANAGER}, targets.restructuring_case, pk_of,
                                audit="legal_case.restructuring_approved", maker={Role.RISK_MANAGER: DENIED},
                                foreign=PERMISSION_FIRST),
+    # Contracts (fengkong.contracts): register with a document, new versions, submit; approve is maker-checker
+    "contract-new": web_write(CONTRACT_WORKERS, data=new_contract, creates=Contract, audit="contract.registered",
+                              scoped=False),
+    "contract-upload": web_write(CONTRACT_WORKERS, targets.contract("draft"), pk_of, contract_document,
+                                 creates=ContractDocument, audit="contract.document_uploaded",
+                                 foreign=PERMISSION_FIRST),
+    "contract-submit": web_write(CONTRACT_WORKERS, targets.contract("draft"), pk_of, audit="contract.submitted",
+                                 foreign=PERMISSION_FIRST),
+    "contract-approve": web_write(CONTRACT_APPROVERS, targets.contract("in_review"), pk_of, {"note": "ok"},
+                                  audit="contract.approved", foreign=PERMISSION_FIRST,
+                                  maker={Role.RISK_MANAGER: NO_CHANGE, Role.LEGAL_OFFICER: NO_CHANGE}),
+    "contract-checklist-sign-off": web_write(CONTRACT_WORKERS, targets.checklist_item,
+                                             lambda item: {"pk": item.contract_id, "code": item.code},
+                                             {"note": "无诉讼记录"}, audit="contract.checklist_signed_off",
+                                             foreign=PERMISSION_FIRST),
+    "contract-signed": web_write(CONTRACT_WORKERS, targets.contract("approved"), pk_of, {"signed_on": "2026-12-01"},
+                                 audit="contract.signed", foreign=PERMISSION_FIRST),
+    "api:contract_analyze": CONTRACT_ANALYSIS,
     # Dual review (fengkong.reviews): a second person confirms or rejects; only the requester withdraws
     "review-confirm": web_write(CONFIRMERS, targets.pending_change, pk_of, audit="change.confirmed",
                                 maker=OWN_WEB, foreign=PERMISSION_FIRST),

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "fengkong.credit",
     "fengkong.scoring",
     "fengkong.collections",
+    "fengkong.contracts",
     "fengkong.notifications",
     "fengkong.evidence",
     "fengkong.legal",
@@ -265,6 +266,8 @@ FILE_UPLOAD_HANDLERS = [
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_CLI_MAX_BYTES = env_int("IMPORT_CLI_MAX_BYTES", 20 * 1024 * 1024 * 1024)
 IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 200_000)
+# Contract documents (docs/contracts.md): the largest upload the clause analysis reads.
+CONTRACTS_MAX_UPLOAD_BYTES = env_int("CONTRACTS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -19,5 +19,6 @@ urlpatterns = [
     path("reviews/", include("fengkong.reviews.urls")),
     path("evidence/", include("fengkong.evidence.urls")),
     path("legal/", include("fengkong.legal.urls")),
+    path("contracts/", include("fengkong.contracts.urls")),
     path("", include("fengkong.web.urls")),
 ]

@@ -59,6 +59,13 @@ COLLECTIONS_WORK = ["collections.add_contact", "collections.add_promisetopay", "
                     "collections.take_case"]
 COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy"]
 DISPUTE_OWNER = ["collections.view_dispute", "collections.resolve_dispute"]
+
+# Contracts (fengkong.contracts, docs/contracts.md): who reads the register, who analyses and registers
+# contracts and their documents, who approves them (maker-checker by value).
+CONTRACTS_READ = ["contracts.view_contract", "contracts.view_contractdocument", "contracts.view_duediligenceitem"]
+CONTRACTS_WORK = CONTRACTS_READ + ["contracts.analyze_contract", "contracts.add_contract", "contracts.change_contract",
+                                   "contracts.submit_contract"]
+CONTRACTS_APPROVE = ["contracts.approve_contract", "contracts.approve_large_contract"]
 CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
                 "credit.submit_feedback"]
 # Evidence (fengkong.evidence, docs/evidence.md): who reads and stores it, verifies the ledger, exports bundles.
@@ -83,17 +90,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
     + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
     + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + ["legal.approve_restructuring"]
-    + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE,
+    + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE
+    + CONTRACTS_WORK + CONTRACTS_APPROVE,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
-    + ["scoring.approve_promotion"] + RECONCILE,
+    + ["scoring.approve_promotion"] + RECONCILE + CONTRACTS_READ,
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
     + CREDIT_ANALYSE + ["credit.request_check"] + MODELS_READ + MODELS_PROPOSE + REVIEW_READ + EVIDENCE_STORE
-    + COLLECTIONS_READ,
+    + COLLECTIONS_READ + CONTRACTS_WORK,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
         "scoring.view_invoiceprediction", "scoring.view_cashforecast"] + EVIDENCE_STORE + COLLECTIONS_READ
     + COLLECTIONS_WORK,
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"]
-    + EVIDENCE_LEGAL + LEGAL_WORK + COLLECTIONS_READ,
+    + EVIDENCE_LEGAL + LEGAL_WORK + COLLECTIONS_READ + CONTRACTS_WORK
+    + ["contracts.approve_contract"],
     Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + [
         "credit.add_industryoutlook", "credit.change_industryoutlook"],
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
@@ -104,7 +113,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + COLLECTIONS_READ + ["integrations.view_importbatch", "integrations.view_importsource",
                           "accounts.view_portfolio", "accounts.view_signinlock"] + RECONCILE + EVIDENCE_VERIFY
-    + LEGAL_READ,
+    + LEGAL_READ + CONTRACTS_READ,
 }
 
 

@@ -15,6 +15,7 @@ from ninja.renderers import JSONRenderer
 
 from fengkong.accounts.api import router as me_router
 from fengkong.collections.api import router as collections_router
+from fengkong.contracts.api import router as contracts_router
 from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.evidence.api import router as evidence_router
@@ -53,3 +54,4 @@ api.add_router("", scoring_api.router)
 api.add_router("", evidence_router)
 api.add_router("", legal_router)
 api.add_router("", collections_router)
+api.add_router("", contracts_router)

@@ -12,6 +12,7 @@ from django.core.management import call_command, execute_from_command_line
 from fengkong.accounts.cli import token
 from fengkong.accounts.setup import setup_database
 from fengkong.collections.cli import collections
+from fengkong.contracts.cli import contracts
 from fengkong.core.cli import audit
 from fengkong.core.console import console
 from fengkong.credit.cli import credit
@@ -84,7 +85,7 @@ def export() -> None:
     """Write reports to files."""
 
 
-for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, demo, evidence, legal,
-                collections):
+for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, contracts, demo, evidence,
+                legal, collections):
     fengkong.add_command(command)
 export.add_command(export_aging)

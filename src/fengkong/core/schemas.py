@@ -159,9 +159,9 @@ class InvalidOut(ErrorOut):
 
 # 400 a JSON body that cannot be parsed, 401 no or a bad token, 403 your role does not allow it, 404 not
 # there or not in your portfolio, 409 the object's state does not allow the step, 422 a value at fault,
-# 429 too many refused tokens from your address (see api.errors).
-ERROR_OUT = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: InvalidOut,
-             429: ErrorOut}
+# 413 an upload larger than its limit, 429 too many refused tokens from your address (see api.errors).
+ERROR_OUT = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
+             422: InvalidOut, 429: ErrorOut}
 SIGNED_IN = (401, 429)  # every operation needs a caller
 
 

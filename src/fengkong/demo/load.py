@@ -17,6 +17,7 @@ from fengkong.core.money import from_fen
 from fengkong.cycle.actions import run_cycle
 from fengkong.cycle.models import CycleRun
 from fengkong.demo.collection_history import Worked, work_the_cases
+from fengkong.demo.contract_drafts import load_contracts
 from fengkong.demo.credit import load_credit
 from fengkong.demo.credit_models import load_models
 from fengkong.demo.generator import generate
@@ -51,6 +52,7 @@ class DemoResult:
     credit: dict = field(default_factory=dict)  # counts of demo.credit.load_credit
     models: dict = field(default_factory=dict)  # counts of demo.credit_models.load_models
     collections: Worked = field(default_factory=Worked)  # the collector's quarter (demo.collection_history)
+    contracts: int = 0  # drafts registered by demo.contract_drafts.load_contracts
 
     def summary(self) -> str:
         parts = [f"{b.get_kind_display()}: {b.rows_total:,} rows ({b.get_status_display()})" for b in self.batches]
@@ -69,8 +71,10 @@ class DemoResult:
         w = self.collections
         collected = (f"\nCollections: {w.contacts:,} calls logged, {w.promises:,} promises to pay taken, "
                      f"{w.disputes:,} disputes opened, {w.resolved:,} resolved" if w.contacts else "")
+        contracts = (f"\nContracts: {self.contracts} drafts registered and analysed against their customers' grades"
+                     if self.contracts else "")
         return (f"Demo company loaded from {self.directory}\n  " + "\n  ".join(parts) + "\n" + self.book()
-                + credit + cycle + collected + models)
+                + credit + contracts + cycle + collected + models)
 
     def book(self) -> str:
         """Open and overdue money of the loaded book, aged by the engine."""
@@ -101,6 +105,7 @@ def load_demo(*, customers: int, years: int, seed: int, progress: Progress | Non
         if batch.status not in {"done", "partial"}:
             raise RuntimeError(f"demo import of {name} was {batch.status}: {batch.message or batch.errors[:3]}")
     result.credit = load_credit(dates.business_today(), seed, progress)
+    result.contracts = load_contracts(seed)
     result.cycle = run_cycles(dates.business_today(), progress, seed, result.collections)
     result.models = load_models(dates.business_today(), progress)
     return result
