@@ -1,0 +1,270 @@
+"""Bad-debt provisions for trade receivables (CAS 22 / IFRS 9 simplified approach): a provision matrix.
+
+Design decisions:
+- Month-end balances come from today's ledger, as it stood then (the rule of monitoring's open items): the
+  open amount at a month-end is today's open amount plus what was paid, credited or written off after it,
+  capped at the invoice amount. Every month-end is computed in one pass over the items and their settlement
+  events (polars: a reverse running sum of the events per invoice, found for each month-end by an as-of
+  join), never one ledger read per month.
+- A roll rate follows each item from one month-end to the next: what left bucket b either went to a worse
+  bucket (rolled, at its next open amount) or was settled (collected). A write-off is counted as rolled, not
+  collected. What is still in b a month later left nowhere, so the rate is rolled / (rolled + collected): the
+  share of what leaves b that goes on to b+1, which is right for the wide buckets (91–180 …) as well as the
+  30-day ones. The last bucket is default.
+- Loss rate of bucket b = the product of the roll rates from b to default × (1 − recovery rate); the
+  forward-looking adjustment multiplies it by the probability-weighted scenario multiplier (capped at 1).
+- An individual (specific) provision replaces the matrix for its customer: a rate of the customer's
+  balance, or an amount placed from the oldest bucket down.
+- Money is integer fen; a provision is the balance × rate rounded half up to the fen per customer and bucket,
+  so the matrix total is the sum of the lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from .aging import DEFAULT_EDGES, check_edges
+
+EPOCH = date(1970, 1, 1)
+ITEMS_SCHEMA = {"invoice_id": pl.Int64, "customer_id": pl.Int64, "issue_day": pl.Int32, "due_day": pl.Int32,
+                "amount_fen": pl.Int64, "open_fen": pl.Int64}
+EVENTS_SCHEMA = {"invoice_id": pl.Int64, "day": pl.Int32, "amount_fen": pl.Int64, "written_off": pl.Boolean}
+SNAPSHOT_SCHEMA = {"month": pl.Int32, "invoice_id": pl.Int64, "customer_id": pl.Int64, "bucket": pl.Int8,
+                   "open_fen": pl.Int64, "written_off_next_fen": pl.Int64}
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01, the engine's integer date."""
+    return (day - EPOCH).days
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A forward-looking macro scenario: its probability (0–1) and the multiplier it puts on loss rates."""
+
+    name: str
+    probability: float
+    multiplier: float
+
+
+@dataclass(frozen=True)
+class Individual:
+    """A specific provision for one customer: `rate` of its balance, or `amount_fen` (at most the balance)."""
+
+    customer_id: int
+    rate: float | None = None
+    amount_fen: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Per bucket: what rolled and was collected over the look-back, the rates, and the balance now."""
+
+    edges: tuple[int, ...]
+    rolled_fen: tuple[int, ...]
+    collected_fen: tuple[int, ...]
+    roll_rates: tuple[float, ...]          # one fewer than buckets: the last bucket is default
+    loss_rates: tuple[float, ...]          # before the forward-looking adjustment
+    adjusted_rates: tuple[float, ...]
+    multiplier: float
+    recovery_rate: float
+
+
+@dataclass(frozen=True)
+class Provision:
+    matrix: Matrix
+    lines: pl.DataFrame                    # customer_id, bucket, balance_fen, rate, provision_fen, individual
+    balance_fen: tuple[int, ...] = field(default=())
+    provision_fen: tuple[int, ...] = field(default=())
+
+    @property
+    def total_fen(self) -> int:
+        return sum(self.provision_fen)
+
+    @property
+    def gross_fen(self) -> int:
+        return sum(self.balance_fen)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """The provision's movement over a period; opening + charge − reversal − write_off + recoveries = closing."""
+
+    opening_fen: int
+    charge_fen: int
+    reversal_fen: int
+    write_off_fen: int
+    recoveries_fen: int
+    closing_fen: int
+
+
+def month_end_snapshots(items: pl.DataFrame, events: pl.DataFrame, month_ends: list[date],
+                        edges: tuple[int, ...] = DEFAULT_EDGES) -> pl.DataFrame:
+    """Every item open at each month-end, with its aging bucket: month (index into `month_ends`), invoice_id,
+    customer_id, bucket, open_fen, written_off_next_fen (written off in the month after that month-end).
+
+    `items` has ITEMS_SCHEMA (open_fen is today's open amount; days since 1970), `events` EVENTS_SCHEMA: every
+    settlement of an invoice after the first month-end (allocations of receipts, credit notes, write-offs)
+    with its day and amount. `month_ends` must be strictly increasing.
+    """
+    edges = check_edges(edges)
+    days = np.array([day_number(m) for m in month_ends], dtype=np.int32)
+    if days.size and np.any(np.diff(days) <= 0):
+        raise ValueError("month-ends must be strictly increasing")
+    if not days.size or items.is_empty():
+        return pl.DataFrame(schema=SNAPSHOT_SCHEMA)
+    # An event on day d settles the item for every month-end before d: month index j = #month-ends < d.
+    ev = events.select("invoice_id", "amount_fen", "written_off",
+                       pl.Series("j", np.searchsorted(days, events.get_column("day").to_numpy(), side="left"),
+                                 dtype=pl.Int32))
+    by_month = (ev.group_by("invoice_id", "j").agg(pl.col("amount_fen").sum().alias("settled"),
+                                                    pl.col("amount_fen").filter(pl.col("written_off")).sum()
+                                                    .alias("written_off_fen"))
+                .sort("invoice_id", "j", descending=[False, True])
+                .with_columns(pl.col("settled").cum_sum().over("invoice_id").alias("after")))
+    last_j = by_month.group_by("invoice_id").agg(pl.col("j").max().alias("last_j"))
+    month_of_issue = np.searchsorted(days, items.get_column("issue_day").to_numpy(), side="left")
+    candidates = (items.with_columns(pl.Series("first", month_of_issue, dtype=pl.Int32))
+                  .join(last_j, on="invoice_id", how="left")
+                  .with_columns(pl.when(pl.col("open_fen") > 0).then(pl.lit(days.size))
+                                .otherwise(pl.col("last_j").fill_null(0).clip(upper_bound=days.size)).alias("stop"))
+                  .filter(pl.col("stop") > pl.col("first"))
+                  .with_columns(pl.int_ranges("first", "stop", dtype=pl.Int32).alias("month"))
+                  .explode("month")
+                  .with_columns((pl.col("month") + 1).alias("next"))
+                  .sort("next"))
+    after = by_month.select("invoice_id", pl.col("j").alias("next"), "after").sort("next")
+    joined = candidates.join_asof(after, on="next", by="invoice_id", strategy="forward", check_sortedness=False)
+    # Written off in the month after a month-end: on the item's row at that month-end (it was still open).
+    written = by_month.filter(pl.col("written_off_fen") > 0).select(
+        "invoice_id", (pl.col("j") - 1).alias("month"), "written_off_fen")
+    snap = (joined.with_columns(pl.min_horizontal("amount_fen", pl.col("open_fen") + pl.col("after").fill_null(0))
+                                .alias("open_fen"))
+            .filter(pl.col("open_fen") > 0))
+    overdue = days[snap.get_column("month").to_numpy()] - snap.get_column("due_day").to_numpy()
+    bucket = np.searchsorted(np.asarray(edges, dtype=np.int64), overdue, side="left").astype(np.int8)
+    return (snap.with_columns(pl.Series("bucket", bucket, dtype=pl.Int8))
+            .join(written, on=["invoice_id", "month"], how="left")
+            .select(pl.col("month").cast(pl.Int32), "invoice_id", "customer_id", "bucket", "open_fen",
+                    pl.col("written_off_fen").fill_null(0).cast(pl.Int64).alias("written_off_next_fen"))
+            .sort("month", "invoice_id"))
+
+
+def roll_flows(snapshots: pl.DataFrame, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rolled, collected) per bucket, in fen, summed over every pair of consecutive month-ends in
+    `snapshots` (month_end_snapshots' frame; the last month only receives). Written-off amounts count as
+    rolled."""
+    last = snapshots.get_column("month").max()
+    later = snapshots.select((pl.col("month") - 1).alias("month"), "invoice_id",
+                             pl.col("bucket").alias("next_bucket"), pl.col("open_fen").alias("next_fen"))
+    flows = (snapshots.filter(pl.col("month") < last)
+             .join(later, on=["month", "invoice_id"], how="left")
+             .with_columns(pl.col("next_fen").fill_null(0), pl.col("next_bucket").fill_null(-1)))
+    return _flows(flows, buckets)
+
+
+def _flows(flows: pl.DataFrame, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    worse = pl.col("next_bucket") > pl.col("bucket")
+    framed = flows.with_columns(
+        (pl.when(worse).then(pl.col("next_fen")).otherwise(0) + pl.col("written_off_next_fen")).alias("rolled"),
+        (pl.col("open_fen") - pl.col("next_fen") - pl.col("written_off_next_fen")).alias("collected"))
+    sums = framed.group_by("bucket").agg(pl.col("rolled").sum(), pl.col("collected").sum())
+    rolled = np.zeros(buckets, dtype=np.int64)
+    collected = np.zeros(buckets, dtype=np.int64)
+    index = sums.get_column("bucket").to_numpy().astype(np.int64)
+    rolled[index] = sums.get_column("rolled").to_numpy()
+    collected[index] = sums.get_column("collected").to_numpy()
+    return rolled, collected
+
+
+def weighted_multiplier(scenarios: list[Scenario] | tuple[Scenario, ...]) -> float:
+    """Σ probability × multiplier; 1 with no scenarios. Probabilities must add up to 1."""
+    if not scenarios:
+        return 1.0
+    total = sum(s.probability for s in scenarios)
+    if abs(total - 1.0) > 1e-9:
+        raise ValueError(f"scenario probabilities add up to {total:g}, not 1")
+    if any(s.probability < 0 or s.multiplier < 0 for s in scenarios):
+        raise ValueError("scenario probabilities and multipliers cannot be negative")
+    return float(sum(s.probability * s.multiplier for s in scenarios))
+
+
+def matrix(rolled: np.ndarray, collected: np.ndarray, edges: tuple[int, ...], recovery_rate: float,
+           scenarios: list[Scenario] | tuple[Scenario, ...] = ()) -> Matrix:
+    """Roll rates, loss rates and adjusted loss rates from the flows (`roll_flows`)."""
+    if not 0 <= recovery_rate <= 1:
+        raise ValueError(f"the recovery rate must be between 0 and 1, not {recovery_rate}")
+    left = rolled + collected
+    roll = np.divide(rolled, left, out=np.zeros(len(rolled), dtype=np.float64), where=left > 0)[:-1]
+    to_default = np.append(np.cumprod(roll[::-1])[::-1], 1.0)
+    loss = to_default * (1.0 - recovery_rate)
+    factor = weighted_multiplier(scenarios)
+    adjusted = np.minimum(loss * factor, 1.0)
+    return Matrix(tuple(edges), tuple(int(x) for x in rolled), tuple(int(x) for x in collected),
+                  tuple(float(x) for x in roll), tuple(float(x) for x in loss), tuple(float(x) for x in adjusted),
+                  factor, float(recovery_rate))
+
+
+def round_fen(values: np.ndarray) -> np.ndarray:
+    """Half up to the whole fen (amounts here are never negative)."""
+    return np.floor(np.asarray(values, dtype=np.float64) + 0.5 + 1e-9).astype(np.int64)
+
+
+def provide(balances: pl.DataFrame, mat: Matrix, individuals: list[Individual] | tuple[Individual, ...] = ()
+            ) -> Provision:
+    """The provision per customer and bucket: `balances` (customer_id, bucket, open_fen) at the month-end,
+    priced with the matrix's adjusted rates, except customers with an individual provision."""
+    lines = (balances.group_by("customer_id", "bucket").agg(pl.col("open_fen").sum().alias("balance_fen"))
+             .sort("customer_id", "bucket"))
+    rates = np.asarray(mat.adjusted_rates, dtype=np.float64)
+    bucket = lines.get_column("bucket").to_numpy().astype(np.int64)
+    balance = lines.get_column("balance_fen").to_numpy()
+    rate = rates[bucket]
+    provision = round_fen(balance * rate)
+    individual = np.zeros(len(lines), dtype=bool)
+    customer = lines.get_column("customer_id").to_numpy()
+    for spec in individuals:
+        rows = np.flatnonzero(customer == spec.customer_id)
+        individual[rows] = True
+        rate[rows], provision[rows] = _individual(spec, bucket[rows], balance[rows])
+    lines = lines.with_columns(pl.Series("rate", rate), pl.Series("provision_fen", provision, dtype=pl.Int64),
+                               pl.Series("individual", individual))
+    n = len(mat.edges) + 1
+    balance_sum = np.zeros(n, dtype=np.int64)
+    provision_sum = np.zeros(n, dtype=np.int64)
+    np.add.at(balance_sum, bucket, balance)
+    np.add.at(provision_sum, bucket, provision)
+    return Provision(mat, lines, tuple(int(x) for x in balance_sum), tuple(int(x) for x in provision_sum))
+
+
+def _individual(spec: Individual, bucket: np.ndarray, balance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if (spec.rate is None) == (spec.amount_fen is None):
+        raise ValueError(f"customer {spec.customer_id}: an individual provision needs a rate or an amount")
+    if spec.rate is not None:
+        if not 0 <= spec.rate <= 1:
+            raise ValueError(f"customer {spec.customer_id}: the individual rate must be between 0 and 1")
+        provision = round_fen(balance * spec.rate)
+    else:
+        if spec.amount_fen < 0:
+            raise ValueError(f"customer {spec.customer_id}: the individual amount cannot be negative")
+        order = np.argsort(-bucket, kind="stable")  # the oldest bucket first
+        left = min(int(spec.amount_fen), int(balance.sum()))
+        provision = np.zeros(len(balance), dtype=np.int64)
+        for i in order:
+            provision[i] = min(left, int(balance[i]))
+            left -= int(provision[i])
+    rate = np.divide(provision, balance, out=np.zeros(len(balance)), where=balance > 0)
+    return rate, provision
+
+
+def movement(opening_fen: int, closing_fen: int, write_off_fen: int, recoveries_fen: int) -> Movement:
+    """The period's schedule: the charge (or reversal) is what brings opening − write-offs + recoveries to
+    the closing provision."""
+    before = opening_fen - write_off_fen + recoveries_fen
+    change = closing_fen - before
+    return Movement(opening_fen, max(change, 0), max(-change, 0), write_off_fen, recoveries_fen, closing_fen)
