@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "fengkong.monitoring",
     "fengkong.credit",
     "fengkong.scoring",
+    "fengkong.provisions",
     "fengkong.notifications",
     "fengkong.cycle",
     "fengkong.web",

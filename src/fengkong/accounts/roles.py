@@ -50,6 +50,11 @@ MODELS_READ = ["scoring.view_modelversion", "scoring.view_promotionrequest", "sc
                "scoring.view_customermodelscore", "scoring.view_invoiceprediction", "scoring.view_cashforecast"]
 MODELS_PROPOSE = ["scoring.register_model", "scoring.request_promotion"]
 MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback_model"]
+# Bad-debt provisions (fengkong.provisions): finance proposes and approves (never its own), risk and audit read.
+PROVISIONS_READ = ["provisions.view_provisionrun", "provisions.view_provisionline", "provisions.view_provisionpolicy",
+                   "provisions.view_individualprovision"]
+PROVISIONS_BOOK = PROVISIONS_READ + ["provisions.propose_provisionrun", "provisions.approve_provisionrun",
+                                     "provisions.publish_provisionpolicy", "provisions.add_individualprovision"]
 CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
                 "credit.submit_feedback"]
 
@@ -63,7 +68,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ] + REVIEW_CONFIRM,
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
-    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE,
+    + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
+    + PROVISIONS_READ,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
     + ["scoring.approve_promotion"] + RECONCILE,
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
@@ -77,10 +83,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
-    + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"],   # exchange rates are finance's (docs/currencies.md)
+    + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + PROVISIONS_BOOK,   # exchange rates are finance's (docs/currencies.md)
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + ["integrations.view_importbatch", "integrations.view_importsource", "accounts.view_portfolio",
-       "accounts.view_signinlock"] + RECONCILE,
+       "accounts.view_signinlock"] + RECONCILE + PROVISIONS_READ,
 }
 
 

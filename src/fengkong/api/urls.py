@@ -17,6 +17,7 @@ from fengkong.accounts.api import router as me_router
 from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.monitoring.api import router as monitoring_router
+from fengkong.provisions.api import router as provisions_router
 from fengkong.receivables.api import router as receivables_router
 from fengkong.reviews.api import router as reviews_router
 from fengkong.scoring import api as scoring_api
@@ -47,3 +48,4 @@ api.add_router("", monitoring_router)
 for router in credit_routers:
     api.add_router("", router)
 api.add_router("", scoring_api.router)
+api.add_router("", provisions_router)

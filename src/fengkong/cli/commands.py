@@ -18,6 +18,7 @@ from fengkong.cycle.cli import run_cycle_cmd
 from fengkong.demo.cli import demo
 from fengkong.integrations.cli import import_cmd
 from fengkong.monitoring.cli import export_aging
+from fengkong.provisions.cli import provisions
 from fengkong.receivables.cli import reconcile_cmd
 from fengkong.scoring.cli import model
 
@@ -81,6 +82,6 @@ def export() -> None:
     """Write reports to files."""
 
 
-for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, demo):
+for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, demo, provisions):
     fengkong.add_command(command)
 export.add_command(export_aging)
