@@ -29,7 +29,7 @@ from fengkong.notifications.outbox import tell
 from fengkong.receivables.fx import rates_on
 
 from . import policy as policy_module
-from . import store
+from . import month_ends as ledger_reads
 from .choices import RunStatus
 from .exceptions import Conflict, NothingToProvide, PeriodLocked, ProvisionError, SelfApproval
 from .models import IndividualProvision, ProvisionLine, ProvisionPolicy, ProvisionRun
@@ -78,7 +78,7 @@ def compute(as_of: date, *, policy: policy_module.Policy | None = None, progress
     policy = policy or ProvisionPolicy.current().parsed()
     months = month_ends(as_of, policy.lookback_months)
     progress(_("Reading the ledger"), 0, 4)
-    items, events = store.ledger(months[0], as_of, rates_on(as_of))
+    items, events = ledger_reads.ledger(months[0], as_of, rates_on(as_of))
     progress(_("Month-end aging"), 1, 4)
     snapshots = engine.month_end_snapshots(items, events, months, policy.edges)
     progress(_("Roll rates"), 2, 4)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
 from fengkong.core.schemas import answers, caller, page
@@ -29,22 +29,22 @@ def _refused(exc: ProvisionError):
     return HttpError(status, str(exc))
 
 
-@router.get("/provisions/runs", response=answers(RunPage, 403), operation_id="provision_run_list")
+@router.get("/provisions/runs", response=answers(RunPage, 403, 422), url_name="provision_run_list")
 def provision_run_list(request, limit: Annotated[int, Query(ge=1, le=200)] = 50,
                        offset: Annotated[int, Query(ge=0, le=10**9)] = 0):
     """Month-end provisions, newest first."""
     return page(queries.runs(caller(request)), limit, offset)
 
 
-@router.get("/provisions/runs/{run_id}", response=answers(RunDetailOut, 403, 404),
-            operation_id="provision_run_detail")
+@router.get("/provisions/runs/{run_id}", response=answers(RunDetailOut, 403, 404, 422),
+            url_name="provision_run_detail")
 def provision_run_detail(request, run_id: RunId):
     """One month-end provision with its matrix per aging bucket and its movement."""
     return _detail(queries.run_for(caller(request), run_id))
 
 
-@router.post("/provisions/runs", response=answers({201: RunDetailOut}, 403, 409, 422),
-             operation_id="provision_run_propose")
+@router.post("/provisions/runs", response=answers({201: RunDetailOut}, 400, 403, 404, 409, 422),
+             url_name="provision_run_propose")
 def provision_run_propose(request, body: ProposeIn):
     """Compute the provision at a month-end and propose it for another person's approval."""
     user = caller(request)
@@ -53,11 +53,11 @@ def provision_run_propose(request, body: ProposeIn):
         run = actions.propose_run(actor=user, as_of=body.as_of, note=body.note)
     except ProvisionError as exc:
         raise _refused(exc) from None
-    return 201, _detail(run)
+    return Status(201, _detail(run))
 
 
-@router.post("/provisions/runs/{run_id}/decision", response=answers(RunDetailOut, 403, 404, 409, 422),
-             operation_id="provision_run_decide")
+@router.post("/provisions/runs/{run_id}/decision", response=answers(RunDetailOut, 400, 403, 404, 409, 422),
+             url_name="provision_run_decide")
 def provision_run_decide(request, run_id: RunId, body: DecideIn):
     """Approve (the period is locked) or reject a proposed provision; not one's own."""
     user = caller(request)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 
-class BucketOut(Schema):
+class ProvisionBucketOut(Schema):
     label: str
     balance: Decimal
     rolled: Decimal
@@ -36,7 +36,7 @@ class RunOut(Schema):
 class RunDetailOut(RunOut):
     multiplier: float
     recovery_rate: float
-    buckets: list[BucketOut]
+    buckets: list[ProvisionBucketOut]
 
 
 class RunPage(Schema):
