@@ -28,8 +28,8 @@ from fengkong.notifications.choices import Template
 from fengkong.notifications.outbox import tell
 from fengkong.receivables.fx import rates_on
 
-from . import policy as policy_module
 from . import month_ends as ledger_reads
+from . import policy as policy_module
 from .choices import RunStatus
 from .exceptions import Conflict, NothingToProvide, PeriodLocked, ProvisionError, SelfApproval
 from .models import IndividualProvision, ProvisionLine, ProvisionPolicy, ProvisionRun
