@@ -85,7 +85,7 @@ def hand_provision(multiplier=Fraction(1)):
 
 def engine_provision(scenarios=(), individuals=(), rows=EVENTS):
     snaps = snapshots(rows)
-    rolled, collected = pv.roll_flows(snaps, len(EDGES) + 1)
+    rolled, collected = pv.roll_flows(snaps, len(EDGES) + 1, len(MONTHS))
     mat = pv.matrix(rolled, collected, EDGES, float(RECOVERY), scenarios)
     result = pv.provide(snaps.filter(pl.col("month") == len(MONTHS) - 1), mat, individuals)
     return mat, result, {(c, b): p for c, b, p in result.lines.select("customer_id", "bucket", "provision_fen")
@@ -182,7 +182,7 @@ def test_snapshots_match_a_month_by_month_reading(rows):
             if issue <= D(month) and value > 0:
                 want[(k, n)] = value
     assert got == want
-    rolled, collected = pv.roll_flows(snaps, len(EDGES) + 1)
+    rolled, collected = pv.roll_flows(snaps, len(EDGES) + 1, len(months))
     last = len(months) - 1
     first = sum(o for (m, _), o in got.items() if m < last)
     stayed = sum(got[(m + 1, i)] for (m, i) in got if m < last and (m + 1, i) in got

@@ -4,8 +4,8 @@ Design decisions:
 - Month-end balances come from today's ledger, as it stood then (the rule of monitoring's open items): the
   open amount at a month-end is today's open amount plus what was paid, credited or written off after it,
   capped at the invoice amount. Every month-end is computed in one pass over the items and their settlement
-  events (polars: a reverse running sum of the events per invoice, found for each month-end by an as-of
-  join), never one ledger read per month.
+  events (numpy: a reverse running sum of the events per invoice and month, found for each item-month by a
+  binary search on one sorted key), never one ledger read per month.
 - A roll rate follows each item from one month-end to the next: what left bucket b either went to a worse
   bucket (rolled, at its next open amount) or was settled (collected). A write-off is counted as rolled, not
   collected. What is still in b a month later left nowhere, so the rate is rolled / (rolled + collected): the
@@ -106,80 +106,97 @@ class Movement:
 def month_end_snapshots(items: pl.DataFrame, events: pl.DataFrame, month_ends: list[date],
                         edges: tuple[int, ...] = DEFAULT_EDGES) -> pl.DataFrame:
     """Every item open at each month-end, with its aging bucket: month (index into `month_ends`), invoice_id,
-    customer_id, bucket, open_fen, written_off_next_fen (written off in the month after that month-end).
+    customer_id, bucket, open_fen, written_off_next_fen (written off in the month after that month-end),
+    sorted by invoice and month.
 
     `items` has ITEMS_SCHEMA (open_fen is today's open amount; days since 1970), `events` EVENTS_SCHEMA: every
     settlement of an invoice after the first month-end (allocations of receipts, credit notes, write-offs)
     with its day and amount. `month_ends` must be strictly increasing.
     """
     edges = check_edges(edges)
-    days = np.array([day_number(m) for m in month_ends], dtype=np.int32)
+    days = np.array([day_number(m) for m in month_ends], dtype=np.int64)
     if days.size and np.any(np.diff(days) <= 0):
         raise ValueError("month-ends must be strictly increasing")
     if not days.size or items.is_empty():
         return pl.DataFrame(schema=SNAPSHOT_SCHEMA)
+    items = items.sort("invoice_id")
+    width = days.size + 2
     # An event on day d settles the item for every month-end before d: month index j = #month-ends < d.
-    ev = events.select("invoice_id", "amount_fen", "written_off",
-                       pl.Series("j", np.searchsorted(days, events.get_column("day").to_numpy(), side="left"),
-                                 dtype=pl.Int32))
-    by_month = (ev.group_by("invoice_id", "j").agg(pl.col("amount_fen").sum().alias("settled"),
-                                                    pl.col("amount_fen").filter(pl.col("written_off")).sum()
-                                                    .alias("written_off_fen"))
-                .sort("invoice_id", "j", descending=[False, True])
-                .with_columns(pl.col("settled").cum_sum().over("invoice_id").alias("after")))
-    last_j = by_month.group_by("invoice_id").agg(pl.col("j").max().alias("last_j"))
-    month_of_issue = np.searchsorted(days, items.get_column("issue_day").to_numpy(), side="left")
-    candidates = (items.with_columns(pl.Series("first", month_of_issue, dtype=pl.Int32))
-                  .join(last_j, on="invoice_id", how="left")
-                  .with_columns(pl.when(pl.col("open_fen") > 0).then(pl.lit(days.size))
-                                .otherwise(pl.col("last_j").fill_null(0).clip(upper_bound=days.size)).alias("stop"))
-                  .filter(pl.col("stop") > pl.col("first"))
-                  .with_columns(pl.int_ranges("first", "stop", dtype=pl.Int32).alias("month"))
-                  .explode("month")
-                  .with_columns((pl.col("month") + 1).alias("next"))
-                  .sort("next"))
-    after = by_month.select("invoice_id", pl.col("j").alias("next"), "after").sort("next")
-    joined = candidates.join_asof(after, on="next", by="invoice_id", strategy="forward", check_sortedness=False)
-    # Written off in the month after a month-end: on the item's row at that month-end (it was still open).
-    written = by_month.filter(pl.col("written_off_fen") > 0).select(
-        "invoice_id", (pl.col("j") - 1).alias("month"), "written_off_fen")
-    snap = (joined.with_columns(pl.min_horizontal("amount_fen", pl.col("open_fen") + pl.col("after").fill_null(0))
-                                .alias("open_fen"))
-            .filter(pl.col("open_fen") > 0))
-    overdue = days[snap.get_column("month").to_numpy()] - snap.get_column("due_day").to_numpy()
-    bucket = np.searchsorted(np.asarray(edges, dtype=np.int64), overdue, side="left").astype(np.int8)
-    return (snap.with_columns(pl.Series("bucket", bucket, dtype=pl.Int8))
-            .join(written, on=["invoice_id", "month"], how="left")
-            .select(pl.col("month").cast(pl.Int32), "invoice_id", "customer_id", "bucket", "open_fen",
-                    pl.col("written_off_fen").fill_null(0).cast(pl.Int64).alias("written_off_next_fen"))
-            .sort("month", "invoice_id"))
+    # Events summed per (invoice, j) under one sortable key; `after` is their sum over j' >= j per invoice.
+    ev_invoice = events.get_column("invoice_id").to_numpy()
+    ev_key = ev_invoice * width + np.searchsorted(days, events.get_column("day").to_numpy(), side="left")
+    order = np.argsort(ev_key, kind="stable")
+    keys, starts = np.unique(ev_key[order], return_index=True)
+    amounts = events.get_column("amount_fen").to_numpy()[order]
+    settled = np.add.reduceat(amounts, starts) if keys.size else np.zeros(0, dtype=np.int64)
+    written = (np.add.reduceat(np.where(events.get_column("written_off").to_numpy()[order], amounts, 0), starts)
+               if keys.size else np.zeros(0, dtype=np.int64))
+    key_invoice = keys // width
+    tail = np.concatenate([np.cumsum(settled[::-1])[::-1], [0]])
+    segment_end = np.searchsorted(key_invoice, key_invoice, side="right")
+    after = tail[:-1] - tail[segment_end]
+    # Month-ends an item can be open at: from its issue to the last (open today) or its last settlement.
+    invoice = items.get_column("invoice_id").to_numpy()
+    first = np.searchsorted(days, items.get_column("issue_day").to_numpy(), side="left")
+    found = np.searchsorted(key_invoice, invoice, side="right") - 1
+    has_events = (found >= 0) & (key_invoice[np.maximum(found, 0)] == invoice) if keys.size else np.zeros(
+        invoice.size, dtype=bool)
+    last_j = np.where(has_events, keys[np.maximum(found, 0)] % width if keys.size else 0, 0)
+    open_now = items.get_column("open_fen").to_numpy()
+    stop = np.where(open_now > 0, days.size, np.minimum(last_j, days.size))
+    counts = np.maximum(stop - first, 0)
+    row = np.repeat(np.arange(invoice.size), counts)
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    month = first[row] + (np.arange(row.size) - offsets[row])
+    wanted = invoice[row] * width + month + 1
+    at = np.searchsorted(keys, wanted, side="left")
+    inside = at < keys.size
+    at = np.minimum(at, max(keys.size - 1, 0))
+    same_invoice = inside & (key_invoice[at] == invoice[row]) if keys.size else np.zeros(row.size, dtype=bool)
+    added = np.where(same_invoice, after[at] if keys.size else 0, 0)
+    open_then = np.minimum(items.get_column("amount_fen").to_numpy()[row], open_now[row] + added)
+    written_next = np.where(same_invoice & (keys[at] == wanted) if keys.size else same_invoice,
+                            written[at] if keys.size else 0, 0)
+    keep = open_then > 0
+    row, month = row[keep], month[keep]
+    overdue = days[month] - items.get_column("due_day").to_numpy()[row]
+    bucket = np.searchsorted(np.asarray(edges, dtype=np.int64), overdue, side="left")
+    return pl.DataFrame({
+        "month": month, "invoice_id": invoice[row], "customer_id": items.get_column("customer_id").to_numpy()[row],
+        "bucket": bucket, "open_fen": open_then[keep], "written_off_next_fen": written_next[keep],
+    }).cast(SNAPSHOT_SCHEMA)
 
 
-def roll_flows(snapshots: pl.DataFrame, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+def roll_flows(snapshots: pl.DataFrame, buckets: int, months: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(rolled, collected) per bucket, in fen, summed over every pair of consecutive month-ends in
-    `snapshots` (month_end_snapshots' frame; the last month only receives). Written-off amounts count as
-    rolled."""
-    last = snapshots.get_column("month").max()
-    later = snapshots.select((pl.col("month") - 1).alias("month"), "invoice_id",
-                             pl.col("bucket").alias("next_bucket"), pl.col("open_fen").alias("next_fen"))
-    flows = (snapshots.filter(pl.col("month") < last)
-             .join(later, on=["month", "invoice_id"], how="left")
-             .with_columns(pl.col("next_fen").fill_null(0), pl.col("next_bucket").fill_null(-1)))
-    return _flows(flows, buckets)
+    `snapshots` (month_end_snapshots' frame of `months` month-ends, default the last one in it; the last
+    month only receives). Written-off amounts count as rolled."""
+    if snapshots.is_empty():
+        return np.zeros(buckets, dtype=np.int64), np.zeros(buckets, dtype=np.int64)
+    invoice = snapshots.get_column("invoice_id").to_numpy()
+    month = snapshots.get_column("month").to_numpy()
+    order = np.lexsort((month, invoice))
+    invoice, month = invoice[order], month[order]
+    bucket = snapshots.get_column("bucket").to_numpy()[order].astype(np.int64)
+    open_fen = snapshots.get_column("open_fen").to_numpy()[order]
+    written = snapshots.get_column("written_off_next_fen").to_numpy()[order]
+    leaving = month < (month.max() if months is None else months - 1)
+    followed = np.zeros(invoice.size, dtype=bool)
+    followed[:-1] = (invoice[1:] == invoice[:-1]) & (month[1:] == month[:-1] + 1)
+    next_fen = np.zeros(invoice.size, dtype=np.int64)
+    next_fen[:-1] = np.where(followed[:-1], open_fen[1:], 0)
+    next_bucket = np.full(invoice.size, -1, dtype=np.int64)
+    next_bucket[:-1] = np.where(followed[:-1], bucket[1:], -1)
+    rolled = np.where(next_bucket > bucket, next_fen, 0) + written
+    collected = open_fen - next_fen - written
+    return _sum_by(bucket[leaving], rolled[leaving], buckets), _sum_by(bucket[leaving], collected[leaving], buckets)
 
 
-def _flows(flows: pl.DataFrame, buckets: int) -> tuple[np.ndarray, np.ndarray]:
-    worse = pl.col("next_bucket") > pl.col("bucket")
-    framed = flows.with_columns(
-        (pl.when(worse).then(pl.col("next_fen")).otherwise(0) + pl.col("written_off_next_fen")).alias("rolled"),
-        (pl.col("open_fen") - pl.col("next_fen") - pl.col("written_off_next_fen")).alias("collected"))
-    sums = framed.group_by("bucket").agg(pl.col("rolled").sum(), pl.col("collected").sum())
-    rolled = np.zeros(buckets, dtype=np.int64)
-    collected = np.zeros(buckets, dtype=np.int64)
-    index = sums.get_column("bucket").to_numpy().astype(np.int64)
-    rolled[index] = sums.get_column("rolled").to_numpy()
-    collected[index] = sums.get_column("collected").to_numpy()
-    return rolled, collected
+def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Exact int64 sums of `values` per `index` (0..size-1)."""
+    sums = np.zeros(size, dtype=np.int64)
+    np.add.at(sums, index, values)
+    return sums
 
 
 def weighted_multiplier(scenarios: list[Scenario] | tuple[Scenario, ...]) -> float:

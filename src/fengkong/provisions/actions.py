@@ -82,7 +82,7 @@ def compute(as_of: date, *, policy: policy_module.Policy | None = None, progress
     progress(_("Month-end aging"), 1, 4)
     snapshots = engine.month_end_snapshots(items, events, months, policy.edges)
     progress(_("Roll rates"), 2, 4)
-    rolled, collected = engine.roll_flows(snapshots, len(policy.edges) + 1)
+    rolled, collected = engine.roll_flows(snapshots, len(policy.edges) + 1, len(months))
     mat = engine.matrix(rolled, collected, policy.edges, float(policy.recovery_rate), policy.scenarios)
     progress(_("Provision per customer"), 3, 4)
     individuals = {i.customer_id: i for i in IndividualProvision.objects.active()}
