@@ -147,24 +147,30 @@ def month_end_snapshots(items: pl.DataFrame, events: pl.DataFrame, month_ends: l
     open_now = items.get_column("open_fen").to_numpy()
     stop = np.where(open_now > 0, days.size, np.minimum(last_j, days.size))
     counts = np.maximum(stop - first, 0)
-    row = np.repeat(np.arange(invoice.size), counts)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    month = first[row] + (np.arange(row.size) - offsets[row])
-    wanted = invoice[row] * width + month + 1
-    at = np.searchsorted(keys, wanted, side="left")
-    inside = at < keys.size
-    at = np.minimum(at, max(keys.size - 1, 0))
-    same_invoice = inside & (key_invoice[at] == invoice[row]) if keys.size else np.zeros(row.size, dtype=bool)
-    added = np.where(same_invoice, after[at] if keys.size else 0, 0)
-    open_then = np.minimum(items.get_column("amount_fen").to_numpy()[row], open_now[row] + added)
-    written_next = np.where(same_invoice & (keys[at] == wanted) if keys.size else same_invoice,
-                            written[at] if keys.size else 0, 0)
+
+    def per_month(values: np.ndarray) -> np.ndarray:  # one value per item → one per item and month-end
+        return np.repeat(values, counts)
+
+    month = per_month(first - offsets) + np.arange(int(counts.sum()))
+    invoice_rows = per_month(invoice)
+    wanted = invoice_rows * width + month + 1
+    if keys.size:
+        found_at = np.searchsorted(keys, wanted, side="left")
+        at = np.minimum(found_at, keys.size - 1)
+        same_invoice = (found_at < keys.size) & (key_invoice[at] == invoice_rows)
+        added = np.where(same_invoice, after[at], 0)
+        written_next = np.where(same_invoice & (keys[at] == wanted), written[at], 0)
+    else:
+        added = written_next = np.zeros(month.size, dtype=np.int64)
+    open_then = np.minimum(per_month(items.get_column("amount_fen").to_numpy()), per_month(open_now) + added)
     keep = open_then > 0
-    row, month = row[keep], month[keep]
-    overdue = days[month] - items.get_column("due_day").to_numpy()[row]
+    month = month[keep]
+    overdue = days[month] - per_month(items.get_column("due_day").to_numpy())[keep]
     bucket = np.searchsorted(np.asarray(edges, dtype=np.int64), overdue, side="left")
     return pl.DataFrame({
-        "month": month, "invoice_id": invoice[row], "customer_id": items.get_column("customer_id").to_numpy()[row],
+        "month": month, "invoice_id": invoice_rows[keep],
+        "customer_id": per_month(items.get_column("customer_id").to_numpy())[keep],
         "bucket": bucket, "open_fen": open_then[keep], "written_off_next_fen": written_next[keep],
     }).cast(SNAPSHOT_SCHEMA)
 
