@@ -111,3 +111,26 @@ def test_the_command_proposes_for_a_finance_user_only(worked_book, policy, users
                                          "--user", "finance"])
     assert done.exit_code == 0, done.output
     assert ProvisionRun.objects.get().proposed_by == users[Role.FINANCE]
+
+
+def test_the_commands_set_an_individual_provision_and_publish_a_policy(worked_book, policy, users, tmp_path):
+    runner = CliRunner()
+    done = runner.invoke(fengkong, ["provisions", "individual", "--customer", "C000002", "--rate", "0.5",
+                                    "--reason", "litigation", "--user", "finance"])
+    assert done.exit_code == 0, done.output
+    assert IndividualProvision.objects.active().get().rate == Decimal("0.5")
+    bad = runner.invoke(fengkong, ["provisions", "individual", "--customer", "C000002", "--rate", "2",
+                                   "--reason", "x", "--user", "finance"])
+    assert bad.exit_code == 2 and "0 to 1" in bad.output
+    denied = runner.invoke(fengkong, ["provisions", "individual", "--customer", "C000002", "--rate", "1",
+                                      "--reason", "x", "--user", "auditor"])
+    assert denied.exit_code == 2 and IndividualProvision.objects.active().get().rate == Decimal("0.5")
+    config = tmp_path / "policy.json"
+    config.write_text(json.dumps({"lookback_months": 12, "scenarios": [
+        {"name": "base", "probability": "0.5", "multiplier": "1"}]}), encoding="utf-8")
+    refused = runner.invoke(fengkong, ["provisions", "publish-policy", str(config), "--user", "finance"])
+    assert refused.exit_code == 2 and "add up to 0.5" in refused.output
+    config.write_text(json.dumps({"lookback_months": 12}), encoding="utf-8")
+    published = runner.invoke(fengkong, ["provisions", "publish-policy", str(config), "--user", "finance"])
+    assert published.exit_code == 0, published.output
+    assert actions.ProvisionPolicy.current().parsed().lookback_months == 12

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -84,3 +85,10 @@ def test_the_api_proposes_and_another_approves(worked_book, policy, finance_pair
     assert locked.status_code == 422 and "locked" in locked.json()["detail"]
     listed = client_of(users[Role.AUDITOR]).get("/api/v1/provisions/runs").json()
     assert listed["count"] == 1 and listed["items"][0]["closing"] == "265.05"
+
+
+def test_the_runs_page_lists_individual_provisions(worked_book, policy, finance_pair):
+    actions.set_individual_provision(actor=finance_pair[0], customer=worked_book[2], amount=Decimal("123.45"),
+                                     reason="bankruptcy filed")
+    text = client_of(finance_pair[1]).get("/provisions/").content.decode()
+    assert "Individual provisions" in text and "bankruptcy filed" in text and "123.45" in text

@@ -21,7 +21,7 @@ from . import actions, exports, queries
 from .choices import STATUS_COLOURS, RunStatus
 from .exceptions import ProvisionError
 from .forms import DecideForm, ProposeForm
-from .models import ProvisionPolicy
+from .models import IndividualProvision, ProvisionPolicy
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,7 +32,8 @@ def run_list(request):
     form = ProposeForm(initial={"as_of": actions.previous_month_end(timezone.localdate())})
     return render(request, "provisions/runs.html", {
         "runs": runs, "colours": STATUS_COLOURS, "form": form, "policy": ProvisionPolicy.current(),
-        "can_propose": request.user.has_perm("provisions.propose_provisionrun")})
+        "can_propose": request.user.has_perm("provisions.propose_provisionrun"),
+        "individuals": IndividualProvision.objects.active().select_related("customer", "created_by")})
 
 
 @require_POST
