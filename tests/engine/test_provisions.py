@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -183,6 +184,8 @@ def test_snapshots_match_a_month_by_month_reading(rows):
                 want[(k, n)] = value
     assert got == want
     rolled, collected = pv.roll_flows(snaps, len(EDGES) + 1, len(months))
+    shuffled = pv.roll_flows(snaps.sample(fraction=1.0, shuffle=True, seed=1), len(EDGES) + 1, len(months))
+    assert np.array_equal(shuffled[0], rolled) and np.array_equal(shuffled[1], collected)
     last = len(months) - 1
     first = sum(o for (m, _), o in got.items() if m < last)
     stayed = sum(got[(m + 1, i)] for (m, i) in got if m < last and (m + 1, i) in got

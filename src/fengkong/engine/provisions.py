@@ -183,7 +183,11 @@ def roll_flows(snapshots: pl.DataFrame, buckets: int, months: int | None = None)
         return np.zeros(buckets, dtype=np.int64), np.zeros(buckets, dtype=np.int64)
     invoice = snapshots.get_column("invoice_id").to_numpy()
     month = snapshots.get_column("month").to_numpy()
-    order = np.lexsort((month, invoice))
+    key = invoice * (int(month.max()) + 1) + month
+    if np.all(key[1:] > key[:-1]):  # month_end_snapshots' order already: by invoice, then month
+        order = slice(None)
+    else:
+        order = np.argsort(key, kind="stable")
     invoice, month = invoice[order], month[order]
     bucket = snapshots.get_column("bucket").to_numpy()[order].astype(np.int64)
     open_fen = snapshots.get_column("open_fen").to_numpy()[order]
