@@ -32,6 +32,7 @@ from fengkong.monitoring.choices import ActionKind, AlertKind, AlertLevel, Zone
 from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, MonitoringDay, StopSupply
 from fengkong.notifications.choices import Template
 from fengkong.notifications.models import InboxMessage
+from fengkong.provisions.models import ProvisionRun
 from fengkong.receivables.models import Invoice
 from fengkong.reviews.models import PendingChange
 from fengkong.scoring.choices import ModelKind, ModelStatus, ModelUse
@@ -294,3 +295,23 @@ def checklist_item(scene: Scene) -> DueDiligenceItem:
     """An open litigation-search item of a draft contract of the scene's customer."""
     return DueDiligenceItem.objects.create(contract=contract("draft")(scene), code="litigation_search",
                                            policy_version=1)
+# --- provisions ----------------------------------------------------------------------------------------
+
+PROVISION_MATRIX = {"edges": [0, 30, 60, 90], "rolled_fen": [10, 5, 5, 5, 0], "collected_fen": [90, 5, 5, 0, 0],
+                    "roll_rates": [0.1, 0.5, 0.5, 1.0], "loss_rates": [0.025, 0.25, 0.5, 1.0, 1.0],
+                    "adjusted_rates": [0.025, 0.25, 0.5, 1.0, 1.0], "multiplier": 1.0, "recovery_rate": 0.0,
+                    "balance_fen": [0, 0, 0, 0, 5000000], "provision_fen": [0, 0, 0, 0, 5000000],
+                    "months": [], "scenarios": [], "individual_customers": []}
+
+
+def provision_run(proposed_by) -> ProvisionRun:
+    """A proposed provision of 31 October, made directly (how one is computed is tested in tests/provisions)."""
+    money = Decimal("50000.00")
+    return ProvisionRun.objects.create(as_of=AS_OF.replace(month=10, day=31), matrix=PROVISION_MATRIX,
+                                       gross_amount=money, opening=Decimal(0), charge=money, reversal=Decimal(0),
+                                       write_off=Decimal(0), recoveries=Decimal(0), closing=money,
+                                       proposed_by=proposed_by)
+
+
+def proposed_provision(scene: Scene) -> ProvisionRun:
+    return provision_run(scene.maker)

@@ -116,6 +116,7 @@ from fengkong.credit.models import (
 )
 from fengkong.integrations.models import ImportBatch
 from fengkong.legal.models import CaseDocument, LegalCase, LegalDeadline, Seizure
+from fengkong.provisions.models import ProvisionRun
 from fengkong.receivables.models import FxRate
 from fengkong.scoring.models import PromotionRequest
 
@@ -268,6 +269,13 @@ def cq_attachment(world) -> int:
                             sha256="0" * 64)
     attachment.file.save("letter.txt", ContentFile(b"letter"), save=True)
     return attachment.pk
+PROVISION_READERS = {Role.FINANCE, Role.RISK_MANAGER, Role.AUDITOR}
+
+
+def a_provision(world) -> int:
+    from tests.matrix_targets import provision_run
+
+    return (ProvisionRun.objects.filter(status="proposed").first() or provision_run(world["users"][Role.FINANCE])).pk
 
 
 REVIEW_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE, Role.AUDITOR}
@@ -521,6 +529,16 @@ MATRIX: dict[str, Entry] = {
     "api:promotion_withdraw": post_only(request_id=1),
     "api:model_rollback": POST_ONLY,
     "api:model_retire": post_only(model_id=1),
+    # Bad-debt provisions (fengkong.provisions): company-wide figures, for finance, risk manager and auditor
+    "provisions-runs": web_only(PROVISION_READERS),
+    "provisions-run": web_only(PROVISION_READERS, {"pk": a_provision}),
+    "provisions-download": web_only(PROVISION_READERS, {"pk": a_provision, "what": "journal", "fmt": "xlsx"}),
+    "provisions-propose": POST_ONLY,
+    "provisions-decide": post_only(pk=1),
+    "api:provision_run_list": web_only(PROVISION_READERS, web=False),
+    "api:provision_run_propose": web_only(PROVISION_READERS, web=False),  # GET on the path lists
+    "api:provision_run_detail": web_only(PROVISION_READERS, {"run_id": a_provision}, web=False),
+    "api:provision_run_decide": post_only(run_id=1),
     "api:customer_model_scores": Entry({**web_only(MODEL_READERS, web=False).expect},
                                        {"code": CQ_CUSTOMER}),
     "api:invoice_prediction_list": web_only(MODEL_READERS | {Role.COLLECTOR}, web=False),  # none yet: empty, scoped
@@ -762,6 +780,7 @@ MONITOR_MANAGERS = {Role.ADMIN, Role.RISK_MANAGER}
 ANALYSTS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST}
 ORDER_TAKERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.SALES}  # credit.request_check
 MANAGER = {Role.RISK_MANAGER}
+FINANCE = {Role.FINANCE}
 DECIDERS = {Role.RISK_MANAGER, Role.RISK_COMMITTEE}  # scoring.approve_promotion
 SIGNED_IN = [p for p in PERSONAS if p != ANONYMOUS]
 CONFIRMERS = {Role.ADMIN, Role.RISK_MANAGER}  # reviews.confirm_change
@@ -908,6 +927,16 @@ WRITES: dict[str, Write] = {
     "api:credit_policy_decision": api_write(MANAGER, targets.proposed_policy, lambda p: {"version": p.version},
                                             {"approve": True}, audit="credit_policy.approved", scoped=False,
                                             maker=OWN_API),
+    # Bad-debt provisions: finance proposes; another finance user approves (never their own)
+    "provisions-propose": web_write(FINANCE, data={"as_of": "2026-10-31", "note": "October"}, creates=ProvisionRun,
+                                    audit="provision_run.proposed", scoped=False),
+    "api:provision_run_propose": api_write(FINANCE, data={"as_of": "2026-10-31", "note": "October"},
+                                           creates=ProvisionRun, audit="provision_run.proposed", scoped=False),
+    "provisions-decide": web_write(FINANCE, targets.proposed_provision, pk_of, {"decision": "approve"},
+                                   audit="provision_run.approved", scoped=False, maker={Role.FINANCE: NO_CHANGE}),
+    "api:provision_run_decide": api_write(FINANCE, targets.proposed_provision, lambda r: {"run_id": r.pk},
+                                          {"approve": True}, audit="provision_run.approved", scoped=False,
+                                          maker={Role.FINANCE: DENIED}),
     # Credit: checks on sales orders
     "api:credit_check_create": api_write(ORDER_TAKERS, itself, data=lambda s, customer: {
         "customer": customer.code, "amount": "5000.00", "reference": "SO-NEW"}, creates=CreditCheck,

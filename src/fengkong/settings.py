@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "fengkong.scoring",
     "fengkong.collections",
     "fengkong.contracts",
+    "fengkong.provisions",
     "fengkong.notifications",
     "fengkong.evidence",
     "fengkong.legal",

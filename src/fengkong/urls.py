@@ -11,6 +11,7 @@ urlpatterns = [
     path("collections/", include("fengkong.collections.urls")),
     path("credit/", include("fengkong.credit.urls")),
     path("models/", include("fengkong.scoring.urls")),
+    path("provisions/", include("fengkong.provisions.urls")),
     path("inbox/", include("fengkong.notifications.urls")),
     path("", include("fengkong.accounts.urls")),
     path("customers/", include("fengkong.customers.urls")),

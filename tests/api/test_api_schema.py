@@ -23,6 +23,8 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          "/api/v1/credit-checks/{reference}/cancel", "/api/v1/credit-checks/{reference}/override",
          "/api/v1/credit-checks/{reference}/override/approve", "/api/v1/credit-checks/{reference}/override/reject",
          "/api/v1/contracts/analyze",  # contracts (issue 14)
+         # bad-debt provisions (issue 15)
+         "/api/v1/provisions/runs", "/api/v1/provisions/runs/{run_id}", "/api/v1/provisions/runs/{run_id}/decision",
          # credit models (issue 5)
          "/api/v1/models", "/api/v1/models/rollback", "/api/v1/models/{model_id}", "/api/v1/models/{model_id}/promotion",
          "/api/v1/models/{model_id}/retire", "/api/v1/promotions/{request_id}/decision",

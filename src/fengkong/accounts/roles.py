@@ -66,6 +66,12 @@ CONTRACTS_READ = ["contracts.view_contract", "contracts.view_contractdocument", 
 CONTRACTS_WORK = CONTRACTS_READ + ["contracts.analyze_contract", "contracts.add_contract", "contracts.change_contract",
                                    "contracts.submit_contract"]
 CONTRACTS_APPROVE = ["contracts.approve_contract", "contracts.approve_large_contract"]
+
+# Bad-debt provisions (fengkong.provisions): finance proposes and approves (never its own), risk and audit read.
+PROVISIONS_READ = ["provisions.view_provisionrun", "provisions.view_provisionline", "provisions.view_provisionpolicy",
+                   "provisions.view_individualprovision"]
+PROVISIONS_BOOK = PROVISIONS_READ + ["provisions.propose_provisionrun", "provisions.approve_provisionrun",
+                                     "provisions.publish_provisionpolicy", "provisions.add_individualprovision"]
 CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
                 "credit.submit_feedback"]
 # Evidence (fengkong.evidence, docs/evidence.md): who reads and stores it, verifies the ledger, exports bundles.
@@ -91,7 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
     + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + ["legal.approve_restructuring"]
     + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE
-    + CONTRACTS_WORK + CONTRACTS_APPROVE,
+    + CONTRACTS_WORK + CONTRACTS_APPROVE + PROVISIONS_READ,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
     + ["scoring.approve_promotion"] + RECONCILE + CONTRACTS_READ,
     Role.CREDIT_ANALYST: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + MONITOR_READ + MONITOR_WORK + CREDIT_READ
@@ -109,11 +115,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES, *DISPUTE_OWNER],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
-    + COLLECTIONS_READ + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ,   # exchange rates are finance's (docs/currencies.md)
+    + COLLECTIONS_READ + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ
+    + PROVISIONS_BOOK,   # exchange rates are finance's (docs/currencies.md)
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + COLLECTIONS_READ + ["integrations.view_importbatch", "integrations.view_importsource",
                           "accounts.view_portfolio", "accounts.view_signinlock"] + RECONCILE + EVIDENCE_VERIFY
-    + LEGAL_READ + CONTRACTS_READ,
+    + LEGAL_READ + CONTRACTS_READ + PROVISIONS_READ,
 }
 
 

@@ -21,6 +21,7 @@ from fengkong.customers.api import router as customers_router
 from fengkong.evidence.api import router as evidence_router
 from fengkong.legal.api import router as legal_router
 from fengkong.monitoring.api import router as monitoring_router
+from fengkong.provisions.api import router as provisions_router
 from fengkong.receivables.api import router as receivables_router
 from fengkong.reviews.api import router as reviews_router
 from fengkong.scoring import api as scoring_api
@@ -55,3 +56,4 @@ api.add_router("", evidence_router)
 api.add_router("", legal_router)
 api.add_router("", collections_router)
 api.add_router("", contracts_router)
+api.add_router("", provisions_router)

@@ -22,6 +22,7 @@ from fengkong.evidence.cli import evidence
 from fengkong.integrations.cli import import_cmd
 from fengkong.legal.cli import legal
 from fengkong.monitoring.cli import export_aging
+from fengkong.provisions.cli import provisions
 from fengkong.receivables.cli import reconcile_cmd
 from fengkong.scoring.cli import model
 
@@ -86,6 +87,6 @@ def export() -> None:
 
 
 for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, contracts, demo, evidence,
-                legal, collections):
+                legal, collections, provisions):
     fengkong.add_command(command)
 export.add_command(export_aging)
