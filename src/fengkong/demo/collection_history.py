@@ -49,7 +49,7 @@ def work_the_cases(day: date, seed: int) -> Worked:
     users = get_user_model().objects
     collector, manager = users.get(username="collector"), users.get(username="manager")
     owner = users.filter(username="sales").first() or manager
-    rng = random.Random(seed * 100_000 + day.toordinal())  # noqa: S311 - demo data, not security
+    rng = random.Random(seed * 100_000 + day.toordinal())  # noqa: S311 - demo data, not security  # nosec B311
     out = Worked()
     cases = CollectionCase.objects.open().filter(owner=collector).select_related("customer").by_priority()
     for case in list(cases[:CASES_PER_WEEK]):
