@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from django.utils import translation
 from tests.conftest import make_customer
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -39,3 +40,11 @@ def zipped(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are asserted in English; the zh-hans catalogue translates them (a test may override it)."""
+    with translation.override("en"):
+        yield
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 from tests.conftest import make_customer, make_invoice
 from tests.evidence.conftest import evidence_store  # noqa: F401 - the autouse store of the evidence tests
 
@@ -27,3 +28,11 @@ def referral(debtor):
                                  customer=debtor, as_of=date(2026, 11, 28), title="危险")
     return ActionItem.objects.create(kind=ActionKind.LEGAL_REFERRAL, customer=debtor, alert=alert,
                                      due_date=date(2026, 11, 29))
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are asserted in English; the zh-hans catalogue translates them (a test may override it)."""
+    with translation.override("en"):
+        yield
+

@@ -61,7 +61,7 @@ def test_an_illegal_move_from_the_page_is_refused_with_the_reason(cases, sign_in
 def test_the_api_refuses_an_illegal_move_with_409_and_bad_details_with_422(cases, sign_in):
     client, case = sign_in("legal_officer"), cases[1]
     refused = client.post(f"/api/v1/legal/cases/{case.pk}/move", {"stage": "appeal", "details": {"filed_on": "2026-11-01"}},
-                          content_type="application/json")
+                          content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 409 and "cannot move" in refused.json()["detail"]
     invalid = client.post(f"/api/v1/legal/cases/{case.pk}/move", {"stage": "demand_letter", "details": {"sent_on": 5.5}},
                           content_type="application/json")

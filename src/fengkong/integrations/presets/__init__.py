@@ -29,7 +29,7 @@ from ..exceptions import FileRejected
 from ..fields import normalise_header
 from ..mapping import Mapping, load_mapping, raw_mapping
 from ..sources import Table, peek_rows
-from .model import Prepared, Preset, customer_code
+from .layout import Prepared, Preset, customer_code
 from .rules import apply_rules, dropped_headers
 
 __all__ = ["NAMES", "PRESETS", "Layout", "Prepared", "Preset", "customer_code", "layout_for"]

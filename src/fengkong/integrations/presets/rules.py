@@ -22,7 +22,7 @@ from ..fields import normalise_header
 from ..mapping import Mapping
 from ..parsing import fen_to_text, parse_date, parse_money
 from ..sources import ROW, Table
-from .model import Prepared, Preset, customer_code
+from .layout import Prepared, Preset, customer_code
 
 # what the rules did, said in the outcome (importer.preset_note): note → how many rows
 TOTALS, PREAMBLE, DRAFTS, CLEARED, EXCHANGE = "totals", "preamble", "drafts", "cleared", "exchange"
