@@ -84,7 +84,6 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.color import no_style
@@ -100,7 +99,6 @@ from tests.credit.approvals_fixtures import PREVIEW
 
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
-from fengkong.accounts.roles import ROLE_PERMISSIONS, ensure_roles
 from fengkong.collections.models import Contact, Dispute, PromiseToPay
 from fengkong.contracts.models import Contract, ContractDocument
 from fengkong.core import dates
@@ -599,31 +597,6 @@ def test_every_matrix_entry_is_a_url_of_the_project():
 
 def test_every_entry_names_every_persona():
     assert {key: sorted(set(PERSONAS) - set(e.expect)) for key, e in MATRIX.items() if set(e.expect) != set(PERSONAS)} == {}
-
-
-@pytest.fixture
-def roles(db):
-    """The role groups exactly as accounts.roles.ensure_roles makes them, in three queries: ensure_roles
-    reads the whole permission table once per role, which was most of a case's time here, where the roles
-    are made afresh for each of some two thousand cases (test_the_matrix_roles_are_those_of_ensure_roles)."""
-    ids = {(app, code): pk for pk, app, code in Permission.objects.values_list("pk", "content_type__app_label",
-                                                                              "codename")}
-    groups = {role: Group(name=role) for role in ROLE_PERMISSIONS}
-    Group.objects.bulk_create(groups.values())
-    granted = Group.permissions.through
-    granted.objects.bulk_create([granted(group_id=groups[role].pk, permission_id=ids[tuple(code.split(".", 1))])
-                                 for role, codes in ROLE_PERMISSIONS.items() for code in sorted(set(codes))])
-    return groups
-
-
-def test_the_matrix_roles_are_those_of_ensure_roles(roles):
-    def granted() -> dict[str, set[str]]:
-        return {group.name: {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
-                for group in Group.objects.prefetch_related("permissions__content_type")}
-
-    made_here = granted()
-    ensure_roles()
-    assert granted() == made_here and set(made_here) == set(Role.values)
 
 
 @pytest.fixture

@@ -125,23 +125,32 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def ensure_roles() -> dict[str, Group]:
-    """Create or refresh the role groups so their permissions are exactly the table above."""
-    groups = {}
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set(_permissions(codes))
-        groups[role] = group
-    return groups
+    """Create or refresh the role groups so their permissions are exactly the table above.
 
-
-def _permissions(codes: list[str]) -> list[Permission]:
-    wanted = {tuple(code.split(".", 1)) for code in codes}
-    found = [p for p in Permission.objects.select_related("content_type")
-             if (p.content_type.app_label, p.codename) in wanted]
-    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    A handful of queries whatever the number of roles (the permission table is read once, the grants are
+    compared as pairs): it runs at every set-up and before most tests."""
+    ids = {(app, code): pk for pk, app, code in
+           Permission.objects.values_list("pk", "content_type__app_label", "codename")}
+    missing = sorted({code for codes in ROLE_PERMISSIONS.values() for code in codes
+                      if tuple(code.split(".", 1)) not in ids})
     if missing:
-        raise LookupError(f"unknown permissions: {sorted(missing)}")
-    return found
+        raise LookupError(f"unknown permissions: {missing}")
+    groups = Group.objects.in_bulk(list(ROLE_PERMISSIONS), field_name="name")
+    absent = [Group(name=role) for role in ROLE_PERMISSIONS if role not in groups]
+    if absent:
+        Group.objects.bulk_create(absent, ignore_conflicts=True)
+        groups = Group.objects.in_bulk(list(ROLE_PERMISSIONS), field_name="name")
+    granted = Group.permissions.through
+    want = {(groups[role].pk, ids[tuple(code.split(".", 1))]) for role, codes in ROLE_PERMISSIONS.items()
+            for code in codes}
+    rows = {(g, p): pk for pk, g, p in granted.objects.filter(group_id__in=[g.pk for g in groups.values()])
+            .values_list("pk", "group_id", "permission_id")}
+    have = set(rows)
+    if have - want:
+        granted.objects.filter(pk__in=[rows[pair] for pair in have - want]).delete()
+    granted.objects.bulk_create([granted(group_id=g, permission_id=p) for g, p in sorted(want - have)],
+                                ignore_conflicts=True)
+    return {role: groups[role] for role in ROLE_PERMISSIONS}
 
 
 def roles_of(user) -> list[str]:

@@ -1,10 +1,10 @@
 """The demo company has no customer whose signals contradict: whoever is in the danger zone or under
 stop-supply has a grade no better than the knock-out cap, no credit available (page, API and figures), no
-pending proposal granting credit, and a red block said above its master-data status."""
+pending proposal granting credit, and a red block said above its master-data status. A subtest of
+tests/demo/test_demo_company.py, which builds the demo once."""
 
 from __future__ import annotations
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
@@ -16,18 +16,8 @@ from fengkong.credit.models import CreditProfile, LimitProposal
 from fengkong.credit.policy import current
 from fengkong.engine.expert import GRADES
 
-pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture
-def demo(settings, tmp_path, flushable_audit_trail):
-    from fengkong.demo.load import load_demo
-
-    settings.DATA_DIR = tmp_path
-    return load_demo(customers=60, years=2, seed=5)
-
-
-def test_no_demo_customer_in_the_danger_zone_or_under_stop_supply_has_contradicting_signals(demo):
+def _no_customer_in_the_danger_zone_or_under_stop_supply_has_contradicting_signals(demo):
     frame = knockouts()
     blocked = {row["customer_id"] for row in frame.iter_rows(named=True)
                if row["ko_danger_zone"] or row["ko_stop_supply"]}
@@ -51,3 +41,6 @@ def test_no_demo_customer_in_the_danger_zone_or_under_stop_supply_has_contradict
                 break
     assert pages, "a demo user who reads credit sees the customer"
     assert 'id="credit-block-banner"' in pages[0] and 'id="credit-utilisation"' not in pages[0]
+
+
+CHECKS = [_no_customer_in_the_danger_zone_or_under_stop_supply_has_contradicting_signals]

@@ -1,8 +1,8 @@
-"""The demo company's credit quarter, end to end on a small book: every step goes through the real actions."""
+"""The demo company's credit quarter, end to end on a small book: every step goes through the real actions.
+Each check is a subtest of tests/demo/test_demo_company.py, which builds the demo once."""
 
 from __future__ import annotations
 
-import pytest
 from django.db.models import Count
 
 from fengkong.core.audit import verify
@@ -16,23 +16,6 @@ from fengkong.credit.models import (
     LimitProposal,
 )
 from fengkong.customers.models import Customer
-
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _load_demo(settings, tmp_path):
-    from fengkong.demo.load import load_demo
-
-    settings.DATA_DIR = tmp_path
-    return load_demo(customers=60, years=2, seed=5)
-
-
-def test_the_demo_company_s_credit_quarter(settings, tmp_path, flushable_audit_trail, subtests):
-    """The demo is built once (it takes most of this file's time) and each finding is a subtest of its own."""
-    demo = _load_demo(settings, tmp_path)
-    for check in CHECKS:
-        with subtests.test(msg=check.__name__.lstrip("_").replace("_", " ")):
-            check(demo)
 
 
 def _every_customer_is_assessed_twice_and_graded_with_reasons(demo):
