@@ -10,7 +10,7 @@ objects are checked as well as the 404s of made-up ones. Writes are included: th
 flushed after each persona. Bounded so the file stays quick (about a minute): the schema's examples and
 15 generated cases per operation (examples and fuzzing phases; no coverage or stateful phase),
 derandomized so a run repeats itself. Run it alone:
-`.venv/bin/pytest -p no:cacheprovider tests/api/test_schemathesis.py`.
+`.venv/bin/pytest -p no:cacheprovider tests/api/test_schemathesis.py` (on PostgreSQL the risk manager only).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import zlib
 
 import pytest
 import schemathesis
+from django.conf import settings as settings_module
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from tests import matrix_targets as targets
@@ -29,7 +30,11 @@ from fengkong.accounts.choices import Role
 from fengkong.credit.choices import CheckStatus
 from fengkong.monitoring.models import Alert
 
-PERSONAS = [Role.RISK_MANAGER, Role.COLLECTOR]
+# Both personas on SQLite; on PostgreSQL (the suite's second pass) the risk manager, who writes: the
+# collector's answers are mostly scoping refusals, decided before the database is asked anything it could
+# answer differently, and the persona took a tenth of that pass.
+PERSONAS = [Role.RISK_MANAGER] if settings_module.DATABASES["default"]["ENGINE"].endswith("postgresql") \
+    else [Role.RISK_MANAGER, Role.COLLECTOR]
 CONFIG = {
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
     "generation": {"max-examples": 15, "deterministic": True, "database": "none"},
