@@ -105,7 +105,8 @@ def set_behaviour(*, actor, case: CollectionCase, behaviour: str, reason: str,
     if len(reason) > 300:
         raise BehaviourInvalid(f"the reason is {len(reason)} characters; at most 300 are kept", field="reason")
     today = today or dates.business_today()
-    locked = CollectionCase.objects.select_for_update().select_related("customer__credit").get(pk=case.pk)
+    locked = (CollectionCase.objects.select_for_update(of=("self",)).select_related("customer__credit")
+              .get(pk=case.pk))
     if not locked.is_open:
         raise CaseTaken("the case is closed")
     before = locked.behaviour
