@@ -426,6 +426,8 @@ MATRIX: dict[str, Entry] = {
     "api:collection_dispute_list": web_only(DISPUTE_READERS, web=False),
     "api:collection_dispute_create": web_only(DISPUTE_READERS, web=False),  # GET on the same path lists
     "api:collection_dispute_resolve": post_only(dispute_id=1),
+    "collections-case-behaviour": post_only(pk=1),
+    "api:collection_case_behaviour": post_only(case_id=1),
     # Contracts (fengkong.contracts): the register, a contract's page, its steps; the clause analysis
     "contract-list": web_only(CONTRACT_READERS),
     "contract-new": web_only(CONTRACT_WORKERS),
@@ -861,6 +863,13 @@ WRITES: dict[str, Write] = {
                                                 lambda d: {"dispute_id": d.pk},
                                                 {"resolution": "rejected", "root_cause": "the price was agreed"},
                                                 audit="dispute.resolved"),
+    "collections-case-behaviour": web_write(COLLECTION_WORKERS, targets.collection_case, pk_of,
+                                            {"behaviour": "wilful", "reason": "refuses to talk"},
+                                            audit="collection_case.behaviour_set", **NO_CASE_VIEW),
+    "api:collection_case_behaviour": api_write(COLLECTION_WORKERS, targets.collection_case,
+                                               lambda c: {"case_id": c.pk}, {"behaviour": "short_of_cash",
+                                                                             "reason": "a customer paid late"},
+                                               audit="collection_case.behaviour_set", foreign={"sales": DENIED}),
     # The in-app inbox (fengkong.notifications): one's own messages only
     "inbox-mark-read": web_write(SIGNED_IN, targets.inbox_message, pk_of, scoped=False,
                                  foreign=OTHER_USERS_MESSAGE),

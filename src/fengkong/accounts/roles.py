@@ -56,7 +56,7 @@ COLLECTIONS_READ = ["collections.view_collectioncase", "collections.view_caseeve
                     "collections.view_attachment", "collections.view_promisetopay", "collections.view_dispute",
                     "collections.view_collectionspolicy"]
 COLLECTIONS_WORK = ["collections.add_contact", "collections.add_promisetopay", "collections.add_dispute",
-                    "collections.take_case"]
+                    "collections.take_case", "collections.set_behaviour"]
 COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy"]
 DISPUTE_OWNER = ["collections.view_dispute", "collections.resolve_dispute"]
 

@@ -23,8 +23,8 @@ class CollectionsPolicyAdmin(ReadOnlyAdmin):
 @admin.register(CollectionCase)
 class CollectionCaseAdmin(CustomerScoped):
     list_display = ("customer", "status", "owner", "zone", "overdue_amount", "expected_loss", "promise_status",
-                    "next_action_on")
-    list_filter = ("status", "zone", "promise_status")
+                    "strategy", "step", "behaviour", "next_action_on")
+    list_filter = ("status", "zone", "promise_status", "strategy", "behaviour")
     search_fields = ("customer__code", "customer__name")
 
 

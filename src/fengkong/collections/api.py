@@ -24,12 +24,13 @@ from fengkong.core.schemas import answers, caller, page
 from fengkong.customers.api import visible_customer
 from fengkong.receivables.models import Invoice
 
-from . import actions
+from . import actions, strategies
 from .choices import ContactSource
 from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClosed
 from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
 from .schemas import (
+    BehaviourIn,
     CaseFilters,
     CaseOut,
     CasePage,
@@ -238,3 +239,17 @@ def resolve_dispute(request, dispute_id: DisputeId, body: DisputeResolveIn):
     except CollectionsError as exc:
         raise _refused(exc) from None
     return _disputes(user).get(pk=dispute_id)
+
+
+@router.post("/collections/cases/{case_id}/behaviour", response=answers(CaseOut, 400, 403, 404, 409, 422),
+             url_name="collection_case_behaviour")
+def set_behaviour(request, case_id: CaseId, body: BehaviourIn):
+    """Set why the customer does not pay (short of cash, wilful, unknown) with a reason: the case's strategy is
+    chosen again from its segment. 409 if the case is closed."""
+    user = caller(request)
+    case = _case(user, case_id)
+    try:
+        strategies.set_behaviour(actor=user, case=case, behaviour=body.behaviour, reason=body.reason)
+    except CollectionsError as exc:
+        raise _refused(exc) from None
+    return _case(user, case_id)

@@ -136,7 +136,7 @@ def _open_new(wanted: dict, existing: dict, losses: dict, as_of: date, policy: P
         if owner is not None:
             load[owner.pk] += 1
         cases.append(CollectionCase(customer_id=customer_id, owner=owner, opened_on=as_of, updated_on=as_of,
-                                    strategy=policy.default_strategy, step=0, next_action_on=as_of,
+                                    strategy=policy.default_strategy, step=0, next_action_on=as_of, step_since=as_of,
                                     policy_version=policy.version, **_values(wanted[customer_id],
                                                                             losses.get(customer_id))))
     CollectionCase.objects.bulk_create(cases, batch_size=1000, ignore_conflicts=True)
@@ -260,7 +260,7 @@ def _move_cases(cases: dict, done: list[PromiseToPay], broken: list[PromiseToPay
         top = len(policy.steps(case.strategy)) - 1
         CollectionCase.objects.filter(pk=case.pk).update(step=Least(F("step") + 1, top),
                                                          broken_promises=F("broken_promises") + 1,
-                                                         next_action_on=as_of)
+                                                         next_action_on=as_of, step_since=as_of)
         events.append(CaseEvent(case=case, kind=EventKind.STEP, params={
             "from": case.step, "to": min(case.step + 1, top), "why": "promise_broken", "promise": promise.pk}))
         case.step = min(case.step + 1, top)

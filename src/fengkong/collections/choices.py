@@ -108,6 +108,8 @@ class EventKind(models.TextChoices):
     STEP = "step", _("Strategy step moved")
     DISPUTE_OPENED = "dispute_opened", _("Dispute opened")
     DISPUTE_RESOLVED = "dispute_resolved", _("Dispute resolved")
+    STRATEGY = "strategy", _("Strategy chosen")
+    BEHAVIOUR = "behaviour", _("Behaviour set")
 
 
 # The steps a strategy is made of (policy.STEP_ACTIONS), as the worklist names them.
@@ -116,3 +118,11 @@ STEP_LABELS = {
     "final_demand": _("Final demand"), "instalment_offer": _("Instalment offer"),
     "acceptance_bill": _("Acceptance bill"), "stop_supply": _("Stop supply"), "legal_referral": _("Legal referral"),
 }
+
+
+class Behaviour(models.TextChoices):
+    """Why the customer does not pay, as the collector judges it: it chooses the case's strategy (policy segments)."""
+
+    UNKNOWN = "unknown", _("Unknown")
+    SHORT_OF_CASH = "short_of_cash", _("Temporarily short of cash")
+    WILFUL = "wilful", _("Wilful")

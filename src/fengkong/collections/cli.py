@@ -16,7 +16,8 @@ from fengkong.integrations.exceptions import FileRejected
 from .actions import publish_policy
 from .call_records import import_call_records
 from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
-from .models import CollectionCase
+from .models import CollectionCase, CollectionsPolicy
+from .strategies import current_step, set_behaviour
 
 USER = click.option("--user", "username", required=True, help="Act as this user (their role and portfolio).")
 
@@ -75,3 +76,38 @@ def publish_policy_cmd(path: Path, username: str, note: str) -> None:
     except (ValueError, PolicyInvalid, CollectionsError, PermissionDenied) as exc:
         refuse(str(exc) or "your role may not publish a collections policy")
     console.print(f"Collections policy v{published.version} published.")
+
+
+@collections.command("set-behaviour")
+@click.argument("customer")
+@click.argument("behaviour", type=click.Choice(["unknown", "short_of_cash", "wilful"]))
+@click.option("--reason", required=True, help="Why (kept with the behaviour, in the audit trail).")
+@USER
+def set_behaviour_cmd(customer: str, behaviour: str, reason: str, username: str) -> None:
+    """Set why CUSTOMER's open case does not pay; its strategy is chosen again from its segment."""
+    actor = user_or_system(username)
+    case = CollectionCase.objects.for_user(actor).open().filter(customer__code=customer).first()
+    if case is None:
+        refuse(f"{customer} has no open collection case you may see")
+    try:
+        done = set_behaviour(actor=actor, case=case, behaviour=behaviour, reason=reason)
+    except (CollectionsError, PermissionDenied) as exc:
+        refuse(str(exc) or "your role may not set a case's behaviour")
+    step = current_step(CollectionsPolicy.current().parsed(), done)
+    console.print(f"{customer}: {behaviour}; strategy {done.strategy}, step {step['number']} of {step['of']} "
+                  f"({step['action']}).", highlight=False, markup=False)
+
+
+@collections.command("strategies")
+def strategies_cmd() -> None:
+    """The current policy's strategies, their steps, and the segments that choose them."""
+    policy = CollectionsPolicy.current().parsed()
+    for name, steps in policy.strategies.items():
+        mark = " (default)" if name == policy.default_strategy else ""
+        console.print(f"{name}{mark}: " + " -> ".join(f"{s.action}/{s.owner}/{s.wait_days}d" for s in steps),
+                      highlight=False, markup=False)
+    for i, seg in enumerate(policy.segments):
+        parts = [f"{k}={','.join(map(str, v))}" for k, v in (("grades", seg.grades), ("zones", seg.zones),
+                 ("amount_bands", seg.amount_bands), ("behaviours", seg.behaviours)) if v]
+        console.print(f"segment {i + 1}: {' '.join(parts) or 'any case'} -> {seg.strategy}", highlight=False,
+                      markup=False)

@@ -49,3 +49,7 @@ class ImportInvalid(CollectionsError):
     def __init__(self, errors: list[str]):
         self.errors = errors
         super().__init__(f"{len(errors)} row error(s); nothing was imported: " + "; ".join(errors[:5]), "file")
+
+
+class BehaviourInvalid(CollectionsError):
+    """A behaviour that is not one of the policy's, or set without a reason."""

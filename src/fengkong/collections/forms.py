@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from fengkong.core.permissions import users_with_perm
 
 from .actions import MAX_DURATION, ContactIn
-from .choices import CasePromise, CaseStatus, Channel, DisputeReason, DisputeResolution, DisputeTeam, Outcome
+from .choices import (
+    Behaviour,
+    CasePromise,
+    CaseStatus,
+    Channel,
+    DisputeReason,
+    DisputeResolution,
+    DisputeTeam,
+    Outcome,
+)
 
 MINE, UNOWNED, ANYONE = "mine", "unowned", "all"
 MAX_INVOICES = 200
@@ -145,3 +154,11 @@ class ReassignForm(forms.Form):
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["owner"].queryset = users_with_perm("collections.add_contact").order_by("username")
+
+
+class BehaviourForm(forms.Form):
+    """Why the customer does not pay, as the collector judges it; it chooses the case's strategy."""
+
+    behaviour = forms.ChoiceField(label=_("Behaviour"), choices=Behaviour.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Why"), max_length=300,
+                             widget=forms.TextInput(attrs={"placeholder": _("e.g. a big customer of theirs paid late")}))

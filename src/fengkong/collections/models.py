@@ -30,6 +30,7 @@ from fengkong.core.permissions import scope, sees_all
 
 from . import policy as policy_module
 from .choices import (
+    Behaviour,
     CasePromise,
     CaseStatus,
     Channel,
@@ -117,6 +118,13 @@ class CollectionCase(models.Model):
                                       default=CasePromise.NONE)
     broken_promises = models.PositiveIntegerField(_("broken promises"), default=0)
     policy_version = models.PositiveIntegerField(_("policy version"), default=0)
+    # the strategy's segment (strategies.py): the behaviour the collector set, and since when the step stands
+    behaviour = models.CharField(_("behaviour"), max_length=16, choices=Behaviour.choices, default=Behaviour.UNKNOWN)
+    behaviour_reason = models.CharField(_("why this behaviour"), max_length=300, blank=True)
+    behaviour_set_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                         verbose_name=_("behaviour set by"))
+    behaviour_set_on = models.DateField(_("behaviour set on"), null=True, blank=True)
+    step_since = models.DateField(_("on this step since"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -125,7 +133,8 @@ class CollectionCase(models.Model):
         verbose_name = _("collection case")
         verbose_name_plural = _("collection cases")
         permissions = [("take_case", "Can take an unowned collection case"),
-                       ("reassign_case", "Can reassign collection cases")]
+                       ("reassign_case", "Can reassign collection cases"),
+                       ("set_behaviour", "Can set a collection case's behaviour (chooses its strategy)")]
         constraints = [
             models.UniqueConstraint(fields=["customer"], condition=Q(status=CaseStatus.OPEN),
                                     name="one_open_case_per_customer"),

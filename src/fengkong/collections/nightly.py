@@ -3,6 +3,8 @@
   collections.cases     (65) — open, update and close the cases from the night's zoned book;
   collections.promises  (70) — judge the promises whose date and tolerance have passed; a broken one raises
                                an alert (sent by monitoring's messages step) and moves its case a step up.
+  collections.strategies (72) — choose each case's strategy from its segment, move the cases whose step's
+                               wait has passed, hand over the stop-supply and legal-referral steps (strategies.py).
 
 Each runs in one transaction that first checks the run is still this worker's, and is idempotent: a run
 killed after either step is completed by the next one without doubles (casework.py says how).
@@ -15,7 +17,7 @@ from django.db import transaction
 from fengkong.core.nightly import Night, nightly_step
 from fengkong.monitoring.nightly import monitored
 
-from . import casework
+from . import casework, strategies
 from .models import CollectionsPolicy
 
 
@@ -40,3 +42,14 @@ def promises(night: Night) -> None:
         judged = casework.judge_promises(night.as_of, policy, m.policy, people=m.recipients(), actor=night.actor)
         night.checkpoint(added={"promises_kept": judged.kept, "promises_partially_kept": judged.partially_kept,
                                 "promises_broken": judged.broken, "alerts_raised": judged.alerts_raised})
+
+
+@nightly_step("collections.strategies", order=72)
+def strategy_steps(night: Night) -> None:
+    m = monitored(night)
+    policy = CollectionsPolicy.current().parsed()
+    with transaction.atomic():
+        night.checkpoint()
+        done = strategies.advance_cases(night.as_of, policy, m.policy, people=m.recipients(), actor=night.actor)
+        night.checkpoint(added={"strategies_chosen": done.rechosen, "strategy_steps_moved": done.moved,
+                                "alerts_raised": done.alerts_raised})

@@ -8,6 +8,10 @@ Design decisions (as the monitoring policy):
   promise when it falls short by at most `promise.tolerance_cny` (bank charges, rounding).
 - A strategy is a list of steps (what is done, who does it, how many days to wait before the next); a
   broken promise moves a case one step up its strategy.
+- A case's strategy is chosen by its segment: the credit grade of its customer, its zone, the band of its
+  amount to chase (`amount_bands`, each from a lower bound) and the behaviour the collector set (short of cash,
+  wilful, unknown). `segments` are tried in order and the first that matches chooses; a segment leaves out
+  what it does not care about; none matching, `default_strategy`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ from .exceptions import PolicyInvalid
 STEP_ACTIONS = ("reminder_email", "call", "letter", "final_demand", "instalment_offer", "acceptance_bill",
                 "stop_supply", "legal_referral")
 STEP_OWNERS = ("collector", "manager", "legal")
+BEHAVIOURS = ("unknown", "short_of_cash", "wilful")
+GRADES = ("A", "B", "C", "")  # "" : not graded yet
+ZONES = (0, 1, 2, 3)
+SEGMENT_KEYS = ("grades", "zones", "amount_bands", "behaviours", "strategy")
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "promise": {"tolerance_days": 3, "tolerance_cny": "100.00", "max_days_ahead": 90},
@@ -37,7 +45,26 @@ DEFAULT_CONFIG: dict[str, Any] = {
             {"action": "final_demand", "owner": "manager", "wait_days": 14},
             {"action": "legal_referral", "owner": "legal", "wait_days": 0},
         ],
+        "short_of_cash": [
+            {"action": "call", "owner": "collector", "wait_days": 7},
+            {"action": "instalment_offer", "owner": "collector", "wait_days": 14},
+            {"action": "acceptance_bill", "owner": "collector", "wait_days": 14},
+            {"action": "final_demand", "owner": "manager", "wait_days": 14},
+            {"action": "legal_referral", "owner": "legal", "wait_days": 0},
+        ],
+        "wilful": [
+            {"action": "call", "owner": "collector", "wait_days": 3},
+            {"action": "final_demand", "owner": "manager", "wait_days": 7},
+            {"action": "stop_supply", "owner": "manager", "wait_days": 7},
+            {"action": "legal_referral", "owner": "legal", "wait_days": 0},
+        ],
     },
+    "amount_bands": [{"name": "small", "from_cny": "0.00"}, {"name": "medium", "from_cny": "50000.00"},
+                     {"name": "large", "from_cny": "500000.00"}],
+    "segments": [
+        {"behaviours": ["wilful"], "strategy": "wilful"},
+        {"behaviours": ["short_of_cash"], "strategy": "short_of_cash"},
+    ],
 }
 MERGE_DEPTH = 1  # a section (promise, strategies) is replaced whole when given
 
@@ -50,6 +77,21 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """Cases this segment chooses a strategy for; an empty tuple matches anything."""
+
+    grades: tuple[str, ...]
+    zones: tuple[int, ...]
+    amount_bands: tuple[str, ...]
+    behaviours: tuple[str, ...]
+    strategy: str
+
+    def matches(self, grade: str, zone: int, band: str, behaviour: str) -> bool:
+        return all(not allowed or value in allowed for allowed, value in (
+            (self.grades, grade), (self.zones, zone), (self.amount_bands, band), (self.behaviours, behaviour)))
+
+
+@dataclass(frozen=True)
 class Policy:
     version: int
     tolerance_days: int
@@ -59,12 +101,31 @@ class Policy:
     default_strategy: str
     strategies: dict[str, tuple[Step, ...]]
 
+    amount_bands: tuple[tuple[str, int], ...] = (("small", 0),)
+    segments: tuple[Segment, ...] = ()
+
     def steps(self, strategy: str) -> tuple[Step, ...]:
         return self.strategies.get(strategy) or self.strategies[self.default_strategy]
 
     def next_step(self, strategy: str, step: int) -> int:
         """One step up the strategy, staying on its last step."""
         return min(step + 1, len(self.steps(strategy)) - 1)
+
+    def band(self, amount_fen: int) -> str:
+        """The amount band of an amount to chase: the last band whose lower bound it reaches."""
+        name = self.amount_bands[0][0]
+        for band, low in self.amount_bands:
+            if amount_fen >= low:
+                name = band
+        return name
+
+    def strategy_for(self, *, grade: str, zone: int, amount_fen: int, behaviour: str) -> str:
+        """The strategy of the first segment the case is in, else the default strategy."""
+        band = self.band(amount_fen)
+        for segment in self.segments:
+            if segment.matches(grade or "", zone, band, behaviour or "unknown"):
+                return segment.strategy
+        return self.default_strategy
 
 
 def defaults() -> dict[str, Any]:
@@ -92,9 +153,11 @@ def parse(config: dict[str, Any] | None, version: int = 0) -> Policy:
     default = full["default_strategy"]
     if default not in strategies:
         problems.append(f"default_strategy '{default}' is not one of the strategies ({', '.join(strategies)})")
+    bands = _amount_bands(full["amount_bands"], problems)
+    segments = _segments(full["segments"], strategies, {name for name, _low in bands}, problems)
     if problems:
         raise PolicyInvalid(problems)
-    return Policy(version, days, fen, ahead, dispute_days, default, strategies)
+    return Policy(version, days, fen, ahead, dispute_days, default, strategies, bands, segments)
 
 
 def _strategies(value: Any, problems: list[str]) -> dict[str, tuple[Step, ...]]:
@@ -122,3 +185,58 @@ def _strategies(value: Any, problems: list[str]) -> dict[str, tuple[Step, ...]]:
             parsed.append(Step(str(action), str(owner), wait))
         out[str(name)] = tuple(parsed)
     return out
+
+
+def _amount_bands(value: Any, problems: list[str]) -> tuple[tuple[str, int], ...]:
+    """Named bands of the amount to chase, each from its lower bound: the first from 0.00, rising."""
+    if not isinstance(value, list) or not value:
+        problems.append('amount_bands must be a list of bands such as {"name": "small", "from_cny": "0.00"}')
+        return (("small", 0),)
+    out: list[tuple[str, int]] = []
+    for i, band in enumerate(value):
+        where = f"amount_bands[{i}]"
+        if not isinstance(band, dict) or not isinstance(band.get("name"), str) or not band.get("name"):
+            problems.append(f"{where} must be an object with a name and from_cny")
+            continue
+        problems += [f"unknown setting '{where}.{k}'" for k in band if k not in ("name", "from_cny")]
+        low = money_fen(band.get("from_cny"), f"{where}.from_cny", problems)
+        if any(name == band["name"] for name, _low in out):
+            problems.append(f"{where}.name '{band['name']}' is used twice")
+        if not out and low != 0:
+            problems.append(f"{where}.from_cny must be 0.00: the first band starts at nothing owed")
+        if out and low <= out[-1][1]:
+            problems.append(f"{where}.from_cny must be more than the band before it ({out[-1][1] / 100:.2f})")
+        out.append((band["name"], low))
+    return tuple(out) or (("small", 0),)
+
+
+def _segments(value: Any, strategies: dict, bands: set[str], problems: list[str]) -> tuple[Segment, ...]:
+    if not isinstance(value, list):
+        problems.append("segments must be a list of segments, each naming its strategy")
+        return ()
+    known = {"grades": GRADES, "zones": ZONES, "amount_bands": tuple(sorted(bands)), "behaviours": BEHAVIOURS}
+    out = []
+    for i, segment in enumerate(value):
+        where = f"segments[{i}]"
+        if not isinstance(segment, dict):
+            problems.append(f"{where} must be an object with a strategy and any of grades, zones, amount_bands, "
+                            f"behaviours")
+            continue
+        problems += [f"unknown setting '{where}.{k}'" for k in segment if k not in SEGMENT_KEYS]
+        strategy = segment.get("strategy")
+        if strategy not in strategies:
+            problems.append(f"{where}.strategy {strategy!r} is not one of the strategies ({', '.join(strategies)})")
+        lists = {}
+        for key, allowed in known.items():
+            given = segment.get(key, [])
+            if not isinstance(given, list):
+                problems.append(f"{where}.{key} must be a list")
+                given = []
+            wrong = [v for v in given if isinstance(v, bool) or v not in allowed]
+            if wrong:
+                shown = ", ".join(repr(v) for v in allowed)
+                problems.append(f"{where}.{key}: {', '.join(repr(v) for v in wrong)} not one of {shown}")
+            lists[key] = tuple(v for v in given if v not in wrong)
+        out.append(Segment(lists["grades"], lists["zones"], lists["amount_bands"], lists["behaviours"],
+                           str(strategy)))
+    return tuple(out)

@@ -27,6 +27,7 @@ from fengkong.core.schemas import (
 
 from .actions import MAX_DURATION
 from .choices import (
+    Behaviour,
     CasePromise,
     CaseStatus,
     Channel,
@@ -66,6 +67,10 @@ class CaseOut(Schema):
     expected_loss: Money = Field(description="The payment-delay model's expected loss on the overdue invoices")
     promise_status: CasePromise
     broken_promises: int
+    behaviour: Behaviour = Field(description="Why the customer does not pay, as the collector set it; with the "
+                                             "grade, zone and amount it chooses the strategy")
+    behaviour_reason: str
+    step_since: date | None = Field(description="The day the case reached its step (the step's wait counts from it)")
 
 
 class CaseFilters(Schema):
@@ -231,3 +236,8 @@ class DisputeResolveIn(Schema):
     resolution: DisputeResolution
     root_cause: StrictStr = free_text(max_length=200, required=True)
     note: StrictStr = free_text("", max_length=500)
+
+
+class BehaviourIn(Schema):
+    behaviour: Behaviour
+    reason: StrictStr = free_text(max_length=300, required=True, description="Why (kept with the behaviour)")

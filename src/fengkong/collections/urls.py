@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import strategy_views, views
 
 urlpatterns = [
     path("", views.worklist, name="collections-worklist"),
@@ -16,4 +16,5 @@ urlpatterns = [
     path("disputes/", views.dispute_list, name="collections-disputes"),
     path("disputes/<int:pk>/", views.dispute_detail, name="collections-dispute"),
     path("disputes/<int:pk>/resolve/", views.dispute_resolve, name="collections-dispute-resolve"),
+    path("cases/<int:pk>/behaviour/", strategy_views.set_behaviour, name="collections-case-behaviour"),
 ]

@@ -29,7 +29,7 @@ from fengkong.customers.queries import visible_customers
 from fengkong.monitoring.choices import ZONE_COLOURS
 from fengkong.receivables.models import Invoice
 
-from . import actions
+from . import actions, strategies
 from .choices import PROMISE_COLOURS, STEP_LABELS, DisputeStatus
 from .exceptions import CollectionsError
 from .forms import (
@@ -112,6 +112,7 @@ def case_context(request, case: CollectionCase, **forms) -> dict:
         "can_take": user.has_perm("collections.take_case") and case.is_open and case.owner_id is None,
         "can_reassign": user.has_perm("collections.reassign_case") and case.is_open,
         "zone_colours": ZONE_COLOURS, "promise_colours": PROMISE_COLOURS,
+        **strategies.page_context(case, policy, user),
     }
 
 

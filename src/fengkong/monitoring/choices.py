@@ -29,6 +29,8 @@ class AlertKind(models.TextChoices):
     GRADE_DOWNGRADE = "grade_downgrade", _("Credit grade downgraded")
     ESCALATION = "escalation", _("Alert not acknowledged in time")
     PROMISE_BROKEN = "promise_broken", _("Promise to pay broken")
+    STRATEGY_STOP_SUPPLY = "strategy_stop_supply", _("Collection strategy: stop supply")
+    STRATEGY_LEGAL = "strategy_legal", _("Collection strategy: legal referral")
 
 
 ZONE_ALERT_KINDS = {Zone.ATTENTION: AlertKind.ZONE_ATTENTION, Zone.WARNING: AlertKind.ZONE_WARNING,
@@ -52,6 +54,7 @@ KIND_LEVELS = {
     AlertKind.UTILISATION_90: AlertLevel.ATTENTION, AlertKind.UTILISATION_100: AlertLevel.WARNING,
     AlertKind.GRADE_DOWNGRADE: AlertLevel.WARNING, AlertKind.ESCALATION: AlertLevel.DANGER,
     AlertKind.PROMISE_BROKEN: AlertLevel.WARNING,
+    AlertKind.STRATEGY_STOP_SUPPLY: AlertLevel.WARNING, AlertKind.STRATEGY_LEGAL: AlertLevel.DANGER,
 }
 
 

@@ -53,6 +53,7 @@ TEMPLATES = {
     AlertKind.UTILISATION_90: "limit_utilisation", AlertKind.UTILISATION_100: "limit_utilisation",
     AlertKind.GRADE_DOWNGRADE: "escalation", AlertKind.ESCALATION: "escalation",
     AlertKind.PROMISE_BROKEN: "promise_broken",
+    AlertKind.STRATEGY_STOP_SUPPLY: "stop_supply", AlertKind.STRATEGY_LEGAL: "legal_referral",
 }
 ACTION_DAYS = {ActionKind.PHONE_CALL: 2, ActionKind.REMINDER_LETTER: 3, ActionKind.LEGAL_REFERRAL: 5}
 

@@ -57,6 +57,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
         AlertKind.GRADE_DOWNGRADE.value: {"enabled": True, "actions": ["notify_manager"]},
         AlertKind.ESCALATION.value: {"enabled": True, "actions": ["notify_manager"]},
         AlertKind.PROMISE_BROKEN.value: {"enabled": True, "actions": ["notify_collector"]},
+        # a collection strategy reaching its stop-supply or legal-referral step (collections.strategies)
+        AlertKind.STRATEGY_STOP_SUPPLY.value: {"enabled": True, "actions": ["stop_supply"]},
+        AlertKind.STRATEGY_LEGAL.value: {"enabled": True, "actions": ["legal_referral"]},
     },
 }
 REPORT_BUCKETS = 7  # the snapshot tables have seven bucket columns
