@@ -12,10 +12,10 @@ from fengkong.credit.models import (
     CreditCheck,
     CreditProfile,
     Guarantee,
-    IndustryOutlook,
     LimitProposal,
 )
 from fengkong.customers.models import Customer
+from fengkong.industry.models import IndustryOutlook
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -24,14 +24,15 @@ from fengkong.credit.choices import (
     ApprovalLevel,
     Grade,
     GuaranteeKind,
-    Outlook,
     ProposalStatus,
     Trigger,
     Vote,
 )
-from fengkong.credit.models import CreditCheck, CreditProfile, Guarantee, IndustryOutlook, LimitProposal
+from fengkong.credit.models import CreditCheck, CreditProfile, Guarantee, LimitProposal
 from fengkong.customers.models import Customer
 from fengkong.customers.queries import visible_customers
+from fengkong.industry.choices import Outlook
+from fengkong.industry.models import IndustryOutlook, OutlookChange
 from fengkong.notifications.models import InboxMessage
 from fengkong.receivables.models import Invoice
 
@@ -80,6 +81,9 @@ def load_credit(as_of: date, seed: int, progress: Progress | None = None) -> dic
 def _outlooks(analyst) -> None:
     IndustryOutlook.objects.bulk_create([
         IndustryOutlook(industry=section, outlook=outlook, alarm=alarm, note=note, updated_by=analyst)
+        for section, (outlook, alarm, note) in OUTLOOKS.items()])
+    OutlookChange.objects.bulk_create([
+        OutlookChange(industry=section, outlook=outlook, alarm=alarm, note=note, changed_by=analyst)
         for section, (outlook, alarm, note) in OUTLOOKS.items()])
 
 
