@@ -31,6 +31,7 @@ from fengkong.credit.choices import (
 from fengkong.credit.models import CreditCheck, CreditProfile, Guarantee, LimitProposal
 from fengkong.customers.models import Customer
 from fengkong.customers.queries import visible_customers
+from fengkong.demo.indicators import load_indicators
 from fengkong.industry.choices import Outlook
 from fengkong.industry.models import IndustryOutlook, OutlookChange
 from fengkong.notifications.models import InboxMessage
@@ -64,6 +65,7 @@ def load_credit(as_of: date, seed: int, progress: Progress | None = None) -> dic
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=["manager", "analyst", "director", "cfo", "industry", "sales"])}
     _outlooks(users["industry"])
+    indicators = load_indicators(as_of, seed, users["industry"])
     guarantees = _guarantees(as_of, seed)
     start = as_of - timedelta(weeks=13)
     first = assess_customers(None, as_of=start, trigger=Trigger.INITIAL, progress=progress)
@@ -75,7 +77,7 @@ def load_credit(as_of: date, seed: int, progress: Progress | None = None) -> dic
     pending = LimitProposal.objects.filter(status=ProposalStatus.PENDING).count()
     return {"guarantees": guarantees, "assessed": first.get("assessed", 0), "limits_approved": approved,
             "reviewed": review.get("assessed", 0), "pending_raises": raises, "pending": pending,
-            "credit_checks": checks}
+            "credit_checks": checks, "indicator_observations": indicators}
 
 
 def _outlooks(analyst) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
 from fengkong.core import industries
 from fengkong.core.schemas import DEFAULT_LIMIT, Day, Limit, Offset, Page, Username, free_text
@@ -16,8 +17,13 @@ from .choices import Outlook
 Section = Literal[tuple(industries.SECTIONS)]  # type: ignore[valid-type]
 OutlookValue = Literal[tuple(Outlook.values)]  # type: ignore[valid-type]
 # A released value a client sends: a number (or its text), within what the library keeps.
+# The schema says both ways it may come, so a generated client sends only what is read.
+VALUE_TEXT = r"^-?[0-9]{1,15}(?:\.[0-9]{1,4})?$"
 ValueIn = Annotated[Decimal, Field(ge=Decimal("-999999999999999"), le=Decimal("999999999999999"),
-                                   description="The value in the indicator's unit (kept to four decimals)")]
+                                   description="The value in the indicator's unit (kept to four decimals)"),
+                    WithJsonSchema({"anyOf": [{"type": "string", "pattern": VALUE_TEXT},
+                                              {"type": "number", "minimum": -999999999999999,
+                                               "maximum": 999999999999999}]})]
 
 
 class IndicatorOut(Schema):
