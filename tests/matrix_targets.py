@@ -28,6 +28,7 @@ from fengkong.credit.models import CreditCheck, CreditPolicy, RiskFeedback
 from fengkong.cycle.choices import CycleStatus
 from fengkong.cycle.models import CycleRun
 from fengkong.engine.modelling import delay
+from fengkong.industry.models import Indicator
 from fengkong.monitoring.choices import ActionKind, AlertKind, AlertLevel, Zone
 from fengkong.monitoring.models import ActionItem, Alert, CustomerSnapshot, MonitoringDay, StopSupply
 from fengkong.notifications.choices import Template
@@ -295,6 +296,15 @@ def checklist_item(scene: Scene) -> DueDiligenceItem:
     """An open litigation-search item of a draft contract of the scene's customer."""
     return DueDiligenceItem.objects.create(contract=contract("draft")(scene), code="litigation_search",
                                            policy_version=1)
+# --- industry -----------------------------------------------------------------------------------------
+
+def indicator(scene=None) -> Indicator:
+    """A national monthly indicator of construction, made directly (the library's own tests are in tests/industry)."""
+    return Indicator.objects.get_or_create(code="e-cement", defaults={
+        "name": "水泥产量", "industry": "E", "unit": "万吨", "source": "国家统计局", "direction": "lower",
+        "warning_level": Decimal("1500"), "alarm_level": Decimal("1200")})[0]
+
+
 # --- provisions ----------------------------------------------------------------------------------------
 
 PROVISION_MATRIX = {"edges": [0, 30, 60, 90], "rolled_fen": [10, 5, 5, 5, 0], "collected_fen": [90, 5, 5, 0, 0],

@@ -55,7 +55,7 @@ def none_of(found: set[str], what: str) -> None:
 ROOT_MODULES = {"fengkong", "fengkong.settings", "fengkong.urls", "fengkong.wsgi"}
 # The common files every domain app has (NetBox's habit); `actions` may be a package, as may `views`.
 DOMAIN_APPS = ("accounts", "customers", "receivables", "integrations", "monitoring", "credit", "scoring",
-               "notifications", "cycle", "reviews", "evidence", "legal", "collections", "contracts")
+               "notifications", "cycle", "reviews", "evidence", "legal", "collections", "contracts", "industry")
 COMMON_FILES = ("models", "choices", "exceptions", "actions", "admin", "apps", "urls", "api", "views", "tasks")
 # A common file an app has no use for is not written empty: the app, the file and why it has none.
 NOT_NEEDED = {
@@ -72,6 +72,8 @@ NOT_NEEDED = {
                         "(legal/nightly.py)"},
     "collections": {"tasks": "no background work of its own: its steps run in the night (nightly.py) and the "
                              "broken-promise alerts' messages go with monitoring's"},
+    "industry": {"tasks": "no background work of its own: an alarm's re-assessment is queued by credit, which "
+                          "receives its signal"},
     "cycle": {"urls": "no pages of its own: the last run is a panel of the monitoring dashboard, runs are "
                       "read in the admin", "views": "no pages of its own (see urls)",
               "api": "no endpoints: a run is started by `fengkong run-cycle` or the schedule"},

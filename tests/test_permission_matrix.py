@@ -112,6 +112,7 @@ from fengkong.credit.models import (
     LimitProposal,
     RiskFeedback,
 )
+from fengkong.industry.models import Indicator, IndustryOutlook, Observation
 from fengkong.integrations.models import ImportBatch
 from fengkong.legal.models import CaseDocument, LegalCase, LegalDeadline, Seizure
 from fengkong.provisions.models import ProvisionRun
@@ -268,6 +269,14 @@ def cq_attachment(world) -> int:
     attachment.file.save("letter.txt", ContentFile(b"letter"), save=True)
     return attachment.pk
 PROVISION_READERS = {Role.FINANCE, Role.RISK_MANAGER, Role.AUDITOR}
+INDUSTRY_READERS = set(Role.values) - {Role.SALES}   # industry data belongs to no portfolio
+INDUSTRY_KEEPERS = {Role.INDUSTRY_ANALYST}
+
+
+def an_indicator(world) -> str:
+    from tests.matrix_targets import indicator
+
+    return indicator().code
 
 
 def a_provision(world) -> int:
@@ -529,6 +538,20 @@ MATRIX: dict[str, Entry] = {
     "api:promotion_withdraw": post_only(request_id=1),
     "api:model_rollback": POST_ONLY,
     "api:model_retire": post_only(model_id=1),
+    # Industry risk (fengkong.industry): the indicator library and the outlooks, read by all but sales
+    "industry-indicators": web_only(INDUSTRY_READERS),
+    "industry-indicator": web_only(INDUSTRY_READERS, {"code": an_indicator}),
+    "industry-indicator-new": POST_ONLY,
+    "industry-indicator-edit": post_only(code="e-cement"),
+    "industry-observation-add": post_only(code="e-cement"),
+    "industry-import": web_only(INDUSTRY_KEEPERS),
+    "industry-outlooks": web_only(INDUSTRY_READERS),
+    "industry-outlook-set": POST_ONLY,
+    "api:industry_indicator_list": web_only(INDUSTRY_READERS, web=False),
+    "api:industry_indicator_detail": web_only(INDUSTRY_READERS, {"indicator_code": an_indicator}, web=False),
+    "api:industry_observation_add": post_only(indicator_code="e-cement"),
+    "api:industry_outlook_list": web_only(INDUSTRY_READERS, web=False),
+    "api:industry_outlook_set": web_only(INDUSTRY_READERS, web=False),  # GET on the path lists
     # Bad-debt provisions (fengkong.provisions): company-wide figures, for finance, risk manager and auditor
     "provisions-runs": web_only(PROVISION_READERS),
     "provisions-run": web_only(PROVISION_READERS, {"pk": a_provision}),
@@ -909,6 +932,26 @@ WRITES: dict[str, Write] = {
     "api:credit_policy_decision": api_write(MANAGER, targets.proposed_policy, lambda p: {"version": p.version},
                                             {"approve": True}, audit="credit_policy.approved", scoped=False,
                                             maker=OWN_API),
+    # Industry risk: the industry analyst keeps the library and the outlooks
+    "industry-indicator-new": web_write(INDUSTRY_KEEPERS, data={
+        "code": "k-sales", "name": "商品房销售面积", "industry": "K", "unit": "万平方米", "frequency": "monthly",
+        "source": "国家统计局", "direction": "lower"}, creates=Indicator, audit="indicator.added", scoped=False),
+    "industry-indicator-edit": web_write(INDUSTRY_KEEPERS, targets.indicator, lambda i: {"code": i.code}, {
+        "code": "e-cement", "name": "水泥产量", "industry": "E", "unit": "万吨", "frequency": "monthly",
+        "source": "中国水泥协会", "direction": "lower"}, audit="indicator.changed", scoped=False),
+    "industry-observation-add": web_write(INDUSTRY_KEEPERS, targets.indicator, lambda i: {"code": i.code},
+                                          {"period": "2026-10-31", "value": "1300"}, creates=Observation,
+                                          audit="observation.entered", scoped=False),
+    "api:industry_observation_add": api_write(INDUSTRY_KEEPERS, targets.indicator, lambda i: {"indicator_code": i.code},
+                                              {"period": "2026-10-31", "value": "1300"}, creates=Observation,
+                                              audit="observation.entered", scoped=False),
+    "industry-import": web_write(INDUSTRY_KEEPERS, targets.indicator, data=lambda scene, target: {
+        "file": SimpleUploadedFile("release.csv", "指标,2026年10月\n水泥产量,1300\n".encode("gbk"))},
+        creates=Observation, audit="observations.imported", scoped=False),
+    "industry-outlook-set": web_write(INDUSTRY_KEEPERS, data={"industry": "E", "outlook": "adverse", "note": "下行"},
+                                      creates=IndustryOutlook, audit="industry_outlook.changed", scoped=False),
+    "api:industry_outlook_set": api_write(INDUSTRY_KEEPERS, data={"industry": "E", "outlook": "adverse", "note": "下行"},
+                                          creates=IndustryOutlook, audit="industry_outlook.changed", scoped=False),
     # Bad-debt provisions: finance proposes; another finance user approves (never their own)
     "provisions-propose": web_write(FINANCE, data={"as_of": "2026-10-31", "note": "October"}, creates=ProvisionRun,
                                     audit="provision_run.proposed", scoped=False),

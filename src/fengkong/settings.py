@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "fengkong.reviews",
     "fengkong.receivables",
     "fengkong.integrations",
+    "fengkong.industry",
     "fengkong.monitoring",
     "fengkong.credit",
     "fengkong.scoring",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("monitoring/", include("fengkong.monitoring.urls")),
+    path("industry/", include("fengkong.industry.urls")),
     path("collections/", include("fengkong.collections.urls")),
     path("credit/", include("fengkong.credit.urls")),
     path("models/", include("fengkong.scoring.urls")),

@@ -53,7 +53,8 @@ UNSTATABLE = [
     ("body", "at", re.compile(r"in the future")),
     ("body", "next_follow_up", re.compile(r"in the past")),
     ("body", "owner", re.compile(r"no active user|does not work the portfolio|may resolve disputes")),
-    ("form", "file", re.compile(r"")),  # a contract document's content: a scan, a password, a zip bomb, a PNG
+    ("form", "file", re.compile(r"")),
+    ("body", "period", re.compile(r"last day of its period")),  # an indicator's period: its month's, quarter's or year's end  # a contract document's content: a scan, a password, a zip bomb, a PNG
 ]
 
 
@@ -90,7 +91,8 @@ def known_keys(book, users) -> dict:
             "proposal_id": pending_proposal(customer, maker).pk, "version": targets.proposed_policy(scene).version,
             "model_id": promotion.model_id, "request_id": promotion.pk, "change_id": targets.pending_change(scene).pk,
             "case_id": targets.legal_case(scene).pk, "collection_case_id": targets.collection_case(scene).pk,
-            "dispute_id": targets.open_dispute(scene).pk, "run_id": targets.provision_run(maker).pk, "item_id": _evidence_item(customer)}
+            "dispute_id": targets.open_dispute(scene).pk, "run_id": targets.provision_run(maker).pk,
+            "indicator_code": targets.indicator().code, "item_id": _evidence_item(customer)}
 
 
 def _evidence_item(customer) -> int:

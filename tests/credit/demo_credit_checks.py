@@ -12,10 +12,10 @@ from fengkong.credit.models import (
     CreditCheck,
     CreditProfile,
     Guarantee,
-    IndustryOutlook,
     LimitProposal,
 )
 from fengkong.customers.models import Customer
+from fengkong.industry.models import IndustryOutlook
 
 
 def _every_customer_is_assessed_twice_and_graded_with_reasons(demo):

@@ -9,8 +9,9 @@ import pytest
 from tests.conftest import AS_OF, make_customer
 
 from fengkong.credit.features import compute
-from fengkong.credit.models import Guarantee, IndustryOutlook
+from fengkong.credit.models import Guarantee
 from fengkong.customers.models import FinancialStatement
+from fengkong.industry.models import IndustryOutlook
 from fengkong.receivables.exceptions import MissingRate
 from fengkong.receivables.models import FxRate, Invoice, Payment, PaymentAllocation, SalesOrder
 

@@ -12,9 +12,11 @@ from tests.conftest import make_customer
 
 from fengkong.core.models import AuditEvent
 from fengkong.credit.actions.flags import set_flags
-from fengkong.credit.actions.industry import set_outlook
 from fengkong.credit.exceptions import CreditError
-from fengkong.credit.models import CreditProfile, Guarantee, IndustryOutlook
+from fengkong.credit.models import CreditProfile, Guarantee
+from fengkong.industry.actions import set_outlook
+from fengkong.industry.exceptions import IndustryError
+from fengkong.industry.models import IndustryOutlook
 
 
 def test_setting_litigation_is_audited_and_asks_for_a_re_assessment(book, users, reassessed):
@@ -84,9 +86,9 @@ def test_an_alarm_already_raised_does_not_re_assess_again(book, users, reassesse
 
 
 def test_an_outlook_change_is_checked(book, users):
-    with pytest.raises(CreditError, match="industry"):
+    with pytest.raises(IndustryError, match="industry"):
         set_outlook(actor=users["industry_analyst"], industry="Z", outlook="stable", alarm=False)
-    with pytest.raises(CreditError, match="outlook"):
+    with pytest.raises(IndustryError, match="outlook"):
         set_outlook(actor=users["industry_analyst"], industry="C", outlook="gloomy", alarm=False)
     with pytest.raises(PermissionDenied):
         set_outlook(actor=users["credit_analyst"], industry="C", outlook="stable", alarm=False)
@@ -107,7 +109,7 @@ def staff_analyst(users, client):
 
 
 def test_an_outlook_saved_in_the_admin_goes_through_the_action(staff_analyst, book, reassessed):
-    response = staff_analyst.post("/admin/credit/industryoutlook/add/",
+    response = staff_analyst.post("/admin/industry/industryoutlook/add/",
                                   {"industry": "E", "outlook": "adverse", "alarm": "on", "note": "地产下行"})
     assert response.status_code == 302, response.content.decode()[:2000]
     row = IndustryOutlook.objects.get(industry="E")

@@ -39,9 +39,16 @@ DELIVERY_LOG = ["notifications.view_delivery", "notifications.view_webhookchanne
 CHANNELS_MANAGE = ["notifications.add_webhookchannel", "notifications.change_webhookchannel",
                    "notifications.delete_webhookchannel", "notifications.retry_delivery",
                    "notifications.view_inboxmessage"]
+# Industry risk (fengkong.industry, docs/industry.md): everyone who reads credit reads the outlooks and the
+# indicator library; the industry analyst keeps them.
+INDUSTRY_READ = ["industry.view_industryoutlook", "industry.view_outlookchange", "industry.view_indicator",
+                 "industry.view_observation"]
+INDUSTRY_KEEP = INDUSTRY_READ + ["industry.add_industryoutlook", "industry.change_industryoutlook",
+                                 "industry.add_indicator", "industry.change_indicator", "industry.add_observation"]
 CREDIT_READ = ["credit.view_creditprofile", "credit.view_assessment", "credit.view_guarantee",
-               "credit.view_industryoutlook", "credit.view_limitproposal", "credit.view_proposalvote",
-               "credit.view_creditcheck", "credit.view_creditpolicy", "credit.view_riskfeedback"]
+               "credit.view_limitproposal", "credit.view_proposalvote",
+               "credit.view_creditcheck", "credit.view_creditpolicy", "credit.view_riskfeedback",
+               *INDUSTRY_READ]
 CREDIT_ANALYSE = ["credit.propose_limit", "credit.run_assessment", "credit.add_guarantee", "credit.change_guarantee",
                   "credit.change_riskfeedback", "credit.flag_customer"]
 CREDIT_MANAGE = ["credit.approve_limit", "credit.approve_override", "credit.propose_creditpolicy",
@@ -109,8 +116,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"]
     + EVIDENCE_LEGAL + LEGAL_WORK + COLLECTIONS_READ + CONTRACTS_WORK
     + ["contracts.approve_contract"],
-    Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + [
-        "credit.add_industryoutlook", "credit.change_industryoutlook"],
+    Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + INDUSTRY_KEEP,
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES, *DISPUTE_OWNER],

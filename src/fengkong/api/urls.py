@@ -19,6 +19,7 @@ from fengkong.contracts.api import router as contracts_router
 from fengkong.credit.api import routers as credit_routers
 from fengkong.customers.api import router as customers_router
 from fengkong.evidence.api import router as evidence_router
+from fengkong.industry.api import router as industry_router
 from fengkong.legal.api import router as legal_router
 from fengkong.monitoring.api import router as monitoring_router
 from fengkong.provisions.api import router as provisions_router
@@ -49,6 +50,7 @@ api.add_router("", customers_router)
 api.add_router("", receivables_router)
 api.add_router("", reviews_router)
 api.add_router("", monitoring_router)
+api.add_router("", industry_router)
 for router in credit_routers:
     api.add_router("", router)
 api.add_router("", scoring_api.router)

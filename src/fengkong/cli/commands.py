@@ -19,6 +19,7 @@ from fengkong.credit.cli import credit
 from fengkong.cycle.cli import run_cycle_cmd
 from fengkong.demo.cli import demo
 from fengkong.evidence.cli import evidence
+from fengkong.industry.cli import industry
 from fengkong.integrations.cli import import_cmd
 from fengkong.legal.cli import legal
 from fengkong.monitoring.cli import export_aging
@@ -87,6 +88,6 @@ def export() -> None:
 
 
 for command in (run_cycle_cmd, import_cmd, reconcile_cmd, audit, token, credit, model, contracts, demo, evidence,
-                legal, collections, provisions):
+                legal, collections, provisions, industry):
     fengkong.add_command(command)
 export.add_command(export_aging)

@@ -1,7 +1,7 @@
 """Admin pages of the credit app.
 
-Guarantees and industry outlooks are kept here, and every save or delete goes through the same action as
-anywhere else (actions.guarantees, actions.industry): it checks the permission and the portfolio, writes
+Guarantees are kept here, and every save or delete goes through the same action as
+anywhere else (actions.guarantees): it checks the permission and the portfolio, writes
 the audit event and re-assesses whom the change concerns once it commits. Profiles, assessments,
 proposals, votes, credit checks, policies and risk feedback change only through their actions from the
 credit pages and the API; here they are read-only and scoped like the web UI.
@@ -9,23 +9,19 @@ credit pages and the API; here they are read-only and scoped like the web UI.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 
-from fengkong.core import industries
 from fengkong.core.admin import ReadOnlyAdmin
 from fengkong.core.permissions import scope
 from fengkong.reviews.admin import tell_held
 
 from .actions.guarantees import delete_guarantee, save_guarantee
-from .actions.industry import set_outlook
 from .models import (
     Assessment,
     CreditCheck,
     CreditPolicy,
     CreditProfile,
     Guarantee,
-    IndustryOutlook,
     LimitProposal,
     ProposalVote,
     RiskFeedback,
@@ -53,33 +49,6 @@ class GuaranteeAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for guarantee in queryset.select_related("customer"):
             delete_guarantee(actor=request.user, guarantee=guarantee)
-
-
-class IndustryOutlookForm(forms.ModelForm):
-    industry = forms.ChoiceField(choices=industries.choices)
-
-    class Meta:
-        model = IndustryOutlook
-        fields = ("industry", "outlook", "alarm", "note")
-
-
-@admin.register(IndustryOutlook)
-class IndustryOutlookAdmin(admin.ModelAdmin):
-    form = IndustryOutlookForm
-    list_display = ("industry", "outlook", "alarm", "note", "updated_by", "updated_at")
-    list_filter = ("outlook", "alarm")
-    fields = ("industry", "outlook", "alarm", "note")
-
-    def get_readonly_fields(self, request, obj=None):
-        return ("industry",) if obj else ()
-
-    def save_model(self, request, obj, form, change):
-        saved = set_outlook(actor=request.user, industry=obj.industry, outlook=obj.outlook, alarm=obj.alarm,
-                            note=obj.note)
-        obj.pk = saved.pk
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CustomerReadOnly(ReadOnlyAdmin):

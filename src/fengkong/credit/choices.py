@@ -47,15 +47,6 @@ class GuaranteeKind(models.TextChoices):
 SECURED_KINDS = (GuaranteeKind.THIRD_PARTY, GuaranteeKind.COLLATERAL)
 
 
-class Outlook(models.TextChoices):
-    """An industry's position as the industry analysts rate it (§11)."""
-
-    FAVOURABLE = "favourable", _("Favourable")
-    STABLE = "stable", _("Stable")
-    CAUTIOUS = "cautious", _("Cautious")
-    ADVERSE = "adverse", _("Adverse")
-
-
 class Trigger(models.TextChoices):
     """Why an assessment was made (§2: quarterly, and at once when something happens)."""
 

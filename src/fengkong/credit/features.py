@@ -38,6 +38,7 @@ import polars as pl
 from django.db import connection, connections
 from django.utils import timezone
 
+from fengkong.industry.queries import outlook_frame
 from fengkong.integrations import db
 from fengkong.receivables.fx import Rates, rates_on
 
@@ -116,7 +117,7 @@ def compute(customer_ids: list[int] | None, as_of: date) -> Features:
         "customers": lambda: _customers(only), "statements": lambda: _statements(only, as_of),
         "invoices": lambda: _invoices(only, as_of, rates), "receipts": lambda: _receipts(only, as_of, rates),
         "exposure": lambda: _exposure(only, as_of, rates), "guarantees": lambda: _guarantees(only, as_of),
-        "outlooks": _outlooks, "knockouts": lambda: _knockouts(only)})
+        "outlooks": outlook_frame, "knockouts": lambda: _knockouts(only)})
     frame = (read["customers"]
              .join(read["statements"], on="customer_id", how="left")
              .join(_history_with_fallback(read["customers"], read["invoices"], read["receipts"], only, as_of, rates),
@@ -340,11 +341,6 @@ def _guarantees(only: _Filter, as_of: date) -> pl.DataFrame:
     return rows.group_by("customer_id").agg(
         eligible.sum().alias("guarantee_fen"),
         pl.when(pl.col("kind").is_in(SECURED)).then(eligible).otherwise(0).sum().alias("secured_fen"))
-
-
-def _outlooks() -> pl.DataFrame:
-    return db.fetch("SELECT industry, outlook, alarm FROM credit_industryoutlook",
-                    schema={"industry": pl.String, "industry_outlook": pl.String, "alarm": pl.Boolean})
 
 
 def knockouts(customer_ids: list[int] | None = None) -> pl.DataFrame:

@@ -23,9 +23,9 @@ from django.utils import timezone
 from fengkong.core.money import from_fen
 from fengkong.customers.models import Customer
 from fengkong.engine import expert
+from fengkong.industry.choices import Outlook
 
 from . import features as features_module
-from .choices import Outlook
 from .features import Features
 from .models import Assessment
 from .policy import CreditPolicySpec, current, parse

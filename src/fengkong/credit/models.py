@@ -1,5 +1,5 @@
 """Credit state: the versioned credit policy, each customer's credit profile, assessments, guarantees,
-industry outlooks, limit proposals with their votes, credit checks on sales orders and risk feedback.
+limit proposals with their votes, credit checks on sales orders and risk feedback.
 
 Design decisions:
 - A credit policy version is proposed by one risk manager and approved by another (maker-checker);
@@ -33,7 +33,6 @@ from .choices import (
     Grade,
     GuaranteeKind,
     GuaranteeRequirement,
-    Outlook,
     PolicyStatus,
     ProposalStatus,
     Trigger,
@@ -68,25 +67,6 @@ class CreditPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} ({self.status})"
-
-
-class IndustryOutlook(models.Model):
-    """The industry analysts' rating of an industry (GB/T 4754 section); an alarm tightens credit."""
-
-    industry = models.CharField(_("industry"), max_length=1, unique=True)
-    outlook = models.CharField(_("outlook"), max_length=12, choices=Outlook.choices, default=Outlook.STABLE)
-    alarm = models.BooleanField(_("systemic alarm"), default=False)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        ordering = ["industry"]
-        verbose_name = _("industry outlook")
-        verbose_name_plural = _("industry outlooks")
-
-    def __str__(self) -> str:
-        return f"{self.industry}: {self.outlook}"
 
 
 class Guarantee(models.Model):

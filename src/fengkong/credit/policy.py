@@ -14,8 +14,9 @@ from typing import Any
 from fengkong.core import config as config_module
 from fengkong.core.config import money_fen
 from fengkong.core.config import whole as _whole
+from fengkong.industry.choices import Outlook
 
-from .choices import ApprovalLevel, Dimension, Grade, GuaranteeRequirement, Outlook, PolicyStatus
+from .choices import ApprovalLevel, Dimension, Grade, GuaranteeRequirement, PolicyStatus
 from .defaults import DEFAULT_CONFIG, default_config
 from .exceptions import PolicyInvalid
 from .models import CreditPolicy

@@ -21,7 +21,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .choices import Dimension, Outlook
+from fengkong.industry.choices import Outlook
+
+from .choices import Dimension
 
 METRIC_LABELS = {
     "current_ratio": gettext_lazy("Current ratio"),

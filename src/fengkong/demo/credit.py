@@ -24,14 +24,16 @@ from fengkong.credit.choices import (
     ApprovalLevel,
     Grade,
     GuaranteeKind,
-    Outlook,
     ProposalStatus,
     Trigger,
     Vote,
 )
-from fengkong.credit.models import CreditCheck, CreditProfile, Guarantee, IndustryOutlook, LimitProposal
+from fengkong.credit.models import CreditCheck, CreditProfile, Guarantee, LimitProposal
 from fengkong.customers.models import Customer
 from fengkong.customers.queries import visible_customers
+from fengkong.demo.indicators import load_indicators
+from fengkong.industry.choices import Outlook
+from fengkong.industry.models import IndustryOutlook, OutlookChange
 from fengkong.notifications.models import InboxMessage
 from fengkong.receivables.models import Invoice
 
@@ -63,6 +65,7 @@ def load_credit(as_of: date, seed: int, progress: Progress | None = None) -> dic
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=["manager", "analyst", "director", "cfo", "industry", "sales"])}
     _outlooks(users["industry"])
+    indicators = load_indicators(as_of, seed, users["industry"])
     guarantees = _guarantees(as_of, seed)
     start = as_of - timedelta(weeks=13)
     first = assess_customers(None, as_of=start, trigger=Trigger.INITIAL, progress=progress)
@@ -74,12 +77,15 @@ def load_credit(as_of: date, seed: int, progress: Progress | None = None) -> dic
     pending = LimitProposal.objects.filter(status=ProposalStatus.PENDING).count()
     return {"guarantees": guarantees, "assessed": first.get("assessed", 0), "limits_approved": approved,
             "reviewed": review.get("assessed", 0), "pending_raises": raises, "pending": pending,
-            "credit_checks": checks}
+            "credit_checks": checks, "indicator_observations": indicators}
 
 
 def _outlooks(analyst) -> None:
     IndustryOutlook.objects.bulk_create([
         IndustryOutlook(industry=section, outlook=outlook, alarm=alarm, note=note, updated_by=analyst)
+        for section, (outlook, alarm, note) in OUTLOOKS.items()])
+    OutlookChange.objects.bulk_create([
+        OutlookChange(industry=section, outlook=outlook, alarm=alarm, note=note, changed_by=analyst)
         for section, (outlook, alarm, note) in OUTLOOKS.items()])
 
 

@@ -1,6 +1,6 @@
 """The state changes of the credit app, one function each (an action), a module per concern:
 assessments, limits (proposals and votes), policies, checks (credit checks on sales orders), feedback,
-flags, industry (outlooks and alarms) and guarantees.
+flags and guarantees (the industry outlooks and alarms are fengkong.industry's).
 
 Every action takes a keyword-only `actor`, checks that actor's permission itself, and runs in one
 transaction with its audit event and its inbox messages (a rolled-back change tells nobody); background
