@@ -30,6 +30,7 @@ from fengkong.receivables.fx import rates_on
 
 from . import month_ends as ledger_reads
 from . import policy as policy_module
+from . import write_offs
 from .choices import RunStatus
 from .exceptions import Conflict, NothingToProvide, PeriodLocked, ProvisionError, SelfApproval
 from .models import IndividualProvision, ProvisionLine, ProvisionPolicy, ProvisionRun
@@ -175,7 +176,8 @@ def _store_run(actor, computed: Computed, note: str) -> ProvisionRun:
                        % {"day": computed.as_of.isoformat()})
     previous = ProvisionRun.objects.approved().filter(as_of__lt=computed.as_of).order_by("-as_of").first()
     opening = previous.closing if previous else Decimal("0.00")
-    moved = engine.movement(to_fen(opening), computed.result.total_fen, 0, 0)
+    written, recovered = write_offs.period_amounts(previous.as_of if previous else None, computed.as_of)
+    moved = engine.movement(to_fen(opening), computed.result.total_fen, written, recovered)
     run = ProvisionRun.objects.create(
         as_of=computed.as_of, policy_version=computed.policy.version, matrix=computed.matrix_json(),
         gross_amount=from_fen(computed.result.gross_fen), opening=from_fen(moved.opening_fen),
@@ -190,6 +192,7 @@ def _store_run(actor, computed: Computed, note: str) -> ProvisionRun:
                                               "individual").iter_rows()), batch_size=2000)
     record(actor, "provision_run.proposed", "provisionrun", run.pk,
            after={"as_of": run.as_of, "closing": run.closing, "charge": run.charge, "reversal": run.reversal,
+                  "write_off": run.write_off, "recoveries": run.recoveries,
                   "policy_version": run.policy_version, "lines": len(lines)})
     tell(users_with_perm("provisions.approve_provisionrun").exclude(pk=actor.pk), template=Template.APPROVAL_REQUEST,
          title=_("The provision of %(day)s awaits approval") % {"day": run.as_of.isoformat()},
