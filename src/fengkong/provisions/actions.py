@@ -30,6 +30,7 @@ from fengkong.receivables.fx import rates_on
 
 from . import month_ends as ledger_reads
 from . import policy as policy_module
+from . import recovery as recovery_module
 from . import write_offs
 from .choices import RunStatus
 from .exceptions import Conflict, NothingToProvide, PeriodLocked, ProvisionError, SelfApproval
@@ -55,6 +56,7 @@ class Computed:
     months: list[date]
     result: engine.Provision
     individuals: dict[int, IndividualProvision]
+    recovery: recovery_module.RecoveryRate
 
     def matrix_json(self) -> dict:
         m = self.result.matrix
@@ -65,7 +67,8 @@ class Computed:
                 "provision_fen": list(self.result.provision_fen), "months": [d.isoformat() for d in self.months],
                 "scenarios": [{"name": s.name, "probability": s.probability, "multiplier": s.multiplier}
                               for s in self.policy.scenarios],
-                "individual_customers": sorted(self.individuals)}
+                "individual_customers": sorted(self.individuals),
+                "recovery_source": self.recovery.source, "recovery_cases": self.recovery.cases}
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -79,12 +82,15 @@ def compute(as_of: date, *, policy: policy_module.Policy | None = None, progress
     policy = policy or ProvisionPolicy.current().parsed()
     months = month_ends(as_of, policy.lookback_months)
     progress(_("Reading the ledger"), 0, 4)
-    items, events = ledger_reads.ledger(months[0], as_of, rates_on(as_of))
+    rates = rates_on(as_of)
+    items, events = ledger_reads.ledger(months[0], as_of, rates)
     progress(_("Month-end aging"), 1, 4)
     snapshots = engine.month_end_snapshots(items, events, months, policy.edges)
     progress(_("Roll rates"), 2, 4)
     rolled, collected = engine.roll_flows(snapshots, len(policy.edges) + 1, len(months))
-    mat = engine.matrix(rolled, collected, policy.edges, float(policy.recovery_rate), policy.scenarios)
+    recovery = recovery_module.recovery_rate(months[0], as_of, rates, policy.recovery_rate,
+                                             policy.recovery_min_cases)
+    mat = engine.matrix(rolled, collected, policy.edges, recovery.rate, policy.scenarios)
     progress(_("Provision per customer"), 3, 4)
     individuals = {i.customer_id: i for i in IndividualProvision.objects.active()}
     specs = [engine.Individual(c, rate=float(i.rate) if i.rate is not None else None,
@@ -92,7 +98,7 @@ def compute(as_of: date, *, policy: policy_module.Policy | None = None, progress
              for c, i in individuals.items()]
     result = engine.provide(snapshots.filter(snapshots.get_column("month") == len(months) - 1), mat, specs)
     progress(_("Provision per customer"), 4, 4)
-    return Computed(as_of, policy, months, result, individuals)
+    return Computed(as_of, policy, months, result, individuals, recovery)
 
 
 def publish_policy(*, actor, config: dict, note: str = "") -> ProvisionPolicy:

@@ -35,7 +35,9 @@ RunId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The provision run's
 
 def _detail(run) -> dict:
     return {**RunOut.from_orm(run).dict(), "multiplier": run.matrix["multiplier"],
-            "recovery_rate": run.matrix["recovery_rate"], "buckets": queries.matrix_rows(run)}
+            "recovery_rate": run.matrix["recovery_rate"],
+            "recovery_source": run.matrix.get("recovery_source", "policy"),
+            "recovery_cases": run.matrix.get("recovery_cases", 0), "buckets": queries.matrix_rows(run)}
 
 
 def _refused(exc: ProvisionError):

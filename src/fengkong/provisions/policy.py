@@ -7,6 +7,8 @@ Design decisions:
 - Rates and probabilities are given as text ("0.25") or whole numbers, never floats, so a config reads
   exactly as the finance team wrote it; `parse` reports every problem, each naming the setting.
 - Scenario probabilities add up to 1 exactly.
+- The recovery rate is the policy's `recovery_rate` until at least `recovery_min_cases` legal cases closed
+  within the look-back (provisions.recovery): then it is what those cases recovered of their principal.
 - Write-off approval levels are bands of the written-off amount (in the functional currency): each names
   how many people other than the proposer must approve (`approvers`); the last band has no upper bound.
 """
@@ -28,6 +30,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "edges": [0, 30, 60, 90, 180, 365],
     "lookback_months": 36,
     "recovery_rate": "0.10",
+    "recovery_min_cases": 3,
     "scenarios": [
         {"name": "base", "probability": "0.60", "multiplier": "1.00"},
         {"name": "adverse", "probability": "0.25", "multiplier": "1.20"},
@@ -58,6 +61,7 @@ class Policy:
     scenarios: tuple[Scenario, ...]
     config: dict
     write_off_levels: tuple[Level, ...] = ()
+    recovery_min_cases: int = 3
 
     def approvers_for(self, amount_fen: int) -> int:
         """How many approvers a write-off of `amount_fen` (functional currency) needs."""
@@ -112,10 +116,11 @@ def parse(config: Any, version: int = 0) -> Policy:
         if scenarios and total != 1:
             problems.append(f"the scenario probabilities add up to {total}, not 1")
     levels = _levels(full["write_off_levels"], problems)
+    min_cases = whole(full["recovery_min_cases"], "recovery_min_cases", problems, 1, 100000)
     if problems:
         raise PolicyInvalid(problems)
     return Policy(version, edges, lookback, recovery,
-                  tuple(Scenario(n, float(p), float(m)) for n, p, m in scenarios), full, levels)
+                  tuple(Scenario(n, float(p), float(m)) for n, p, m in scenarios), full, levels, min_cases)
 
 
 def _levels(value: Any, problems: list[str]) -> tuple[Level, ...]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import StrictFloat, StrictInt, StrictStr
@@ -42,6 +42,9 @@ class RunOut(Schema):
 class RunDetailOut(RunOut):
     multiplier: float
     recovery_rate: float
+    recovery_source: Literal["cases", "policy"] = Field(
+        description="cases: recovered ÷ principal of the legal cases closed in the look-back; policy: the policy's")
+    recovery_cases: int = Field(description="Legal cases closed within the look-back")
     buckets: list[ProvisionBucketOut]
 
 
