@@ -167,7 +167,7 @@ def decide_write_off(*, actor, request: WriteOffRequest, approve: bool, note: st
         raise WriteOffInvalid("note", _("note: at most %(max)d characters.") % {"max": MAX_NOTE})
     today = today or timezone.localdate()
     with transaction.atomic(durable=True):
-        locked = WriteOffRequest.objects.select_for_update().select_related("invoice").get(pk=request.pk)
+        locked = WriteOffRequest.objects.select_for_update(of=("self",)).select_related("invoice").get(pk=request.pk)
         if locked.proposed_by_id == actor.pk:
             raise SelfApproval(_("Nobody approves the write-off they requested."))
         if locked.status != WriteOffStatus.PROPOSED:
@@ -233,7 +233,7 @@ def record_recovery(*, actor, request: WriteOffRequest, amount, received_on: dat
     today = today or timezone.localdate()
     note = (note or "").strip()[:MAX_NOTE] if isinstance(note, str) else ""
     with transaction.atomic(durable=True):
-        locked = WriteOffRequest.objects.select_for_update().select_related("posted").get(pk=request.pk)
+        locked = WriteOffRequest.objects.select_for_update(of=("self",)).select_related("posted").get(pk=request.pk)
         if locked.status != WriteOffStatus.POSTED:
             raise Conflict(_("Write-off %(ref)s is not posted; only a written-off amount can be recovered.")
                            % {"ref": locked.reference})
