@@ -167,6 +167,19 @@ def propose_run(*, actor, as_of: date, note: str = "", progress: Progress = _no_
     return _store_run(actor, computed, note)
 
 
+def propose_system_run(*, as_of: date, progress: Progress = _no_progress) -> ProvisionRun:
+    """The night's proposal of a past month-end (provisions.nightly): made by nobody, so any finance user
+    approves it. Refused as propose_run refuses (locked, already proposed, nothing open)."""
+    computed = compute(as_of, progress=progress)
+    if not computed.result.gross_fen:
+        raise NothingToProvide(_("No receivables were open on %(day)s.") % {"day": as_of.isoformat()})
+    try:
+        return _store_run(None, computed, _("Proposed by the night after the month-end."))
+    except IntegrityError:
+        raise Conflict(_("A provision of %(day)s is already proposed; it must be decided first.")
+                       % {"day": as_of.isoformat()}) from None
+
+
 def _refuse_locked(as_of: date) -> None:
     latest = ProvisionRun.objects.approved().filter(as_of__gte=as_of).order_by("-as_of").first()
     if latest is not None:
@@ -200,10 +213,12 @@ def _store_run(actor, computed: Computed, note: str) -> ProvisionRun:
            after={"as_of": run.as_of, "closing": run.closing, "charge": run.charge, "reversal": run.reversal,
                   "write_off": run.write_off, "recoveries": run.recoveries,
                   "policy_version": run.policy_version, "lines": len(lines)})
-    tell(users_with_perm("provisions.approve_provisionrun").exclude(pk=actor.pk), template=Template.APPROVAL_REQUEST,
+    approvers = users_with_perm("provisions.approve_provisionrun")
+    tell(approvers.exclude(pk=actor.pk) if actor else approvers, template=Template.APPROVAL_REQUEST,
          title=_("The provision of %(day)s awaits approval") % {"day": run.as_of.isoformat()},
          body=_("%(who)s proposes a provision of %(amount)s at %(day)s.") % {
-             "who": actor.get_username(), "amount": f"{run.closing:,}", "day": run.as_of.isoformat()},
+             "who": actor.get_username() if actor else _("The night"), "amount": f"{run.closing:,}",
+             "day": run.as_of.isoformat()},
          link=run_link(run))
     return run
 
@@ -233,7 +248,7 @@ def decide_run(*, actor, run: ProvisionRun, approve: bool, note: str = "") -> Pr
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     record(actor, f"provision_run.{status}", "provisionrun", locked.pk, before={"status": RunStatus.PROPOSED},
            after={"status": status, "as_of": locked.as_of, "closing": locked.closing, "note": note})
-    tell([locked.proposed_by], template=Template.APPROVAL_DECIDED,
+    tell([locked.proposed_by] if locked.proposed_by else [], template=Template.APPROVAL_DECIDED,
          title=_("The provision of %(day)s: %(status)s") % {"day": locked.as_of.isoformat(),
                                                             "status": locked.get_status_display()},
          body=_("%(who)s decided: %(status)s. %(note)s") % {"who": actor.get_username(),
