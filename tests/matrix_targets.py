@@ -325,3 +325,38 @@ def provision_run(proposed_by) -> ProvisionRun:
 
 def proposed_provision(scene: Scene) -> ProvisionRun:
     return provision_run(scene.maker)
+
+
+def write_off_evidence(customer) -> int:
+    from fengkong.evidence.actions import Description, keep
+
+    return keep(actor=None, chunks=[b"%PDF-1.4 ruling\n%%EOF\n"], filename="ruling.pdf", customer=customer,
+                description=Description(title="民事裁定书", source="court_document")).pk
+
+
+def write_off_request(scene: Scene) -> dict:
+    """The form (and API body) of a write-off of 1.00 of an open invoice of the scene's customer."""
+    return {"invoice": open_invoice(scene.customer).number, "amount": "1.00", "ground": "court",
+            "statement": "终结执行", "evidence": str(write_off_evidence(scene.customer))}
+
+
+def proposed_write_off(scene: Scene):
+    """A write-off request of 1.00 awaiting one approval, made by `maker`."""
+    from fengkong.provisions.models import WriteOffRequest
+
+    invoice = open_invoice(scene.customer)
+    made = WriteOffRequest.objects.create(invoice=invoice, amount=Decimal("1.00"), ground="court",
+                                          statement="终结执行", approvers_needed=1, proposed_by=scene.maker)
+    made.evidence.set([write_off_evidence(scene.customer)])
+    return made
+
+
+def posted_write_off(scene: Scene):
+    """A write-off of 1.00 posted to the ledger, for recoveries."""
+    from fengkong.receivables.ledger import post_write_off
+
+    made = proposed_write_off(scene)
+    made.posted = post_write_off(made.invoice_id, made.amount, AS_OF, made.reference)
+    made.status = "posted"
+    made.save(update_fields=["posted", "status"])
+    return made

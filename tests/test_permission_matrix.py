@@ -115,7 +115,7 @@ from fengkong.credit.models import (
 from fengkong.industry.models import Indicator, IndustryOutlook, Observation
 from fengkong.integrations.models import ImportBatch
 from fengkong.legal.models import CaseDocument, LegalCase, LegalDeadline, Seizure
-from fengkong.provisions.models import ProvisionRun
+from fengkong.provisions.models import ProvisionRun, Recovery, WriteOffRequest
 from fengkong.receivables.models import FxRate
 from fengkong.scoring.models import PromotionRequest
 
@@ -279,6 +279,16 @@ def an_indicator(world) -> str:
     return indicator().code
 
 
+def a_write_off(world) -> int:
+    from tests.matrix_targets import Scene, proposed_write_off
+
+    from fengkong.provisions.models import WriteOffRequest
+
+    found = WriteOffRequest.objects.first()
+    scene = Scene(world, "system", None, world["customers"][0], world["users"][Role.FINANCE], None)
+    return (found or proposed_write_off(scene)).pk
+
+
 def a_provision(world) -> int:
     from tests.matrix_targets import provision_run
 
@@ -308,7 +318,7 @@ def a_pending_change(world) -> int:
                                         requested_by=world["users"]["credit_analyst"]).pk
 
 
-EVIDENCE_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.COLLECTOR, Role.LEGAL_OFFICER,
+EVIDENCE_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.COLLECTOR, Role.LEGAL_OFFICER, Role.FINANCE,
                     Role.AUDITOR}
 EVIDENCE_VERIFIERS = {Role.ADMIN, Role.RISK_MANAGER, Role.LEGAL_OFFICER, Role.AUDITOR}
 LEGAL_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.LEGAL_OFFICER, Role.FINANCE, Role.AUDITOR}
@@ -562,6 +572,16 @@ MATRIX: dict[str, Entry] = {
     "api:provision_run_propose": web_only(PROVISION_READERS, web=False),  # GET on the path lists
     "api:provision_run_detail": web_only(PROVISION_READERS, {"run_id": a_provision}, web=False),
     "api:provision_run_decide": post_only(run_id=1),
+    "provisions-write-offs": web_only(PROVISION_READERS),
+    "provisions-write-off": web_only(PROVISION_READERS, {"pk": a_write_off}),
+    "provisions-write-off-create": POST_ONLY,
+    "provisions-write-off-decide": post_only(pk=1),
+    "provisions-write-off-recovery": post_only(pk=1),
+    "api:write_off_list": web_only(PROVISION_READERS, web=False),
+    "api:write_off_request": web_only(PROVISION_READERS, web=False),  # GET on the path lists
+    "api:write_off_detail": web_only(PROVISION_READERS, {"write_off_id": a_write_off}, web=False),
+    "api:write_off_decide": post_only(write_off_id=1),
+    "api:write_off_recovery": post_only(write_off_id=1),
     "api:customer_model_scores": Entry({**web_only(MODEL_READERS, web=False).expect},
                                        {"code": CQ_CUSTOMER}),
     "api:invoice_prediction_list": web_only(MODEL_READERS | {Role.COLLECTOR}, web=False),  # none yet: empty, scoped
@@ -962,6 +982,26 @@ WRITES: dict[str, Write] = {
     "api:provision_run_decide": api_write(FINANCE, targets.proposed_provision, lambda r: {"run_id": r.pk},
                                           {"approve": True}, audit="provision_run.approved", scoped=False,
                                           maker={Role.FINANCE: DENIED}),
+    # Write-offs: finance requests; another finance user approves (never their own); finance records recoveries
+    "provisions-write-off-create": web_write(FINANCE, data=lambda scene, target: targets.write_off_request(scene),
+                                             creates=WriteOffRequest, audit="write_off.requested", scoped=False),
+    "api:write_off_request": api_write(FINANCE, data=lambda scene, target: {
+        **targets.write_off_request(scene), "evidence": [int(targets.write_off_request(scene)["evidence"])]},
+        creates=WriteOffRequest, audit="write_off.requested", scoped=False),
+    "provisions-write-off-decide": web_write(FINANCE, targets.proposed_write_off, pk_of, {"decision": "approve"},
+                                             audit="write_off.posted", scoped=False,
+                                             maker={Role.FINANCE: NO_CHANGE}),
+    "api:write_off_decide": api_write(FINANCE, targets.proposed_write_off, lambda r: {"write_off_id": r.pk},
+                                      {"approve": True}, audit="write_off.posted", scoped=False,
+                                      maker={Role.FINANCE: DENIED}),
+    "provisions-write-off-recovery": web_write(FINANCE, targets.posted_write_off, pk_of,
+                                               lambda scene, target: {"amount": "0.50",
+                                                                      "received_on": target.posted.written_off_on},
+                                               creates=Recovery, audit="write_off.recovered", scoped=False),
+    "api:write_off_recovery": api_write(FINANCE, targets.posted_write_off, lambda r: {"write_off_id": r.pk},
+                                        lambda scene, target: {"amount": "0.50",
+                                                               "received_on": str(target.posted.written_off_on)},
+                                        creates=Recovery, audit="write_off.recovered", scoped=False),
     # Credit: checks on sales orders
     "api:credit_check_create": api_write(ORDER_TAKERS, itself, data=lambda s, customer: {
         "customer": customer.code, "amount": "5000.00", "reference": "SO-NEW"}, creates=CreditCheck,

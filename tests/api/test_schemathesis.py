@@ -92,7 +92,8 @@ def known_keys(book, users) -> dict:
             "model_id": promotion.model_id, "request_id": promotion.pk, "change_id": targets.pending_change(scene).pk,
             "case_id": targets.legal_case(scene).pk, "collection_case_id": targets.collection_case(scene).pk,
             "dispute_id": targets.open_dispute(scene).pk, "run_id": targets.provision_run(maker).pk,
-            "indicator_code": targets.indicator().code, "item_id": _evidence_item(customer)}
+            "indicator_code": targets.indicator().code, "item_id": _evidence_item(customer),
+            "write_off_id": targets.proposed_write_off(scene).pk}
 
 
 def _evidence_item(customer) -> int:

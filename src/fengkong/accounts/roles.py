@@ -75,10 +75,14 @@ CONTRACTS_WORK = CONTRACTS_READ + ["contracts.analyze_contract", "contracts.add_
 CONTRACTS_APPROVE = ["contracts.approve_contract", "contracts.approve_large_contract"]
 
 # Bad-debt provisions (fengkong.provisions): finance proposes and approves (never its own), risk and audit read.
+# Write-offs: finance requests and approves them (never its own; levels by amount), and records recoveries.
 PROVISIONS_READ = ["provisions.view_provisionrun", "provisions.view_provisionline", "provisions.view_provisionpolicy",
-                   "provisions.view_individualprovision"]
+                   "provisions.view_individualprovision", "provisions.view_writeoffrequest",
+                   "provisions.view_recovery", "receivables.view_writeoff"]
 PROVISIONS_BOOK = PROVISIONS_READ + ["provisions.propose_provisionrun", "provisions.approve_provisionrun",
-                                     "provisions.publish_provisionpolicy", "provisions.add_individualprovision"]
+                                     "provisions.publish_provisionpolicy", "provisions.add_individualprovision",
+                                     "provisions.propose_writeoffrequest", "provisions.approve_writeoffrequest",
+                                     "provisions.add_recovery"]
 CREDIT_SALES = ["credit.view_creditprofile", "credit.view_creditcheck", "credit.request_check",
                 "credit.submit_feedback"]
 # Evidence (fengkong.evidence, docs/evidence.md): who reads and stores it, verifies the ledger, exports bundles.
@@ -122,7 +126,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                  "monitoring.view_alert", *CREDIT_SALES, *DISPUTE_OWNER],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
     + COLLECTIONS_READ + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ
-    + PROVISIONS_BOOK,   # exchange rates are finance's (docs/currencies.md)
+    + PROVISIONS_BOOK   # exchange rates are finance's (docs/currencies.md)
+    + EVIDENCE_READ,    # the evidence of the write-offs finance requests and approves
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + COLLECTIONS_READ + ["integrations.view_importbatch", "integrations.view_importsource",
                           "accounts.view_portfolio", "accounts.view_signinlock"] + RECONCILE + EVIDENCE_VERIFY

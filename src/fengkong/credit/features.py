@@ -41,6 +41,7 @@ from django.utils import timezone
 from fengkong.industry.queries import outlook_frame
 from fengkong.integrations import db
 from fengkong.receivables.fx import Rates, rates_on
+from fengkong.receivables.ledger import settled_after_sql
 
 from .choices import ACTIVE_CHECK_STATUSES
 
@@ -203,7 +204,8 @@ def _invoices(only: _Filter, as_of: date, rates: Rates, window_days: int = WINDO
     lit, start = date_sql(as_of), date_sql(as_of - timedelta(days=window_days))
     day_lit = f"DATE {lit}" if db.is_postgres() else lit
     cap = "LEAST" if db.is_postgres() else "MIN"
-    open_then = f"{cap}(i.amount, i.open_amount + COALESCE(pa.paid, 0) + COALESCE(cn.credited, 0))"
+    joins, later = settled_after_sql(lit)
+    open_then = f"{cap}(i.amount, i.open_amount + {later})"
     receipts = ("FROM receivables_paymentallocation a JOIN receivables_payment p ON p.id = a.payment_id "
                 f"WHERE p.payment_date > {start} AND p.payment_date <= {lit}")
     if db.is_postgres():  # a hash join on the last receipt of each invoice
@@ -216,12 +218,7 @@ def _invoices(only: _Filter, as_of: date, rates: Rates, window_days: int = WINDO
     inner = (
         f"SELECT i.id, i.customer_id, i.issue_date, i.due_date, {rates.sql_fen('i.amount', 'i.currency')} AS amount_fen, "  # noqa: S608 - only our column names, SQL expressions and date literals made from date objects are formatted in; values are parameters  # nosec B608
         f"{rates.sql_fen(open_then, 'i.currency')} AS open_fen, {rates.sql_unconverted('i.currency')} AS unconverted"
-        f"{last_column} FROM receivables_invoice i "
-        "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
-        "JOIN receivables_payment p ON p.id = a.payment_id "
-        f"WHERE p.payment_date > {lit} GROUP BY a.invoice_id) pa ON pa.invoice_id = i.id "
-        "LEFT JOIN (SELECT invoice_id, SUM(amount) AS credited FROM receivables_creditnote "
-        f"WHERE issue_date > {lit} AND invoice_id IS NOT NULL GROUP BY invoice_id) cn ON cn.invoice_id = i.id "
+        f"{last_column} FROM receivables_invoice i {joins} "
         f"{last_join} WHERE i.issue_date <= {lit} AND (i.due_date > {start} OR {open_then} > 0){where}")
     overdue = f"t.open_fen > 0 AND t.due_date < {lit}"
     return _converted(rates, "receivables_invoice", db.fetch(

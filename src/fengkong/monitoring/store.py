@@ -23,6 +23,7 @@ from django.utils import timezone
 from fengkong.integrations import db
 from fengkong.integrations.db import DATE, INT, MONEY, TEXT, Target
 from fengkong.receivables.fx import Rates, rates_on
+from fengkong.receivables.ledger import settled_after_sql
 
 from .models import BUCKET_FIELDS, ZONE_FIELDS, ActionItem, Alert, BookSnapshot, CustomerSnapshot, ItemZone
 
@@ -63,21 +64,17 @@ def open_items(as_of: date, rates: Rates | None = None) -> pl.DataFrame:
     item in a currency without a rate stops the read with MissingRate naming it and the date.
 
     The book as it stood that day, from today's ledger: invoices issued after `as_of` are left out, and
-    what was paid (allocations of receipts dated after it) or credited (credit notes issued after it)
-    is added back to today's open amount, capped at the invoice amount. For today nothing is added back,
-    so a cycle for a past date and a cycle run on that date see the same open items.
+    what was paid (allocations of receipts dated after it), credited (credit notes issued after it) or
+    written off (after it) is added back to today's open amount, capped at the invoice amount
+    (receivables.ledger.settled_after_sql). For today nothing is added back, so a cycle for a past date and a cycle run on that date see the same open items.
     """
     rates = rates or rates_on(as_of)
     day = f"'{as_of.isoformat()}'"  # a date object's ISO form: digits and dashes only
     cap = "LEAST" if db.is_postgres() else "MIN"
-    open_then = f"{cap}(i.amount, i.open_amount + COALESCE(pa.paid, 0) + COALESCE(cn.credited, 0))"
+    joins, later = settled_after_sql(day)
+    open_then = f"{cap}(i.amount, i.open_amount + {later})"
     sql = (f"SELECT i.id, i.customer_id, {_day_number('i.due_date')}, {rates.sql_fen(open_then, 'i.currency')} "  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
-           "FROM receivables_invoice i "
-           "LEFT JOIN (SELECT a.invoice_id, SUM(a.amount) AS paid FROM receivables_paymentallocation a "
-           "JOIN receivables_payment p ON p.id = a.payment_id "
-           f"WHERE p.payment_date > {day} GROUP BY a.invoice_id) pa ON pa.invoice_id = i.id "
-           "LEFT JOIN (SELECT invoice_id, SUM(amount) AS credited FROM receivables_creditnote "
-           f"WHERE issue_date > {day} AND invoice_id IS NOT NULL GROUP BY invoice_id) cn ON cn.invoice_id = i.id "
+           f"FROM receivables_invoice i {joins} "
            f"WHERE i.issue_date <= {day} AND {open_then} > 0")
     items = _read_items(sql)
     if items.get_column("open_fen").null_count():

@@ -30,6 +30,8 @@ from fengkong.receivables.fx import rates_on
 
 from . import month_ends as ledger_reads
 from . import policy as policy_module
+from . import recovery as recovery_module
+from . import write_offs
 from .choices import RunStatus
 from .exceptions import Conflict, NothingToProvide, PeriodLocked, ProvisionError, SelfApproval
 from .models import IndividualProvision, ProvisionLine, ProvisionPolicy, ProvisionRun
@@ -54,6 +56,7 @@ class Computed:
     months: list[date]
     result: engine.Provision
     individuals: dict[int, IndividualProvision]
+    recovery: recovery_module.RecoveryRate
 
     def matrix_json(self) -> dict:
         m = self.result.matrix
@@ -64,7 +67,8 @@ class Computed:
                 "provision_fen": list(self.result.provision_fen), "months": [d.isoformat() for d in self.months],
                 "scenarios": [{"name": s.name, "probability": s.probability, "multiplier": s.multiplier}
                               for s in self.policy.scenarios],
-                "individual_customers": sorted(self.individuals)}
+                "individual_customers": sorted(self.individuals),
+                "recovery_source": self.recovery.source, "recovery_cases": self.recovery.cases}
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -78,12 +82,15 @@ def compute(as_of: date, *, policy: policy_module.Policy | None = None, progress
     policy = policy or ProvisionPolicy.current().parsed()
     months = month_ends(as_of, policy.lookback_months)
     progress(_("Reading the ledger"), 0, 4)
-    items, events = ledger_reads.ledger(months[0], as_of, rates_on(as_of))
+    rates = rates_on(as_of)
+    items, events = ledger_reads.ledger(months[0], as_of, rates)
     progress(_("Month-end aging"), 1, 4)
     snapshots = engine.month_end_snapshots(items, events, months, policy.edges)
     progress(_("Roll rates"), 2, 4)
     rolled, collected = engine.roll_flows(snapshots, len(policy.edges) + 1, len(months))
-    mat = engine.matrix(rolled, collected, policy.edges, float(policy.recovery_rate), policy.scenarios)
+    recovery = recovery_module.recovery_rate(months[0], as_of, rates, policy.recovery_rate,
+                                             policy.recovery_min_cases)
+    mat = engine.matrix(rolled, collected, policy.edges, recovery.rate, policy.scenarios)
     progress(_("Provision per customer"), 3, 4)
     individuals = {i.customer_id: i for i in IndividualProvision.objects.active()}
     specs = [engine.Individual(c, rate=float(i.rate) if i.rate is not None else None,
@@ -91,7 +98,7 @@ def compute(as_of: date, *, policy: policy_module.Policy | None = None, progress
              for c, i in individuals.items()]
     result = engine.provide(snapshots.filter(snapshots.get_column("month") == len(months) - 1), mat, specs)
     progress(_("Provision per customer"), 4, 4)
-    return Computed(as_of, policy, months, result, individuals)
+    return Computed(as_of, policy, months, result, individuals, recovery)
 
 
 def publish_policy(*, actor, config: dict, note: str = "") -> ProvisionPolicy:
@@ -160,6 +167,19 @@ def propose_run(*, actor, as_of: date, note: str = "", progress: Progress = _no_
     return _store_run(actor, computed, note)
 
 
+def propose_system_run(*, as_of: date, progress: Progress = _no_progress) -> ProvisionRun:
+    """The night's proposal of a past month-end (provisions.nightly): made by nobody, so any finance user
+    approves it. Refused as propose_run refuses (locked, already proposed, nothing open)."""
+    computed = compute(as_of, progress=progress)
+    if not computed.result.gross_fen:
+        raise NothingToProvide(_("No receivables were open on %(day)s.") % {"day": as_of.isoformat()})
+    try:
+        return _store_run(None, computed, _("Proposed by the night after the month-end."))
+    except IntegrityError:
+        raise Conflict(_("A provision of %(day)s is already proposed; it must be decided first.")
+                       % {"day": as_of.isoformat()}) from None
+
+
 def _refuse_locked(as_of: date) -> None:
     latest = ProvisionRun.objects.approved().filter(as_of__gte=as_of).order_by("-as_of").first()
     if latest is not None:
@@ -175,7 +195,8 @@ def _store_run(actor, computed: Computed, note: str) -> ProvisionRun:
                        % {"day": computed.as_of.isoformat()})
     previous = ProvisionRun.objects.approved().filter(as_of__lt=computed.as_of).order_by("-as_of").first()
     opening = previous.closing if previous else Decimal("0.00")
-    moved = engine.movement(to_fen(opening), computed.result.total_fen, 0, 0)
+    written, recovered = write_offs.period_amounts(previous.as_of if previous else None, computed.as_of)
+    moved = engine.movement(to_fen(opening), computed.result.total_fen, written, recovered)
     run = ProvisionRun.objects.create(
         as_of=computed.as_of, policy_version=computed.policy.version, matrix=computed.matrix_json(),
         gross_amount=from_fen(computed.result.gross_fen), opening=from_fen(moved.opening_fen),
@@ -190,11 +211,14 @@ def _store_run(actor, computed: Computed, note: str) -> ProvisionRun:
                                               "individual").iter_rows()), batch_size=2000)
     record(actor, "provision_run.proposed", "provisionrun", run.pk,
            after={"as_of": run.as_of, "closing": run.closing, "charge": run.charge, "reversal": run.reversal,
+                  "write_off": run.write_off, "recoveries": run.recoveries,
                   "policy_version": run.policy_version, "lines": len(lines)})
-    tell(users_with_perm("provisions.approve_provisionrun").exclude(pk=actor.pk), template=Template.APPROVAL_REQUEST,
+    approvers = users_with_perm("provisions.approve_provisionrun")
+    tell(approvers.exclude(pk=actor.pk) if actor else approvers, template=Template.APPROVAL_REQUEST,
          title=_("The provision of %(day)s awaits approval") % {"day": run.as_of.isoformat()},
          body=_("%(who)s proposes a provision of %(amount)s at %(day)s.") % {
-             "who": actor.get_username(), "amount": f"{run.closing:,}", "day": run.as_of.isoformat()},
+             "who": actor.get_username() if actor else _("The night"), "amount": f"{run.closing:,}",
+             "day": run.as_of.isoformat()},
          link=run_link(run))
     return run
 
@@ -224,7 +248,7 @@ def decide_run(*, actor, run: ProvisionRun, approve: bool, note: str = "") -> Pr
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     record(actor, f"provision_run.{status}", "provisionrun", locked.pk, before={"status": RunStatus.PROPOSED},
            after={"status": status, "as_of": locked.as_of, "closing": locked.closing, "note": note})
-    tell([locked.proposed_by], template=Template.APPROVAL_DECIDED,
+    tell([locked.proposed_by] if locked.proposed_by else [], template=Template.APPROVAL_DECIDED,
          title=_("The provision of %(day)s: %(status)s") % {"day": locked.as_of.isoformat(),
                                                             "status": locked.get_status_display()},
          body=_("%(who)s decided: %(status)s. %(note)s") % {"who": actor.get_username(),

@@ -1,5 +1,5 @@
 """`fengkong provisions …`: compute the month-end provision (and propose it as a finance user), set an
-individual provision, publish a provision policy version."""
+individual provision, publish a provision policy version; request, decide and recover write-offs."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ from fengkong.core.console import DATE, Stages, console, progress_bar, refuse, u
 from fengkong.core.money import from_fen
 from fengkong.customers.models import Customer
 from fengkong.receivables.exceptions import MissingRate
+from fengkong.receivables.models import Invoice
 
-from . import actions
+from . import actions, write_offs
+from .choices import WriteOffGround
 from .exceptions import PolicyInvalid, ProvisionError
+from .models import WriteOffRequest
 from .queries import bucket_labels
 
 
@@ -26,7 +29,8 @@ def _as_json(computed: actions.Computed, run=None) -> dict:
     return {"as_of": computed.as_of.isoformat(), "policy_version": computed.policy.version,
             "months": len(computed.months), "gross_amount": str(from_fen(result.gross_fen)),
             "provision": str(from_fen(result.total_fen)), "multiplier": m.multiplier,
-            "recovery_rate": m.recovery_rate,
+            "recovery_rate": m.recovery_rate, "recovery_source": computed.recovery.source,
+            "recovery_cases": computed.recovery.cases,
             "buckets": [{"label": labels[i], "balance": str(from_fen(result.balance_fen[i])),
                          "roll_rate": m.roll_rates[i] if i < len(m.roll_rates) else None,
                          "loss_rate": m.loss_rates[i], "adjusted_rate": m.adjusted_rates[i],
@@ -114,3 +118,72 @@ def _decimal(text: str | None, option: str) -> Decimal | None:
     if not value.is_finite():
         raise click.BadParameter(f"not a number: {text!r}", param_hint=option)
     return value
+
+
+# --- write-offs -------------------------------------------------------------------------------------
+
+def _write_off_line(item) -> str:
+    return (f"{item.reference} {item.invoice.number} {item.amount:,} {item.get_ground_display()}: "
+            f"{item.get_status_display()} ({item.approvals.count()}/{item.approvers_needed} approvals)")
+
+
+@provisions.command("write-off")
+@click.option("--invoice", "number", required=True, help="The invoice number.")
+@click.option("--amount", required=True, help="All or part of its open amount, such as 12345.67.")
+@click.option("--ground", required=True, type=click.Choice(WriteOffGround.values),
+              help="court, bankruptcy, deregistration or overdue_3y (国家税务总局公告2011年第25号).")
+@click.option("--evidence", required=True, help="Evidence item ids, comma-separated (e.g. 12,15).")
+@click.option("--statement", required=True, help="What happened and what was done to collect.")
+@click.option("--user", "username", required=True, help="The finance user who requests it.")
+def write_off_cmd(number: str, amount: str, ground: str, evidence: str, statement: str, username: str) -> None:
+    """Request a write-off of an invoice's open amount; other people approve it."""
+    invoice = Invoice.objects.filter(number=number).first()
+    if invoice is None:
+        raise click.BadParameter(f"no invoice {number}", param_hint="--invoice")
+    try:
+        ids = [int(p) for p in evidence.replace("#", "").split(",") if p.strip()]
+    except ValueError:
+        raise click.BadParameter(f"not a list of evidence ids: {evidence!r}", param_hint="--evidence") from None
+    try:
+        made = write_offs.request_write_off(actor=user_or_system(username), invoice=invoice, amount=amount,
+                                            ground=ground, statement=statement, evidence_ids=ids)
+    except (ProvisionError, PermissionDenied) as exc:
+        refuse(str(exc))
+    console.print(f"Requested: {_write_off_line(made)}.")
+
+
+@provisions.command("write-off-decide")
+@click.argument("request_id", type=int)
+@click.option("--approve/--reject", required=True, help="Approve, or reject (with --note).")
+@click.option("--note", default="", help="Why (needed to reject).")
+@click.option("--user", "username", required=True, help="The finance user who decides (not the requester).")
+def write_off_decide_cmd(request_id: int, approve: bool, note: str, username: str) -> None:
+    """Approve or reject a write-off request; the last approval needed posts it."""
+    item = WriteOffRequest.objects.filter(pk=request_id).first()
+    if item is None:
+        raise click.BadParameter(f"no write-off request {request_id}", param_hint="REQUEST_ID")
+    try:
+        decided = write_offs.decide_write_off(actor=user_or_system(username), request=item, approve=approve,
+                                              note=note)
+    except (ProvisionError, PermissionDenied) as exc:
+        refuse(str(exc))
+    console.print(f"{_write_off_line(decided)}.")
+
+
+@provisions.command("recovery")
+@click.argument("request_id", type=int)
+@click.option("--amount", required=True, help="The amount received, such as 1000.00.")
+@click.option("--on", "received_on", type=DATE, required=True, help="The day it was received (YYYY-MM-DD).")
+@click.option("--note", default="", help="A note (the receipt, the court's distribution …).")
+@click.option("--user", "username", required=True, help="The finance user who records it.")
+def recovery_cmd(request_id: int, amount: str, received_on, note: str, username: str) -> None:
+    """Record money received on a written-off amount."""
+    item = WriteOffRequest.objects.filter(pk=request_id).first()
+    if item is None:
+        raise click.BadParameter(f"no write-off request {request_id}", param_hint="REQUEST_ID")
+    try:
+        made = write_offs.record_recovery(actor=user_or_system(username), request=item, amount=amount,
+                                          received_on=received_on.date(), note=note)
+    except (ProvisionError, PermissionDenied) as exc:
+        refuse(str(exc))
+    console.print(f"Recovered {made.amount:,} on {item.reference} ({made.received_on}).")

@@ -25,3 +25,11 @@ class Conflict(ProvisionError):
 
 class NothingToProvide(ProvisionError):
     """The book has no receivables at the date."""
+
+
+class WriteOffInvalid(ProvisionError):
+    """A write-off request that cannot be made as given; `field` names the input at fault."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)

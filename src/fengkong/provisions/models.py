@@ -8,6 +8,13 @@ Design decisions:
   closing is a check constraint, and at most one run per month-end is proposed or approved at a time.
 - The matrix (roll rates, loss rates, flows, balances per bucket) is kept as the engine gave it, in JSON,
   so the page, the disclosure and the audit read exactly what was booked.
+- A write-off request names one invoice, the amount (all or part of its open amount), the ground of
+  国家税务总局公告2011年第25号 and the evidence items that prove it; the number of approvers it needs is
+  fixed at the request from the policy's levels. When the last approval arrives the amount is posted to
+  the ledger (receivables.WriteOff), which lowers the invoice's open amount; the request keeps the history.
+  At most one request per invoice awaits approval, and each person approves a request once.
+- A recovery is money received on a written-off amount: it never reopens the invoice, it goes back to the
+  provision (the movement's recoveries) and is at most what was written off less earlier recoveries.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from fengkong.core.money import money_field
 
 from . import policy as policy_module
-from .choices import RunStatus
+from .choices import RunStatus, WriteOffGround, WriteOffStatus
 from .exceptions import PeriodLocked
 
 
@@ -169,3 +176,77 @@ class ProvisionLine(models.Model):
             models.CheckConstraint(condition=Q(provision__gte=0) & Q(provision__lte=F("balance")),
                                    name="provisions_line_at_most_balance"),
         ]
+
+
+class WriteOffRequest(models.Model):
+    invoice = models.ForeignKey("receivables.Invoice", models.PROTECT, related_name="write_off_requests",
+                                verbose_name=_("invoice"))
+    amount = money_field(_("amount"))
+    ground = models.CharField(_("ground"), max_length=20, choices=WriteOffGround.choices)
+    statement = models.TextField(_("statement"), max_length=2000)
+    evidence = models.ManyToManyField("evidence.EvidenceItem", related_name="+", verbose_name=_("evidence"))
+    status = models.CharField(_("status"), max_length=10, choices=WriteOffStatus.choices,
+                              default=WriteOffStatus.PROPOSED)
+    approvers_needed = models.PositiveSmallIntegerField(_("approvers needed"))
+    policy_version = models.PositiveIntegerField(_("policy version"), default=0)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    posted = models.OneToOneField("receivables.WriteOff", models.PROTECT, null=True, blank=True,
+                                  related_name="request", verbose_name=_("write-off"))
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name = _("write-off request")
+        verbose_name_plural = _("write-off requests")
+        permissions = [("propose_writeoffrequest", "Can request a write-off"),
+                       ("approve_writeoffrequest", "Can approve another person's write-off request")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="provisions_write_off_amount_positive"),
+            models.CheckConstraint(condition=Q(approvers_needed__gte=1), name="provisions_write_off_approvers"),
+            models.UniqueConstraint(fields=["invoice"], condition=Q(status="proposed"),
+                                    name="provisions_one_pending_write_off_per_invoice"),
+            models.CheckConstraint(condition=~Q(status="posted") | Q(posted__isnull=False),
+                                   name="provisions_posted_write_off_has_ledger_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"WO{self.pk:06d}"
+
+
+class WriteOffApproval(models.Model):
+    request = models.ForeignKey(WriteOffRequest, models.PROTECT, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["approved_at", "pk"]
+        verbose_name = _("write-off approval")
+        verbose_name_plural = _("write-off approvals")
+        constraints = [models.UniqueConstraint(fields=["request", "approver"], name="provisions_approve_once")]
+
+
+class Recovery(models.Model):
+    """Money received on a written-off amount (坏账收回)."""
+
+    request = models.ForeignKey(WriteOffRequest, models.PROTECT, related_name="recoveries",
+                                verbose_name=_("write-off request"))
+    amount = money_field(_("amount"))
+    received_on = models.DateField(_("received on"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("recovery")
+        verbose_name_plural = _("recoveries")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="provisions_recovery_positive")]

@@ -1,4 +1,5 @@
-"""The provision policy: aging buckets, look-back, recovery rate and the forward-looking scenarios.
+"""The provision policy: aging buckets, look-back, recovery rate, the forward-looking scenarios and the
+approval levels of write-offs.
 
 Design decisions:
 - A policy is data, versioned in the database (models.ProvisionPolicy), as monitoring's policy is: a change
@@ -6,6 +7,10 @@ Design decisions:
 - Rates and probabilities are given as text ("0.25") or whole numbers, never floats, so a config reads
   exactly as the finance team wrote it; `parse` reports every problem, each naming the setting.
 - Scenario probabilities add up to 1 exactly.
+- The recovery rate is the policy's `recovery_rate` until at least `recovery_min_cases` legal cases closed
+  within the look-back (provisions.recovery): then it is what those cases recovered of their principal.
+- Write-off approval levels are bands of the written-off amount (in the functional currency): each names
+  how many people other than the proposer must approve (`approvers`); the last band has no upper bound.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fengkong.core.config import whole, with_defaults
+from fengkong.core.config import money_fen, whole, with_defaults
 from fengkong.engine.aging import check_edges
 from fengkong.engine.provisions import Scenario
 
@@ -25,12 +30,26 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "edges": [0, 30, 60, 90, 180, 365],
     "lookback_months": 36,
     "recovery_rate": "0.10",
+    "recovery_min_cases": 3,
     "scenarios": [
         {"name": "base", "probability": "0.60", "multiplier": "1.00"},
         {"name": "adverse", "probability": "0.25", "multiplier": "1.20"},
         {"name": "favourable", "probability": "0.15", "multiplier": "0.90"},
     ],
+    "write_off_levels": [
+        {"up_to": "100000.00", "approvers": 1},
+        {"up_to": "1000000.00", "approvers": 2},
+        {"up_to": None, "approvers": 3},
+    ],
 }
+
+
+@dataclass(frozen=True)
+class Level:
+    """Write-offs up to `up_to_fen` (None: any amount) need `approvers` people other than the proposer."""
+
+    up_to_fen: int | None
+    approvers: int
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,15 @@ class Policy:
     recovery_rate: Decimal
     scenarios: tuple[Scenario, ...]
     config: dict
+    write_off_levels: tuple[Level, ...] = ()
+    recovery_min_cases: int = 3
+
+    def approvers_for(self, amount_fen: int) -> int:
+        """How many approvers a write-off of `amount_fen` (functional currency) needs."""
+        for level in self.write_off_levels:
+            if level.up_to_fen is None or amount_fen <= level.up_to_fen:
+                return level.approvers
+        return self.write_off_levels[-1].approvers if self.write_off_levels else 1
 
 
 def defaults() -> dict[str, Any]:
@@ -87,7 +115,31 @@ def parse(config: Any, version: int = 0) -> Policy:
         total = sum((p for _, p, _ in scenarios), Decimal(0))
         if scenarios and total != 1:
             problems.append(f"the scenario probabilities add up to {total}, not 1")
+    levels = _levels(full["write_off_levels"], problems)
+    min_cases = whole(full["recovery_min_cases"], "recovery_min_cases", problems, 1, 100000)
     if problems:
         raise PolicyInvalid(problems)
     return Policy(version, edges, lookback, recovery,
-                  tuple(Scenario(n, float(p), float(m)) for n, p, m in scenarios), full)
+                  tuple(Scenario(n, float(p), float(m)) for n, p, m in scenarios), full, levels, min_cases)
+
+
+def _levels(value: Any, problems: list[str]) -> tuple[Level, ...]:
+    if not isinstance(value, list) or not value:
+        problems.append("write_off_levels must be a list of {up_to, approvers}, the last with up_to null")
+        return ()
+    levels: list[Level] = []
+    for n, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or set(item) != {"up_to", "approvers"}:
+            problems.append(f"write-off level {n} must have exactly up_to and approvers")
+            continue
+        up_to = None if item["up_to"] is None else money_fen(item["up_to"], f"write-off level {n} up_to",
+                                                             problems, positive=True)
+        approvers = whole(item["approvers"], f"write-off level {n} approvers", problems, 1, 5)
+        if levels and up_to is not None and levels[-1].up_to_fen is not None and up_to <= levels[-1].up_to_fen:
+            problems.append(f"write-off level {n} up_to must be above level {n - 1}'s")
+        if levels and levels[-1].up_to_fen is None:
+            problems.append(f"write-off level {n - 1} has no upper bound, so it must be the last")
+        levels.append(Level(up_to, approvers))
+    if levels and levels[-1].up_to_fen is not None:
+        problems.append("the last write-off level must have up_to null (any larger amount)")
+    return tuple(levels)

@@ -13,8 +13,8 @@ from fengkong.core.money import format_amount, from_fen
 from fengkong.core.permissions import require, sees_all
 from fengkong.engine.aging import AgingBucket, bucket_bounds
 
-from .choices import ALLOWANCE, IMPAIRMENT_LOSS
-from .models import ProvisionLine, ProvisionRun
+from .choices import ALLOWANCE, IMPAIRMENT_LOSS, RECEIVABLES
+from .models import ProvisionLine, ProvisionRun, WriteOffRequest
 
 
 def require_reader(user) -> None:
@@ -85,7 +85,22 @@ def journal_rows(run: ProvisionRun) -> list[dict]:
         entry(_("Bad-debt provision charged for %(day)s") % {"day": day}, IMPAIRMENT_LOSS, ALLOWANCE, run.charge)
     if run.reversal:
         entry(_("Bad-debt provision reversed for %(day)s") % {"day": day}, ALLOWANCE, IMPAIRMENT_LOSS, run.reversal)
+    if run.write_off:
+        entry(_("Bad debts written off to %(day)s") % {"day": day}, ALLOWANCE, RECEIVABLES, run.write_off)
+    if run.recoveries:
+        entry(_("Written-off debts recovered to %(day)s") % {"day": day}, RECEIVABLES, ALLOWANCE, run.recoveries)
     return rows
+
+
+def write_off_requests(user):
+    """Write-off requests for those who read provisions (finance, risk, audit: the whole book)."""
+    require_reader(user)
+    return (WriteOffRequest.objects.select_related("invoice", "invoice__customer", "proposed_by", "posted")
+            .prefetch_related("approvals__approver"))
+
+
+def write_off_for(user, pk: int) -> WriteOffRequest:
+    return get_object_or_404(write_off_requests(user), pk=pk)
 
 
 def top_lines(run: ProvisionRun, limit: int = 50):

@@ -141,6 +141,36 @@ class CreditNote(models.Model):
         return self.number
 
 
+class WriteOff(models.Model):
+    """A part of an invoice written off as a bad debt: it settles the invoice like a credit note (the open
+    amount drops by it, receivables.ledger) but is a loss, not a payment. Written only by an approved
+    write-off request (fengkong.provisions), whose reference it carries; never changed or deleted."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="write_offs",
+                                verbose_name=_("invoice"))
+    written_off_on = models.DateField(_("written off on"))
+    amount = money_field(_("amount"))
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_off_on", "pk"]
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("a write-off is never changed; a recovery is recorded against it instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("a write-off is never deleted")
+
+
 class SalesOrderQuerySet(models.QuerySet):
     def open(self):
         return self.filter(open_amount__gt=0, status__in=[OrderStatus.OPEN, OrderStatus.PARTIAL])

@@ -39,7 +39,7 @@ from fengkong.engine.aging import AgingProfile, age
 
 from .choices import OpenBasis
 from .fx import Rates, as_decimal, rates_on, refuse_missing
-from .models import CreditNote, Invoice, Payment, PaymentAllocation, SalesOrder
+from .models import CreditNote, Invoice, Payment, PaymentAllocation, SalesOrder, WriteOff
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=MAX_DIGITS, decimal_places=PLACES)
@@ -230,7 +230,7 @@ class Reconciliation:
 
 
 def _settled(model, date_field: str, as_of: date, after: bool):
-    """What `model` (allocations or credit notes) settled of the outer invoice up to `as_of`, or after it."""
+    """What `model` (allocations, credit notes or write-offs) settled of the outer invoice up to `as_of`, or after it."""
     lookup = f"{date_field}__{'gt' if after else 'lte'}"
     rows = (model.objects.filter(invoice=OuterRef("pk"), **{lookup: as_of}).order_by().values("invoice")
             .annotate(total=Sum("amount")).values("total"))
@@ -243,10 +243,11 @@ def reconcilable(user, as_of: date) -> QuerySet:
     allocations and credit notes explain (amount − what was paid and credited by then, never below 0)."""
     invoices = Invoice.objects.filter(open_basis=OpenBasis.ERP, issue_date__lte=as_of)
     invoices = invoices if user is None else scope(invoices, user)  # None: a command, the whole book
-    later = _settled(PaymentAllocation, "payment__payment_date", as_of, True) + _settled(
-        CreditNote, "issue_date", as_of, True)
-    settled = _settled(PaymentAllocation, "payment__payment_date", as_of, False) + _settled(
-        CreditNote, "issue_date", as_of, False)
+    later = (_settled(PaymentAllocation, "payment__payment_date", as_of, True)
+             + _settled(CreditNote, "issue_date", as_of, True) + _settled(WriteOff, "written_off_on", as_of, True))
+    settled = (_settled(PaymentAllocation, "payment__payment_date", as_of, False)
+               + _settled(CreditNote, "issue_date", as_of, False)
+               + _settled(WriteOff, "written_off_on", as_of, False))
     return invoices.annotate(
         erp_open=Least(F("amount"), F("open_amount") + later, output_field=MONEY),
         derived_open=Greatest(F("amount") - settled, Value(ZERO), output_field=MONEY),
