@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from fengkong.core.files import written_download
 from fengkong.customers.queries import visible_customers
-from fengkong.evidence import ledger
 from fengkong.evidence.actions import Description, export_bundle
 from fengkong.evidence.exceptions import EvidenceError
 from fengkong.evidence.queries import items_of
+from fengkong.evidence.views import serve_item
 from fengkong.monitoring.choices import ActionKind
 from fengkong.monitoring.models import ActionItem
 
@@ -233,13 +233,10 @@ def legal_bundle(request, pk: int):
 def legal_document_download(request, pk: int, item_id: int):
     """A document of a case, for whoever may see the case (a law firm's user included); as an attachment of
     the type sniffed from its bytes, like the evidence store's own download."""
+    if not (works_for_firm(request.user) or request.user.has_perm("evidence.view_evidenceitem")):
+        raise PermissionDenied("evidence.view_evidenceitem")
     case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
-    item = get_object_or_404(queries.case_items(request.user, case), pk=item_id)
-    try:
-        stream = ledger.storage().open(item.file.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("the file is missing from the store") from None
-    return FileResponse(stream, as_attachment=True, filename=item.filename, content_type=item.file.mime)
+    return serve_item(get_object_or_404(queries.case_items(request.user, case), pk=item_id))
 
 
 @login_required
