@@ -20,6 +20,7 @@ from fengkong.accounts.models import Portfolio
 from fengkong.accounts.roles import ensure_roles
 from fengkong.core import uscc
 from fengkong.customers.models import Customer
+from fengkong.legal.models import LawFirm
 from fengkong.receivables.models import Invoice
 
 PASSWORD = "Correct-horse-9"
@@ -56,6 +57,7 @@ def users(roles, portfolios):
         scoped = {Role.COLLECTOR: [portfolios["CQ"]], Role.SALES: [portfolios["SC"]]}.get(role, [])
         made[role] = make_user(role, role, roles, scoped)
     made["nobody"] = make_user("nobody", None, roles)
+    LawFirm.objects.create(name="重庆渝律律师事务所").members.add(made[Role.LAW_FIRM])  # the law_firm persona's firm
     return made
 
 

@@ -260,6 +260,35 @@ def legal_case(scene: Scene, stage: str = "opened", details: dict | None = None)
     StageRecord.objects.create(case=case, stage="opened", entered_on=AS_OF, by=scene.maker)
     if stage != "opened":
         StageRecord.objects.create(case=case, stage=stage, entered_on=AS_OF, by=scene.maker, details=details or {})
+    if scene.persona == "law_firm":  # its own case is one engaged to its firm; a foreign one, to another firm
+        own = scene.actor.law_firms.first()
+        engage(case, own if scene.owner is scene.actor else law_firm("四川蜀都律师事务所"))
+    return case
+
+
+def law_firm(name: str):
+    from fengkong.legal.models import LawFirm
+
+    return LawFirm.objects.get_or_create(name=name)[0]
+
+
+def engage(case, firm, fixed_fee: Decimal = Decimal("0.00")) -> None:
+    """Engage `firm` on `case` directly (a fixed fee, or a 15% contingency share when there is none)."""
+    from fengkong.legal.models import Engagement
+
+    number = f"WT-MATRIX-{Engagement.objects.count() + 1:04d}"
+    kind, share = ("fixed", Decimal("0.00")) if fixed_fee else ("contingency", Decimal("15.00"))
+    engagement = Engagement.objects.create(number=number, firm=firm, scope="case", fee_kind=kind, fixed_fee=fixed_fee,
+                                           contingency_share=share, engaged_on=AS_OF)
+    case.engagement, case.engaged_on = engagement, AS_OF
+    case.save(update_fields=["engagement", "engaged_on"])
+
+
+def engaged_case(scene: Scene):
+    """A case with a firm engaged at a fixed fee of 5,000.00 (the law_firm persona's own firm for that persona)."""
+    case = legal_case(scene)
+    if case.engagement_id is None:
+        engage(case, law_firm("重庆渝律律师事务所"), Decimal("5000.00"))
     return case
 
 

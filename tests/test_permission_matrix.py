@@ -114,8 +114,19 @@ from fengkong.credit.models import (
 )
 from fengkong.industry.models import Indicator, IndustryOutlook, Observation
 from fengkong.integrations.models import ImportBatch
-from fengkong.legal.models import CaseDocument, LegalCase, LegalDeadline, Seizure
-from fengkong.provisions.models import ProvisionRun, Recovery, WriteOffRequest
+from fengkong.legal.models import (
+    CaseCost,
+    CaseDocument,
+    Engagement,
+    FirmInvoice,
+    LawFirm,
+    LegalCase,
+    LegalDeadline,
+    Recovery,
+    Seizure,
+)
+from fengkong.provisions.models import ProvisionRun, WriteOffRequest
+from fengkong.provisions.models import Recovery as WriteOffRecovery
 from fengkong.receivables.models import FxRate
 from fengkong.scoring.models import PromotionRequest
 
@@ -338,6 +349,27 @@ def a_legal_case(world) -> int:
                      claim=Claim(principal=Decimal("1000.00"))).pk
 
 
+FIRM_READERS = {Role.ADMIN, Role.RISK_MANAGER, Role.LEGAL_OFFICER, Role.FINANCE, Role.AUDITOR}
+
+
+def legal_page(roles: set[str], kwargs=None, web: bool = True, law_firm: str = OK) -> Entry:
+    """A legal page or endpoint: the named roles, and a law firm's user with `law_firm` (OK for the lists,
+    which show its firm's cases only; HIDDEN for a case not engaged to its firm)."""
+    entry = web_only(roles, kwargs, web=web)
+    entry.expect[Role.LAW_FIRM] = law_firm
+    return entry
+
+
+def a_case_document(world) -> tuple[int, int]:
+    """A legal officer's case with one document (made once per test: the URL needs both ids)."""
+    if "case_document" not in world:
+        from fengkong.legal.models import CaseDocument
+
+        document = CaseDocument.objects.get(case_id=a_legal_case_with_evidence(world))
+        world["case_document"] = (document.case_id, document.item_id)
+    return world["case_document"]
+
+
 def a_legal_case_with_evidence(world) -> int:
     from fengkong.evidence.actions import Description
     from fengkong.legal.actions import attach_document
@@ -393,9 +425,24 @@ MATRIX: dict[str, Entry] = {
     # Evidence and legal recovery (fengkong.evidence, fengkong.legal)
     "evidence-verify": web_only(EVIDENCE_VERIFIERS),
     "evidence-download": web_only(EVIDENCE_READERS, {"pk": an_evidence_item}),
-    "legal-worklist": web_only(LEGAL_READERS),
-    "legal-calendar": web_only(LEGAL_READERS),
-    "legal-case": web_only(LEGAL_READERS, {"pk": a_legal_case}),
+    "legal-worklist": legal_page(LEGAL_READERS),
+    "legal-calendar": legal_page(LEGAL_READERS),
+    "legal-case": legal_page(LEGAL_READERS, {"pk": a_legal_case}, law_firm=HIDDEN),
+    "legal-document-download": legal_page(LEGAL_READERS & EVIDENCE_READERS, {"pk": lambda w: a_case_document(w)[0],
+                                                          "item_id": lambda w: a_case_document(w)[1]}, law_firm=HIDDEN),
+    "legal-firms": web_only(FIRM_READERS),
+    "legal-firm-register": POST_ONLY,
+    "legal-engage": POST_ONLY,
+    "legal-firm-invoice": post_only(pk=1),
+    "legal-cost": post_only(pk=1),
+    "legal-recovery": post_only(pk=1),
+    "api:legal_firm_list": web_only(FIRM_READERS, web=False),
+    "api:legal_firm_register": web_only(FIRM_READERS, web=False),  # GET on the same path lists the firms
+    "api:legal_engage": post_only(),
+    "api:legal_firm_invoice": post_only(case_id=1),
+    "api:legal_case_recovery": post_only(case_id=1),
+    "api:legal_case_money": web_only(FIRM_READERS, {"case_id": a_legal_case}, web=False),
+    "api:legal_case_cost": web_only(FIRM_READERS, {"case_id": a_legal_case}, web=False),  # GET: the costs
     "legal-open": POST_ONLY,
     "legal-bundle": web_only({Role.LEGAL_OFFICER, Role.RISK_MANAGER}, {"pk": a_legal_case_with_evidence}),
     "legal-move": post_only(pk=1),
@@ -404,14 +451,14 @@ MATRIX: dict[str, Entry] = {
     "legal-hearing": post_only(pk=1),
     "legal-approve": post_only(pk=1),
     "api:legal_case_move": post_only(case_id=1),
-    "api:legal_case_open": web_only(LEGAL_READERS, web=False),  # GET on the same path lists the cases
+    "api:legal_case_open": legal_page(LEGAL_READERS, web=False),  # GET on the same path lists the cases
     "api:evidence_item_list": web_only(EVIDENCE_READERS, web=False),
     "api:evidence_item_detail": web_only(EVIDENCE_READERS, {"item_id": an_evidence_item}, web=False),
     "api:evidence_verify": web_only(EVIDENCE_VERIFIERS, web=False),
-    "api:legal_case_list": web_only(LEGAL_READERS, web=False),
-    "api:legal_case_detail": web_only(LEGAL_READERS, {"case_id": a_legal_case}, web=False),
-    "api:legal_deadline_list": web_only(LEGAL_READERS, web=False),
-    "api:legal_court_fee": web_only(LEGAL_READERS, web=False),
+    "api:legal_case_list": legal_page(LEGAL_READERS, web=False),
+    "api:legal_case_detail": legal_page(LEGAL_READERS, {"case_id": a_legal_case}, web=False, law_firm=HIDDEN),
+    "api:legal_deadline_list": legal_page(LEGAL_READERS, web=False),
+    "api:legal_court_fee": legal_page(LEGAL_READERS, web=False),  # the scale: no data of anybody's
     "api:legal_limitation_list": web_only(LEGAL_READERS, web=False),
     "review-confirm": post_only(pk=1),
     "review-reject": post_only(pk=1),
@@ -598,6 +645,17 @@ MATRIX: dict[str, Entry] = {
     "scoring-decide": post_only(pk=1),
     "scoring-withdraw": post_only(pk=1),
 }
+
+
+def law_firm_as_nobody(entries: dict) -> None:
+    """A law firm's user is, outside the legal cases, nobody: every other page and endpoint answers them as
+    it answers a signed-in user without a role. The legal entries say what they get themselves."""
+    for key, entry in entries.items():
+        if not key.startswith(("legal-", "api:legal_")):
+            entry.expect[Role.LAW_FIRM] = entry.expect["nobody"]
+
+
+law_firm_as_nobody(MATRIX)
 
 
 @dataclass(frozen=True)
@@ -804,6 +862,10 @@ SIGNED_IN = [p for p in PERSONAS if p != ANONYMOUS]
 CONFIRMERS = {Role.ADMIN, Role.RISK_MANAGER}  # reviews.confirm_change
 # permission_required before the lookup: another portfolio's object is a 403 like one's own
 PERMISSION_FIRST = {p: DENIED for p in BOUND}
+# Who works a legal case: the legal officers, and a law firm's user on a case engaged to its firm; another
+# firm's case is "not found" for them (legal.models.works_for_firm).
+CASE_WORKERS = {Role.LEGAL_OFFICER, Role.LAW_FIRM}
+OTHER_FIRM = {**PERMISSION_FIRST, Role.LAW_FIRM: HIDDEN}
 # the maker may not decide their own proposal or request: a form says why, the API answers 403
 OWN_WEB, OWN_API = {Role.RISK_MANAGER: NO_CHANGE}, {Role.RISK_MANAGER: DENIED}
 OTHER_USERS_MESSAGE = {p: NO_CHANGE for p in SIGNED_IN}  # silently ignored, like an id that does not exist
@@ -997,11 +1059,11 @@ WRITES: dict[str, Write] = {
     "provisions-write-off-recovery": web_write(FINANCE, targets.posted_write_off, pk_of,
                                                lambda scene, target: {"amount": "0.50",
                                                                       "received_on": target.posted.written_off_on},
-                                               creates=Recovery, audit="write_off.recovered", scoped=False),
+                                               creates=WriteOffRecovery, audit="write_off.recovered", scoped=False),
     "api:write_off_recovery": api_write(FINANCE, targets.posted_write_off, lambda r: {"write_off_id": r.pk},
                                         lambda scene, target: {"amount": "0.50",
                                                                "received_on": str(target.posted.written_off_on)},
-                                        creates=Recovery, audit="write_off.recovered", scoped=False),
+                                        creates=WriteOffRecovery, audit="write_off.recovered", scoped=False),
     # Credit: checks on sales orders
     "api:credit_check_create": api_write(ORDER_TAKERS, itself, data=lambda s, customer: {
         "customer": customer.code, "amount": "5000.00", "reference": "SO-NEW"}, creates=CreditCheck,
@@ -1069,20 +1131,53 @@ WRITES: dict[str, Write] = {
     "api:legal_case_open": api_write({Role.LEGAL_OFFICER}, data=lambda s, t: {"customer": s.customer.code,
                                                                               "principal": "1000.00"},
                                      creates=LegalCase, audit="legal_case.opened", scoped=False),
-    "legal-move": web_write({Role.LEGAL_OFFICER}, targets.legal_case, pk_of, {"stage": "demand_letter",
+    "legal-move": web_write(CASE_WORKERS, targets.legal_case, pk_of, {"stage": "demand_letter",
                                                                               "sent_on": "2026-11-01"},
-                            audit="legal_case.moved", foreign=PERMISSION_FIRST),
-    "api:legal_case_move": api_write({Role.LEGAL_OFFICER}, targets.legal_case, lambda c: {"case_id": c.pk},
+                            audit="legal_case.moved", foreign=OTHER_FIRM),
+    "api:legal_case_move": api_write(CASE_WORKERS, targets.legal_case, lambda c: {"case_id": c.pk},
                                      {"stage": "demand_letter", "details": {"sent_on": "2026-11-01"}},
-                                     audit="legal_case.moved", foreign=PERMISSION_FIRST),
-    "legal-document": web_write({Role.LEGAL_OFFICER}, targets.legal_case, pk_of, lambda s, t: {
+                                     audit="legal_case.moved", foreign=OTHER_FIRM),
+    "legal-document": web_write(CASE_WORKERS, targets.legal_case, pk_of, lambda s, t: {
         "file": SimpleUploadedFile("律师函.pdf", b"%PDF-1.4\n%%EOF\n"), "title": "律师函", "source": "letter"},
-        creates=CaseDocument, audit="legal_case.document_attached", foreign=PERMISSION_FIRST),
-    "legal-seizure": web_write({Role.LEGAL_OFFICER}, targets.preserved_case, pk_of, lambda s, t: {
+        creates=CaseDocument, audit="legal_case.document_attached", foreign=OTHER_FIRM),
+    "legal-seizure": web_write(CASE_WORKERS, targets.preserved_case, pk_of, lambda s, t: {
         "kind": "deposit", "description": "工行账户", "amount": "1000.00", "seized_on": timezone.localdate().isoformat()},
-        creates=Seizure, audit="legal_case.seizure_recorded", foreign=PERMISSION_FIRST),
-    "legal-hearing": web_write({Role.LEGAL_OFFICER}, targets.litigated_case, pk_of, {"on": "2027-01-15"},
-                               creates=LegalDeadline, audit="legal_case.hearing_added", foreign=PERMISSION_FIRST),
+        creates=Seizure, audit="legal_case.seizure_recorded", foreign=OTHER_FIRM),
+    "legal-hearing": web_write(CASE_WORKERS, targets.litigated_case, pk_of, {"on": "2027-01-15"},
+                               creates=LegalDeadline, audit="legal_case.hearing_added", foreign=OTHER_FIRM),
+    "legal-firm-register": web_write({Role.LEGAL_OFFICER}, data={"name": "重庆新律所"}, creates=LawFirm,
+                                     audit="law_firm.registered", scoped=False),
+    "api:legal_firm_register": api_write({Role.LEGAL_OFFICER}, data={"name": "重庆新律所"}, creates=LawFirm,
+                                         audit="law_firm.registered", scoped=False),
+    "legal-engage": web_write({Role.LEGAL_OFFICER}, targets.legal_case, data=lambda s, t: {
+        "firm": targets.law_firm("重庆新律所").pk, "cases": t.number, "fee_kind": "contingency",
+        "contingency_share": "15", "engaged_on": timezone.localdate().isoformat()},
+        creates=Engagement, audit="law_firm.engaged", foreign=PERMISSION_FIRST),
+    "api:legal_engage": api_write({Role.LEGAL_OFFICER}, targets.legal_case, data=lambda s, t: {
+        "firm": targets.law_firm("重庆新律所").pk, "cases": [t.number], "fee_kind": "contingency",
+        "contingency_share": "15", "engaged_on": timezone.localdate().isoformat()},
+        creates=Engagement, audit="law_firm.engaged", foreign=PERMISSION_FIRST),
+    "legal-firm-invoice": web_write({Role.LEGAL_OFFICER}, targets.engaged_case, pk_of, lambda s, t: {
+        "number": "F-1", "issued_on": timezone.localdate().isoformat(), "amount": "1000.00"},
+        creates=FirmInvoice, audit="firm_invoice.recorded", foreign=PERMISSION_FIRST),
+    "api:legal_firm_invoice": api_write({Role.LEGAL_OFFICER}, targets.engaged_case, lambda c: {"case_id": c.pk},
+                                        lambda s, t: {"number": "F-1", "issued_on": timezone.localdate().isoformat(),
+                                                      "amount": "1000.00"},
+                                        creates=FirmInvoice, audit="firm_invoice.recorded", foreign=PERMISSION_FIRST),
+    "legal-cost": web_write({Role.LEGAL_OFFICER}, targets.legal_case, pk_of, lambda s, t: {
+        "kind": "other", "amount": "100.00", "incurred_on": timezone.localdate().isoformat()},
+        creates=CaseCost, audit="legal_case.cost_recorded", foreign=PERMISSION_FIRST),
+    "api:legal_case_cost": api_write({Role.LEGAL_OFFICER}, targets.legal_case, lambda c: {"case_id": c.pk},
+                                     lambda s, t: {"kind": "court_fee", "incurred_on": timezone.localdate().isoformat()},
+                                     creates=CaseCost, audit="legal_case.cost_recorded", foreign=PERMISSION_FIRST),
+    "legal-recovery": web_write({Role.LEGAL_OFFICER}, targets.legal_case, pk_of, lambda s, t: {
+        "amount": "100.00", "received_on": timezone.localdate().isoformat()},
+        creates=Recovery, audit="legal_case.recovery_recorded", foreign=PERMISSION_FIRST),
+    "api:legal_case_recovery": api_write({Role.LEGAL_OFFICER}, targets.legal_case, lambda c: {"case_id": c.pk},
+                                         lambda s, t: {"amount": "100.00",
+                                                       "received_on": timezone.localdate().isoformat()},
+                                         creates=Recovery, audit="legal_case.recovery_recorded",
+                                         foreign=PERMISSION_FIRST),
     "legal-approve": web_write({Role.RISK_MANAGER}, targets.restructuring_case, pk_of,
                                audit="legal_case.restructuring_approved", maker={Role.RISK_MANAGER: DENIED},
                                foreign=PERMISSION_FIRST),
@@ -1125,6 +1220,8 @@ WRITES: dict[str, Write] = {
                            "industry_sections": ""},
                      creates=Portfolio, audit="portfolio.created", sample="admin:accounts_portfolio_add"),
 }
+
+law_firm_as_nobody(WRITES)
 
 
 # --- which URLs take writes ----------------------------------------------------------------------------

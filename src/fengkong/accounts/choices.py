@@ -20,3 +20,4 @@ class Role(models.TextChoices):
     SALES = "sales", _("Sales")
     FINANCE = "finance", _("Finance")
     AUDITOR = "auditor", _("Auditor")
+    LAW_FIRM = "law_firm", _("Law firm (external)")

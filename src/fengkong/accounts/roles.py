@@ -93,11 +93,20 @@ EVIDENCE_LEGAL = EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_
 # Legal recovery (fengkong.legal, docs/legal.md): the legal officers run the cases; the risk manager reads them
 # and approves a restructuring or debt-to-equity swap; finance and the auditor read.
 LEGAL_READ = ["legal.view_legalcase", "legal.view_legaldeadline"]
-LEGAL_WORK = LEGAL_READ + ["legal.open_case", "legal.change_legalcase"]
+LEGAL_WORK = LEGAL_READ + ["legal.open_case", "legal.change_legalcase", "legal.add_casecost", "legal.add_recovery"]
+# Law firms (docs/legal.md, "Law firms"): the legal officers register and engage them and check their invoices;
+# the risk roles, finance and the auditor read the register and each firm's performance. A user of the external
+# `law_firm` role works only the cases engaged to their firm (legal.models.works_for_firm): stage, dates and
+# documents, nothing else.
+FIRMS_READ = ["legal.view_lawfirm", "legal.view_engagement", "legal.view_firminvoice", "legal.view_casecost",
+              "legal.view_recovery"]
+FIRMS_MANAGE = FIRMS_READ + ["legal.manage_firms"]
+LAW_FIRM_WORK = ["legal.view_legalcase", "legal.view_legaldeadline", "legal.change_legalcase",
+                 "legal.work_firm_cases"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + MONITOR_READ + MONITOR_MANAGE
-    + DELIVERY_LOG + CHANNELS_MANAGE + CREDIT_READ + MODELS_READ + EVIDENCE_VERIFY + LEGAL_READ + [
+    + DELIVERY_LOG + CHANNELS_MANAGE + CREDIT_READ + MODELS_READ + EVIDENCE_VERIFY + LEGAL_READ + FIRMS_READ + [
         "customers.add_customer", "accounts.view_portfolio", "accounts.add_portfolio",
         "accounts.change_portfolio", "accounts.view_apitoken", "auth.view_user", "auth.add_user",
         "auth.change_user", "accounts.view_signinlock", "accounts.lift_signinlock",
@@ -106,7 +115,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.RISK_MANAGER: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + ["core.view_auditevent"] + MONITOR_READ
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
     + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
-    + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + ["legal.approve_restructuring"]
+    + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + FIRMS_READ + ["legal.approve_restructuring"]
     + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE
     + CONTRACTS_WORK + CONTRACTS_APPROVE + PROVISIONS_READ,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
@@ -118,20 +127,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "scoring.view_invoiceprediction", "scoring.view_cashforecast"] + EVIDENCE_STORE + COLLECTIONS_READ
     + COLLECTIONS_WORK,
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"]
-    + EVIDENCE_LEGAL + LEGAL_WORK + COLLECTIONS_READ + CONTRACTS_WORK
+    + EVIDENCE_LEGAL + LEGAL_WORK + FIRMS_MANAGE + COLLECTIONS_READ + CONTRACTS_WORK
     + ["contracts.approve_contract"],
     Role.INDUSTRY_ANALYST: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + INDUSTRY_KEEP,
     Role.SALES: ["customers.view_customer", "customers.view_contact", "receivables.view_invoice",
                  "receivables.view_salesorder", "monitoring.view_stopsupply", "monitoring.view_customersnapshot",
                  "monitoring.view_alert", *CREDIT_SALES, *DISPUTE_OWNER],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
-    + COLLECTIONS_READ + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ
+    + COLLECTIONS_READ + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ + FIRMS_READ
     + PROVISIONS_BOOK   # exchange rates are finance's (docs/currencies.md)
     + EVIDENCE_READ,    # the evidence of the write-offs finance requests and approves
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + COLLECTIONS_READ + ["integrations.view_importbatch", "integrations.view_importsource",
                           "accounts.view_portfolio", "accounts.view_signinlock"] + RECONCILE + EVIDENCE_VERIFY
-    + LEGAL_READ + CONTRACTS_READ + PROVISIONS_READ,
+    + LEGAL_READ + FIRMS_READ + CONTRACTS_READ + PROVISIONS_READ,
+    Role.LAW_FIRM: LAW_FIRM_WORK,
 }
 
 

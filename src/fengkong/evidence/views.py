@@ -16,7 +16,12 @@ from . import ledger, queries
 @login_required
 @permission_required("evidence.view_evidenceitem", raise_exception=True)
 def evidence_download(request, pk: int):
-    item = get_object_or_404(queries.visible_items(request.user), pk=pk)
+    return serve_item(get_object_or_404(queries.visible_items(request.user), pk=pk))
+
+
+def serve_item(item) -> FileResponse:
+    """An evidence item's file as an attachment of its sniffed type (for the pages of the apps that attach
+    evidence, once they have found the item in the caller's scope); 404 when the store lacks it."""
     try:
         stream = ledger.storage().open(item.file.name, "rb")
     except (FileNotFoundError, OSError):

@@ -31,9 +31,11 @@ from fengkong.receivables.models import Invoice
 from . import stages
 from .choices import DeadlineKind, Origin, SeizureKind, Stage
 from .exceptions import IllegalMove, LegalError, StageDetailsInvalid
-from .models import CaseDocument, CaseEvent, LegalCase, LegalDeadline, Seizure, StageRecord
+from .models import CaseDocument, CaseEvent, LegalCase, LegalDeadline, Seizure, StageRecord, works_for_firm
 
 RENEWAL_NOTICE_DAYS = 30  # the renewal reminder stands this long before a seizure expires
+# What the company decides itself, never the law firm working the case: closing (a write-off) and a swap.
+COMPANY_DECIDES = {Stage.CLOSED, Stage.RESTRUCTURING}
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def event(case: LegalCase, what: str, user, **params: Any) -> CaseEvent:
 
 def visible_case(actor, case: LegalCase, perm: str) -> LegalCase:
     require(actor, perm)
-    if not scope(LegalCase.objects.filter(pk=case.pk), actor).exists():
+    if not LegalCase.objects.for_user(actor).filter(pk=case.pk).exists():
         raise PermissionDenied("this case's customer is not in your portfolio")
     return LegalCase.objects.select_for_update().get(pk=case.pk)
 
@@ -125,6 +127,9 @@ def move_case(*, actor, case: LegalCase, stage: str, details: dict[str, Any], no
     case = visible_case(actor, case, "legal.change_legalcase")
     if stage not in Stage.values or stage == Stage.OPENED:
         raise IllegalMove(_("Unknown stage “%(stage)s”.") % {"stage": stage})
+    if stage in COMPANY_DECIDES and works_for_firm(actor):
+        raise PermissionDenied(_("“%(stage)s” is decided by the company, not by the law firm working the case.")
+                               % {"stage": stages.label(stage)})
     parsed = stages.parse_details(stage, details)
     past = stages.Past({r.stage: parse_stored(r) for r in case.stages.order_by("entered_at", "pk")})
     reason = stages.refusal(case.stage, stage, parsed, past, restructuring_approved=bool(case.restructuring_approved_by_id),
@@ -272,7 +277,8 @@ def attach_document(*, actor, case: LegalCase, chunks, filename: str, descriptio
     """A document of the case (a letter sent, a ruling received), kept as evidence of the case's customer
     and linked to the stage the case is at."""
     case = visible_case(actor, case, "legal.change_legalcase")
-    require(actor, "evidence.store_evidence")
+    if not works_for_firm(actor):  # the firm's users store the documents of their own cases only
+        require(actor, "evidence.store_evidence")
     item = keep(actor=actor, chunks=chunks, filename=filename, description=description, customer=case.customer,
                 subject=case)
     current = case.stages.order_by("-entered_at", "-pk").first()

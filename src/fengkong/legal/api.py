@@ -18,19 +18,33 @@ from fengkong.customers.queries import visible_customers
 from fengkong.engine import court_fees
 from fengkong.monitoring.models import ActionItem
 
-from . import actions, queries
-from .exceptions import LegalError, StageDetailsInvalid
+from . import actions, firms, queries
+from .exceptions import FeeMismatch, LegalError, StageDetailsInvalid
 from .limitations import visible_limitations
+from .models import LawFirm
+from .performance import case_money, firm_performance
 from .schemas import (
+    CaseMoneyOut,
+    CostIn,
+    CostOut,
     CourtFeeOut,
     CourtFeeQuery,
     DeadlinePage,
+    EngageIn,
+    EngagementOut,
+    FirmIn,
+    FirmInvoiceIn,
+    FirmInvoiceOut,
+    FirmOut,
+    FirmPerformancePage,
     LegalCaseFilters,
     LegalCaseOut,
     LegalCasePage,
     LimitationPage,
     MoveIn,
     OpenCaseIn,
+    RecoveryIn,
+    RecoveryOut,
     StageOut,
 )
 
@@ -59,10 +73,7 @@ def list_cases(request, filters: Query[LegalCaseFilters]):
 def get_case(request, case_id: CaseId):
     user = caller(request)
     require(user, "legal.view_legalcase")
-    case = queries.visible_cases(user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404(f"No legal case {case_id} in your portfolio.")
-    return case
+    return visible_case_or_404(user, case_id)
 
 
 @router.get("/legal/deadlines", response=answers(DeadlinePage, 403, 422), url_name="legal_deadline_list")
@@ -80,6 +91,7 @@ def list_limitations(request, within: Annotated[int, Query(ge=0, le=3650)] = 180
     within `within` days or has ended, soonest first."""
     user = caller(request)
     require(user, "legal.view_legaldeadline")
+    firms.refuse_firm_user(user)  # receivables' periods are the company's, not a firm's
     found = visible_limitations(user, timezone.localdate(), within=within)
     return {"count": len(found), "limit": limit, "offset": offset, "items": found[offset:offset + limit]}
 
@@ -128,9 +140,7 @@ def move_case(request, case_id: CaseId, body: MoveIn):
     """Move the case to a stage with its details; 409 with the reason when the move is not allowed."""
     user = caller(request)
     require(user, "legal.change_legalcase")
-    case = queries.visible_cases(user).filter(pk=case_id).first()
-    if case is None:
-        raise Http404(f"No legal case {case_id} in your portfolio.")
+    case = visible_case_or_404(user, case_id)
     return refused_as_http(lambda: actions.move_case(actor=user, case=case, stage=body.stage, details=body.details,
                                                      note=body.note))
 
@@ -138,7 +148,100 @@ def move_case(request, case_id: CaseId, body: MoveIn):
 def refused_as_http(step):
     try:
         return step()
+    except FeeMismatch as exc:
+        raise HttpError(409, str(exc)) from exc
     except StageDetailsInvalid as exc:
         raise HttpError(422, "; ".join(exc.problems)) from exc
     except LegalError as exc:
         raise HttpError(409, str(exc)) from exc
+
+
+def visible_case_or_404(user, case_id: int):
+    case = queries.visible_cases(user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404(f"No legal case {case_id} in your portfolio.")
+    return case
+
+
+@router.get("/legal/firms", response=answers(FirmPerformancePage, 403, 422), url_name="legal_firm_list")
+def list_firms(request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+    """The law firms and how each does over the cases you may see: recovery rate, days to judgment, cost per
+    yuan recovered, recovered net of costs, cases by stage."""
+    user = caller(request)
+    require(user, "legal.view_lawfirm")
+    chosen = list(LawFirm.objects.all()[offset:offset + limit])
+    return {"count": LawFirm.objects.count(), "limit": limit, "offset": offset,
+            "items": firm_performance(user, chosen)}
+
+
+@router.post("/legal/firms", response=answers(FirmOut, 400, 403, 409, 422), url_name="legal_firm_register")
+def register_firm(request, body: FirmIn):
+    """Register a law firm."""
+    user = caller(request)
+    require(user, "legal.manage_firms")
+    return refused_as_http(lambda: firms.register_firm(actor=user, **body.dict()))
+
+
+@router.post("/legal/engagements", response=answers(EngagementOut, 400, 403, 404, 409, 422),
+             url_name="legal_engage")
+def engage(request, body: EngageIn):
+    """Engage a firm on one case or a batch of standard cases under a fee arrangement (per case)."""
+    user = caller(request)
+    require(user, "legal.manage_firms")
+    firm = LawFirm.objects.filter(pk=body.firm).first()
+    if firm is None:
+        raise Http404(f"No law firm {body.firm}.")
+    cases = list(queries.visible_cases(user).filter(number__in=body.cases))
+    missing = sorted(set(body.cases) - {c.number for c in cases})
+    if missing:
+        raise Http404(f"No legal case {', '.join(missing)[:200]} in your portfolio.")
+    fees = firms.FeeArrangement(body.fee_kind, body.fixed_fee, body.hourly_rate, body.contingency_share)
+    return refused_as_http(lambda: firms.engage_firm(actor=user, firm=firm, cases=cases, fees=fees,
+                                                     engaged_on=body.engaged_on, note=body.note))
+
+
+@router.post("/legal/cases/{case_id}/firm-invoices", response=answers(FirmInvoiceOut, 400, 403, 404, 409, 422),
+             url_name="legal_firm_invoice")
+def firm_invoice(request, case_id: CaseId, body: FirmInvoiceIn):
+    """Record the engaged firm's invoice on the case, checked against its arrangement: 409 naming the amount
+    expected when it asks for more."""
+    user = caller(request)
+    require(user, "legal.manage_firms")
+    case = visible_case_or_404(user, case_id)
+    return refused_as_http(lambda: firms.record_firm_invoice(actor=user, case=case, number=body.number,
+                                                             issued_on=body.issued_on, amount=body.amount,
+                                                             hours=body.hours))
+
+
+@router.post("/legal/cases/{case_id}/costs", response=answers(CostOut, 400, 403, 404, 409, 422),
+             url_name="legal_case_cost")
+def record_cost(request, case_id: CaseId, body: CostIn):
+    """A court fee (by the scale when no amount is given), a preservation guarantee's cost, another cost."""
+    user = caller(request)
+    require(user, "legal.add_casecost")
+    case = visible_case_or_404(user, case_id)
+    return refused_as_http(lambda: firms.record_cost(actor=user, case=case, kind=body.kind, amount=body.amount,
+                                                     incurred_on=body.incurred_on, note=body.note))
+
+
+@router.post("/legal/cases/{case_id}/recoveries", response=answers(RecoveryOut, 400, 403, 404, 409, 422),
+             url_name="legal_case_recovery")
+def record_recovery(request, case_id: CaseId, body: RecoveryIn):
+    """Money recovered on the case."""
+    user = caller(request)
+    require(user, "legal.add_recovery")
+    case = visible_case_or_404(user, case_id)
+    return refused_as_http(lambda: firms.record_recovery(actor=user, case=case, amount=body.amount,
+                                                         received_on=body.received_on, note=body.note))
+
+
+@router.get("/legal/cases/{case_id}/costs", response=answers(CaseMoneyOut, 403, 404, 422), url_name="legal_case_money")
+def case_costs(request, case_id: CaseId):
+    """The case's costs by kind, its firm's invoices, and the recovery net of the costs."""
+    user = caller(request)
+    require(user, "legal.view_casecost")
+    case = visible_case_or_404(user, case_id)
+    money = case_money(case)
+    return {"case": case.number, "recovered": money.recovered, "costs": money.costs, "total_costs": money.total_costs,
+            "net": money.net, "firm": case.engagement.firm.name if case.engagement_id else None,
+            "invoices": list(case.firm_invoices.all())}

@@ -61,3 +61,24 @@ class Procedure(models.TextChoices):
 class RestructuringKind(models.TextChoices):
     RESTRUCTURING = "restructuring", _("Restructuring")
     DEBT_TO_EQUITY = "debt_to_equity", _("Debt-to-equity")
+
+
+class FeeKind(models.TextChoices):
+    """A law firm's fee arrangement (engine.firm_fees): which of its parts it has."""
+
+    FIXED = "fixed", _("Fixed fee")
+    HOURLY = "hourly", _("Hourly")
+    CONTINGENCY = "contingency", _("Contingency share of recoveries")
+    MIXED = "mixed", _("Mixed")
+
+
+class EngagementScope(models.TextChoices):
+    CASE = "case", _("One case")
+    BATCH = "batch", _("A batch of standard cases")
+
+
+class CostKind(models.TextChoices):
+    LAWYER_FEE = "lawyer_fee", _("Lawyers' fees")
+    COURT_FEE = "court_fee", _("Court fees")
+    PRESERVATION_GUARANTEE = "preservation_guarantee", _("Preservation guarantee")
+    OTHER = "other", _("Other costs")

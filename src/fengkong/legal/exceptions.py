@@ -17,3 +17,12 @@ class StageDetailsInvalid(LegalError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+class FeeMismatch(LegalError):
+    """A firm's invoice asks for more than its fee arrangement gives (a 409); the message names the
+    amount expected and how it is made up."""
+
+    def __init__(self, message: str, expected):
+        self.expected = expected
+        super().__init__(message)

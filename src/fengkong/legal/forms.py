@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengkong.evidence.choices import EvidenceSource
 
-from .choices import SeizureKind, Stage
+from .choices import CostKind, FeeKind, SeizureKind, Stage
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -56,3 +56,47 @@ class HearingForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class FirmForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False)
+    contact = forms.CharField(label=_("Contact person"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+
+class EngageForm(forms.Form):
+    firm = forms.IntegerField(label=_("Law firm"), min_value=1, widget=forms.Select)
+    cases = forms.CharField(label=_("Case numbers"), max_length=4000,
+                            help_text=_("One case, or a batch of standard cases separated by commas or spaces."))
+    fee_kind = forms.ChoiceField(label=_("Fee arrangement"), choices=FeeKind.choices)
+    fixed_fee = forms.DecimalField(label=_("Fixed fee per case"), required=False, **MONEY)
+    hourly_rate = forms.DecimalField(label=_("Hourly rate"), required=False, **MONEY)
+    contingency_share = forms.DecimalField(label=_("Contingency share of recoveries (%)"), required=False,
+                                           max_digits=5, decimal_places=2, min_value=Decimal("0"),
+                                           max_value=Decimal("100"))
+    engaged_on = forms.DateField(label=_("Engaged on"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class FirmInvoiceForm(forms.Form):
+    number = forms.CharField(label=_("Invoice number"), max_length=40)
+    issued_on = forms.DateField(label=_("Issued on"))
+    amount = forms.DecimalField(label=_("Amount"), **MONEY)
+    hours = forms.DecimalField(label=_("Hours"), required=False, max_digits=8, decimal_places=2,
+                               min_value=Decimal("0"))
+
+
+class CostForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[c for c in CostKind.choices if c[0] != CostKind.LAWYER_FEE])
+    amount = forms.DecimalField(label=_("Amount"), required=False, **MONEY,
+                                help_text=_("Empty for a court fee: the scale's acceptance fee of the claim."))
+    incurred_on = forms.DateField(label=_("Date"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class RecoveryForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), **MONEY)
+    received_on = forms.DateField(label=_("Received on"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)

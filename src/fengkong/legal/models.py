@@ -9,6 +9,13 @@ Design decisions:
 - Documents are evidence items (fengkong.evidence) whose subject is the case; `CaseDocument` says which
   stage each belongs to.
 - Amounts are Decimal in the case's currency; the claim is principal + interest + liquidated damages + costs.
+- Law firms (`LawFirm`) are engaged (`Engagement`, one case or a batch of standard cases) under a fee
+  arrangement (engine.firm_fees); a case names its current engagement. A firm's invoices (`FirmInvoice`) are
+  checked against the arrangement and become the case's lawyers' fees (`CaseCost`), beside the court fees and
+  preservation guarantee costs; `Recovery` rows are what came in. Recovery net of costs is read per case and
+  per firm (legal.performance).
+- A user of the `law_firm` role (`works_for_firm`) sees the cases engaged to their firm and nothing else:
+  their scope is the engagement, not a portfolio.
 """
 
 from __future__ import annotations
@@ -21,15 +28,41 @@ from django.db.models import ExpressionWrapper, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengkong.core.permissions import scope
+from fengkong.core.permissions import scope, sees_all
 
-from .choices import DeadlineKind, Origin, Outcome, Procedure, SeizureKind, Stage
+from .choices import (
+    CostKind,
+    DeadlineKind,
+    EngagementScope,
+    FeeKind,
+    Origin,
+    Outcome,
+    Procedure,
+    SeizureKind,
+    Stage,
+)
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
+FIRM_PERM = "legal.work_firm_cases"
+
+
+def works_for_firm(user) -> bool:
+    """A user of a law firm (the `law_firm` role): scoped to their firm's engaged cases, not to a portfolio."""
+    return bool(user and user.is_authenticated and user.is_active and not sees_all(user)
+                and user.has_perm(FIRM_PERM))
+
+
+def firm_scope(queryset: models.QuerySet, user, case_path: str = "") -> models.QuerySet:
+    """Rows of the cases engaged to a firm `user` belongs to (an ended engagement no longer counts)."""
+    prefix = f"{case_path}__" if case_path else ""
+    return queryset.filter(**{f"{prefix}engagement__firm__members": user, f"{prefix}engagement__firm__active": True,
+                              f"{prefix}engagement__ended_on__isnull": True})
 
 
 class LegalCaseQuerySet(models.QuerySet):
     def for_user(self, user):
+        if works_for_firm(user):
+            return firm_scope(self, user) if user.has_perm("legal.view_legalcase") else self.none()
         return scope(self, user)
 
     def open(self):
@@ -72,6 +105,9 @@ class LegalCase(models.Model):
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    engagement = models.ForeignKey("Engagement", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="cases", verbose_name=_("law firm engagement"))
+    engaged_on = models.DateField(_("engaged on"), null=True, blank=True)
 
     objects = LegalCaseQuerySet.as_manager()
 
@@ -117,6 +153,8 @@ class StageRecord(models.Model):
 
 class LegalDeadlineQuerySet(models.QuerySet):
     def for_user(self, user):
+        if works_for_firm(user):
+            return firm_scope(self, user, "case") if user.has_perm("legal.view_legaldeadline") else self.none()
         return scope(self, user, customer_path="case__customer")
 
     def pending(self):
@@ -196,3 +234,138 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.item_id}"
+
+
+class LawFirm(models.Model):
+    """A law firm the company outsources cases to; its users (`members`, role `law_firm`) see its cases."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    contact = models.CharField(_("contact person"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="law_firms",
+                                     verbose_name=_("users of the firm"))
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("law firm")
+        verbose_name_plural = _("law firms")
+        permissions = [("manage_firms", "Can register law firms, engage them and check their invoices"),
+                       ("work_firm_cases", "Can work the legal cases engaged to one's own law firm")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Engagement(models.Model):
+    """A firm engaged on one case or a batch of standard cases, under one fee arrangement (per case)."""
+
+    number = models.CharField(_("engagement number"), max_length=20, unique=True)
+    firm = models.ForeignKey(LawFirm, on_delete=models.PROTECT, related_name="engagements", verbose_name=_("law firm"))
+    scope = models.CharField(_("scope"), max_length=10, choices=EngagementScope.choices)
+    fee_kind = models.CharField(_("fee arrangement"), max_length=12, choices=FeeKind.choices)
+    fixed_fee = models.DecimalField(_("fixed fee per case"), default=Decimal("0.00"), **MONEY)
+    hourly_rate = models.DecimalField(_("hourly rate"), default=Decimal("0.00"), **MONEY)
+    contingency_share = models.DecimalField(_("contingency share of recoveries (%)"), max_digits=5, decimal_places=2,
+                                            default=Decimal("0.00"))
+    engaged_on = models.DateField(_("engaged on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    engaged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-engaged_on", "-pk"]
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        constraints = [models.CheckConstraint(
+            condition=Q(fixed_fee__gte=0) & Q(hourly_rate__gte=0) & Q(contingency_share__gte=0)
+            & Q(contingency_share__lte=100), name="engagement_fees_in_range")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.firm}"
+
+
+class FirmInvoice(models.Model):
+    """A firm's invoice for one case, accepted only as far as the arrangement allows (legal.firms)."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="invoices")
+    case = models.ForeignKey(LegalCase, on_delete=models.PROTECT, related_name="firm_invoices")
+    number = models.CharField(_("invoice number"), max_length=40)
+    issued_on = models.DateField(_("issued on"))
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=2, default=Decimal("0.00"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    expected = models.DecimalField(_("the arrangement allowed"), **MONEY)
+    fixed_part = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    hourly_part = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    contingency_part = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["issued_on", "pk"]
+        verbose_name = _("firm invoice")
+        verbose_name_plural = _("firm invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "number"], name="firm_invoice_number_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0) & Q(amount__lte=F("expected")) & Q(hours__gte=0),
+                                   name="firm_invoice_within_arrangement"),
+            models.CheckConstraint(condition=Q(amount=F("fixed_part") + F("hourly_part") + F("contingency_part")),
+                                   name="firm_invoice_parts_add_up"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.amount}"
+
+
+class CaseCostQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(case__in=LegalCase.objects.for_user(user))
+
+
+class CaseCost(models.Model):
+    """A cost of a case: lawyers' fees (from an accepted firm invoice), court fees, a preservation guarantee."""
+
+    case = models.ForeignKey(LegalCase, on_delete=models.PROTECT, related_name="cost_lines")
+    kind = models.CharField(_("kind"), max_length=30, choices=CostKind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    incurred_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    firm_invoice = models.OneToOneField(FirmInvoice, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="cost")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseCostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["incurred_on", "pk"]
+        verbose_name = _("case cost")
+        verbose_name_plural = _("case costs")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="case_cost_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.amount}"
+
+
+class Recovery(models.Model):
+    """Money recovered on a case (a payment, an enforcement's proceeds, a distribution)."""
+
+    case = models.ForeignKey(LegalCase, on_delete=models.PROTECT, related_name="recoveries")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    received_on = models.DateField(_("received on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("recovery")
+        verbose_name_plural = _("recoveries")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.amount}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import F, QuerySet
 
 from fengkong.evidence import ledger
+from fengkong.evidence.models import EvidenceItem
 from fengkong.evidence.queries import items_of
 
-from .models import LegalCase, LegalDeadline
+from .models import LegalCase, LegalDeadline, works_for_firm
 
 
 def worklist(user) -> QuerySet:
@@ -27,6 +28,15 @@ def calendar(user) -> QuerySet:
 
 def case_evidence(user, case: LegalCase):
     """The case's evidence items and the check of their files and ledger entries."""
-    items = list(items_of(user, case))
+    items = list(case_items(user, case))
     result = ledger.verify(items=[i.pk for i in items]) if items else None
     return items, result
+
+
+def case_items(user, case: LegalCase) -> QuerySet:
+    """The evidence of a case `user` may see: a law firm's user, every item of a case engaged to their firm
+    (the case was found through their scope); anyone else, as the evidence store scopes it."""
+    if works_for_firm(user):
+        return (EvidenceItem.objects.of_subject(case).select_related("file", "customer", "created_by", "entry")
+                if LegalCase.objects.for_user(user).filter(pk=case.pk).exists() else EvidenceItem.objects.none())
+    return items_of(user, case)

@@ -131,3 +131,123 @@ class LimitationOut(Schema):
 
 class LimitationPage(Page):
     items: list[LimitationOut]
+
+
+class FirmPerformanceOut(Schema):
+    id: int = Field(alias="firm.pk")
+    name: str = Field(alias="firm.name")
+    active: bool = Field(alias="firm.active")
+    cases: int
+    open_cases: int
+    claim: Money
+    recovered: Money
+    costs: Money = Field(description="Lawyers' fees, court fees, guarantees and other costs of the firm's cases")
+    lawyer_fees: Money
+    net: Money = Field(description="Recovered net of the costs")
+    recovery_rate: Decimal | None = Field(description="Recovered / claim (0.2500 = 25%)")
+    days_to_judgment: Decimal | None = Field(description="Mean days from engagement to the first-instance judgment")
+    cost_per_yuan: Decimal | None = Field(description="Costs per yuan recovered")
+    by_stage: dict[str, int]
+
+
+class FirmPerformancePage(Page):
+    items: list[FirmPerformanceOut]
+
+
+class FirmIn(Schema):
+    name: Text = Field(description="The firm's name", min_length=1, max_length=120)
+    credit_code: str = Field("", max_length=18, description="Unified social credit code (optional)")
+    contact: str = free_text("", max_length=60)
+    phone: str = free_text("", max_length=40)
+    email: str = free_text("", max_length=254)
+
+
+class FirmOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    active: bool
+
+
+class EngageIn(Schema):
+    firm: int = Field(ge=1, le=2**63 - 1, description="The law firm's id")
+    cases: list[Annotated[str, Field(max_length=20)]] = Field(min_length=1, max_length=500,
+                                                              description="Case numbers: one, or a batch")
+    fee_kind: str = Field(pattern="^(fixed|hourly|contingency|mixed)$", description="fixed, hourly, contingency, mixed")
+    fixed_fee: AmountIn = Field(Decimal("0.00"), description="Per case")
+    hourly_rate: AmountIn = Decimal("0.00")
+    contingency_share: Annotated[Decimal, amount_in(digits=3, more_than_zero=False)] = Field(
+        Decimal("0.00"), description="Percent of the recoveries, 0 to 100")
+    engaged_on: date
+    note: str = free_text("", max_length=2000)
+
+
+class EngagementOut(Schema):
+    id: int
+    number: str
+    firm: str = Field(alias="firm.name")
+    scope: str
+    fee_kind: str
+    fixed_fee: Money
+    hourly_rate: Money
+    contingency_share: Decimal
+    engaged_on: date
+
+
+class FirmInvoiceIn(Schema):
+    number: Text = Field(min_length=1, max_length=40, description="The firm's invoice number")
+    issued_on: date
+    amount: Annotated[Decimal, amount_in(digits=13, more_than_zero=True)]
+    hours: Annotated[Decimal, amount_in(digits=6, more_than_zero=False)] = Decimal("0.00")
+
+
+class FirmInvoiceOut(Schema):
+    id: int
+    number: str
+    issued_on: date
+    amount: Money
+    expected: Money = Field(description="What the arrangement allowed for this invoice")
+    hours: Decimal
+    fixed_part: Money
+    hourly_part: Money
+    contingency_part: Money
+
+
+class CostIn(Schema):
+    kind: str = Field(pattern="^(court_fee|preservation_guarantee|other)$",
+                      description="court_fee, preservation_guarantee, other (lawyers' fees come from firm invoices)")
+    amount: Annotated[Decimal, amount_in(digits=13, more_than_zero=True)] | None = Field(
+        None, description="Empty for a court fee: the scale's acceptance fee of the claim")
+    incurred_on: date
+    note: str = free_text("", max_length=200)
+
+
+class CostOut(Schema):
+    id: int
+    kind: str
+    amount: Money
+    incurred_on: date
+    note: str
+
+
+class RecoveryIn(Schema):
+    amount: Annotated[Decimal, amount_in(digits=13, more_than_zero=True)]
+    received_on: date
+    note: str = free_text("", max_length=200)
+
+
+class RecoveryOut(Schema):
+    id: int
+    amount: Money
+    received_on: date
+    note: str
+
+
+class CaseMoneyOut(Schema):
+    case: str
+    recovered: Money
+    costs: dict[str, Money] = Field(description="Costs by kind")
+    total_costs: Money
+    net: Money = Field(description="Recovered net of the costs")
+    firm: str | None
+    invoices: list[FirmInvoiceOut]

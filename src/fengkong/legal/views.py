@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,13 +20,29 @@ from fengkong.customers.queries import visible_customers
 from fengkong.evidence.actions import Description, export_bundle
 from fengkong.evidence.exceptions import EvidenceError
 from fengkong.evidence.queries import items_of
+from fengkong.evidence.views import serve_item
 from fengkong.monitoring.choices import ActionKind
 from fengkong.monitoring.models import ActionItem
 
-from . import actions, queries, stages
+from . import actions, firms, queries, stages
+from .choices import CostKind
 from .exceptions import LegalError
-from .forms import DocumentForm, HearingForm, MoveForm, NoteForm, OpenCaseForm, SeizureForm
+from .forms import (
+    CostForm,
+    DocumentForm,
+    EngageForm,
+    FirmForm,
+    FirmInvoiceForm,
+    HearingForm,
+    MoveForm,
+    NoteForm,
+    OpenCaseForm,
+    RecoveryForm,
+    SeizureForm,
+)
 from .limitations import visible_limitations
+from .models import LawFirm, works_for_firm
+from .performance import case_money, firm_performance
 
 PAGE_SIZE = 50
 INPUTS = {"date": "date", "money": "number", "bool": "checkbox"}
@@ -46,26 +63,32 @@ def legal_worklist(request):
 @permission_required("legal.view_legalcase", raise_exception=True)
 def legal_case(request, pk: int):
     case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
-    items, check = queries.case_evidence(request.user, case) if request.user.has_perm(
+    firm_user = works_for_firm(request.user)
+    allowed = [s for s in stages.allowed(case.stage) if not (firm_user and s in actions.COMPANY_DECIDES)]
+    items, check = queries.case_evidence(request.user, case) if firm_user or request.user.has_perm(
         "evidence.view_evidenceitem") else ([], None)
     return render(request, "legal/case.html", {
         "case": case, "events": case.events.select_related("user"), "stages": case.stages.select_related("by"),
         "deadlines": case.deadlines.filter(done=False), "seizures": case.seizures.all(), "items": items,
-        "check": check, "next": [(s, stages.label(s)) for s in stages.allowed(case.stage)],
+        "check": check, "next": [(s, stages.label(s)) for s in allowed],
         "moves": [{"stage": s, "label": stages.label(s), "fields": [(name, INPUTS.get(kind, "text"), required)
                                                                      for name, (kind, required) in stages.FIELDS[s].items()]}
-                  for s in stages.allowed(case.stage)],
+                  for s in allowed],
         "works": request.user.has_perm("legal.change_legalcase"),
         "approves": request.user.has_perm("legal.approve_restructuring"),
         "exports": request.user.has_perm("evidence.export_evidence"), "documents": DocumentForm(),
-        "seizure": SeizureForm(), "hearing": HearingForm()})
+        "seizure": SeizureForm(), "hearing": HearingForm(), "firm_user": firm_user,
+        "money": None if firm_user else case_money(case), "invoices": case.firm_invoices.all(),
+        "manages": request.user.has_perm("legal.manage_firms"), "invoice_form": FirmInvoiceForm(),
+        "cost_form": CostForm(), "recovery_form": RecoveryForm(), "cost_kinds": CostKind.choices,
+        "books": request.user.has_perm("legal.add_casecost") and not firm_user})
 
 
 @login_required
 @permission_required("legal.view_legaldeadline", raise_exception=True)
 def legal_calendar(request):
     page = Paginator(queries.calendar(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    ending = visible_limitations(request.user, timezone.localdate())[:PAGE_SIZE]
+    ending = [] if works_for_firm(request.user) else visible_limitations(request.user, timezone.localdate())[:PAGE_SIZE]
     return render(request, "legal/calendar.html", {"page": page, "limitations": ending})
 
 
@@ -203,3 +226,112 @@ def legal_bundle(request, pk: int):
     except EvidenceError as exc:
         refused(request, exc)
         return redirect("legal-case", case.pk)
+
+
+@login_required
+@permission_required("legal.view_legalcase", raise_exception=True)
+def legal_document_download(request, pk: int, item_id: int):
+    """A document of a case, for whoever may see the case (a law firm's user included); as an attachment of
+    the type sniffed from its bytes, like the evidence store's own download."""
+    if not (works_for_firm(request.user) or request.user.has_perm("evidence.view_evidenceitem")):
+        raise PermissionDenied("evidence.view_evidenceitem")
+    case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
+    return serve_item(get_object_or_404(queries.case_items(request.user, case), pk=item_id))
+
+
+@login_required
+@permission_required("legal.view_lawfirm", raise_exception=True)
+def legal_firms(request):
+    """The register of law firms and how each does (recovery rate, days to judgment, cost per yuan)."""
+    performance = firm_performance(request.user)
+    engage = EngageForm()
+    engage.fields["firm"].widget.choices = [(f.pk, f.name) for f in LawFirm.objects.filter(active=True)]
+    return render(request, "legal/firms.html", {
+        "rows": performance, "stages": [(s, stages.label(s)) for s in stages.ORDER],
+        "manages": request.user.has_perm("legal.manage_firms"), "firm_form": FirmForm(), "engage_form": engage})
+
+
+@require_POST
+@login_required
+@permission_required("legal.manage_firms", raise_exception=True)
+def legal_firm_register(request):
+    form = FirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-firms")
+    try:
+        firm = firms.register_firm(actor=request.user, **form.cleaned_data)
+    except LegalError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("%(firm)s is registered.") % {"firm": firm.name})
+    return redirect("legal-firms")
+
+
+@require_POST
+@login_required
+@permission_required("legal.manage_firms", raise_exception=True)
+def legal_engage(request):
+    form = EngageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-firms")
+    data = form.cleaned_data
+    firm = get_object_or_404(LawFirm, pk=data["firm"])
+    numbers = [n for n in data["cases"].replace(",", " ").replace("，", " ").split() if n]
+    cases = list(queries.visible_cases(request.user).filter(number__in=numbers))
+    missing = sorted(set(numbers) - {c.number for c in cases})
+    if missing:
+        messages.error(request, _("No legal case %(numbers)s in your portfolio.") % {"numbers": ", ".join(missing)})
+        return redirect("legal-firms")
+    zero = Decimal("0.00")
+    fees = firms.FeeArrangement(data["fee_kind"], data["fixed_fee"] or zero, data["hourly_rate"] or zero,
+                                data["contingency_share"] or zero)
+    try:
+        engagement = firms.engage_firm(actor=request.user, firm=firm, cases=cases, fees=fees,
+                                       engaged_on=data["engaged_on"], note=data["note"])
+    except LegalError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("%(firm)s is engaged on %(count)s cases (%(number)s).") % {
+            "firm": firm.name, "count": len(cases), "number": engagement.number})
+    return redirect("legal-firms")
+
+
+@require_POST
+@login_required
+@permission_required("legal.manage_firms", raise_exception=True)
+def legal_firm_invoice(request, pk: int):
+    form = FirmInvoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-case", pk)
+    data = form.cleaned_data
+    return case_step(request, pk, lambda case: firms.record_firm_invoice(
+        actor=request.user, case=case, number=data["number"], issued_on=data["issued_on"], amount=data["amount"],
+        hours=data["hours"] or Decimal("0.00")), _("The firm's invoice is recorded as lawyers' fees."))
+
+
+@require_POST
+@login_required
+@permission_required("legal.add_casecost", raise_exception=True)
+def legal_cost(request, pk: int):
+    form = CostForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-case", pk)
+    return case_step(request, pk, lambda case: firms.record_cost(actor=request.user, case=case, **form.cleaned_data),
+                     _("The cost is recorded."))
+
+
+@require_POST
+@login_required
+@permission_required("legal.add_recovery", raise_exception=True)
+def legal_recovery(request, pk: int):
+    form = RecoveryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("legal-case", pk)
+    return case_step(request, pk, lambda case: firms.record_recovery(actor=request.user, case=case,
+                                                                     **form.cleaned_data),
+                     _("The recovery is recorded."))
