@@ -48,6 +48,13 @@ UNSTATABLE = [
     ("body", "at", re.compile(r"in the future")),
     ("body", "next_follow_up", re.compile(r"in the past")),
     ("body", "owner", re.compile(r"no active user|does not work the portfolio|may resolve disputes")),
+    # dunning: what is overdue today, whether dunning is held, an address or EMS number that only looks right
+    ("body", "customer", re.compile(r"nothing overdue and undisputed")),
+    ("body", "channel", re.compile(r"No letter is sent")),
+    ("body", "recipient", re.compile(r"no email address|not an email address")),
+    ("body", "ems_number", re.compile(r"not an EMS number")),
+    ("body", "until", re.compile(r"in the past|at most \d+ days|already paused")),
+    ("body", "delivered_on", re.compile(r"between the day it was sent")),
     ("form", "file", re.compile(r"")),  # a contract document's content: a scan, a password, a zip bomb, a PNG
 ]
 
@@ -85,7 +92,8 @@ def known_keys(book, users) -> dict:
             "proposal_id": pending_proposal(customer, maker).pk, "version": targets.proposed_policy(scene).version,
             "model_id": promotion.model_id, "request_id": promotion.pk, "change_id": targets.pending_change(scene).pk,
             "case_id": targets.legal_case(scene).pk, "collection_case_id": targets.collection_case(scene).pk,
-            "dispute_id": targets.open_dispute(scene).pk, "run_id": targets.provision_run(maker).pk, "item_id": _evidence_item(customer)}
+            "dispute_id": targets.open_dispute(scene).pk, "run_id": targets.provision_run(maker).pk, "item_id": _evidence_item(customer),
+            "letter_id": targets.sent_letter(scene).pk, "pause_id": targets.dunning_pause(scene).pk}
 
 
 def _evidence_item(customer) -> int:

@@ -26,6 +26,7 @@ from fengkong.receivables.models import Invoice
 
 from . import actions
 from .choices import ContactSource
+from .dunning_api import router as dunning_router
 from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClosed
 from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
@@ -238,3 +239,8 @@ def resolve_dispute(request, dispute_id: DisputeId, body: DisputeResolveIn):
     except CollectionsError as exc:
         raise _refused(exc) from None
     return _disputes(user).get(pk=dispute_id)
+
+
+# Dunning (collections.dunning_api): the letters of today's figures, their log, pauses.
+
+router.add_router("", dunning_router)

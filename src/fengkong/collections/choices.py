@@ -108,6 +108,9 @@ class EventKind(models.TextChoices):
     STEP = "step", _("Strategy step moved")
     DISPUTE_OPENED = "dispute_opened", _("Dispute opened")
     DISPUTE_RESOLVED = "dispute_resolved", _("Dispute resolved")
+    LETTER = "letter", _("Dunning letter")
+    DUNNING_PAUSED = "dunning_paused", _("Dunning paused")
+    DUNNING_RESUMED = "dunning_resumed", _("Dunning resumed")
 
 
 # The steps a strategy is made of (policy.STEP_ACTIONS), as the worklist names them.
@@ -116,3 +119,33 @@ STEP_LABELS = {
     "final_demand": _("Final demand"), "instalment_offer": _("Instalment offer"),
     "acceptance_bill": _("Acceptance bill"), "stop_supply": _("Stop supply"), "legal_referral": _("Legal referral"),
 }
+
+
+# --- dunning (collections.dunning) -------------------------------------------------------------------
+
+class DunningLevel(models.TextChoices):
+    """The letters of dunning in turn (notifications.letters.LEVELS)."""
+
+    FIRST = "first", _("First reminder")
+    SECOND = "second", _("Second reminder")
+    FINAL = "final", _("Final demand (lawyer's letter)")
+
+
+class LetterLanguage(models.TextChoices):
+    CHINESE = "zh-hans", _("Chinese")
+    ENGLISH = "en", _("English")
+
+
+class LetterChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    POST = "post", _("Post (EMS)")
+    DOWNLOAD = "download", _("Downloaded")
+
+
+class LetterStatus(models.TextChoices):
+    GENERATED = "generated", _("Generated")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Sending failed")
+    DELIVERED = "delivered", _("Delivered")
+

@@ -49,3 +49,8 @@ class ImportInvalid(CollectionsError):
     def __init__(self, errors: list[str]):
         self.errors = errors
         super().__init__(f"{len(errors)} row error(s); nothing was imported: " + "; ".join(errors[:5]), "file")
+
+
+class DunningRefused(CollectionsError):
+    """A letter that cannot go: nothing overdue and undisputed to list, dunning paused or waiting on a promise, a
+    bad email address or EMS number; or a pause without a reason or an end date."""
