@@ -389,3 +389,22 @@ def posted_write_off(scene: Scene):
     made.status = "posted"
     made.save(update_fields=["posted", "status"])
     return made
+# --- collections: dunning ----------------------------------------------------------------------------
+
+def dunning_pause(scene: Scene):
+    """A running dunning pause on the scene's customer, made by `maker`."""
+    from fengkong.collections.models import DunningPause
+
+    today = dates.business_today()
+    return DunningPause.objects.create(customer=scene.customer, reason="reconciling", since=today,
+                                       until=today + timedelta(days=10), created_by=scene.maker)
+
+
+def sent_letter(scene: Scene):
+    """A first reminder posted today to the scene's customer (its delivery not yet recorded)."""
+    from fengkong.collections.models import DunningLetter
+
+    return DunningLetter.objects.create(customer=scene.customer, level="first", language="zh-hans", channel="post",
+                                        as_of=dates.business_today(), reference="TX-MATRIX",
+                                        totals={"CNY": "100.00"}, ems_number="1012345678901", status="sent",
+                                        sent_at=timezone.now(), created_by=scene.maker)

@@ -99,7 +99,7 @@ from tests.credit.approvals_fixtures import PREVIEW
 
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
-from fengkong.collections.models import Contact, Dispute, PromiseToPay
+from fengkong.collections.models import Contact, Dispute, DunningLetter, DunningPause, PromiseToPay
 from fengkong.contracts.models import Contract, ContractDocument
 from fengkong.core import dates
 from fengkong.core import later as background
@@ -494,6 +494,19 @@ MATRIX: dict[str, Entry] = {
     "api:collection_dispute_resolve": post_only(dispute_id=1),
     "collections-case-behaviour": post_only(pk=1),
     "api:collection_case_behaviour": post_only(case_id=1),
+    # Dunning (fengkong.collections.dunning_views, dunning_api): the letter of today's figures, its log, pauses
+    "collections-dunning": web_only(CASE_READERS, {"code": CQ_CUSTOMER}),
+    "collections-dunning-send": post_only(code=CQ_CUSTOMER),
+    "collections-dunning-download": post_only(code=CQ_CUSTOMER),
+    "collections-dunning-pause": post_only(code=CQ_CUSTOMER),
+    "collections-dunning-resume": post_only(pk=1),
+    "collections-dunning-delivered": post_only(pk=1),
+    "api:dunning_letter_list": web_only(CASE_READERS, web=False),
+    "api:dunning_letter_create": web_only(CASE_READERS, web=False),  # GET on the same path lists
+    "api:dunning_letter_delivered": post_only(letter_id=1),
+    "api:dunning_pause_list": web_only(CASE_READERS, web=False),
+    "api:dunning_pause_create": web_only(CASE_READERS, web=False),  # GET on the same path lists
+    "api:dunning_pause_end": post_only(pause_id=1),
     # Contracts (fengkong.contracts): the register, a contract's page, its steps; the clause analysis
     "contract-list": web_only(CONTRACT_READERS),
     "contract-new": web_only(CONTRACT_WORKERS),
@@ -886,6 +899,17 @@ def dispute_form(scene, customer) -> dict:
             "owner": scene.world["users"]["sales"].pk}
 
 
+LETTER_BY_POST = {"level": "first", "language": "en", "channel": "post", "ems_number": "1012345678901"}
+
+
+def pause_form(scene, customer) -> dict:
+    return {"reason": "reconciling first", "until": (dates.business_today() + timedelta(days=5)).isoformat()}
+
+
+def delivered_today(scene, letter) -> dict:
+    return {"delivered_on": dates.business_today().isoformat()}
+
+
 def reassign_to_collector(scene, case) -> dict:
     return {"owner": scene.world["users"]["collector"].pk}
 
@@ -975,6 +999,27 @@ WRITES: dict[str, Write] = {
                                                lambda c: {"case_id": c.pk}, {"behaviour": "short_of_cash",
                                                                              "reason": "a customer paid late"},
                                                audit="collection_case.behaviour_set", foreign={"sales": DENIED}),
+    # Dunning: collectors and managers write and send letters and pause dunning; a final demand is a manager's
+    "collections-dunning-send": web_write(COLLECTION_WORKERS, itself, code_of, LETTER_BY_POST, creates=DunningLetter,
+                                          audit="dunning_letter.written", nobody=HIDDEN),
+    "collections-dunning-download": web_write(COLLECTION_WORKERS, itself, code_of,
+                                              {"level": "first", "language": "en", "format": "pdf"},
+                                              creates=DunningLetter, audit="dunning_letter.written", nobody=HIDDEN),
+    "collections-dunning-pause": web_write(COLLECTION_WORKERS, itself, code_of, pause_form, creates=DunningPause,
+                                           audit="dunning.paused", nobody=HIDDEN),
+    "collections-dunning-resume": web_write(COLLECTION_WORKERS, targets.dunning_pause, pk_of, audit="dunning.resumed",
+                                            **NO_CASE_VIEW),
+    "collections-dunning-delivered": web_write(COLLECTION_WORKERS, targets.sent_letter, pk_of, delivered_today,
+                                               audit="dunning_letter.delivered", **NO_CASE_VIEW),
+    "api:dunning_letter_create": api_write(COLLECTION_WORKERS, itself, data=lambda s, customer: {
+        "customer": customer.code, **LETTER_BY_POST}, creates=DunningLetter, audit="dunning_letter.written"),
+    "api:dunning_letter_delivered": api_write(COLLECTION_WORKERS, targets.sent_letter, lambda t: {"letter_id": t.pk},
+                                              delivered_today, audit="dunning_letter.delivered",
+                                              foreign={"sales": DENIED}),
+    "api:dunning_pause_create": api_write(COLLECTION_WORKERS, itself, data=lambda s, customer: {
+        "customer": customer.code, **pause_form(s, customer)}, creates=DunningPause, audit="dunning.paused"),
+    "api:dunning_pause_end": api_write(COLLECTION_WORKERS, targets.dunning_pause, lambda t: {"pause_id": t.pk},
+                                       audit="dunning.resumed", foreign={"sales": DENIED}),
     # The in-app inbox (fengkong.notifications): one's own messages only
     "inbox-mark-read": web_write(SIGNED_IN, targets.inbox_message, pk_of, scoped=False,
                                  foreign=OTHER_USERS_MESSAGE),

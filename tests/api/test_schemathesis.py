@@ -53,8 +53,15 @@ UNSTATABLE = [
     ("body", "at", re.compile(r"in the future")),
     ("body", "next_follow_up", re.compile(r"in the past")),
     ("body", "owner", re.compile(r"no active user|does not work the portfolio|may resolve disputes")),
-    ("form", "file", re.compile(r"")),
-    ("body", "period", re.compile(r"last day of its period")),  # an indicator's period: its month's, quarter's or year's end  # a contract document's content: a scan, a password, a zip bomb, a PNG
+    # dunning: what is overdue today, whether dunning is held, an address or EMS number that only looks right
+    ("body", "customer", re.compile(r"nothing overdue and undisputed")),
+    ("body", "channel", re.compile(r"No letter is sent")),
+    ("body", "recipient", re.compile(r"no email address|not an email address")),
+    ("body", "ems_number", re.compile(r"not an EMS number")),
+    ("body", "until", re.compile(r"in the past|at most \d+ days|already paused")),
+    ("body", "delivered_on", re.compile(r"between the day it was sent")),
+    ("body", "period", re.compile(r"last day of its period")),  # an indicator's period: its month's, quarter's or year's end
+    ("form", "file", re.compile(r"")),  # a contract document's content: a scan, a password, a zip bomb, a PNG
 ]
 
 
@@ -93,7 +100,8 @@ def known_keys(book, users) -> dict:
             "case_id": targets.legal_case(scene).pk, "collection_case_id": targets.collection_case(scene).pk,
             "dispute_id": targets.open_dispute(scene).pk, "run_id": targets.provision_run(maker).pk,
             "indicator_code": targets.indicator().code, "item_id": _evidence_item(customer),
-            "write_off_id": targets.proposed_write_off(scene).pk}
+            "write_off_id": targets.proposed_write_off(scene).pk,
+            "letter_id": targets.sent_letter(scene).pk, "pause_id": targets.dunning_pause(scene).pk}
 
 
 def _evidence_item(customer) -> int:

@@ -61,10 +61,13 @@ MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback
 # publish the policy; a dispute's owner outside collections (sales) sees and resolves the disputes given to them.
 COLLECTIONS_READ = ["collections.view_collectioncase", "collections.view_caseevent", "collections.view_contact",
                     "collections.view_attachment", "collections.view_promisetopay", "collections.view_dispute",
-                    "collections.view_collectionspolicy"]
+                    "collections.view_collectionspolicy", "collections.view_dunningletter",
+                    "collections.view_dunningpause"]
 COLLECTIONS_WORK = ["collections.add_contact", "collections.add_promisetopay", "collections.add_dispute",
-                    "collections.take_case", "collections.set_behaviour"]
-COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy"]
+                    "collections.take_case", "collections.set_behaviour", "collections.send_dunning",
+                    "collections.pause_dunning"]
+COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy",
+                      "collections.send_final_demand"]
 DISPUTE_OWNER = ["collections.view_dispute", "collections.resolve_dispute"]
 
 # Contracts (fengkong.contracts, docs/contracts.md): who reads the register, who analyses and registers

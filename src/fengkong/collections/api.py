@@ -26,6 +26,7 @@ from fengkong.receivables.models import Invoice
 
 from . import actions, strategies
 from .choices import ContactSource
+from .dunning_api import router as dunning_router
 from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClosed
 from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
@@ -253,3 +254,7 @@ def set_behaviour(request, case_id: CaseId, body: BehaviourIn):
     except CollectionsError as exc:
         raise _refused(exc) from None
     return _case(user, case_id)
+
+# Dunning (collections.dunning_api): the letters of today's figures, their log, pauses.
+
+router.add_router("", dunning_router)

@@ -19,3 +19,8 @@ class CollectionsConfig(AppConfig):
         from .queries import customers_with_pending_promises
 
         register_dunning_hold(customers_with_pending_promises)
+
+        # ... and while a dunning pause runs (a reason and an end date: collections.dunning).
+        from .dunning import paused_customers
+
+        register_dunning_hold(paused_customers)

@@ -110,6 +110,9 @@ class EventKind(models.TextChoices):
     DISPUTE_RESOLVED = "dispute_resolved", _("Dispute resolved")
     STRATEGY = "strategy", _("Strategy chosen")
     BEHAVIOUR = "behaviour", _("Behaviour set")
+    LETTER = "letter", _("Dunning letter")
+    DUNNING_PAUSED = "dunning_paused", _("Dunning paused")
+    DUNNING_RESUMED = "dunning_resumed", _("Dunning resumed")
 
 
 # The steps a strategy is made of (policy.STEP_ACTIONS), as the worklist names them.
@@ -126,3 +129,32 @@ class Behaviour(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
     SHORT_OF_CASH = "short_of_cash", _("Temporarily short of cash")
     WILFUL = "wilful", _("Wilful")
+
+# --- dunning (collections.dunning) -------------------------------------------------------------------
+
+class DunningLevel(models.TextChoices):
+    """The letters of dunning in turn (notifications.letters.LEVELS)."""
+
+    FIRST = "first", _("First reminder")
+    SECOND = "second", _("Second reminder")
+    FINAL = "final", _("Final demand (lawyer's letter)")
+
+
+class LetterLanguage(models.TextChoices):
+    CHINESE = "zh-hans", _("Chinese")
+    ENGLISH = "en", _("English")
+
+
+class LetterChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    POST = "post", _("Post (EMS)")
+    DOWNLOAD = "download", _("Downloaded")
+
+
+class LetterStatus(models.TextChoices):
+    GENERATED = "generated", _("Generated")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Sending failed")
+    DELIVERED = "delivered", _("Delivered")
+

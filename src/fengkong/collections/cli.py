@@ -11,12 +11,15 @@ import click
 from django.core.exceptions import PermissionDenied
 
 from fengkong.core.console import console, refuse, user_or_system
+from fengkong.core.spreadsheets import write_frame_csv
+from fengkong.customers.queries import visible_customers
 from fengkong.integrations.exceptions import FileRejected
 
+from . import dunning
 from .actions import publish_policy
 from .call_records import import_call_records
 from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
-from .models import CollectionCase, CollectionsPolicy
+from .models import CollectionCase, CollectionsPolicy, DunningLetter
 from .strategies import current_step, set_behaviour
 
 USER = click.option("--user", "username", required=True, help="Act as this user (their role and portfolio).")
@@ -111,3 +114,57 @@ def strategies_cmd() -> None:
                  ("amount_bands", seg.amount_bands), ("behaviours", seg.behaviours)) if v]
         console.print(f"segment {i + 1}: {' '.join(parts) or 'any case'} -> {seg.strategy}", highlight=False,
                       markup=False)
+
+@collections.command("dunning-letter")
+@click.argument("customer")
+@USER
+@click.option("--level", type=click.Choice(["first", "second", "final"]), default=None,
+              help="Default: the level after the last letter sent.")
+@click.option("--language", type=click.Choice(["zh-hans", "en"]), default=None, help="Default: the customer's.")
+@click.option("--email", "recipient", default=None, help="Send it by email to this address (default: don't send).")
+@click.option("--ems", "ems_number", default=None, help="Record it as posted by EMS with this number.")
+@click.option("--out", type=click.Path(dir_okay=True, file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Write the DOCX and the PDF into this directory.")
+def dunning_letter(customer: str, username: str, level: str | None, language: str | None, recipient: str | None,
+                   ems_number: str | None, out: Path) -> None:
+    """Write CUSTOMER's dunning letter from today's figures (kept as evidence); send it by --email or record it as
+    posted with --ems; the DOCX and PDF are written to --out."""
+    actor = user_or_system(username)
+    found = visible_customers(actor).filter(code=customer).first()
+    if found is None:
+        refuse(f"no customer {customer} in your portfolio")
+    if recipient is not None and ems_number is not None:
+        refuse("give --email or --ems, not both")
+    channel = "email" if recipient is not None else "post" if ems_number is not None else "download"
+    try:
+        letter, files = dunning.write_letter(
+            actor=actor, customer=found, level=level or dunning.suggested_level(found),
+            language=language or dunning.customer_language(found), channel=channel, recipient=recipient or "",
+            ems_number=ems_number or "")
+    except (CollectionsError, PermissionDenied) as exc:
+        refuse(str(exc) or "your role may not send dunning letters")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    letter.refresh_from_db()
+    console.print(f"{letter.get_level_display()} to {found.code}: {letter.totals_text()}, "
+                  f"{len(letter.items)} invoice(s); {letter.get_status_display()}; files in {out}.",
+                  highlight=False, markup=False)
+
+
+@collections.command("dunning-log")
+@USER
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The CSV to write.")
+@click.option("--customer", default=None, help="Only this customer's letters.")
+def dunning_log(username: str, out: Path, customer: str | None) -> None:
+    """Write the dunning log (every letter, how it went, whether it arrived) as a CSV safe to open in a
+    spreadsheet."""
+    actor = user_or_system(username)
+    if not actor.has_perm("collections.view_dunningletter"):
+        refuse("your role may not read the dunning log")
+    letters = DunningLetter.objects.for_user(actor).select_related("customer", "created_by").order_by("created_at")
+    if customer:
+        letters = letters.filter(customer__code=customer)
+    frame = dunning.log_frame(letters.iterator(chunk_size=2000))
+    write_frame_csv(frame, out)
+    console.print(f"{frame.height:,} letter(s) written to {out}.", highlight=False, markup=False)

@@ -53,3 +53,6 @@ class ImportInvalid(CollectionsError):
 
 class BehaviourInvalid(CollectionsError):
     """A behaviour that is not one of the policy's, or set without a reason."""
+class DunningRefused(CollectionsError):
+    """A letter that cannot go: nothing overdue and undisputed to list, dunning paused or waiting on a promise, a
+    bad email address or EMS number; or a pause without a reason or an end date."""

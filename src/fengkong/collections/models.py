@@ -39,7 +39,11 @@ from .choices import (
     DisputeResolution,
     DisputeStatus,
     DisputeTeam,
+    DunningLevel,
     EventKind,
+    LetterChannel,
+    LetterLanguage,
+    LetterStatus,
     Outcome,
     PromiseState,
 )
@@ -377,3 +381,103 @@ class DisputeItem(models.Model):
             models.UniqueConstraint(fields=["dispute", "invoice"], name="one_item_per_disputed_invoice"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="disputed_amount_positive"),
         ]
+
+
+# --- dunning (collections.dunning) -------------------------------------------------------------------
+# A letter is written from the day's figures each time it is sent or downloaded, and both files (DOCX, PDF)
+# are kept in the evidence store; the row is the dunning log: what was listed, to whom, how, and whether it
+# arrived. A pause holds every letter and monitoring's automatic reminders until its end date.
+
+class DunningLetterQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope(self, user)
+
+    def sent(self):
+        return self.filter(status__in=["sent", "delivered"])
+
+
+class DunningLetter(models.Model):
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="dunning_letters",
+                                 verbose_name=_("customer"))
+    case = models.ForeignKey(CollectionCase, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="letters", verbose_name=_("case"))
+    level = models.CharField(_("level"), max_length=8, choices=DunningLevel.choices)
+    language = models.CharField(_("language"), max_length=8, choices=LetterLanguage.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=LetterChannel.choices)
+    as_of = models.DateField(_("figures as of"))
+    reference = models.CharField(_("reference"), max_length=60)
+    totals = models.JSONField(_("total listed"), default=dict, help_text=_("Currency -> amount listed."))
+    items = models.JSONField(_("invoices listed"), default=list)
+    recipient = models.CharField(_("sent to"), max_length=254, blank=True)
+    ems_number = models.CharField(_("EMS number"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=LetterStatus.choices,
+                              default=LetterStatus.GENERATED)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    docx = models.ForeignKey("evidence.EvidenceItem", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("Word file"))
+    pdf = models.ForeignKey("evidence.EvidenceItem", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+", verbose_name=_("PDF file"))
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("by"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    objects = DunningLetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("dunning letter")
+        verbose_name_plural = _("dunning letters")
+        permissions = [("send_dunning", "Can send and download dunning letters"),
+                       ("send_final_demand", "Can send a final demand (lawyer's letter)")]
+        indexes = [models.Index(fields=["customer", "-created_at"]), models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(channel="post") | ~Q(ems_number=""), name="posted_letter_has_ems"),
+            models.CheckConstraint(condition=~Q(status="delivered") | Q(delivered_on__isnull=False),
+                                   name="delivered_letter_has_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.customer_id} {self.as_of}"
+
+    def totals_text(self) -> str:
+        return "; ".join(f"{amount} {currency}" for currency, amount in sorted(self.totals.items()))
+
+
+class DunningPauseQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope(self, user)
+
+    def active(self, day):
+        """Pauses holding dunning on `day`: not ended, and `day` no later than their end date."""
+        return self.filter(ended_at__isnull=True, until__gte=day)
+
+
+class DunningPause(models.Model):
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="dunning_pauses",
+                                 verbose_name=_("customer"))
+    reason = models.CharField(_("reason"), max_length=300)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"))
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("paused by"))
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("ended by"))
+
+    objects = DunningPauseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-since", "-pk"]
+        verbose_name = _("dunning pause")
+        verbose_name_plural = _("dunning pauses")
+        permissions = [("pause_dunning", "Can pause and resume dunning")]
+        constraints = [
+            models.CheckConstraint(condition=Q(until__gte=F("since")), name="pause_ends_after_start"),
+            models.CheckConstraint(condition=~Q(reason=""), name="pause_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.since}–{self.until}"

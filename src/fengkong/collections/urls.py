@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import strategy_views, views
+from . import dunning_views, strategy_views, views
 
 urlpatterns = [
     path("", views.worklist, name="collections-worklist"),
@@ -17,4 +17,14 @@ urlpatterns = [
     path("disputes/<int:pk>/", views.dispute_detail, name="collections-dispute"),
     path("disputes/<int:pk>/resolve/", views.dispute_resolve, name="collections-dispute-resolve"),
     path("cases/<int:pk>/behaviour/", strategy_views.set_behaviour, name="collections-case-behaviour"),
+]
+
+# Dunning (collections.dunning_views): the letter of today's figures, its log, pauses
+urlpatterns += [
+    path("customers/<key:code>/dunning/", dunning_views.dunning_page, name="collections-dunning"),
+    path("customers/<key:code>/dunning/send/", dunning_views.dunning_send, name="collections-dunning-send"),
+    path("customers/<key:code>/dunning/download/", dunning_views.dunning_download, name="collections-dunning-download"),
+    path("customers/<key:code>/dunning/pause/", dunning_views.dunning_pause, name="collections-dunning-pause"),
+    path("dunning/pauses/<int:pk>/end/", dunning_views.dunning_resume, name="collections-dunning-resume"),
+    path("dunning/letters/<int:pk>/delivered/", dunning_views.dunning_delivered, name="collections-dunning-delivered"),
 ]

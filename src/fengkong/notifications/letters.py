@@ -4,6 +4,12 @@ DOCX, because the credit team reviews, stamps (盖章) and sends it, and often e
 letter names the contractual basis (the contracts on the invoices, and Civil Code arts. 577 and 626),
 lists the overdue invoices with their total, also in capital Chinese numerals as formal letters do, and
 sets a payment deadline. Company name from FENGKONG_COMPANY_NAME (address and phone optional).
+
+Three levels of the same letter (collections' dunning sends them in turn): the first reminder (付款提醒函), the
+second reminder (催款函, what the warning zone writes) and the final demand (律师函: on a law firm's behalf when
+FENGKONG_LAW_FIRM names one, else the company's own last notice before suing). The letter's words are laid out
+once (`letter_content`) and written as DOCX (`reminder_letter`) or PDF (`reminder_letter_pdf`, weasyprint with
+the CJK font, as the evidence catalogue is), so the two never say different things.
 """
 
 from __future__ import annotations
@@ -12,10 +18,12 @@ import datetime as dt
 import io
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -92,48 +100,174 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December"]
 
 
-def reminder_letter(customer, invoices: Iterable[Any], as_of: dt.date, language: str = "zh-hans", *,
-                    deadline: dt.date | None = None) -> tuple[str, bytes]:
-    """(file name, DOCX bytes) of the reminder letter to `customer` for the overdue `invoices`."""
-    language = language_of(language)
-    t = TEXT[language]
-    lines = [ln for ln in invoice_lines(invoices, as_of) if ln.open_amount > 0]
-    deadline = deadline or as_of + dt.timedelta(days=DEADLINE_DAYS)
-    company = settings.FENGKONG_COMPANY_NAME
-    ref = f"CK-{customer.code}-{as_of:%Y%m%d}"
+FIRST, SECOND, FINAL = "first", "second", "final"
+LEVELS = (FIRST, SECOND, FINAL)
+# What each level says differently from the second reminder (TEXT above); {firm} is FENGKONG_LAW_FIRM.
+LEVEL_TEXT = {
+    ZH: {
+        FIRST: {"title": "付 款 提 醒 函", "prefix": "TX", "deadline_days": 15,
+                "opening": "贵司与我司长期保持业务合作，我司对此深表感谢。现将截至目前已到期未付的款项提醒如下，"
+                           "如贵司已安排付款，请忽略本函。",
+                "warning": "如有任何疑问，请与我司信用管理部联系，我们乐于协助核对。"},
+        SECOND: {},
+        FINAL: {"title": "律 师 函", "prefix": "LS", "deadline_days": 7,
+                "opening": "{firm}受{company}（以下简称“委托人”）委托，就贵司拖欠委托人货款一事，郑重致函如下。",
+                "opening_own": "我司此前已多次催告，贵司至今仍未付款。现就贵司拖欠我司货款一事，作最后催告如下。",
+                "demand": "请贵司于{deadline}前将上述逾期款项足额支付至委托人账户。此为最后通知，逾期将不再另行通知。",
+                "warning": "逾期仍未付款的，将直接向有管辖权的人民法院提起诉讼（或申请支付令），并申请财产保全；"
+                           "由此产生的诉讼费、保全费、律师费、违约金及资金占用损失等，均由贵司承担。",
+                "sign_firm": "{firm}（盖章）", "dept_firm": "承办律师："},
+    },
+    "en": {
+        FIRST: {"title": "FRIENDLY PAYMENT REMINDER", "prefix": "TX", "deadline_days": 15,
+                "opening": "We thank you for our long-standing business relationship and would like to remind you "
+                           "of the amounts below, which have fallen due. If payment is already on its way, please "
+                           "disregard this letter.",
+                "warning": "Should you have any question, our credit management team will gladly help you "
+                           "reconcile the account."},
+        SECOND: {},
+        FINAL: {"title": "FINAL DEMAND", "prefix": "LS", "deadline_days": 7,
+                "opening": "{firm} writes on behalf of {company} (our client) about the amounts your company owes "
+                           "our client.",
+                "opening_own": "Despite our earlier reminders your company has not paid. This is our final demand.",
+                "demand": "Please pay the overdue amount in full by {deadline}. This is the last notice before "
+                          "legal action; no further reminder will be sent.",
+                "warning": "Should the amount remain unpaid, legal proceedings (or an application for a payment "
+                           "order) and property preservation will be brought without further notice, and all "
+                           "costs, including court and preservation fees, legal fees, liquidated damages and "
+                           "interest, will be claimed from your company.",
+                "sign_firm": "{firm} (seal)", "dept_firm": "Attorney in charge:"},
+    },
+}
 
-    doc = Document()
-    _base_style(doc)
-    _letterhead(doc, company)
-    _para(doc, t["title"], size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
-    _para(doc, t["ref"].format(ref=ref), align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, t["to"].format(name=customer.name), bold=True)
-    if getattr(customer, "credit_code", None):
-        _para(doc, t["code"].format(code=customer.credit_code))
-    _para(doc, t["opening"], indent=True)
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    indent: bool = True
+    bold_part: str | None = None
+
+
+@dataclass(frozen=True)
+class LetterContent:
+    """The words of one letter, laid out once for the DOCX and the PDF."""
+
+    language: str
+    level: str
+    title: str
+    ref: str
+    company: str
+    to: str
+    code: str
+    before: list[Paragraph]
+    headers: list[str]
+    rows: list[list[str]]
+    totals: list[tuple[str, str]]
+    total_label: str
+    after: list[Paragraph]
+    signature: list[str]
+    file_stem: str
+    total_by_currency: list[tuple[str, Decimal]] = field(default_factory=list)
+
+
+def letter_content(customer, invoices: Iterable[Any], as_of: dt.date, language: str = "zh-hans", *,
+                   level: str = SECOND, deadline: dt.date | None = None) -> LetterContent:
+    """The letter of `level` to `customer` listing the overdue `invoices` (open amounts as given)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown letter level {level!r}: one of {', '.join(LEVELS)}")
+    language = language_of(language)
+    t = {**TEXT[language], **LEVEL_TEXT[language][level]}
+    lines = [ln for ln in invoice_lines(invoices, as_of) if ln.open_amount > 0]
+    deadline = deadline or as_of + dt.timedelta(days=t.get("deadline_days", DEADLINE_DAYS))
+    company, firm = settings.FENGKONG_COMPANY_NAME, os.environ.get("FENGKONG_LAW_FIRM", "").strip()
+    ref = f"{t.get('prefix', 'CK')}-{customer.code}-{as_of:%Y%m%d}"
+    opening = t["opening_own"] if level == FINAL and not firm else t["opening"]
     refs = sorted({ln.contract_ref for ln in lines if ln.contract_ref})
     contracts = t["contracts_named"].format(refs="》《".join(refs) if language == ZH else ", ".join(refs)) \
         if refs else t["contracts_none"]
-    _para(doc, t["basis"].format(contracts=contracts), indent=True)
     sums = totals(lines)
     total_text = "；".join(f"{format_amount(a)} {c}" for c, a in sums) if sums else "0.00"
     cny = dict(sums).get("CNY", Decimal(0))
-    _para(doc, t["facts"].format(as_of=_date(as_of, language), total=total_text, words=cny_in_words(cny)),
-          indent=True)
-    _invoice_table(doc, t, lines, sums)
-    _para(doc, t["demand"].format(deadline=_date(deadline, language)), indent=True, bold_part=_date(deadline, language))
-    _para(doc, t["warning"], indent=True)
-    _para(doc, t["thanks"], indent=language == ZH, space_after=24)
-    for text in (t["sign"].format(company=company), t["dept"], t["date"].format(date=_date(as_of, language))):
-        _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    when = _date(deadline, language)
+    before = [Paragraph(opening.format(firm=firm, company=company)), Paragraph(t["basis"].format(contracts=contracts)),
+              Paragraph(t["facts"].format(as_of=_date(as_of, language), total=total_text, words=cny_in_words(cny)))]
+    after = [Paragraph(t["demand"].format(deadline=when), bold_part=when), Paragraph(t["warning"]),
+             Paragraph(t["thanks"], indent=language == ZH)]
+    if level == FINAL and firm:
+        signature = [t["sign_firm"].format(firm=firm), t["dept_firm"]]
+    else:
+        signature = [t["sign"].format(company=company), t["dept"]]
+    signature.append(_date(as_of, language))
     if phone := os.environ.get("FENGKONG_COMPANY_PHONE"):
-        _para(doc, t["contact"].format(phone=phone), align=WD_ALIGN_PARAGRAPH.RIGHT)
+        signature.append(t["contact"].format(phone=phone))
+    rows = [[str(i), ln.number, ln.contract_ref or "—", str(ln.due_date or ""), str(ln.days_overdue),
+             f"{format_amount(ln.open_amount)} {ln.currency}"] for i, ln in enumerate(lines, start=1)]
+    stem = {FIRST: "first-reminder", SECOND: "reminder-letter", FINAL: "final-demand"}[level]
+    return LetterContent(
+        language=language, level=level, title=t["title"], ref=t["ref"].format(ref=ref), company=company,
+        to=t["to"].format(name=customer.name),
+        code=t["code"].format(code=customer.credit_code) if getattr(customer, "credit_code", None) else "",
+        before=before, headers=t["headers"], rows=rows, totals=[(f"{format_amount(a)} {c}", c) for c, a in sums],
+        total_label=t["total"], after=after, signature=signature,
+        file_stem=f"{stem}-{customer.code}-{as_of:%Y%m%d}-{language}", total_by_currency=sums)
 
-    doc.core_properties.title = f"{t['title'].replace(' ', '')} {customer.name}"
-    doc.core_properties.author = company
+
+def reminder_letter(customer, invoices: Iterable[Any], as_of: dt.date, language: str = "zh-hans", *,
+                    deadline: dt.date | None = None, level: str = SECOND) -> tuple[str, bytes]:
+    """(file name, DOCX bytes) of the reminder letter to `customer` for the overdue `invoices`."""
+    content = letter_content(customer, invoices, as_of, language, level=level, deadline=deadline)
+    return f"{content.file_stem}.docx", letter_docx(content)
+
+
+def letter_docx(content: LetterContent) -> bytes:
+    """The letter as a Word document (to edit and stamp)."""
+    doc = Document()
+    _base_style(doc)
+    _letterhead(doc, content.company)
+    _para(doc, content.title, size=18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    _para(doc, content.ref, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _para(doc, content.to, bold=True)
+    if content.code:
+        _para(doc, content.code)
+    for paragraph in content.before:
+        _para(doc, paragraph.text, indent=paragraph.indent, bold_part=paragraph.bold_part)
+    _invoice_table(doc, content)
+    for i, paragraph in enumerate(content.after):
+        last = i == len(content.after) - 1
+        _para(doc, paragraph.text, indent=paragraph.indent, bold_part=paragraph.bold_part,
+              space_after=24 if last else None)
+    for text in content.signature:
+        _para(doc, text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    doc.core_properties.title = f"{content.title.replace(' ', '')} {content.to}"
+    doc.core_properties.author = content.company
     buffer = io.BytesIO()
     doc.save(buffer)
-    return f"reminder-letter-{customer.code}-{as_of:%Y%m%d}-{language}.docx", buffer.getvalue()
+    return buffer.getvalue()
+
+
+def reminder_letter_pdf(customer, invoices: Iterable[Any], as_of: dt.date, language: str = "zh-hans", *,
+                        deadline: dt.date | None = None, level: str = SECOND) -> tuple[str, bytes]:
+    """(file name, PDF bytes) of the same letter, for sending as it is."""
+    content = letter_content(customer, invoices, as_of, language, level=level, deadline=deadline)
+    return f"{content.file_stem}.pdf", letter_pdf(content)
+
+
+def letter_pdf(content: LetterContent) -> bytes:
+    from weasyprint import HTML  # loaded when a PDF is written: it takes a moment to import its fonts
+
+    html = render_to_string("notifications/letter.html", {"letter": content, "address": os.environ.get(
+        "FENGKONG_COMPANY_ADDRESS", "")})
+    return HTML(string=html).write_pdf()
+
+
+def letter_text(content: LetterContent) -> str:
+    """The letter as plain text (the body of the email that carries it)."""
+    parts = [content.title.replace(" ", "") if content.language == ZH else content.title, content.ref, content.to]
+    parts += [p.text for p in content.before]
+    parts += ["  ".join(row[1:]) for row in content.rows]
+    parts += [f"{content.total_label}: {text}" for text, _c in content.totals]
+    parts += [p.text for p in content.after] + content.signature
+    return "\n\n".join(p for p in parts if p)
 
 
 def _date(value: dt.date, language: str) -> str:
@@ -185,22 +319,20 @@ def _run(paragraph, text: str, *, size=None, bold=False, colour=None):
     return run
 
 
-def _invoice_table(doc, t: dict, lines, sums) -> None:
-    table = doc.add_table(rows=1, cols=len(t["headers"]))
+def _invoice_table(doc, content: LetterContent) -> None:
+    table = doc.add_table(rows=1, cols=len(content.headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header in zip(table.rows[0].cells, t["headers"], strict=True):
+    for cell, header in zip(table.rows[0].cells, content.headers, strict=True):
         _cell(cell, header, bold=True)
-    for i, ln in enumerate(lines, start=1):
-        values = [str(i), ln.number, ln.contract_ref or "—", str(ln.due_date or ""), str(ln.days_overdue),
-                  f"{format_amount(ln.open_amount)} {ln.currency}"]
+    for values in content.rows:
         for cell, value in zip(table.add_row().cells, values, strict=True):
             _cell(cell, value)
-    for currency, amount in sums:
+    for text, _currency in content.totals:
         row = table.add_row().cells
         merged = row[0].merge(row[4])
-        _cell(merged, t["total"], bold=True)
-        _cell(row[5], f"{format_amount(amount)} {currency}", bold=True)
+        _cell(merged, content.total_label, bold=True)
+        _cell(row[5], text, bold=True)
     doc.add_paragraph()
 
 
