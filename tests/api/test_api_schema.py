@@ -45,7 +45,17 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          "/api/v1/collections/disputes/{dispute_id}/resolve", "/api/v1/collections/cases/{case_id}/behaviour",
          # industry risk (issue 15)
          "/api/v1/industry/indicators", "/api/v1/industry/indicators/{indicator_code}",
-         "/api/v1/industry/indicators/{indicator_code}/observations", "/api/v1/industry/outlooks"}
+         "/api/v1/industry/indicators/{indicator_code}/observations", "/api/v1/industry/outlooks",
+         # dunning letters and pauses (issue 12)
+         "/api/v1/collections/dunning/letters", "/api/v1/collections/dunning/letters/{letter_id}/delivered",
+         "/api/v1/collections/dunning/pauses", "/api/v1/collections/dunning/pauses/{pause_id}/end",
+         # law firms and costs (issue 13)
+         "/api/v1/legal/cases/{case_id}/costs", "/api/v1/legal/cases/{case_id}/firm-invoices",
+         "/api/v1/legal/cases/{case_id}/recoveries", "/api/v1/legal/engagements", "/api/v1/legal/firms",
+         # write-offs (issue 15)
+         "/api/v1/provisions/write-offs", "/api/v1/provisions/write-offs/{write_off_id}",
+         "/api/v1/provisions/write-offs/{write_off_id}/decision",
+         "/api/v1/provisions/write-offs/{write_off_id}/recoveries"}
 
 
 def test_openapi_schema_loads_without_signing_in_and_lists_every_path(db):

@@ -116,7 +116,7 @@ def api_schema(request, live_book, users, known_keys, token_for):
     _token, key = token_for(users[request.param])
     schema = schemathesis.openapi.from_url(f"{live_book.url}/api/v1/openapi.json",
                                           config=schemathesis.Config.from_dict(CONFIG))
-    schema.config.update(base_url=live_book.url, headers={"Authorization": f"Bearer {key}"})
+    schema.config.update(base_url=live_book.url, headers={"Authorization": f"Bearer {key}", "Accept-Language": "en"})
     return schema
 
 

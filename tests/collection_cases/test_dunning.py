@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from docx import Document
 
 from fengkong.collections import dunning
@@ -23,6 +24,13 @@ from .conftest import day, pay
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are asserted in English; the zh-hans catalogue translates them."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -66,7 +66,7 @@ def industry_observation_add(request, indicator_code: IndicatorCode, body: Obser
                         "entered_at": row.entered_at})
 
 
-@router.get("/industry/outlooks", response=answers(list[OutlookOut], 403), url_name="industry_outlook_list")
+@router.get("/industry/outlooks", response=answers(list[OutlookOut], 403, 422), url_name="industry_outlook_list")
 def industry_outlook_list(request):
     """Every industry's outlook in force and its systemic alarm."""
     return list(queries.outlooks(caller(request)))

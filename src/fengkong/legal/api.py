@@ -40,10 +40,10 @@ from .schemas import (
     LegalCaseFilters,
     LegalCaseOut,
     LegalCasePage,
+    LegalRecoveryIn,
     LimitationPage,
     MoveIn,
     OpenCaseIn,
-    RecoveryIn,
     RecoveryOut,
     StageOut,
 )
@@ -226,7 +226,7 @@ def record_cost(request, case_id: CaseId, body: CostIn):
 
 @router.post("/legal/cases/{case_id}/recoveries", response=answers(RecoveryOut, 400, 403, 404, 409, 422),
              url_name="legal_case_recovery")
-def record_recovery(request, case_id: CaseId, body: RecoveryIn):
+def record_recovery(request, case_id: CaseId, body: LegalRecoveryIn):
     """Money recovered on the case."""
     user = caller(request)
     require(user, "legal.add_recovery")

@@ -230,7 +230,7 @@ class CostOut(Schema):
     note: str
 
 
-class RecoveryIn(Schema):
+class LegalRecoveryIn(Schema):
     amount: Annotated[Decimal, amount_in(digits=13, more_than_zero=True)]
     received_on: date
     note: str = free_text("", max_length=200)
