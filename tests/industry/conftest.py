@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from fengkong.accounts.choices import Role
 from fengkong.industry import actions
@@ -49,3 +50,10 @@ def captured_reassessments(monkeypatch):
     monkeypatch.setattr("fengkong.credit.actions.assessments.reassess_later",
                         lambda ids, trigger, actor=None: calls.append((sorted(ids), trigger)))
     return calls
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are asserted in English; the zh-hans catalogue translates them (a test may override it)."""
+    with translation.override("en"):
+        yield

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from tests.conftest import make_customer, make_user
 from tests.engine.test_provisions import BOOK, EVENTS
 
@@ -49,3 +50,10 @@ def finance_pair(users, roles):
 @pytest.fixture
 def policy(finance_pair):
     return actions.publish_policy(actor=finance_pair[0], config=POLICY, note="worked example")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are asserted in English; the zh-hans catalogue translates them (a test may override it)."""
+    with translation.override("en"):
+        yield

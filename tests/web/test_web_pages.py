@@ -16,7 +16,7 @@ from fengkong.integrations.models import ImportBatch
 pytestmark = pytest.mark.django_db
 
 ALL_ROLES = list(Role.values)
-SEE_CUSTOMERS = ALL_ROLES
+SEE_CUSTOMERS = [r for r in ALL_ROLES if r != Role.LAW_FIRM]  # an outside firm sees only its cases (docs/legal.md)
 SEE_IMPORTS = [Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE, Role.AUDITOR]
 RUN_IMPORTS = [Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.FINANCE]
 
@@ -34,7 +34,7 @@ def pages(batch) -> dict[str, tuple[str, list[str]]]:
         "home": (reverse("home"), ALL_ROLES + ["nobody"]),
         "customer list": (reverse("customer-list"), SEE_CUSTOMERS),
         "customer page": (reverse("customer-detail", args=["C000001"]),
-                          [r for r in ALL_ROLES if r != Role.SALES]),
+                          [r for r in SEE_CUSTOMERS if r != Role.SALES]),
         "import history": (reverse("import-list"), SEE_IMPORTS),
         "import page": (reverse("import-detail", args=[batch.pk]), SEE_IMPORTS),
         "import status": (reverse("import-progress", args=[batch.pk]), SEE_IMPORTS),
