@@ -122,6 +122,7 @@ from fengkong.legal.models import (
     LawFirm,
     LegalCase,
     LegalDeadline,
+    PreservationDecision,
     Recovery,
     Seizure,
 )
@@ -460,6 +461,17 @@ MATRIX: dict[str, Entry] = {
     "api:legal_deadline_list": legal_page(LEGAL_READERS, web=False),
     "api:legal_court_fee": legal_page(LEGAL_READERS, web=False),  # the scale: no data of anybody's
     "api:legal_limitation_list": web_only(LEGAL_READERS, web=False),
+    # when to act: whoever reads the cases reads the signs for preservation and the decisions, a law firm's
+    # user those of its firm's cases (another firm's is "not found"; a customer, which is never theirs, 403)
+    "legal-preservation-case": post_only(pk=1),
+    "legal-preservation-customer": post_only(code=CQ_CUSTOMER),
+    "api:legal_preservation_list": legal_page(LEGAL_READERS, web=False),
+    "api:legal_case_preservation": legal_page(LEGAL_READERS, {"case_id": a_legal_case}, web=False, law_firm=HIDDEN),
+    "api:legal_case_preservation_decide": legal_page(LEGAL_READERS, {"case_id": a_legal_case}, web=False,
+                                                     law_firm=HIDDEN),  # GET on the same path: the signs
+    "api:legal_customer_preservation": legal_page(LEGAL_READERS, {"code": CQ_CUSTOMER}, web=False, law_firm=DENIED),
+    "api:legal_customer_preservation_decide": legal_page(LEGAL_READERS, {"code": CQ_CUSTOMER}, web=False,
+                                                         law_firm=DENIED),
     "review-confirm": post_only(pk=1),
     "review-reject": post_only(pk=1),
     "review-withdraw": post_only(pk=1),
@@ -1223,6 +1235,22 @@ WRITES: dict[str, Write] = {
                                                        "received_on": timezone.localdate().isoformat()},
                                          creates=Recovery, audit="legal_case.recovery_recorded",
                                          foreign=PERMISSION_FIRST),
+    # when to act: only a legal officer records a preservation decision (a law firm's user reads them)
+    "legal-preservation-case": web_write({Role.LEGAL_OFFICER}, targets.legal_case, pk_of,
+                                         {"decision": "apply_now", "reason": "设备在搬走"}, creates=PreservationDecision,
+                                         audit="preservation.decided", foreign=PERMISSION_FIRST),
+    "api:legal_case_preservation_decide": api_write({Role.LEGAL_OFFICER}, targets.legal_case,
+                                                    lambda c: {"case_id": c.pk},
+                                                    {"decision": "wait", "reason": "等法院排期"},
+                                                    creates=PreservationDecision, audit="preservation.decided",
+                                                    foreign=PERMISSION_FIRST),
+    "legal-preservation-customer": web_write({Role.LEGAL_OFFICER}, itself, code_of,
+                                             {"decision": "wait", "reason": "观察一周"}, creates=PreservationDecision,
+                                             audit="preservation.decided", foreign=PERMISSION_FIRST),
+    "api:legal_customer_preservation_decide": api_write({Role.LEGAL_OFFICER}, itself, code_of,
+                                                        {"decision": "not_needed", "reason": "担保足额"},
+                                                        creates=PreservationDecision, audit="preservation.decided",
+                                                        foreign=PERMISSION_FIRST),
     "legal-approve": web_write({Role.RISK_MANAGER}, targets.restructuring_case, pk_of,
                                audit="legal_case.restructuring_approved", maker={Role.RISK_MANAGER: DENIED},
                                foreign=PERMISSION_FIRST),

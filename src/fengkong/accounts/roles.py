@@ -95,8 +95,11 @@ EVIDENCE_VERIFY = EVIDENCE_READ + ["evidence.verify_evidence"]
 EVIDENCE_LEGAL = EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence", "evidence.mark_retention"]
 # Legal recovery (fengkong.legal, docs/legal.md): the legal officers run the cases; the risk manager reads them
 # and approves a restructuring or debt-to-equity swap; finance and the auditor read.
-LEGAL_READ = ["legal.view_legalcase", "legal.view_legaldeadline"]
-LEGAL_WORK = LEGAL_READ + ["legal.open_case", "legal.change_legalcase", "legal.add_casecost", "legal.add_recovery"]
+# When to act (docs/legal.md): whoever reads the cases reads the signs for preservation and the decisions; the
+# legal officers decide.
+LEGAL_READ = ["legal.view_legalcase", "legal.view_legaldeadline", "legal.view_preservationdecision"]
+LEGAL_WORK = LEGAL_READ + ["legal.open_case", "legal.change_legalcase", "legal.add_casecost", "legal.add_recovery",
+                           "legal.decide_preservation"]
 # Law firms (docs/legal.md, "Law firms"): the legal officers register and engage them and check their invoices;
 # the risk roles, finance and the auditor read the register and each firm's performance. A user of the external
 # `law_firm` role works only the cases engaged to their firm (legal.models.works_for_firm): stage, dates and
@@ -105,7 +108,7 @@ FIRMS_READ = ["legal.view_lawfirm", "legal.view_engagement", "legal.view_firminv
               "legal.view_recovery"]
 FIRMS_MANAGE = FIRMS_READ + ["legal.manage_firms"]
 LAW_FIRM_WORK = ["legal.view_legalcase", "legal.view_legaldeadline", "legal.change_legalcase",
-                 "legal.work_firm_cases"]
+                 "legal.work_firm_cases", "legal.view_preservationdecision"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: READ_LEDGER + SEE_ALL + IMPORT + EDIT_MASTER + AUDIT + MONITOR_READ + MONITOR_MANAGE

@@ -29,9 +29,19 @@ from fengkong.monitoring.models import ActionItem
 from fengkong.receivables.models import Invoice
 
 from . import stages
-from .choices import DeadlineKind, Origin, SeizureKind, Stage
+from .choices import DeadlineKind, Origin, PreservationChoice, SeizureKind, Stage
 from .exceptions import IllegalMove, LegalError, StageDetailsInvalid
-from .models import CaseDocument, CaseEvent, LegalCase, LegalDeadline, Seizure, StageRecord, works_for_firm
+from .models import (
+    CaseDocument,
+    CaseEvent,
+    LegalCase,
+    LegalDeadline,
+    PreservationDecision,
+    Seizure,
+    StageRecord,
+    works_for_firm,
+)
+from .preservation import signs_of
 
 RENEWAL_NOTICE_DAYS = 30  # the renewal reminder stands this long before a seizure expires
 # What the company decides itself, never the law firm working the case: closing (a write-off) and a swap.
@@ -299,3 +309,50 @@ def complete_deadline(*, actor, deadline: LegalDeadline, note: str = "") -> Lega
     record(actor, "legal_deadline.done", "legaldeadline", deadline.pk, after={"kind": deadline.kind})
     deadline.refresh_from_db()
     return deadline
+
+
+REASON_LENGTH = 2000
+
+
+@transaction.atomic(durable=True)
+def decide_preservation(*, actor, decision: str, reason: str, customer: Customer | None = None,
+                        case: LegalCase | None = None) -> PreservationDecision:
+    """Record whether to apply for property preservation now (apply now / wait / not needed) and why, on an
+    open case or on a customer (a danger-zone customer without a case), with the signs as they stand. An
+    "apply now" on a case that has applied already links to that application."""
+    require(actor, "legal.decide_preservation")
+    if case is not None:
+        case = visible_case(actor, case, "legal.view_legalcase")
+        if case.stage == Stage.CLOSED:
+            raise IllegalMove(_("The case is closed: there is no preservation to decide."))
+        customer = case.customer
+    elif customer is None or not scope(Customer.objects.filter(pk=customer.pk), actor, customer_path="").exists():
+        raise PermissionDenied("this customer is not in your portfolio")
+    else:  # a customer with an open case: the decision is the case's
+        case = LegalCase.objects.open().filter(customer=customer).order_by("-opened_at", "-pk").first()
+        if case is not None:
+            case = visible_case(actor, case, "legal.view_legalcase")
+    reason = (reason or "").strip()
+    problems = []
+    if decision not in PreservationChoice.values:
+        problems.append(f"decision must be one of {', '.join(PreservationChoice.values)}, not {str(decision)[:40]!r}")
+    if not reason:
+        problems.append("say why (the reason is kept with the decision)")
+    elif len(reason) > REASON_LENGTH:
+        problems.append(f"the reason is {len(reason)} characters long: at most {REASON_LENGTH}")
+    if problems:
+        raise StageDetailsInvalid(problems)
+    signs = signs_of([customer], actor)[customer.pk]
+    application = None
+    if case is not None and decision == PreservationChoice.APPLY_NOW:
+        application = case.stages.filter(stage=Stage.PRESERVATION).order_by("-entered_at", "-pk").first()
+    made = PreservationDecision.objects.create(customer=customer, case=case, decision=decision, reason=reason,
+                                               score=signs.score, signs=jsonable(signs.as_json()),
+                                               preservation=application, decided_by=actor)
+    after = {"customer": customer.code, "case": case.number if case else None, "decision": decision,
+             "reason": reason, "score": signs.score, "signs": [s.kind for s in signs.present],
+             "preservation": application.pk if application else None}
+    if case is not None:
+        event(case, "preservation_decision", actor, decision=decision, reason=reason, score=signs.score)
+    record(actor, "preservation.decided", "preservationdecision", made.pk, after=after)
+    return made

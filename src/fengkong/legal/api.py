@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 
 from fengkong.core.permissions import require
 from fengkong.core.schemas import DEFAULT_LIMIT, Limit, Offset, answers, caller, page
+from fengkong.customers.api import CustomerCode
 from fengkong.customers.queries import visible_customers
 from fengkong.engine import court_fees
 from fengkong.monitoring.models import ActionItem
@@ -23,6 +24,7 @@ from .exceptions import FeeMismatch, LegalError, StageDetailsInvalid
 from .limitations import visible_limitations
 from .models import LawFirm
 from .performance import case_money, firm_performance
+from .preservation import signs_of
 from .schemas import (
     CaseMoneyOut,
     CostIn,
@@ -44,6 +46,10 @@ from .schemas import (
     LimitationPage,
     MoveIn,
     OpenCaseIn,
+    PreservationDecisionIn,
+    PreservationDecisionOut,
+    PreservationHistoryOut,
+    PreservationSignsPage,
     RecoveryOut,
     StageOut,
 )
@@ -245,3 +251,86 @@ def case_costs(request, case_id: CaseId):
     return {"case": case.number, "recovered": money.recovered, "costs": money.costs, "total_costs": money.total_costs,
             "net": money.net, "firm": case.engagement.firm.name if case.engagement_id else None,
             "invoices": list(case.firm_invoices.all())}
+
+
+# --- when to act (legal.preservation) ----------------------------------------------------------------
+
+def signs_payload(row: queries.Ranked) -> dict:
+    signs = row.signs
+    return {"customer": row.customer.code, "case": row.case.number if row.case else None, "score": signs.score,
+            "count": signs.count, "overdue": signs.overdue, "at_risk": row.case.at_risk if row.case else None,
+            "signs": [{"kind": s.kind, "label": s.label, "present": s.present, "weight": s.weight, "count": s.count,
+                       "evidence": [vars(e) for e in s.evidence]} for s in signs.signs],
+            "decision": row.decision}
+
+
+def history(user, customer, case, decisions: list) -> dict:
+    """The signs as they stand now, the newest decision and every decision, newest first."""
+    row = queries.Ranked(customer, signs_of([customer], user)[customer.pk], case)
+    return {**signs_payload(row), "decision": decisions[0] if decisions else None, "decisions": decisions}
+
+
+@router.get("/legal/preservation", response=answers(PreservationSignsPage, 403, 422), url_name="legal_preservation_list")
+def list_preservation(request, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0):
+    """Every open case and every danger-zone customer without one that you may see, with the signs that
+    argue for property preservation now and the newest decision: the highest score first, then the largest
+    amount at risk (overdue for a customer without a case)."""
+    user = caller(request)
+    require(user, "legal.view_preservationdecision")
+    rows = sorted(queries.ranked_cases(user) + queries.danger_zone_without_case(user), key=queries.order_key)
+    return {"count": len(rows), "limit": limit, "offset": offset,
+            "items": [signs_payload(r) for r in rows[offset:offset + limit]]}
+
+
+@router.get("/legal/cases/{case_id}/preservation", response=answers(PreservationHistoryOut, 403, 404, 422),
+            url_name="legal_case_preservation")
+def case_preservation(request, case_id: CaseId):
+    """The case's signs for preservation now, each with its evidence, and every decision made on it."""
+    user = caller(request)
+    require(user, "legal.view_preservationdecision")
+    case = visible_case_or_404(user, case_id)
+    return history(user, case.customer, case, queries.decisions_of(user, case=case))
+
+
+@router.post("/legal/cases/{case_id}/preservation", response=answers(PreservationDecisionOut, 400, 403, 404, 409, 422),
+             url_name="legal_case_preservation_decide")
+def decide_case_preservation(request, case_id: CaseId, body: PreservationDecisionIn):
+    """Record whether to apply for property preservation on the case now, and why (legal officers)."""
+    user = caller(request)
+    require(user, "legal.decide_preservation")
+    case = visible_case_or_404(user, case_id)
+    return refused_as_http(lambda: actions.decide_preservation(actor=user, case=case, decision=body.decision,
+                                                               reason=body.reason))
+
+
+def preservation_customer_or_404(user, code: str):
+    firms.refuse_firm_user(user)  # a firm's user has cases, not customers
+    customer = visible_customers(user).filter(code=code).first()
+    if customer is None:
+        raise Http404(f"No customer {code[:40]} in your portfolio.")
+    return customer
+
+
+@router.get("/legal/customers/{code}/preservation", response=answers(PreservationHistoryOut, 403, 404, 422),
+            url_name="legal_customer_preservation")
+def customer_preservation(request, code: CustomerCode):
+    """A customer's signs for preservation now (a danger-zone customer before any case), and every decision
+    on it, its cases' included."""
+    user = caller(request)
+    require(user, "legal.view_preservationdecision")
+    customer = preservation_customer_or_404(user, code)
+    case = queries.visible_cases(user).open().filter(customer=customer).order_by("-opened_at", "-pk").first()
+    return history(user, customer, case, queries.decisions_of(user, customer=customer))
+
+
+@router.post("/legal/customers/{code}/preservation",
+             response=answers(PreservationDecisionOut, 400, 403, 404, 409, 422),
+             url_name="legal_customer_preservation_decide")
+def decide_customer_preservation(request, code: CustomerCode, body: PreservationDecisionIn):
+    """Record whether to apply for property preservation against a customer without a case now, and why
+    (before the suit: 诉前保全)."""
+    user = caller(request)
+    require(user, "legal.decide_preservation")
+    customer = preservation_customer_or_404(user, code)
+    return refused_as_http(lambda: actions.decide_preservation(actor=user, customer=customer,
+                                                               decision=body.decision, reason=body.reason))

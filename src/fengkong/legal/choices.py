@@ -82,3 +82,23 @@ class CostKind(models.TextChoices):
     COURT_FEE = "court_fee", _("Court fees")
     PRESERVATION_GUARANTEE = "preservation_guarantee", _("Preservation guarantee")
     OTHER = "other", _("Other costs")
+
+
+class PreservationChoice(models.TextChoices):
+    """A legal officer's answer to "apply for property preservation now?" (article §6), with a reason."""
+
+    APPLY_NOW = "apply_now", _("Apply now")
+    WAIT = "wait", _("Wait")
+    NOT_NEEDED = "not_needed", _("Not needed")
+
+
+class SignKind(models.TextChoices):
+    """The signs that argue for property preservation now, each read from the company's own data
+    (legal.preservation)."""
+
+    BROKEN_PROMISES = "broken_promises", _("Broken promises to pay")
+    LITIGATION = "litigation", _("Litigation by others")
+    UNREACHABLE = "unreachable", _("Cannot be reached")
+    ASSETS_MOVING = "assets_moving", _("Assets moving")
+    INDUSTRY_ALARM = "industry_alarm", _("Industry alarm")
+    DANGER_ZONE = "danger_zone", _("Danger zone")

@@ -106,3 +106,20 @@ def open_referrals_cmd(username: str) -> None:
     for line in refused:
         console.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
     console.print(f"Opened {opened} cases from referrals; {len(refused)} skipped.")
+
+
+@legal.command("preservation")
+@USER
+def preservation_cmd(username: str) -> None:
+    """The open cases and the danger-zone customers without a case, the strongest signs for property
+    preservation now first, with the newest decision."""
+    user = user_or_system(username)
+    rows = sorted(queries.ranked_cases(user) + queries.danger_zone_without_case(user), key=queries.order_key)
+    table = Table("score", "customer", "case", "signs", "decision")
+    for row in rows:
+        decision = row.decision
+        table.add_row(str(row.signs.score), row.customer.code, row.case.number if row.case else "—",
+                      ", ".join(s.kind for s in row.signs.present) or "—",
+                      f"{decision.decision} {decision.decided_at:%Y-%m-%d} {decision.decided_by}" if decision else "—")
+    console.print(table)
+    console.print(f"{len(rows)} cases and danger-zone customers; {sum(1 for r in rows if r.signs.score)} with signs.")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengkong.evidence.choices import EvidenceSource
 
-from .choices import CostKind, FeeKind, SeizureKind, Stage
+from .choices import CostKind, FeeKind, PreservationChoice, SeizureKind, Stage
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -100,3 +100,8 @@ class RecoveryForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), **MONEY)
     received_on = forms.DateField(label=_("Received on"))
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class PreservationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=PreservationChoice.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

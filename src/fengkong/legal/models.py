@@ -16,6 +16,10 @@ Design decisions:
   per firm (legal.performance).
 - A user of the `law_firm` role (`works_for_firm`) sees the cases engaged to their firm and nothing else:
   their scope is the engagement, not a portfolio.
+- When to act (article §6): the signs that argue for property preservation now are read from the company's
+  own data at the moment they are asked for (legal.preservation), never stored; a legal officer's answer is
+  a `PreservationDecision` (apply now / wait / not needed, why, who, when) that keeps the signs it was made
+  on, append-only like the timeline. It belongs to a customer, and to a case when made on one.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from .choices import (
     FeeKind,
     Origin,
     Outcome,
+    PreservationChoice,
     Procedure,
     SeizureKind,
     Stage,
@@ -369,3 +374,53 @@ class Recovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.amount}"
+
+
+class PreservationDecisionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if works_for_firm(user):  # a firm's user: the decisions on its firm's cases, none on a bare customer
+            return (firm_scope(self, user, "case") if user.has_perm("legal.view_preservationdecision")
+                    else self.none())
+        return scope(self, user)
+
+
+class PreservationDecision(models.Model):
+    """A legal officer's answer to "apply for property preservation now?", with the signs it was made on.
+
+    Append-only: a new decision supersedes the last one; none is changed or deleted."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="preservation_decisions",
+                                 verbose_name=_("customer"))
+    case = models.ForeignKey(LegalCase, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="preservation_decisions", verbose_name=_("legal case"))
+    decision = models.CharField(_("decision"), max_length=12, choices=PreservationChoice.choices)
+    reason = models.TextField(_("why"))
+    score = models.PositiveSmallIntegerField(_("score of the signs"))
+    signs = models.JSONField(_("signs it was made on"), default=list)
+    preservation = models.ForeignKey(StageRecord, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="preservation_decisions",
+                                     verbose_name=_("the preservation application"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    objects = PreservationDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("preservation decision")
+        verbose_name_plural = _("preservation decisions")
+        permissions = [("decide_preservation", "Can decide whether to apply for property preservation now")]
+        indexes = [models.Index(fields=["customer", "-decided_at"])]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="preservation_decision_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.decision} {self.decided_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("preservation decisions are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("preservation decisions are append-only")

@@ -251,3 +251,59 @@ class CaseMoneyOut(Schema):
     net: Money = Field(description="Recovered net of the costs")
     firm: str | None
     invoices: list[FirmInvoiceOut]
+
+
+# --- when to act (legal.preservation) ----------------------------------------------------------------
+
+class PreservationEvidenceOut(Schema):
+    what: str
+    when: date
+    link: str | None = Field(description="Where the evidence is shown (a page you may open), or null")
+
+
+class PreservationSignOut(Schema):
+    kind: str = Field(description="broken_promises, litigation, unreachable, assets_moving, industry_alarm, "
+                                  "danger_zone")
+    label: str
+    present: bool
+    weight: int = Field(description="What the sign adds to the score when present (0 when absent)")
+    count: int = Field(description="How many pieces of evidence")
+    evidence: list[PreservationEvidenceOut]
+
+
+class PreservationDecisionOut(Schema):
+    id: int
+    customer: Code = Field(description="Customer code")
+    case: str | None = Field(None, alias="case.number", description="The legal case it was made on, or null")
+    decision: str = Field(description="apply_now, wait or not_needed")
+    reason: str
+    score: int = Field(description="The score of the signs when it was decided")
+    signs: list[dict[str, Any]] = Field(description="The signs it was made on, as they stood")
+    preservation: int | None = Field(None, alias="preservation_id",
+                                     description="The case's preservation stage record an \"apply now\" links to")
+    decided_by: Username = None
+    decided_at: datetime
+
+
+class PreservationDecisionIn(Schema):
+    decision: str = Field(pattern="^(apply_now|wait|not_needed)$", description="apply_now, wait or not_needed")
+    reason: str = free_text(max_length=2000, required=True, description="Why: kept with the decision")
+
+
+class PreservationSignsOut(Schema):
+    customer: str
+    case: str | None = Field(description="The open legal case, or null for a customer without one")
+    score: int = Field(description="The sum of the weights of the signs present (0–100)")
+    count: int = Field(description="How many signs are present")
+    overdue: Money = Field(description="Overdue at the last risk cycle")
+    at_risk: Money | None = Field(description="The case's claim less what was recovered, or null")
+    signs: list[PreservationSignOut]
+    decision: PreservationDecisionOut | None = Field(description="The newest decision, or null")
+
+
+class PreservationSignsPage(Page):
+    items: list[PreservationSignsOut]
+
+
+class PreservationHistoryOut(PreservationSignsOut):
+    decisions: list[PreservationDecisionOut] = Field(description="Every decision, newest first")

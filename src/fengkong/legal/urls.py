@@ -22,4 +22,6 @@ urlpatterns = [
     path("<int:pk>/costs/", views.legal_cost, name="legal-cost"),
     path("<int:pk>/recoveries/", views.legal_recovery, name="legal-recovery"),
     path("<int:pk>/approve-restructuring/", views.legal_approve, name="legal-approve"),
+    path("<int:pk>/preservation/", views.legal_preservation_case, name="legal-preservation-case"),
+    path("customers/<key:code>/preservation/", views.legal_preservation_customer, name="legal-preservation-customer"),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,12 +38,14 @@ from .forms import (
     MoveForm,
     NoteForm,
     OpenCaseForm,
+    PreservationDecisionForm,
     RecoveryForm,
     SeizureForm,
 )
 from .limitations import visible_limitations
 from .models import LawFirm, works_for_firm
 from .performance import case_money, firm_performance
+from .preservation import signs_of
 
 PAGE_SIZE = 50
 INPUTS = {"date": "date", "money": "number", "bool": "checkbox"}
@@ -51,12 +54,18 @@ INPUTS = {"date": "date", "money": "number", "bool": "checkbox"}
 @login_required
 @permission_required("legal.view_legalcase", raise_exception=True)
 def legal_worklist(request):
-    page = Paginator(queries.worklist(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    referrals = (ActionItem.objects.for_user(request.user).open().filter(kind=ActionKind.LEGAL_REFERRAL,
-                                                                          legal_case__isnull=True)
+    """The open cases, the strongest signs for property preservation now first (legal.preservation), then
+    the largest amount at risk and the nearest deadline; the danger-zone customers without a case, by their
+    signs; the referrals waiting."""
+    user = request.user
+    page = Paginator(queries.ranked_cases(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    referrals = (ActionItem.objects.for_user(user).open().filter(kind=ActionKind.LEGAL_REFERRAL,
+                                                                  legal_case__isnull=True)
                  .select_related("customer").order_by("due_date", "pk")[:PAGE_SIZE])
-    return render(request, "legal/worklist.html", {"page": page, "referrals": referrals,
-                                                   "opens": request.user.has_perm("legal.open_case")})
+    danger = queries.danger_zone_without_case(user) if user.has_perm("legal.view_preservationdecision") else []
+    return render(request, "legal/worklist.html", {"page": page, "referrals": referrals, "danger": danger[:PAGE_SIZE],
+                                                   "danger_count": len(danger),
+                                                   "opens": user.has_perm("legal.open_case")})
 
 
 @login_required
@@ -81,7 +90,59 @@ def legal_case(request, pk: int):
         "money": None if firm_user else case_money(case), "invoices": case.firm_invoices.all(),
         "manages": request.user.has_perm("legal.manage_firms"), "invoice_form": FirmInvoiceForm(),
         "cost_form": CostForm(), "recovery_form": RecoveryForm(), "cost_kinds": CostKind.choices,
-        "books": request.user.has_perm("legal.add_casecost") and not firm_user})
+        "books": request.user.has_perm("legal.add_casecost") and not firm_user,
+        **preservation_context(request.user, case)})
+
+
+def preservation_context(user, case) -> dict:
+    """The signs for preservation now and the decisions of a case, for those who may read them."""
+    if not user.has_perm("legal.view_preservationdecision"):
+        return {}
+    return {"signs": signs_of([case.customer], user)[case.customer_id],
+            "decisions": queries.decisions_of(user, case=case),
+            "decides": user.has_perm("legal.decide_preservation") and case.stage != "closed",
+            "decision_form": PreservationDecisionForm(),
+            "preservation_move": next((s for s in stages.allowed(case.stage) if s == "preservation"), None)}
+
+
+@require_POST
+@login_required
+@permission_required("legal.decide_preservation", raise_exception=True)
+def legal_preservation_case(request, pk: int):
+    form = PreservationDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(reverse("legal-case", args=[pk]) + "#preservation")
+    data = form.cleaned_data
+    case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
+    try:
+        actions.decide_preservation(actor=request.user, case=case, decision=data["decision"], reason=data["reason"])
+    except LegalError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("The preservation decision is recorded."))
+    return redirect(reverse("legal-case", args=[case.pk]) + "#preservation")
+
+
+@require_POST
+@login_required
+@permission_required("legal.decide_preservation", raise_exception=True)
+def legal_preservation_customer(request, code: str):
+    customer = get_object_or_404(visible_customers(request.user), code=code)
+    back = reverse("customer-detail", kwargs={"code": customer.code}) + "#preservation"
+    form = PreservationDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        actions.decide_preservation(actor=request.user, customer=customer, decision=data["decision"],
+                                    reason=data["reason"])
+    except LegalError as exc:
+        refused(request, exc)
+    else:
+        messages.success(request, _("The preservation decision is recorded."))
+    return redirect(back)
 
 
 @login_required
