@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengkong.core.permissions import scope, sees_all
+from fengkong.evidence.models import AppendOnly
 
 from .choices import (
     CostKind,
@@ -384,7 +385,7 @@ class PreservationDecisionQuerySet(models.QuerySet):
         return scope(self, user)
 
 
-class PreservationDecision(models.Model):
+class PreservationDecision(AppendOnly):
     """A legal officer's answer to "apply for property preservation now?", with the signs it was made on.
 
     Append-only: a new decision supersedes the last one; none is changed or deleted."""
@@ -417,10 +418,3 @@ class PreservationDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id} {self.decision} {self.decided_at:%Y-%m-%d}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("preservation decisions are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("preservation decisions are append-only")
