@@ -82,6 +82,17 @@ def test_promises_in_and_their_refusals(worked, sign_in, cq):
     assert [p["amount"] for p in listed["items"]] == ["3000.00"]
 
 
+@pytest.mark.parametrize(("amount", "words"), [
+    (1.7976931348623155e308, "less than 10^15"), ("1e3", "such as"), ("NaN", "such as"), (True, "such as"),
+    ("1000000000000000", "less than 10^15"), (-1, "more than 0"), (0, "more than 0"), ("1.234", "two decimals"),
+    (0.001, "two decimals"), ("一千", "such as"),
+])
+def test_an_amount_no_schema_allows_is_a_422_never_an_overflow(worked, sign_in, cq, amount, words):
+    answer = post(sign_in("collector"), "promises", {"customer": cq.code, "amount": amount, "due_date": str(day(44))})
+    assert words in refused(answer, "body.amount")
+    assert not PromiseToPay.objects.exists()
+
+
 def test_a_dispute_comes_in_and_its_owner_resolves_it(worked, sign_in, cq):
     made = post(sign_in("collector"), "disputes", {
         "customer": cq.code, "reason": "duplicate_billing", "team": "finance", "owner": "sales",

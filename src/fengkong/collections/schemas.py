@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictFloat, StrictInt, StrictStr, field_validator
+from pydantic import StrictInt, StrictStr, field_validator
 
 from fengkong.core.schemas import (
     CODE,
@@ -20,7 +20,7 @@ from fengkong.core.schemas import (
     Page,
     Text,
     Username,
-    amount_in,
+    decimal_in,
     free_text,
     whole,
 )
@@ -39,7 +39,7 @@ from .choices import (
     PromiseState,
 )
 
-AmountIn = Annotated[StrictStr | StrictInt | StrictFloat, amount_in(digits=15, more_than_zero=True)]
+AmountIn = decimal_in(digits=15, more_than_zero=True)
 CustomerField = Field(max_length=100, description="The ERP customer code", json_schema_extra={"pattern": CODE})
 
 

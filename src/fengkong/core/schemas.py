@@ -105,6 +105,40 @@ def amount_in(*, digits: int, more_than_zero: bool) -> WithJsonSchema:
     return WithJsonSchema({"anyOf": [{"type": "string", "pattern": text}, number]})
 
 
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # no exponent, no "NaN", no "1_000"
+
+
+def decimal_in(*, digits: int, more_than_zero: bool, unit: str = "yuan") -> Any:
+    """The type of an amount (in yuan, or another `unit` with two decimals: hours) a client sends (amount_in's schema), read as a Decimal: a JSON string
+    ("12345.67") or number, finite, with at most two decimals and `digits` digits before the point, more than
+    0 or at least 0. What the schema refuses is a 422 naming the value, never an overflow further in (a
+    number such as 1.8e308 is a valid JSON number and no amount)."""
+    what = "more than 0" if more_than_zero else "at least 0"
+
+    def parse(value: Any) -> Decimal:
+        if isinstance(value, Decimal):
+            text = str(value)
+        elif isinstance(value, str) and PLAIN_NUMBER.fullmatch(value.strip()):
+            text = value.strip()
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            raise ValueError(f'must be an amount in {unit} such as "1234.56", not {value!r}')
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            raise ValueError(f'must be an amount in {unit} such as "1234.56", not {value!r}') from None
+        if not number.is_finite() or abs(number) >= Decimal(10) ** digits:
+            raise ValueError(f"must be less than 10^{digits} {unit}, not {value!r}")
+        if number != number.quantize(Decimal("0.01")):
+            raise ValueError(f"must have at most two decimals, not {value!r}")
+        if number < 0 or (more_than_zero and number == 0):
+            raise ValueError(f"must be {what}, not {value!r}")
+        return quantize(number)
+
+    return Annotated[Decimal, BeforeValidator(parse), amount_in(digits=digits, more_than_zero=more_than_zero)]
+
+
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

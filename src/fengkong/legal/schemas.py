@@ -17,12 +17,15 @@ from fengkong.core.schemas import (
     Page,
     Text,
     Username,
-    amount_in,
+    decimal_in,
     free_text,
 )
 
 # An amount a client sends, in yuan: "1000000.00" or a number, at least 0, at most two decimals.
-AmountIn = Annotated[Decimal, amount_in(digits=13, more_than_zero=False)]
+AmountIn = decimal_in(digits=13, more_than_zero=False)
+PositiveAmountIn = decimal_in(digits=13, more_than_zero=True)
+ShareIn = decimal_in(digits=3, more_than_zero=False, unit="percent")
+HoursIn = decimal_in(digits=6, more_than_zero=False, unit="hours")
 
 
 class LegalCaseOut(Schema):
@@ -176,7 +179,7 @@ class EngageIn(Schema):
     fee_kind: str = Field(pattern="^(fixed|hourly|contingency|mixed)$", description="fixed, hourly, contingency, mixed")
     fixed_fee: AmountIn = Field(Decimal("0.00"), description="Per case")
     hourly_rate: AmountIn = Decimal("0.00")
-    contingency_share: Annotated[Decimal, amount_in(digits=3, more_than_zero=False)] = Field(
+    contingency_share: ShareIn = Field(
         Decimal("0.00"), description="Percent of the recoveries, 0 to 100")
     engaged_on: date
     note: str = free_text("", max_length=2000)
@@ -197,8 +200,8 @@ class EngagementOut(Schema):
 class FirmInvoiceIn(Schema):
     number: Text = Field(min_length=1, max_length=40, description="The firm's invoice number")
     issued_on: date
-    amount: Annotated[Decimal, amount_in(digits=13, more_than_zero=True)]
-    hours: Annotated[Decimal, amount_in(digits=6, more_than_zero=False)] = Decimal("0.00")
+    amount: PositiveAmountIn
+    hours: HoursIn = Decimal("0.00")
 
 
 class FirmInvoiceOut(Schema):
@@ -216,7 +219,7 @@ class FirmInvoiceOut(Schema):
 class CostIn(Schema):
     kind: str = Field(pattern="^(court_fee|preservation_guarantee|other)$",
                       description="court_fee, preservation_guarantee, other (lawyers' fees come from firm invoices)")
-    amount: Annotated[Decimal, amount_in(digits=13, more_than_zero=True)] | None = Field(
+    amount: PositiveAmountIn | None = Field(
         None, description="Empty for a court fee: the scale's acceptance fee of the claim")
     incurred_on: date
     note: str = free_text("", max_length=200)
@@ -231,7 +234,7 @@ class CostOut(Schema):
 
 
 class LegalRecoveryIn(Schema):
-    amount: Annotated[Decimal, amount_in(digits=13, more_than_zero=True)]
+    amount: PositiveAmountIn
     received_on: date
     note: str = free_text("", max_length=200)
 

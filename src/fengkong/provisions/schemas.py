@@ -5,9 +5,8 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictFloat, StrictInt, StrictStr
 
-from fengkong.core.schemas import amount_in
+from fengkong.core.schemas import decimal_in
 
 from .choices import WriteOffGround, WriteOffStatus
 
@@ -65,7 +64,7 @@ class DecideIn(Schema):
     note: str = Field("", max_length=500)
 
 
-AmountIn = Annotated[StrictStr | StrictInt | StrictFloat, amount_in(digits=15, more_than_zero=True)]
+AmountIn = decimal_in(digits=15, more_than_zero=True)
 
 
 class WriteOffApprovalOut(Schema):

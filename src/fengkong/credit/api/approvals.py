@@ -10,7 +10,6 @@ is a 422 listing every problem (api.errors).
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import Count, Q
@@ -27,9 +26,9 @@ from fengkong.core.schemas import (
     Page,
     Text,
     Username,
-    amount_in,
     answers,
     caller,
+    decimal_in,
     free_text,
     no_control,
     page,
@@ -54,6 +53,9 @@ MAX_REASON = limits.MAX_REASON
 
 
 # --- schemas -----------------------------------------------------------------------------------------
+
+LimitIn = decimal_in(digits=16, more_than_zero=False)
+
 
 class ProposalOut(Schema):
     id: int
@@ -124,7 +126,7 @@ class ProposalFilters(Schema):
 
 
 class ProposalIn(Schema):
-    proposed_limit: Annotated[Decimal, amount_in(digits=16, more_than_zero=False)] = Field(
+    proposed_limit: LimitIn = Field(
         ge=0, max_digits=18, decimal_places=2, description="The new limit in yuan, e.g. \"800000.00\"")
     proposed_term_days: StrictInt = Field(ge=0, le=720, description="The payment term in days")
     reason: str = free_text(min_length=1, max_length=MAX_REASON, required=True)
