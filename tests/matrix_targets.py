@@ -292,6 +292,11 @@ def engaged_case(scene: Scene):
     return case
 
 
+def engagement(scene: Scene):
+    """The engagement of an engaged case (the law_firm persona's own firm for that persona)."""
+    return engaged_case(scene).engagement
+
+
 def preserved_case(scene: Scene):
     return legal_case(scene, "preservation", {"applied_on": AS_OF.isoformat(), "court": "渝中区法院"})
 

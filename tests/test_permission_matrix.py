@@ -112,6 +112,7 @@ from fengkong.credit.models import (
     LimitProposal,
     RiskFeedback,
 )
+from fengkong.evidence.models import EvidenceItem
 from fengkong.industry.models import Indicator, IndustryOutlook, Observation
 from fengkong.integrations.models import ImportBatch
 from fengkong.legal.models import (
@@ -436,6 +437,8 @@ MATRIX: dict[str, Entry] = {
     "legal-engage": POST_ONLY,
     "legal-firm-invoice": post_only(pk=1),
     "legal-cost": post_only(pk=1),
+    "legal-end-engagement": post_only(pk=1),
+    "api:legal_engagement_end": post_only(engagement_id=1),
     "legal-recovery": post_only(pk=1),
     "api:legal_firm_list": web_only(FIRM_READERS, web=False),
     "api:legal_firm_register": web_only(FIRM_READERS, web=False),  # GET on the same path lists the firms
@@ -454,6 +457,7 @@ MATRIX: dict[str, Entry] = {
     "api:legal_case_move": post_only(case_id=1),
     "api:legal_case_open": legal_page(LEGAL_READERS, web=False),  # GET on the same path lists the cases
     "api:evidence_item_list": web_only(EVIDENCE_READERS, web=False),
+    "api:evidence_item_store": web_only(EVIDENCE_READERS, web=False),  # GET on the same path lists the items
     "api:evidence_item_detail": web_only(EVIDENCE_READERS, {"item_id": an_evidence_item}, web=False),
     "api:evidence_verify": web_only(EVIDENCE_VERIFIERS, web=False),
     "api:legal_case_list": legal_page(LEGAL_READERS, web=False),
@@ -945,6 +949,22 @@ def analysed(scene, target, response, client) -> bool:
 
 CONTRACT_ANALYSIS = web_write(CONTRACT_WORKERS, data=contract_analysis, written=analysed, scoped=False)
 CONTRACT_ANALYSIS.expect[ANONYMOUS] = UNAUTHORIZED   # multipart, not JSON: sent as a form
+EVIDENCE_STORERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.COLLECTOR, Role.LEGAL_OFFICER}
+
+
+def evidence_upload(scene, customer) -> dict:
+    return {"file": SimpleUploadedFile("催款函.pdf", b"%PDF-1.4\n%%EOF\n"), "title": "催款函", "source": "letter",
+            "customer": customer.code}
+
+
+# a law firm's user stores on its firm's cases only (a legal case as subject), never on a bare customer
+EVIDENCE_UPLOAD = web_write(EVIDENCE_STORERS, itself, data=evidence_upload, creates=EvidenceItem,
+                            audit="evidence.stored", foreign={"sales": DENIED})
+EVIDENCE_UPLOAD.expect[ANONYMOUS] = UNAUTHORIZED   # multipart, not JSON: sent as a form
+
+
+def end_engagement_form(scene, engagement) -> dict:
+    return {"ended_on": timezone.localdate().isoformat(), "reason": "换所"}
 
 WRITES: dict[str, Write] = {
     # Sign-in, sign-out, language (fengkong.accounts, django.conf.urls.i18n)
@@ -1221,6 +1241,13 @@ WRITES: dict[str, Write] = {
                                         lambda s, t: {"number": "F-1", "issued_on": timezone.localdate().isoformat(),
                                                       "amount": "1000.00"},
                                         creates=FirmInvoice, audit="firm_invoice.recorded", foreign=PERMISSION_FIRST),
+    "legal-end-engagement": web_write({Role.LEGAL_OFFICER}, targets.engagement, lambda e: {"pk": e.cases.first().pk},
+                                      end_engagement_form, audit="law_firm.engagement_ended",
+                                      foreign=PERMISSION_FIRST),
+    "api:legal_engagement_end": api_write({Role.LEGAL_OFFICER}, targets.engagement,
+                                          lambda e: {"engagement_id": e.pk}, end_engagement_form,
+                                          audit="law_firm.engagement_ended", foreign=PERMISSION_FIRST),
+    "api:evidence_item_store": EVIDENCE_UPLOAD,
     "legal-cost": web_write({Role.LEGAL_OFFICER}, targets.legal_case, pk_of, lambda s, t: {
         "kind": "other", "amount": "100.00", "incurred_on": timezone.localdate().isoformat()},
         creates=CaseCost, audit="legal_case.cost_recorded", foreign=PERMISSION_FIRST),

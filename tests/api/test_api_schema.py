@@ -52,6 +52,7 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          # law firms and costs (issue 13)
          "/api/v1/legal/cases/{case_id}/costs", "/api/v1/legal/cases/{case_id}/firm-invoices",
          "/api/v1/legal/cases/{case_id}/recoveries", "/api/v1/legal/engagements", "/api/v1/legal/firms",
+         "/api/v1/legal/engagements/{engagement_id}/end",
          # when to act: the signs for property preservation and the decisions (issue 13)
          "/api/v1/legal/preservation", "/api/v1/legal/cases/{case_id}/preservation",
          "/api/v1/legal/customers/{code}/preservation",

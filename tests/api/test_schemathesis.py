@@ -62,6 +62,12 @@ UNSTATABLE = [
     ("body", "delivered_on", re.compile(r"between the day it was sent")),
     ("body", "period", re.compile(r"last day of its period")),  # an indicator's period: its month's, quarter's or year's end
     ("form", "file", re.compile(r"")),  # a contract document's content: a scan, a password, a zip bomb, a PNG
+    # evidence stored: a customer or a subject, the two together, an invoice of that customer (EvidenceIn's
+    # anyOf and dependentRequired, which django-ninja leaves out of the flattened multipart body)
+    ("form", "customer", re.compile(r"give the customer's code|concerns customer")),
+    ("form", "subject_type", re.compile(r"together")),
+    ("form", "subject_id", re.compile(r"together")),
+    ("form", "invoice", re.compile(r"has no invoice")),
 ]
 
 
@@ -101,7 +107,8 @@ def known_keys(book, users) -> dict:
             "dispute_id": targets.open_dispute(scene).pk, "run_id": targets.provision_run(maker).pk,
             "indicator_code": targets.indicator().code, "item_id": _evidence_item(customer),
             "write_off_id": targets.proposed_write_off(scene).pk,
-            "letter_id": targets.sent_letter(scene).pk, "pause_id": targets.dunning_pause(scene).pk}
+            "letter_id": targets.sent_letter(scene).pk, "pause_id": targets.dunning_pause(scene).pk,
+            "engagement_id": targets.engagement(scene).pk}
 
 
 def _evidence_item(customer) -> int:

@@ -24,3 +24,11 @@ class CollectionsConfig(AppConfig):
         from .dunning import paused_customers
 
         register_dunning_hold(paused_customers)
+
+        # Evidence can be stored on a collection case, a contact or a dispute (evidence.subjects).
+        from fengkong.evidence.subjects import register_subject
+
+        from .models import CollectionCase, Contact, Dispute
+
+        for name, model in (("collection_case", CollectionCase), ("contact", Contact), ("dispute", Dispute)):
+            register_subject(name, find=lambda user, pk, model=model: model.objects.for_user(user).filter(pk=pk).first())

@@ -27,6 +27,7 @@ from .bundle import BundleSummary, write_bundle
 from .choices import EvidenceSource
 from .exceptions import EvidenceError, EvidenceRefused
 from .models import EvidenceAnchor, EvidenceFile, EvidenceItem
+from .subjects import SubjectKind
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,17 @@ def store_evidence(*, actor, chunks: Iterable[bytes], filename: str, description
         raise PermissionDenied("this customer is not in your portfolio")
     return keep(actor=actor, chunks=chunks, filename=filename, description=description, customer=customer,
                 invoice=invoice, subject=subject)
+
+
+def store_linked(*, actor, chunks: Iterable[bytes], filename: str, description: Description, customer: Customer,
+                 invoice: Invoice | None = None, subject=None, kind: SubjectKind | None = None) -> EvidenceItem:
+    """Store a file on `customer` and, with `kind`, on one object of another app: through that app's own
+    action when it has one (a legal case's document, which checks the case's permissions), else linked here."""
+    if kind is not None and kind.store is not None:
+        return kind.store(actor=actor, subject=subject, chunks=chunks, filename=filename, description=description,
+                          invoice=invoice)
+    return store_evidence(actor=actor, chunks=chunks, filename=filename, description=description, customer=customer,
+                          invoice=invoice, subject=subject)
 
 
 def keep(*, actor, chunks: Iterable[bytes], filename: str, description: Description, customer: Customer,

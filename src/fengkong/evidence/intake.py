@@ -28,7 +28,7 @@ import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .exceptions import EvidenceRefused
+from .exceptions import EvidenceRefused, EvidenceTooLarge
 
 CHUNK = 1024 * 1024
 HEAD = 64 * 1024
@@ -89,7 +89,7 @@ def receive(chunks: Iterable[bytes], filename: str) -> Received:
         size += len(chunk)
         if size > limit:
             data.close()
-            raise EvidenceRefused(_("“%(name)s” is larger than the limit of %(limit)s bytes (EVIDENCE_MAX_BYTES).")
+            raise EvidenceTooLarge(_("“%(name)s” is larger than the limit of %(limit)s bytes (EVIDENCE_MAX_BYTES).")
                                   % {"name": filename, "limit": f"{limit:,}"})
         digest.update(chunk)
         data.write(chunk)

@@ -5,8 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
 
-from fengkong.core.schemas import DEFAULT_LIMIT, Code, Limit, Offset, Page, Text, Username
+from fengkong.core.schemas import (
+    DEFAULT_LIMIT,
+    Code,
+    Day,
+    Limit,
+    Offset,
+    Page,
+    Text,
+    Username,
+    free_text,
+    no_control,
+)
+
+from .choices import EvidenceSource
+from .subjects import SUBJECT_TYPES
+
+SOURCES = "^(" + "|".join(EvidenceSource.values) + ")$"
 
 
 class EvidenceItemOut(Schema):
@@ -25,6 +42,35 @@ class EvidenceItemOut(Schema):
     stored_by: Username = Field(None, alias="created_by")
     stored_at: datetime = Field(alias="created_at")
     retention_marked_at: datetime | None
+
+
+class EvidenceIn(Schema):
+    """What the person storing a file says about it, and what it is evidence of (multipart form fields): a
+    customer, or a subject (whose customer it is), or both when they agree."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["customer"]}, {"required": ["subject_type", "subject_id"]}],
+        "dependentRequired": {"subject_type": ["subject_id"], "subject_id": ["subject_type"]}})
+
+    title: str = free_text(max_length=200, required=True, description="What it is (the catalogue's name)")
+    source: str = Field(EvidenceSource.OTHER, pattern=SOURCES, description=", ".join(EvidenceSource.values))
+    shows: str = free_text("", max_length=2000, description="What it proves")
+    occurred_on: Day | None = Field(None, description="When the call, letter, meeting or visit took place")
+    pages: int | None = Field(None, ge=1, le=100_000)
+    customer: Text | None = Field(None, min_length=1, description="Customer code (optional with a subject: the subject's customer)")
+    invoice: Text | None = Field(None, min_length=1, max_length=60, description="An invoice number of the customer")
+    subject_type: str | None = Field(None, max_length=40, pattern="^(" + "|".join(SUBJECT_TYPES) + ")$",
+                                     description="What else it is evidence of: " + ", ".join(SUBJECT_TYPES))
+    subject_id: int | None = Field(None, ge=1, le=2**63 - 1, description="The id of that legal case, "
+                                                                         "collection case, contact or dispute")
+
+    @field_validator("title", "shows")
+    @classmethod
+    def written(cls, value: str, info) -> str:
+        no_control(value, f"the {info.field_name}")
+        if info.field_name == "title" and not value.strip():
+            raise ValueError("give the evidence a name (what it is)")
+        return value
 
 
 class EvidenceItemPage(Page):

@@ -283,20 +283,28 @@ def approve_restructuring(*, actor, case: LegalCase, note: str = "") -> LegalCas
 
 
 @transaction.atomic(durable=True)
-def attach_document(*, actor, case: LegalCase, chunks, filename: str, description: Description) -> CaseDocument:
+def attach_document(*, actor, case: LegalCase, chunks, filename: str, description: Description,
+                    invoice: Invoice | None = None) -> CaseDocument:
     """A document of the case (a letter sent, a ruling received), kept as evidence of the case's customer
-    and linked to the stage the case is at."""
+    (and of one of its invoices) and linked to the stage the case is at."""
     case = visible_case(actor, case, "legal.change_legalcase")
     if not works_for_firm(actor):  # the firm's users store the documents of their own cases only
         require(actor, "evidence.store_evidence")
     item = keep(actor=actor, chunks=chunks, filename=filename, description=description, customer=case.customer,
-                subject=case)
+                invoice=invoice, subject=case)
     current = case.stages.order_by("-entered_at", "-pk").first()
     document = CaseDocument.objects.create(case=case, stage_record=current, item=item)
     event(case, "document", actor, item=item.pk, title=item.title, sha256=item.file.sha256)
     record(actor, "legal_case.document_attached", "legalcase", case.pk,
            after={"item": item.pk, "stage": current.stage if current else None})
     return document
+
+
+def store_case_document(*, actor, subject: LegalCase, chunks, filename: str, description: Description,
+                        invoice: Invoice | None = None):
+    """The evidence store's way onto a legal case (evidence.subjects): the case's document, its item returned."""
+    return attach_document(actor=actor, case=subject, chunks=chunks, filename=filename, description=description,
+                           invoice=invoice).item
 
 
 @transaction.atomic(durable=True)

@@ -32,6 +32,7 @@ from .schemas import (
     CourtFeeOut,
     CourtFeeQuery,
     DeadlinePage,
+    EndEngagementIn,
     EngageIn,
     EngagementOut,
     FirmIn,
@@ -57,6 +58,7 @@ from .schemas import (
 router = Router(tags=["legal"])
 
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The legal case's id")]
+EngagementId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The engagement's id")]
 FEES = {"acceptance": court_fees.acceptance_fee, "payment_order": court_fees.payment_order_fee,
         "preservation": court_fees.preservation_fee, "enforcement": court_fees.enforcement_fee,
         "acceptance_summary": lambda fen: court_fees.acceptance_fee(fen, summary=True)}
@@ -204,6 +206,20 @@ def engage(request, body: EngageIn):
     fees = firms.FeeArrangement(body.fee_kind, body.fixed_fee, body.hourly_rate, body.contingency_share)
     return refused_as_http(lambda: firms.engage_firm(actor=user, firm=firm, cases=cases, fees=fees,
                                                      engaged_on=body.engaged_on, note=body.note))
+
+
+@router.post("/legal/engagements/{engagement_id}/end", response=answers(EngagementOut, 400, 403, 404, 409, 422),
+             url_name="legal_engagement_end")
+def end_engagement(request, engagement_id: EngagementId, body: EndEngagementIn):
+    """End a firm's engagement (on every case it covers) on a date, saying why: from then on the firm's users
+    neither see nor work those cases, and each may be engaged to another firm. 409 when it has ended already."""
+    user = caller(request)
+    require(user, "legal.manage_firms")
+    engagement = queries.visible_engagement(user, engagement_id)
+    if engagement is None:
+        raise Http404(f"No engagement {engagement_id} of a case in your portfolio.")
+    return refused_as_http(lambda: firms.end_engagement(actor=user, engagement=engagement, ended_on=body.ended_on,
+                                                        reason=body.reason))
 
 
 @router.post("/legal/cases/{case_id}/firm-invoices", response=answers(FirmInvoiceOut, 400, 403, 404, 409, 422),

@@ -1,8 +1,10 @@
-"""`fengkong legal cases|calendar|limitations|court-fee|open-referrals`: the legal worklist, the deadline
-calendar, the limitation periods ending, the court-fee scale, and cases opened for the referrals waiting."""
+"""`fengkong legal cases|calendar|limitations|court-fee|open-referrals|preservation|end-engagement`: the legal
+worklist, the deadline calendar, the limitation periods ending, the court-fee scale, cases opened for the
+referrals waiting, the signs for preservation, and the end of a law firm's engagement."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import click
@@ -15,9 +17,10 @@ from fengkong.engine import court_fees
 from fengkong.monitoring.choices import ActionKind
 from fengkong.monitoring.models import ActionItem
 
-from . import actions, queries
-from .exceptions import LegalError
+from . import actions, firms, queries
+from .exceptions import LegalError, StageDetailsInvalid
 from .limitations import visible_limitations
+from .models import Engagement
 
 FEES = {"acceptance": court_fees.acceptance_fee, "payment-order": court_fees.payment_order_fee,
         "preservation": court_fees.preservation_fee, "enforcement": court_fees.enforcement_fee}
@@ -123,3 +126,26 @@ def preservation_cmd(username: str) -> None:
                       f"{decision.decision} {decision.decided_at:%Y-%m-%d} {decision.decided_by}" if decision else "—")
     console.print(table)
     console.print(f"{len(rows)} cases and danger-zone customers; {sum(1 for r in rows if r.signs.score)} with signs.")
+
+
+@legal.command("end-engagement")
+@click.argument("number")
+@click.option("--on", "ended_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day it ends (YYYY-MM-DD; default today): not before it started, not in the future.")
+@click.option("--reason", required=True, help="Why it ends (kept with the engagement).")
+@USER
+def end_engagement_cmd(number: str, ended_on: datetime | None, reason: str, username: str) -> None:
+    """End the law firm's engagement NUMBER (WT-2026-0001) on every case it covers: its users no longer see them."""
+    actor = user_or_system(username)
+    engagement = Engagement.objects.filter(number=number).first()
+    if engagement is None or queries.visible_engagement(actor, engagement.pk) is None:
+        refuse(f"no engagement {number} of a case in your portfolio")
+    day = ended_on.date() if ended_on else timezone.localdate()
+    try:
+        ended = firms.end_engagement(actor=actor, engagement=engagement, ended_on=day, reason=reason)
+    except StageDetailsInvalid as exc:
+        refuse("; ".join(exc.problems))
+    except (LegalError, PermissionDenied) as exc:
+        refuse(str(exc) or "your role does not allow ending an engagement")
+    cases = ", ".join(c.number for c in ended.cases.order_by("number"))
+    console.print(f"Ended {ended.number} of {ended.firm.name} on {ended.ended_on} ({cases}).", highlight=False)

@@ -150,6 +150,7 @@ def engage_firm(*, actor, firm: LawFirm, cases: list[LegalCase], fees: FeeArrang
             continue  # another engagement took the number at the same moment
     else:
         raise LegalError("could not number the engagement: firms are being engaged concurrently")
+    engagement.engaged_cases.add(*locked)
     for case in locked:
         case.engagement, case.engaged_on = engagement, engaged_on
         case.save(update_fields=["engagement", "engaged_on"])
@@ -158,6 +159,47 @@ def engage_firm(*, actor, firm: LawFirm, cases: list[LegalCase], fees: FeeArrang
            after={"firm": firm.name, "cases": [c.number for c in locked], "fee_kind": fees.kind,
                   "fixed_fee": fees.fixed_fee, "hourly_rate": fees.hourly_rate,
                   "contingency_share": fees.contingency_share})
+    return engagement
+
+
+END_REASON_LENGTH = 2000
+
+
+@transaction.atomic(durable=True)
+def end_engagement(*, actor, engagement: Engagement, ended_on: date, reason: str) -> Engagement:
+    """End a firm's engagement on its case (or its batch of cases) on `ended_on`, saying why: from then on the
+    firm's users neither see nor work those cases, and each may be engaged to another firm. Its invoices for
+    the work done before stay recordable; the case keeps the engagement in its history."""
+    require(actor, MANAGE)
+    if works_for_firm(actor):
+        raise PermissionDenied(_("An engagement is ended by the company, not by the law firm."))
+    engagement = Engagement.objects.select_for_update().select_related("firm").get(pk=engagement.pk)
+    cases = [visible_case(actor, case, "legal.change_legalcase") for case in engagement.cases.order_by("pk")]
+    if engagement.ended_on is not None:
+        raise LegalError(_("%(number)s ended on %(day)s already.") % {"number": engagement.number,
+                                                                      "day": engagement.ended_on})
+    reason = (reason or "").strip()
+    problems = []
+    if not reason:
+        problems.append("say why the engagement ends (the reason is kept with it)")
+    elif len(reason) > END_REASON_LENGTH:
+        problems.append(f"the reason is {len(reason)} characters long: at most {END_REASON_LENGTH}")
+    if ended_on < engagement.engaged_on:
+        problems.append(f"the end date {ended_on} is before the engagement started ({engagement.engaged_on})")
+    if ended_on > timezone.localdate():
+        problems.append(f"the end date {ended_on} is in the future: end the engagement on the day it ends")
+    if problems:
+        raise StageDetailsInvalid(problems)
+    engagement.ended_on, engagement.end_reason = ended_on, reason
+    engagement.ended_by, engagement.ended_at = actor, timezone.now()
+    engagement.save(update_fields=["ended_on", "end_reason", "ended_by", "ended_at"])
+    engagement.engaged_cases.add(*cases)  # an engagement made before the history was kept
+    for case in cases:
+        event(case, "engagement_ended", actor, firm=engagement.firm.name, engagement=engagement.number,
+              ended_on=ended_on, reason=reason)
+    record(actor, "law_firm.engagement_ended", "engagement", engagement.pk, before={"ended_on": None},
+           after={"firm": engagement.firm.name, "cases": [c.number for c in cases], "ended_on": ended_on,
+                  "reason": reason})
     return engagement
 
 

@@ -80,6 +80,11 @@ class EngageForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
+class EndEngagementForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"))
+    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class FirmInvoiceForm(forms.Form):
     number = forms.CharField(label=_("Invoice number"), max_length=40)
     issued_on = forms.DateField(label=_("Issued on"))

@@ -10,7 +10,9 @@ Design decisions:
   stage each belongs to.
 - Amounts are Decimal in the case's currency; the claim is principal + interest + liquidated damages + costs.
 - Law firms (`LawFirm`) are engaged (`Engagement`, one case or a batch of standard cases) under a fee
-  arrangement (engine.firm_fees); a case names its current engagement. A firm's invoices (`FirmInvoice`) are
+  arrangement (engine.firm_fees); a case names its current engagement, and `Engagement.engaged_cases` keeps every
+  case an engagement covered, so a case's engagement history outlives the end of one (`firms.end_engagement`,
+  with its date and reason) and the engagement of another firm. A firm's invoices (`FirmInvoice`) are
   checked against the arrangement and become the case's lawyers' fees (`CaseCost`), beside the court fees and
   preservation guarantee costs; `Recovery` rows are what came in. Recovery net of costs is read per case and
   per firm (legal.performance).
@@ -282,14 +284,24 @@ class Engagement(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     engaged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    end_reason = models.TextField(_("why it ended"), blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("ended by"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    engaged_cases = models.ManyToManyField(LegalCase, blank=True, related_name="engagements",
+                                           verbose_name=_("cases engaged"),
+                                           help_text=_("Every case the engagement covered, kept after it ended."))
 
     class Meta:
         ordering = ["-engaged_on", "-pk"]
         verbose_name = _("engagement")
         verbose_name_plural = _("engagements")
-        constraints = [models.CheckConstraint(
-            condition=Q(fixed_fee__gte=0) & Q(hourly_rate__gte=0) & Q(contingency_share__gte=0)
-            & Q(contingency_share__lte=100), name="engagement_fees_in_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(fixed_fee__gte=0) & Q(hourly_rate__gte=0) & Q(contingency_share__gte=0)
+                                   & Q(contingency_share__lte=100), name="engagement_fees_in_range"),
+            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("engaged_on")),
+                                   name="engagement_ends_after_it_starts"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.firm}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from fengkong.customers.models import Customer
 from fengkong.customers.queries import visible_customers
@@ -15,7 +15,7 @@ from fengkong.monitoring.choices import Zone
 from fengkong.monitoring.models import CustomerSnapshot, MonitoringDay
 
 from .choices import PreservationChoice, Stage
-from .models import LegalCase, LegalDeadline, PreservationDecision, StageRecord, works_for_firm
+from .models import Engagement, LegalCase, LegalDeadline, PreservationDecision, StageRecord, works_for_firm
 from .preservation import Signs, signs_of
 
 
@@ -27,6 +27,19 @@ def worklist(user) -> QuerySet:
 
 def visible_cases(user) -> QuerySet:
     return LegalCase.objects.for_user(user).with_worklist().select_related("customer", "owner")
+
+
+def engagement_history(case: LegalCase) -> list[Engagement]:
+    """Every firm engaged on the case, the first first, the current one included."""
+    return list(Engagement.objects.filter(Q(engaged_cases=case) | Q(cases=case)).distinct()
+                .select_related("firm", "ended_by").order_by("engaged_on", "pk"))
+
+
+def visible_engagement(user, pk: int) -> Engagement | None:
+    """The engagement when it covers (or covered) a case `user` may see."""
+    cases = LegalCase.objects.for_user(user)
+    return (Engagement.objects.filter(pk=pk).filter(Q(cases__in=cases) | Q(engaged_cases__in=cases)).distinct()
+            .select_related("firm").first())
 
 
 def calendar(user) -> QuerySet:

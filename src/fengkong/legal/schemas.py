@@ -195,6 +195,20 @@ class EngagementOut(Schema):
     hourly_rate: Money
     contingency_share: Decimal
     engaged_on: date
+    ended_on: date | None = Field(description="Null while the firm works the cases")
+    end_reason: str = Field(description="Why it ended (empty while it runs)")
+    ended_by: Username = Field(None, description="Who ended it")
+    cases: list[str] = Field(description="The numbers of every case it covers or covered")
+
+    @staticmethod
+    def resolve_cases(engagement) -> list[str]:
+        numbers = {c.number for c in engagement.cases.all()} | {c.number for c in engagement.engaged_cases.all()}
+        return sorted(numbers)
+
+
+class EndEngagementIn(Schema):
+    ended_on: date = Field(description="The day it ends: not before it started, not in the future")
+    reason: str = free_text(max_length=2000, required=True, description="Why it ends: kept with the engagement")
 
 
 class FirmInvoiceIn(Schema):

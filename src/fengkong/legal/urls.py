@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/hearings/", views.legal_hearing, name="legal-hearing"),
     path("<int:pk>/documents/<int:item_id>/", views.legal_document_download, name="legal-document-download"),
     path("<int:pk>/firm-invoices/", views.legal_firm_invoice, name="legal-firm-invoice"),
+    path("<int:pk>/end-engagement/", views.legal_end_engagement, name="legal-end-engagement"),
     path("<int:pk>/costs/", views.legal_cost, name="legal-cost"),
     path("<int:pk>/recoveries/", views.legal_recovery, name="legal-recovery"),
     path("<int:pk>/approve-restructuring/", views.legal_approve, name="legal-approve"),

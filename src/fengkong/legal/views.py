@@ -31,6 +31,7 @@ from .exceptions import LegalError
 from .forms import (
     CostForm,
     DocumentForm,
+    EndEngagementForm,
     EngageForm,
     FirmForm,
     FirmInvoiceForm,
@@ -91,6 +92,7 @@ def legal_case(request, pk: int):
         "manages": request.user.has_perm("legal.manage_firms"), "invoice_form": FirmInvoiceForm(),
         "cost_form": CostForm(), "recovery_form": RecoveryForm(), "cost_kinds": CostKind.choices,
         "books": request.user.has_perm("legal.add_casecost") and not firm_user,
+        "engagements": queries.engagement_history(case), "end_form": EndEngagementForm(),
         **preservation_context(request.user, case)})
 
 
@@ -371,6 +373,29 @@ def legal_firm_invoice(request, pk: int):
     return case_step(request, pk, lambda case: firms.record_firm_invoice(
         actor=request.user, case=case, number=data["number"], issued_on=data["issued_on"], amount=data["amount"],
         hours=data["hours"] or Decimal("0.00")), _("The firm's invoice is recorded as lawyers' fees."))
+
+
+@require_POST
+@login_required
+@permission_required("legal.manage_firms", raise_exception=True)
+def legal_end_engagement(request, pk: int):
+    """End the engagement of the case's firm (on every case it covers), with the date and the reason."""
+    form = EndEngagementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(reverse("legal-case", args=[pk]) + "#firm")
+    case = get_object_or_404(queries.visible_cases(request.user), pk=pk)
+    if case.engagement_id is None:
+        messages.error(request, _("No law firm is engaged on this case."))
+    else:
+        try:
+            ended = firms.end_engagement(actor=request.user, engagement=case.engagement, **form.cleaned_data)
+        except LegalError as exc:
+            refused(request, exc)
+        else:
+            messages.success(request, _("The engagement %(number)s of %(firm)s ended on %(day)s.") % {
+                "number": ended.number, "firm": ended.firm.name, "day": ended.ended_on})
+    return redirect(reverse("legal-case", args=[case.pk]) + "#firm")
 
 
 @require_POST
