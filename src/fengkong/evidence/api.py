@@ -68,21 +68,27 @@ def invalid(field: str, message: str) -> Status:
     return Status(422, {"detail": message, "errors": [{"location": "form", "field": field, "message": message}]})
 
 
-def linked_subject(user, form: EvidenceIn):
-    """The kind and the object named by `subject_type` and `subject_id`, or (None, None); 404 when the caller
-    may not see the object."""
+def subject_kind_of(form: EvidenceIn):
+    """The kind named by `subject_type` (with `subject_id`), or None when the evidence names no subject."""
     if form.subject_type is None and form.subject_id is None:
-        return None, None
+        return None
     if form.subject_type is None or form.subject_id is None:
         raise Invalid("subject_type" if form.subject_type is None else "subject_id",
                       "give subject_type and subject_id together")
     kind = subject_kind(form.subject_type)
     if kind is None:
         raise Invalid("subject_type", f"unknown subject_type {form.subject_type!r}: one of {', '.join(subject_names())}")
+    return kind
+
+
+def subject_of(user, form: EvidenceIn, kind):
+    """The object the evidence is about besides its customer; 404 when the caller may not see it."""
+    if kind is None:
+        return None
     subject = kind.find(user, form.subject_id)
     if subject is None:
         raise Http404(f"No {form.subject_type} {form.subject_id} you may see.")
-    return kind, subject
+    return subject
 
 
 def customer_of(user, form: EvidenceIn, subject):
@@ -110,7 +116,7 @@ def invoice_of(form: EvidenceIn, customer):
     return invoice
 
 
-@router.post("/evidence/items", response=answers({201: EvidenceItemOut}, 403, 404, 413, 422),
+@router.post("/evidence/items", response=answers({201: EvidenceItemOut}, 400, 403, 404, 413, 422),
              url_name="evidence_item_store")
 def store_item(request, file: File[UploadedFile], form: Form[EvidenceIn]):
     """Keep a file as evidence of a customer (and of one of its invoices, and of a legal case, collection case,
@@ -120,9 +126,10 @@ def store_item(request, file: File[UploadedFile], form: Form[EvidenceIn]):
     twice are kept once and linked twice."""
     user = caller(request)
     try:
-        kind, subject = linked_subject(user, form)
+        kind = subject_kind_of(form)
         if kind is None or kind.store is None:  # a legal case's own action checks its permissions itself
             require(user, "evidence.store_evidence")
+        subject = subject_of(user, form, kind)
         customer = customer_of(user, form, subject)
         invoice = invoice_of(form, customer)
     except Invalid as exc:

@@ -92,7 +92,8 @@ def legal_case(request, pk: int):
         "manages": request.user.has_perm("legal.manage_firms"), "invoice_form": FirmInvoiceForm(),
         "cost_form": CostForm(), "recovery_form": RecoveryForm(), "cost_kinds": CostKind.choices,
         "books": request.user.has_perm("legal.add_casecost") and not firm_user,
-        "engagements": queries.engagement_history(case), "end_form": EndEngagementForm(),
+        # a firm's user sees its own engagement, not the firms before it nor why they left
+        "engagements": [] if firm_user else queries.engagement_history(case), "end_form": EndEngagementForm(),
         **preservation_context(request.user, case)})
 
 
