@@ -63,13 +63,11 @@ def test_a_duplicate_upload_is_stored_once_and_linked_twice(customers, sign_in):
 
 @pytest.mark.parametrize(("data", "filename", "reason"), [
     (b"", "empty.pdf", r"is empty (0 bytes)"),
-    (PDF, "../../etc/letter.pdf", "contains a path"),
-    (PDF, "C:\\Users\\letter.pdf", "contains a path"),
     (EXE, "invoice.pdf", "Cannot tell from its content"),
     (PNG, "scan.pdf", "is named as application/pdf but its content is image/png"),
     (PDF, "photo.jpg", "is named as image/jpeg but its content is application/pdf"),
     (zipped({"chat.txt": b"0" * (5 * 1024 * 1024)}), "chat-export.zip", "refused as a possible zip bomb"),
-], ids=["empty", "path", "windows-path", "program", "png-named-pdf", "pdf-named-jpg", "zip-bomb"])
+], ids=["empty", "program", "png-named-pdf", "pdf-named-jpg", "zip-bomb"])
 def test_a_hostile_file_is_refused_with_the_reason_and_nothing_is_stored(customers, sign_in, evidence_store, data,
                                                                         filename, reason):
     answer = upload(sign_in("collector"), data, filename, customer="C000001")
@@ -78,6 +76,17 @@ def test_a_hostile_file_is_refused_with_the_reason_and_nothing_is_stored(custome
     assert reason in body["detail"] and body["errors"][0]["field"] == "file" and body["errors"][0]["location"] == "form"
     assert nothing_stored() and not EvidenceFile.objects.exists()
     assert not evidence_store.exists() or not any(path.is_file() for path in evidence_store.rglob("*"))
+
+
+@pytest.mark.parametrize("filename", ["../../etc/letter.pdf", "C:\\Users\\letter.pdf", "sub/letter.pdf",
+                                      "letter\u202efdp.pdf"])
+def test_a_path_or_a_control_character_in_the_name_never_reaches_the_store(customers, sign_in, filename):
+    """Django's multipart parser keeps a file name's last part and its printable characters; the intake refuses
+    what is left of a path (evidence.intake.clean_filename, tested in test_storing_evidence)."""
+    answer = upload(sign_in("collector"), PDF, filename, customer="C000001")
+    assert answer.status_code == 201, answer.content
+    stored = EvidenceItem.objects.get().filename
+    assert stored in {"letter.pdf", "letterfdp.pdf"} and not {"/", "\\", "\u202e"} & set(stored)
 
 
 def test_a_file_over_the_limit_is_a_413(customers, sign_in, settings):
@@ -179,5 +188,6 @@ def test_a_law_firm_user_stores_on_its_firm_case_only(cases, sign_in):
 
 def test_a_role_that_reads_legal_cases_but_does_not_work_them_is_refused_on_one(cases, sign_in):
     assert upload(sign_in("auditor"), subject_type="legal_case", subject_id=str(cases["ours"].pk)).status_code == 403
-    assert upload(sign_in("collector"), subject_type="legal_case", subject_id=str(cases["ours"].pk)).status_code == 403
+    # a collector does not read legal cases: the case is not found for them
+    assert upload(sign_in("collector"), subject_type="legal_case", subject_id=str(cases["ours"].pk)).status_code == 404
     assert nothing_stored()
