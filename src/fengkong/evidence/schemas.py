@@ -9,6 +9,8 @@ from pydantic import ConfigDict, field_validator
 
 from fengkong.core.schemas import (
     DEFAULT_LIMIT,
+    MAX_TEXT,
+    NO_CONTROL,
     Code,
     Day,
     Limit,
@@ -44,6 +46,10 @@ class EvidenceItemOut(Schema):
     retention_marked_at: datetime | None
 
 
+def unsent(schema: dict) -> None:
+    schema.pop("default", None)
+
+
 class EvidenceIn(Schema):
     """What the person storing a file says about it, and what it is evidence of (multipart form fields): a
     customer, or a subject (whose customer it is), or both when they agree."""
@@ -55,14 +61,20 @@ class EvidenceIn(Schema):
     title: str = free_text(max_length=200, required=True, description="What it is (the catalogue's name)")
     source: str = Field(EvidenceSource.OTHER, pattern=SOURCES, description=", ".join(EvidenceSource.values))
     shows: str = free_text("", max_length=2000, description="What it proves")
-    occurred_on: Day | None = Field(None, description="When the call, letter, meeting or visit took place")
-    pages: int | None = Field(None, ge=1, le=100_000)
-    customer: Text | None = Field(None, min_length=1, description="Customer code (optional with a subject: the subject's customer)")
-    invoice: Text | None = Field(None, min_length=1, max_length=60, description="An invoice number of the customer")
-    subject_type: str | None = Field(None, max_length=40, pattern="^(" + "|".join(SUBJECT_TYPES) + ")$",
-                                     description="What else it is evidence of: " + ", ".join(SUBJECT_TYPES))
-    subject_id: int | None = Field(None, ge=1, le=2**63 - 1, description="The id of that legal case, "
-                                                                         "collection case, contact or dispute")
+    # A multipart form has no null: a field not sent is absent, so the schema shows each optional one by its
+    # type alone (no "null", no default a client would send as the text "null").
+    occurred_on: Day = Field(None, json_schema_extra=unsent,
+                             description="When the call, letter, meeting or visit took place")
+    pages: int = Field(None, ge=1, le=100_000, json_schema_extra=unsent)
+    customer: str = Field(None, min_length=1, max_length=MAX_TEXT, pattern=NO_CONTROL, json_schema_extra=unsent,
+                          description="Customer code (optional with a subject: the subject's customer)")
+    invoice: str = Field(None, min_length=1, max_length=60, pattern=NO_CONTROL, json_schema_extra=unsent,
+                         description="An invoice number of the customer")
+    subject_type: str = Field(None, max_length=40, pattern="^(" + "|".join(SUBJECT_TYPES) + ")$",
+                              json_schema_extra=unsent, description="What else it is evidence of: "
+                                                                   + ", ".join(SUBJECT_TYPES))
+    subject_id: int = Field(None, ge=1, le=2**63 - 1, json_schema_extra=unsent,
+                            description="The id of that legal case, collection case, contact or dispute")
 
     @field_validator("title", "shows")
     @classmethod
