@@ -271,13 +271,14 @@ class PerformanceLineOut(Schema):
     kept_rate: float | None = Field(description="Kept over judged in the period (0..1); null when none was judged")
     cei: float | None = Field(description="Collection effectiveness index in percent; null without two monitored "
                                           "days or when nothing was collectible")
-    beginning_receivables: Money = Field(alias="beginning")
-    credit_sales: Money
-    ending_receivables: Money = Field(alias="ending_total")
-    ending_current_receivables: Money = Field(alias="ending_current")
-    cases_closed: int
-    contacts: int
-    contacts_reached: int
+    beginning_receivables: Money = Field(alias="beginning", description="Open on `receivables_from`")
+    credit_sales: Money = Field(description="Invoiced after `receivables_from` up to `receivables_to`")
+    ending_receivables: Money = Field(alias="ending_total", description="Open on `receivables_to`")
+    ending_current_receivables: Money = Field(alias="ending_current",
+                                              description="Open and not yet due on `receivables_to`")
+    cases_closed: int = Field(description="Cases closed in the period")
+    contacts: int = Field(description="Contacts logged with a time in the period")
+    contacts_reached: int = Field(description="Of those, the ones that reached somebody")
     reached_rate: float | None = Field(description="Contacts that reached somebody over contacts (0..1)")
     disputes_resolved: int
     average_days_to_resolve: float | None = Field(description="Mean days from opening to resolution of the "
