@@ -46,8 +46,8 @@ from .schemas import (
     DisputeOut,
     DisputePage,
     DisputeResolveIn,
-    PerformanceFilters,
-    PerformanceOut,
+    CollectorPerformanceFilters,
+    CollectorPerformanceOut,
     PromiseFilters,
     PromiseIn,
     PromiseOut,
@@ -261,9 +261,9 @@ def set_behaviour(request, case_id: CaseId, body: BehaviourIn):
 
 
 
-@router.get("/collections/performance", response=answers(PerformanceOut, 403, 409, 422),
+@router.get("/collections/performance", response=answers(CollectorPerformanceOut, 403, 409, 422),
             url_name="collection_performance")
-def performance(request, filters: Query[PerformanceFilters]):
+def performance(request, filters: Query[CollectorPerformanceFilters]):
     """Collector performance over a period (default: the last full month): money collected, promises taken,
     kept, partially kept and broken, the CEI, cases closed, contacts and how many reached somebody, days to
     resolve disputes; per collector (only your own line unless you may read the team's), per portfolio and for

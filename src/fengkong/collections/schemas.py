@@ -246,7 +246,7 @@ class BehaviourIn(Schema):
 
 # --- collector performance (collections.performance) ----------------------------------------------
 
-class PerformanceFilters(Schema):
+class CollectorPerformanceFilters(Schema):
     date_from: Day | None = Field(None, alias="from", description="First day of the period (default: the first "
                                   "day of the last full month, or of `to`'s month)")
     date_to: Day | None = Field(None, alias="to", description="Last day of the period (default: the last day of "
@@ -258,7 +258,7 @@ class PerformanceFilters(Schema):
         return self
 
 
-class PerformanceLineOut(Schema):
+class CollectorPerformanceLineOut(Schema):
     collector: str | None = Field(None, description="The case owner (collector lines; null: cases nobody owns "
                                                     "and work on no case)")
     portfolio: str | None = Field(None, description="The portfolio's code (portfolio lines)")
@@ -285,13 +285,13 @@ class PerformanceLineOut(Schema):
                                                               "disputes resolved in the period")
 
 
-class PerformanceOut(Schema):
+class CollectorPerformanceOut(Schema):
     date_from: date = Field(description="First day of the period")
     date_to: date = Field(description="Last day of the period")
     currency: str = Field(description="The functional currency every amount is in")
     receivables_from: date | None = Field(description="The monitored day the beginning receivables are of")
     receivables_to: date | None = Field(description="The monitored day the ending receivables are of")
     sees_team: bool = Field(description="Whether every collector's line is shown (else only your own)")
-    collectors: list[PerformanceLineOut]
-    portfolios: list[PerformanceLineOut]
-    team: PerformanceLineOut = Field(description="The whole team over the customers you may see")
+    collectors: list[CollectorPerformanceLineOut]
+    portfolios: list[CollectorPerformanceLineOut]
+    team: CollectorPerformanceLineOut = Field(description="The whole team over the customers you may see")
