@@ -39,6 +39,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from tests.conftest import make_customer, make_user
+from tests.web import test_browser as ui
 
 from fengkong.accounts.choices import Role
 from fengkong.cli.commands import fengkong as cli
@@ -339,14 +340,59 @@ def test_the_api_refuses_a_period_that_runs_backwards(small_book, sign_in):
     assert "from (2026-11-30) is after to (2026-11-01)" in answer.content.decode()
 
 
-def test_the_command_prints_the_table(book):
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("from=2026-11-30&to=2026-11-01", "from", "is after"),
+    ("from=2026-02-30", "from", "date"),
+])
+def test_a_bad_period_is_a_422_naming_it(small_book, sign_in, query, field, message):
+    answer = sign_in("risk_manager").get(f"/api/v1/collections/performance?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 422, answer.content
+    assert message in answer.content.decode() and field in answer.content.decode()
+
+
+@pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31", "from=1900-01-01&to=2999-12-31"])
+def test_any_period_the_schema_allows_is_answered(small_book, sign_in, query):
+    answer = sign_in("collector").get(f"/api/v1/collections/performance?{query}")
+    assert answer.status_code == 200, answer.content
+
+
+@pytest.fixture
+def wide_console(monkeypatch):
+    """Room for the table's eleven columns (the console is 80 wide when not a terminal)."""
+    from fengkong.core.console import console
+
+    monkeypatch.setattr(console, "_width", 250)
+
+
+def test_the_command_prints_the_table(small_book, wide_console):
     answer = CliRunner().invoke(cli, ["collections", "performance", "--user", "risk_manager", "--from",
-                                      "2026-11-01", "--to", "2026-11-30"], terminal_width=200)
+                                      "2026-11-01", "--to", "2026-11-30"])
     assert answer.exit_code == 0, answer.output
     assert "3,710.00" in answer.output and "55.6%" in answer.output and "12,710.00 collected" in answer.output
 
 
-def test_the_command_refuses_a_period_that_runs_backwards(book):
+def test_the_command_refuses_a_period_that_runs_backwards(small_book):
     answer = CliRunner().invoke(cli, ["collections", "performance", "--user", "collector", "--from", "2026-11-30",
                                       "--to", "2026-11-01"])
     assert answer.exit_code != 0 and "runs backwards" in answer.output
+
+
+# --- on a phone ----------------------------------------------------------------------------------
+
+browser = ui.browser
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not ui.CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
+def test_on_a_phone_the_chart_is_drawn_and_the_table_becomes_cards(live_book, small_book, browser):
+    base = live_book.url
+    page = ui.open_page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                        has_touch=True)
+    ui.sign_in(page, base, Role.RISK_MANAGER)
+    page.goto(f"{base}/collections/performance/")
+    page.wait_for_selector("[data-chart=performance-chart] .main-svg")
+    assert page.locator("#collector-table thead").bounding_box()["height"] <= 1   # each cell carries its label
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    page.screenshot(path=str(ui.SHOTS / "phone-collector-performance-zh.png"), full_page=True)
+    assert page.errors == []
