@@ -299,6 +299,7 @@ def test_the_page_shows_the_table_and_the_chart(small_book, sign_in):
     assert 'id="collector-table"' in body and 'data-chart="performance-chart"' in body
     assert "3,710.00" in body and "12,710.00" in body and "55.6%" in body and "wang" in body
     assert 'href="/collections/performance/"' in body   # the tab
+    assert 'value="2026-11-01"' in body and 'value="2026-11-30"' in body   # the default period, in the form
 
 
 def test_a_collector_page_names_only_them(small_book, sign_in):

@@ -169,10 +169,11 @@ class PerformanceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # ISO in the value whatever the language: a date input shows nothing for another format
         self.fields["from"] = forms.DateField(label=_("From"), required=False,
-                                              widget=forms.DateInput(attrs={"type": "date"}))
+                                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
         self.fields["to"] = forms.DateField(label=_("To"), required=False,
-                                            widget=forms.DateInput(attrs={"type": "date"}))
+                                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
