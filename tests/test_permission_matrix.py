@@ -263,6 +263,7 @@ def a_model(world) -> int:
 CASE_READERS = {Role.RISK_MANAGER, Role.CREDIT_ANALYST, Role.COLLECTOR, Role.LEGAL_OFFICER, Role.FINANCE,
                 Role.AUDITOR}
 DISPUTE_READERS = CASE_READERS | {Role.SALES}
+PERFORMANCE_READERS = {Role.RISK_MANAGER, Role.COLLECTOR}  # a collector their own line, a manager everyone's
 
 
 def cq_case(world) -> int:
@@ -514,6 +515,8 @@ MATRIX: dict[str, Entry] = {
     "api:collection_dispute_create": web_only(DISPUTE_READERS, web=False),  # GET on the same path lists
     "api:collection_dispute_resolve": post_only(dispute_id=1),
     "collections-case-behaviour": post_only(pk=1),
+    "collections-performance": web_only(PERFORMANCE_READERS),
+    "api:collection_performance": web_only(PERFORMANCE_READERS, web=False),
     "api:collection_case_behaviour": post_only(case_id=1),
     # Dunning (fengkong.collections.dunning_views, dunning_api): the letter of today's figures, its log, pauses
     "collections-dunning": web_only(CASE_READERS, {"code": CQ_CUSTOMER}),

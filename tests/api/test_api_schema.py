@@ -43,6 +43,7 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          "/api/v1/collections/cases/{case_id}/reassign", "/api/v1/collections/contacts",
          "/api/v1/collections/promises", "/api/v1/collections/disputes",
          "/api/v1/collections/disputes/{dispute_id}/resolve", "/api/v1/collections/cases/{case_id}/behaviour",
+         "/api/v1/collections/performance",
          # industry risk (issue 15)
          "/api/v1/industry/indicators", "/api/v1/industry/indicators/{indicator_code}",
          "/api/v1/industry/indicators/{indicator_code}/observations", "/api/v1/industry/outlooks",

@@ -69,6 +69,10 @@ COLLECTIONS_WORK = ["collections.add_contact", "collections.add_promisetopay", "
 COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy",
                       "collections.send_final_demand"]
 DISPUTE_OWNER = ["collections.view_dispute", "collections.resolve_dispute"]
+# Collector performance (collections.performance): a collector reads their own line and the team's totals over
+# their portfolios; a manager every collector's line.
+PERFORMANCE_OWN = ["collections.view_performance"]
+PERFORMANCE_TEAM = PERFORMANCE_OWN + ["collections.view_team_performance"]
 
 # Contracts (fengkong.contracts, docs/contracts.md): who reads the register, who analyses and registers
 # contracts and their documents, who approves them (maker-checker by value).
@@ -122,7 +126,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
     + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
     + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + FIRMS_READ + ["legal.approve_restructuring"]
-    + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE
+    + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE + PERFORMANCE_TEAM
     + CONTRACTS_WORK + CONTRACTS_APPROVE + PROVISIONS_READ,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
     + ["scoring.approve_promotion"] + RECONCILE + CONTRACTS_READ,
@@ -131,7 +135,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + COLLECTIONS_READ + CONTRACTS_WORK,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
         "scoring.view_invoiceprediction", "scoring.view_cashforecast"] + EVIDENCE_STORE + COLLECTIONS_READ
-    + COLLECTIONS_WORK,
+    + COLLECTIONS_WORK + PERFORMANCE_OWN,
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"]
     + EVIDENCE_LEGAL + LEGAL_WORK + FIRMS_MANAGE + COLLECTIONS_READ + CONTRACTS_WORK
     + ["contracts.approve_contract"],

@@ -19,6 +19,7 @@ from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
 from fengkong.core import dates
+from fengkong.core.currencies import functional_currency
 from fengkong.core.permissions import require
 from fengkong.core.schemas import answers, caller, page
 from fengkong.customers.api import visible_customer
@@ -30,11 +31,14 @@ from .dunning_api import router as dunning_router
 from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClosed
 from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
+from .performance import collector_performance
 from .schemas import (
     BehaviourIn,
     CaseFilters,
     CaseOut,
     CasePage,
+    CollectorPerformanceFilters,
+    CollectorPerformanceOut,
     ContactFilters,
     ContactLogIn,
     ContactLogOut,
@@ -254,6 +258,22 @@ def set_behaviour(request, case_id: CaseId, body: BehaviourIn):
     except CollectionsError as exc:
         raise _refused(exc) from None
     return _case(user, case_id)
+
+
+
+@router.get("/collections/performance", response=answers(CollectorPerformanceOut, 403, 409, 422),
+            url_name="collection_performance")
+def performance(request, filters: Query[CollectorPerformanceFilters]):
+    """Collector performance over a period (default: the last full month): money collected, promises taken,
+    kept, partially kept and broken, the CEI, cases closed, contacts and how many reached somebody, days to
+    resolve disputes; per collector (only your own line unless you may read the team's), per portfolio and for
+    the team, over the customers you may see. 422 for a period that runs backwards; 409 for an amount in a
+    currency without an exchange rate."""
+    try:
+        result = collector_performance(caller(request), filters.date_from, filters.date_to)
+    except CollectionsError as exc:
+        raise _refused(exc) from None
+    return {**vars(result), "currency": functional_currency()}
 
 # Dunning (collections.dunning_api): the letters of today's figures, their log, pauses.
 

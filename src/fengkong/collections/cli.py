@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 from django.core.exceptions import PermissionDenied
+from rich.table import Table
 
-from fengkong.core.console import console, refuse, user_or_system
+from fengkong.core.console import DATE, console, refuse, user_or_system
 from fengkong.core.spreadsheets import write_frame_csv
 from fengkong.customers.queries import visible_customers
 from fengkong.integrations.exceptions import FileRejected
@@ -20,6 +21,7 @@ from .actions import publish_policy
 from .call_records import import_call_records
 from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
 from .models import CollectionCase, CollectionsPolicy, DunningLetter
+from .performance import collector_performance
 from .strategies import current_step, set_behaviour
 
 USER = click.option("--user", "username", required=True, help="Act as this user (their role and portfolio).")
@@ -168,3 +170,36 @@ def dunning_log(username: str, out: Path, customer: str | None) -> None:
     frame = dunning.log_frame(letters.iterator(chunk_size=2000))
     write_frame_csv(frame, out)
     console.print(f"{frame.height:,} letter(s) written to {out}.", highlight=False, markup=False)
+
+
+def _rate(value: float | None, scale: float = 100) -> str:
+    return "-" if value is None else f"{value * scale:.1f}%"
+
+
+@collections.command("performance")
+@USER
+@click.option("--from", "date_from", type=DATE, default=None, help="First day (default: the last full month's).")
+@click.option("--to", "date_to", type=DATE, default=None, help="Last day (default: the last full month's).")
+def performance(username: str, date_from, date_to) -> None:
+    """Collector performance over a period: per collector (only your own line unless you may read the team's),
+    per portfolio and the team, over the customers this user may see."""
+    try:
+        result = collector_performance(user_or_system(username), date_from and date_from.date(),
+                                       date_to and date_to.date())
+    except (CollectionsError, PermissionDenied) as exc:
+        refuse(str(exc) or "your role may not read collector performance")
+    table = Table("collector / portfolio", "collected", "taken", "kept/partly/broken", "kept rate", "CEI",
+                  "closed", "contacts", "reached", "disputes", "days to resolve")
+    lines = [(line.label or "(no owner)", line) for line in result.collectors]
+    lines += [(f"portfolio {line.label or '(none)'}", line) for line in result.portfolios]
+    for label, line in [*lines, ("team", result.team)]:
+        days = line.average_days_to_resolve
+        table.add_row(label, f"{line.collected:,.2f}", str(line.promises_taken),
+                      f"{line.promises_kept}/{line.promises_partially_kept}/{line.promises_broken}",
+                      _rate(line.kept_rate), _rate(line.cei, 1), str(line.cases_closed), str(line.contacts),
+                      _rate(line.reached_rate), str(line.disputes_resolved), "-" if days is None else f"{days:.1f}")
+    console.print(table)
+    console.print(f"{result.date_from} to {result.date_to}: {result.team.collected:,.2f} collected by "
+                  f"{len(result.collectors)} collector line(s); CEI "
+                  + (f"from the receivables of {result.receivables_from} and {result.receivables_to}."
+                     if result.receivables_from else "not available (no monitored day before and in the period)."))

@@ -162,3 +162,22 @@ class BehaviourForm(forms.Form):
     behaviour = forms.ChoiceField(label=_("Behaviour"), choices=Behaviour.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Why"), max_length=300,
                              widget=forms.TextInput(attrs={"placeholder": _("e.g. a big customer of theirs paid late")}))
+
+
+class PerformanceForm(forms.Form):
+    """The period of the performance page, as ?from=YYYY-MM-DD&to=YYYY-MM-DD (empty: the last full month)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # ISO in the value whatever the language: a date input shows nothing for another format
+        self.fields["from"] = forms.DateField(label=_("From"), required=False,
+                                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+        self.fields["to"] = forms.DateField(label=_("To"), required=False,
+                                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from") and data.get("to") and data["from"] > data["to"]:
+            self.add_error("to", _("The period runs backwards: %(to)s is before %(start)s.")
+                           % {"to": data["to"].isoformat(), "start": data["from"].isoformat()})
+        return data

@@ -138,7 +138,9 @@ class CollectionCase(models.Model):
         verbose_name_plural = _("collection cases")
         permissions = [("take_case", "Can take an unowned collection case"),
                        ("reassign_case", "Can reassign collection cases"),
-                       ("set_behaviour", "Can set a collection case's behaviour (chooses its strategy)")]
+                       ("set_behaviour", "Can set a collection case's behaviour (chooses its strategy)"),
+                       ("view_performance", "Can read one's own collector performance and the team's totals"),
+                       ("view_team_performance", "Can read every collector's performance")]
         constraints = [
             models.UniqueConstraint(fields=["customer"], condition=Q(status=CaseStatus.OPEN),
                                     name="one_open_case_per_customer"),

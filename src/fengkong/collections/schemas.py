@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictInt, StrictStr, field_validator
+from pydantic import StrictInt, StrictStr, field_validator, model_validator
 
 from fengkong.core.schemas import (
     CODE,
@@ -20,6 +20,7 @@ from fengkong.core.schemas import (
     Page,
     Text,
     Username,
+    check_range,
     decimal_in,
     free_text,
     whole,
@@ -241,3 +242,56 @@ class DisputeResolveIn(Schema):
 class BehaviourIn(Schema):
     behaviour: Behaviour
     reason: StrictStr = free_text(max_length=300, required=True, description="Why (kept with the behaviour)")
+
+
+# --- collector performance (collections.performance) ----------------------------------------------
+
+class CollectorPerformanceFilters(Schema):
+    date_from: Day | None = Field(None, alias="from", description="First day of the period (default: the first "
+                                  "day of the last full month, or of `to`'s month)")
+    date_to: Day | None = Field(None, alias="to", description="Last day of the period (default: the last day of "
+                                "the last full month, or of `from`'s month)")
+
+    @model_validator(mode="after")
+    def range_in_order(self):
+        check_range(self.date_from, self.date_to, "from", "to")
+        return self
+
+
+class CollectorPerformanceLineOut(Schema):
+    collector: str | None = Field(None, description="The case owner (collector lines; null: cases nobody owns "
+                                                    "and work on no case)")
+    portfolio: str | None = Field(None, description="The portfolio's code (portfolio lines)")
+    collected: Money = Field(description="Receipts of the cases' customers in the period while the case was open, "
+                                         "in the functional currency")
+    promises_taken: int
+    promises_kept: int
+    promises_partially_kept: int
+    promises_broken: int
+    kept_rate: float | None = Field(description="Kept over judged in the period (0..1); null when none was judged")
+    cei: float | None = Field(description="Collection effectiveness index in percent; null without two monitored "
+                                          "days or when nothing was collectible")
+    beginning_receivables: Money = Field(alias="beginning", description="Open on `receivables_from`")
+    credit_sales: Money = Field(description="Invoiced after `receivables_from` up to `receivables_to`")
+    ending_receivables: Money = Field(alias="ending_total", description="Open on `receivables_to`")
+    ending_current_receivables: Money = Field(alias="ending_current",
+                                              description="Open and not yet due on `receivables_to`")
+    cases_closed: int = Field(description="Cases closed in the period")
+    contacts: int = Field(description="Contacts logged with a time in the period")
+    contacts_reached: int = Field(description="Of those, the ones that reached somebody")
+    reached_rate: float | None = Field(description="Contacts that reached somebody over contacts (0..1)")
+    disputes_resolved: int
+    average_days_to_resolve: float | None = Field(description="Mean days from opening to resolution of the "
+                                                              "disputes resolved in the period")
+
+
+class CollectorPerformanceOut(Schema):
+    date_from: date = Field(description="First day of the period")
+    date_to: date = Field(description="Last day of the period")
+    currency: str = Field(description="The functional currency every amount is in")
+    receivables_from: date | None = Field(description="The monitored day the beginning receivables are of")
+    receivables_to: date | None = Field(description="The monitored day the ending receivables are of")
+    sees_team: bool = Field(description="Whether every collector's line is shown (else only your own)")
+    collectors: list[CollectorPerformanceLineOut]
+    portfolios: list[CollectorPerformanceLineOut]
+    team: CollectorPerformanceLineOut = Field(description="The whole team over the customers you may see")

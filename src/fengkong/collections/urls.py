@@ -17,6 +17,7 @@ urlpatterns = [
     path("disputes/<int:pk>/", views.dispute_detail, name="collections-dispute"),
     path("disputes/<int:pk>/resolve/", views.dispute_resolve, name="collections-dispute-resolve"),
     path("cases/<int:pk>/behaviour/", strategy_views.set_behaviour, name="collections-case-behaviour"),
+    path("performance/", views.performance, name="collections-performance"),
 ]
 
 # Dunning (collections.dunning_views): the letter of today's figures, its log, pauses
