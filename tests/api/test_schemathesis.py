@@ -101,7 +101,8 @@ def known_keys(book, users) -> dict:
             "dispute_id": targets.open_dispute(scene).pk, "run_id": targets.provision_run(maker).pk,
             "indicator_code": targets.indicator().code, "item_id": _evidence_item(customer),
             "write_off_id": targets.proposed_write_off(scene).pk,
-            "letter_id": targets.sent_letter(scene).pk, "pause_id": targets.dunning_pause(scene).pk}
+            "letter_id": targets.sent_letter(scene).pk, "pause_id": targets.dunning_pause(scene).pk,
+            "plan_id": targets.proposed_plan(scene).pk}  # after collection_case_id: the plan is on that case
 
 
 def _evidence_item(customer) -> int:

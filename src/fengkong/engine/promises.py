@@ -7,8 +7,9 @@ Pure: frames in, a frame out; the clock is the `as_of` passed in.
 - kept: paid ≥ promised − tolerance; partially kept: something paid, but less; broken: nothing paid.
 - A promise whose invoices are all settled is kept at once, even before its date (nothing is left to pay).
 - An instalment of a plan is a promise on the plan's invoices from the day the plan was approved; what was
-  paid goes to the instalments in turn, so an instalment counts only what was paid beyond the instalments
-  before it (`ahead`: promise_id, ahead_fen — their sum). A shortfall on one is made up first by later money.
+  paid goes to the instalments in turn, so an instalment counts what was paid beyond the instalments before
+  it (`ahead`: promise_id, ahead_fen — their sum), up to its own amount. A shortfall on one is made up first
+  by later money; money paid early counts for the next instalments.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ def judge(promises: pl.DataFrame, paid: pl.DataFrame, as_of: date, ahead: pl.Dat
     sums = paid.group_by("promise_id").agg(pl.col("paid_fen").sum())
     frame = promises.join(sums, on="promise_id", how="left").with_columns(pl.col("paid_fen").fill_null(0))
     if ahead is not None:
+        share = pl.min_horizontal(pl.max_horizontal(pl.col("paid_fen") - pl.col("ahead_fen"), pl.lit(0)),
+                                  pl.col("amount_fen"))
         frame = frame.join(ahead, on="promise_id", how="left").with_columns(
-            pl.max_horizontal(pl.col("paid_fen") - pl.col("ahead_fen").fill_null(0), pl.lit(0)).alias("paid_fen"))
+            pl.when(pl.col("ahead_fen").is_null()).then(pl.col("paid_fen")).otherwise(share).alias("paid_fen"))
     settled = pl.col("open_now_fen") <= 0
     due = (pl.col("judge_day") <= pl.lit(as_of, pl.Date)) | settled
     enough = (pl.col("paid_fen") >= pl.col("amount_fen") - pl.col("tolerance_fen")) | settled
