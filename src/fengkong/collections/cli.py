@@ -18,8 +18,8 @@ from fengkong.integrations.exceptions import FileRejected
 from . import dunning
 from .actions import publish_policy
 from .call_records import import_call_records
-from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
 from .choices import PlanStatus
+from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
 from .models import CollectionCase, CollectionsPolicy, DunningLetter, InstalmentPlan
 from .strategies import current_step, set_behaviour
 

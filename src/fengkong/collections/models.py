@@ -513,7 +513,7 @@ class InstalmentPlan(models.Model):
     invoices = models.ManyToManyField("receivables.Invoice", related_name="instalment_plans",
                                       verbose_name=_("invoices"))
     oldest_first = models.BooleanField(_("oldest invoices first"), default=False)
-    level = models.CharField(_("approved by"), max_length=20, choices=PlanLevel.choices)
+    level = models.CharField(_("approval level"), max_length=20, choices=PlanLevel.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     proposed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name=_("proposed by"))
