@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from fengkong.receivables.models import Invoice
 
 from . import plans
 from .choices import FOLLOWED_PLAN, PLAN_COLOURS, PROMISE_COLOURS, PlanStatus
-from .exceptions import CollectionsError
+from .exceptions import CollectionsError, PlanDecided
 from .forms import PlanDecisionForm, PlanForm
 from .models import CollectionCase, InstalmentPlan
 
@@ -80,6 +79,11 @@ def plan_new(request, code: str):
     return render(request, "collections/plan_new.html", _form_context(request, customer, case, form), status=400)
 
 
+def _status(exc: CollectionsError) -> int:
+    """409 when somebody decided the plan first, 400 for what the plan itself does not allow."""
+    return 409 if isinstance(exc, PlanDecided) else 400
+
+
 def _visible_plan(request, pk: int) -> InstalmentPlan:
     return get_object_or_404(_plans(request.user), pk=pk)
 
@@ -115,7 +119,7 @@ def plan_approve(request, pk: int):
         plans.approve_plan(actor=request.user, plan=plan)
     except CollectionsError as exc:
         messages.error(request, str(exc))
-        return _plan_page(request, plan, status=409)
+        return _plan_page(request, plan, status=_status(exc))
     messages.success(request, _("Instalment plan approved: the night follows its instalments."))
     return redirect("collections-plan", plan.pk)
 
@@ -128,11 +132,9 @@ def _with_reason(request, pk: int, action, done: str):
         return _plan_page(request, plan, form, status=400)
     try:
         action(actor=request.user, plan=plan, reason=form.cleaned_data["reason"])
-    except PermissionDenied:
-        raise
     except CollectionsError as exc:
         form.add_error(None, str(exc))
-        return _plan_page(request, plan, form, status=409)
+        return _plan_page(request, plan, form, status=_status(exc))
     messages.success(request, done)
     return redirect("collections-plan", plan.pk)
 

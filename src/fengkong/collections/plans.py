@@ -143,7 +143,7 @@ def _decider(actor, plan: InstalmentPlan) -> None:
     if plan.proposed_by_id == actor.pk:
         raise PermissionDenied("you proposed this plan: somebody else approves or rejects it")
     if not may_decide(actor, plan):
-        raise PermissionDenied(f"a plan of {plan.amount} is approved by the {PlanLevel(plan.level).label}")
+        raise PermissionDenied(f"a plan of {plan.amount} is approved at the {plan.level.replace('_', ' ')} level")
 
 
 def _decide(plan: InstalmentPlan, actor, status: str, today: date, reason: str = "") -> None:
@@ -151,8 +151,7 @@ def _decide(plan: InstalmentPlan, actor, status: str, today: date, reason: str =
     if not InstalmentPlan.objects.filter(pk=plan.pk, status=PlanStatus.PROPOSED).update(
             status=status, decided_by=actor, decided_on=today, reason=reason,
             closed_on=today if status == PlanStatus.REJECTED else None):
-        now = InstalmentPlan.objects.get(pk=plan.pk)
-        raise PlanDecided(f"the plan is already {now.get_status_display().lower()}")
+        raise PlanDecided(f"the plan is already {InstalmentPlan.objects.get(pk=plan.pk).status}")
 
 
 @transaction.atomic(durable=True)
@@ -160,6 +159,8 @@ def approve_plan(*, actor, plan: InstalmentPlan, today: date | None = None) -> I
     """Approve a proposed plan: its instalments become promises to pay, judged by the night from today."""
     _decider(actor, plan)
     today = today or dates.business_today()
+    if InstalmentPlan.objects.get(pk=plan.pk).status != PlanStatus.PROPOSED:
+        raise PlanDecided(f"the plan is already {InstalmentPlan.objects.get(pk=plan.pk).status}")
     instalments = list(plan.instalments.order_by("number"))
     if instalments and instalments[0].due_date < today:
         raise PlanInvalid(f"instalment 1's date {instalments[0].due_date} has passed: reject the plan and propose "
@@ -219,7 +220,7 @@ def cancel_plan(*, actor, plan: InstalmentPlan, reason: str, today: date | None 
     before = plan.status
     if not InstalmentPlan.objects.filter(pk=plan.pk, status__in=[PlanStatus.PROPOSED, *FOLLOWED_PLAN]).update(
             status=PlanStatus.CANCELLED, reason=reason, closed_on=today):
-        raise PlanDecided(f"the plan is {InstalmentPlan.objects.get(pk=plan.pk).get_status_display().lower()}")
+        raise PlanDecided(f"the plan is already {InstalmentPlan.objects.get(pk=plan.pk).status}")
     cancelled = PromiseToPay.objects.filter(instalment__plan=plan, state=PromiseState.PENDING).update(
         state=PromiseState.CANCELLED, evaluated_on=today)
     case = open_case_now(plan.customer)
