@@ -192,5 +192,5 @@ def plans_cmd(username: str, status: str, customer: str | None, limit: int) -> N
         judged = [s for s in states if s not in ("scheduled", "pending", "cancelled")]
         console.print(f"{plan.pk}\t{plan.customer.code}\t{plan.amount}\t{plan.status}\t{plan.level}\t"
                       f"{len(states)} instalment(s)\t{judged.count('kept')} of {len(judged)} judged kept\t"
-                      f"proposed {plan.proposed_on}", highlight=False, markup=False)
+                      f"proposed {plan.proposed_on}", highlight=False, markup=False, soft_wrap=True)
     console.print(f"{rows.count():,} instalment plan(s).")
