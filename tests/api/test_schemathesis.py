@@ -58,6 +58,10 @@ UNSTATABLE = [
     ("body", "channel", re.compile(r"No letter is sent")),
     ("body", "recipient", re.compile(r"no email address|not an email address")),
     ("body", "ems_number", re.compile(r"not an EMS number")),
+    # instalment plans: the schedule against today and the amount, the customer's case and its other plans
+    ("body", "instalments", re.compile(r"add up to|in the past|is not after|days ahead|at most \d+ instalments|"
+                                       r"has passed|must be more than 0")),
+    ("body", "customer", re.compile(r"no open collection case|already has a plan")),
     ("body", "until", re.compile(r"in the past|at most \d+ days|already paused")),
     ("body", "delivered_on", re.compile(r"between the day it was sent")),
     ("body", "period", re.compile(r"last day of its period")),  # an indicator's period: its month's, quarter's or year's end
