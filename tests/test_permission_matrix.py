@@ -108,7 +108,14 @@ from tests.credit.approvals_fixtures import PREVIEW
 
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
-from fengkong.collections.models import Contact, Dispute, DunningLetter, DunningPause, PromiseToPay
+from fengkong.collections.models import (
+    Contact,
+    Dispute,
+    DunningLetter,
+    DunningPause,
+    InstalmentPlan,
+    PromiseToPay,
+)
 from fengkong.contracts.models import Contract, ContractDocument
 from fengkong.core import dates
 from fengkong.core import later as background
@@ -290,6 +297,23 @@ def cq_attachment(world) -> int:
                             sha256="0" * 64)
     attachment.file.save("letter.txt", ContentFile(b"letter"), save=True)
     return attachment.pk
+
+
+def cq_plan(world) -> int:
+    """A proposed instalment plan on the Chongqing customer, proposed by the collector."""
+    customer = world["customers"][0]
+    scene = targets.Scene(world, "system", None, customer, world["users"]["collector"], None)
+    return (InstalmentPlan.objects.filter(customer=customer).first() or targets.proposed_plan(scene)).pk
+
+
+def cq_with_case(world) -> str:
+    customer = world["customers"][0]
+    return targets.with_open_case(targets.Scene(world, "system", None, customer, None, None)).code
+
+
+# the propose form: the collectors and managers; a customer of another portfolio (or none at all) is not found
+PLAN_FORM = web_only({Role.RISK_MANAGER, Role.COLLECTOR}, {"code": cq_with_case})
+PLAN_FORM.expect.update({"sales": HIDDEN, "nobody": HIDDEN, Role.LAW_FIRM: HIDDEN})
 PROVISION_READERS = {Role.FINANCE, Role.RISK_MANAGER, Role.AUDITOR}
 INDUSTRY_READERS = set(Role.values) - {Role.SALES}   # industry data belongs to no portfolio
 INDUSTRY_KEEPERS = {Role.INDUSTRY_ANALYST}
@@ -525,6 +549,18 @@ MATRIX: dict[str, Entry] = {
     "collections-dunning-pause": post_only(code=CQ_CUSTOMER),
     "collections-dunning-resume": post_only(pk=1),
     "collections-dunning-delivered": post_only(pk=1),
+    # Instalment plans (fengkong.collections.plan_views, plan_api): proposed on a case, approved by level
+    "collections-plans": web_only(CASE_READERS),
+    "collections-plan": web_only(CASE_READERS, {"pk": cq_plan}),
+    "collections-plan-new": PLAN_FORM,
+    "collections-plan-approve": post_only(pk=1),
+    "collections-plan-reject": post_only(pk=1),
+    "collections-plan-cancel": post_only(pk=1),
+    "api:collection_plan_list": web_only(CASE_READERS, web=False),
+    "api:collection_plan_create": web_only(CASE_READERS, web=False),  # GET on the same path lists
+    "api:collection_plan_detail": web_only(CASE_READERS, {"plan_id": cq_plan}, web=False),
+    "api:collection_plan_approve": post_only(plan_id=1),
+    "api:collection_plan_reject": post_only(plan_id=1),
     "api:dunning_letter_list": web_only(CASE_READERS, web=False),
     "api:dunning_letter_create": web_only(CASE_READERS, web=False),  # GET on the same path lists
     "api:dunning_letter_delivered": post_only(letter_id=1),
@@ -913,6 +949,18 @@ def dispute_form(scene, customer) -> dict:
             "owner": scene.world["users"]["sales"].pk}
 
 
+def plan_body() -> dict:
+    today = dates.business_today()
+    return {"amount": "100.00", "instalments": [{"due_date": str(today + timedelta(days=5)), "amount": "50.00"},
+                                                {"due_date": str(today + timedelta(days=10)), "amount": "50.00"}]}
+
+
+def plan_form(scene, customer) -> dict:
+    rows = plan_body()["instalments"]
+    return {"amount": "100.00", "due_date_1": rows[0]["due_date"], "amount_1": "50.00",
+            "due_date_2": rows[1]["due_date"], "amount_2": "50.00"}
+
+
 LETTER_BY_POST = {"level": "first", "language": "en", "channel": "post", "ems_number": "1012345678901"}
 
 
@@ -1025,6 +1073,27 @@ WRITES: dict[str, Write] = {
                                             **NO_CASE_VIEW),
     "collections-dunning-delivered": web_write(COLLECTION_WORKERS, targets.sent_letter, pk_of, delivered_today,
                                                audit="dunning_letter.delivered", **NO_CASE_VIEW),
+    # Instalment plans: collectors and managers propose; the risk manager (collections manager's level too)
+    # decides, never their own proposal; its proposer withdraws a proposal, a manager cancels any plan
+    "collections-plan-new": web_write(COLLECTION_WORKERS, targets.with_open_case, code_of, plan_form,
+                                      creates=InstalmentPlan, audit="instalment_plan.proposed", nobody=HIDDEN,
+                                      law_firm=HIDDEN),
+    "collections-plan-approve": web_write(MANAGER, targets.proposed_plan, pk_of, audit="instalment_plan.approved",
+                                          maker={Role.RISK_MANAGER: DENIED}, **NO_CASE_VIEW),
+    "collections-plan-reject": web_write(MANAGER, targets.proposed_plan, pk_of, {"reason": "too long"},
+                                         audit="instalment_plan.rejected", maker={Role.RISK_MANAGER: DENIED},
+                                         **NO_CASE_VIEW),
+    "collections-plan-cancel": web_write(MANAGER, targets.proposed_plan, pk_of, {"reason": "paid otherwise"},
+                                         audit="instalment_plan.cancelled", maker={Role.COLLECTOR: ALLOWED},
+                                         **NO_CASE_VIEW),
+    "api:collection_plan_create": api_write(COLLECTION_WORKERS, targets.with_open_case, data=lambda s, customer: {
+        "customer": customer.code, **plan_body()}, creates=InstalmentPlan, audit="instalment_plan.proposed"),
+    "api:collection_plan_approve": api_write(MANAGER, targets.proposed_plan, lambda p: {"plan_id": p.pk},
+                                             audit="instalment_plan.approved", maker={Role.RISK_MANAGER: DENIED},
+                                             foreign={"sales": DENIED}),
+    "api:collection_plan_reject": api_write(MANAGER, targets.proposed_plan, lambda p: {"plan_id": p.pk},
+                                            {"reason": "too long"}, audit="instalment_plan.rejected",
+                                            maker={Role.RISK_MANAGER: DENIED}, foreign={"sales": DENIED}),
     "api:dunning_letter_create": api_write(COLLECTION_WORKERS, itself, data=lambda s, customer: {
         "customer": customer.code, **LETTER_BY_POST}, creates=DunningLetter, audit="dunning_letter.written"),
     "api:dunning_letter_delivered": api_write(COLLECTION_WORKERS, targets.sent_letter, lambda t: {"letter_id": t.pk},

@@ -62,12 +62,14 @@ MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback
 COLLECTIONS_READ = ["collections.view_collectioncase", "collections.view_caseevent", "collections.view_contact",
                     "collections.view_attachment", "collections.view_promisetopay", "collections.view_dispute",
                     "collections.view_collectionspolicy", "collections.view_dunningletter",
-                    "collections.view_dunningpause"]
+                    "collections.view_dunningpause", "collections.view_instalmentplan", "collections.view_instalment"]
 COLLECTIONS_WORK = ["collections.add_contact", "collections.add_promisetopay", "collections.add_dispute",
                     "collections.take_case", "collections.set_behaviour", "collections.send_dunning",
-                    "collections.pause_dunning"]
+                    "collections.pause_dunning", "collections.add_instalmentplan"]
+# Instalment plans are approved by level (collections policy `plans.approval_levels`): `approve_plan` is the
+# collections manager's level, `approve_large_plan` the risk manager's (it approves the lower level too).
 COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy",
-                      "collections.send_final_demand"]
+                      "collections.send_final_demand", "collections.approve_plan", "collections.approve_large_plan"]
 DISPUTE_OWNER = ["collections.view_dispute", "collections.resolve_dispute"]
 # Collector performance (collections.performance): a collector reads their own line and the team's totals over
 # their portfolios; a manager every collector's line.

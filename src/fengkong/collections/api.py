@@ -1,5 +1,5 @@
 """Collections endpoints of /api/v1: cases (take, reassign), contacts (a call-centre posts its calls), promises to
-pay and disputes (resolve).
+pay and disputes (resolve); dunning (dunning_api) and instalment plans (plan_api) are added below.
 
 As everywhere in the API, rows come from the `for_user` querysets (core.permissions.scope): a case or customer of
 another portfolio is a 404 like one that does not exist. State changes call the actions, which check the
@@ -32,6 +32,7 @@ from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClos
 from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
 from .performance import collector_performance
+from .plan_api import router as plan_router
 from .schemas import (
     BehaviourIn,
     CaseFilters,
@@ -278,3 +279,7 @@ def performance(request, filters: Query[CollectorPerformanceFilters]):
 # Dunning (collections.dunning_api): the letters of today's figures, their log, pauses.
 
 router.add_router("", dunning_router)
+
+# Instalment plans (collections.plan_api): propose, read, approve and reject.
+
+router.add_router("", plan_router)

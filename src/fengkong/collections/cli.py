@@ -1,5 +1,5 @@
-"""`fengkong collections …`: import a call centre's call records, print a collector's worklist, publish a
-collections policy version. Thin verbs: they parse, call an action or a query and print a one-line summary.
+"""`fengkong collections …`: import a call centre's call records, print a collector's worklist and the instalment
+plans, publish a collections policy version. Thin verbs: they parse, call an action or a query and print a one-line summary.
 Every verb acts as a named user (`--user`): what a collector may see and do is what the command may."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from fengkong.integrations.exceptions import FileRejected
 from . import dunning
 from .actions import publish_policy
 from .call_records import import_call_records
+from .choices import PlanStatus
 from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
-from .models import CollectionCase, CollectionsPolicy, DunningLetter
+from .models import CollectionCase, CollectionsPolicy, DunningLetter, InstalmentPlan
 from .performance import collector_performance
 from .strategies import current_step, set_behaviour
 
@@ -203,3 +204,28 @@ def performance(username: str, date_from, date_to) -> None:
                   f"{len(result.collectors)} collector line(s); CEI "
                   + (f"from the receivables of {result.receivables_from} and {result.receivables_to}."
                      if result.receivables_from else "not available (no monitored day before and in the period)."))
+
+
+@collections.command("plans")
+@USER
+@click.option("--status", type=click.Choice([*PlanStatus.values, "all"]), default="all", show_default=True)
+@click.option("--customer", default=None, help="Only this customer's plans.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+def plans_cmd(username: str, status: str, customer: str | None, limit: int) -> None:
+    """The instalment plans this user may see, the latest proposed first: customer, amount, status, who approves
+    it, instalments kept of judged."""
+    actor = user_or_system(username)
+    if not actor.has_perm("collections.view_instalmentplan"):
+        refuse("your role may not read instalment plans")
+    rows = InstalmentPlan.objects.for_user(actor).select_related("customer").prefetch_related("instalments__promise")
+    if status != "all":
+        rows = rows.filter(status=status)
+    if customer:
+        rows = rows.filter(customer__code=customer)
+    for plan in rows.order_by("-proposed_on", "-pk")[:limit]:
+        states = [i.state for i in plan.instalments.all()]
+        judged = [s for s in states if s not in ("scheduled", "pending", "cancelled")]
+        console.print(f"{plan.pk}\t{plan.customer.code}\t{plan.amount}\t{plan.status}\t{plan.level}\t"
+                      f"{len(states)} instalment(s)\t{judged.count('kept')} of {len(judged)} judged kept\t"
+                      f"proposed {plan.proposed_on}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"{rows.count():,} instalment plan(s).")

@@ -37,6 +37,8 @@ from .choices import (
     DisputeStatus,
     DisputeTeam,
     Outcome,
+    PlanLevel,
+    PlanStatus,
     PromiseState,
 )
 
@@ -295,3 +297,78 @@ class CollectorPerformanceOut(Schema):
     collectors: list[CollectorPerformanceLineOut]
     portfolios: list[CollectorPerformanceLineOut]
     team: CollectorPerformanceLineOut = Field(description="The whole team over the customers you may see")
+
+
+# --- instalment plans (collections.plans) ------------------------------------------------------------
+
+class PlanInstalmentIn(Schema):
+    due_date: Day = Field(description="Today or later, after the instalment before it")
+    amount: AmountIn = Field(description="Yuan, more than 0, at most two decimals", examples=["10000.00"])
+
+
+class PlanIn(Schema):
+    customer: StrictStr = CustomerField
+    amount: AmountIn = Field(description="What the plan covers: at most what the invoices owe and is not in dispute; "
+                                         "the instalments add up to it", examples=["30000.00"])
+    instalments: list[PlanInstalmentIn] = Field(min_length=2, max_length=120,
+                                                description="In date order; at most the policy's plans.max_instalments")
+    invoices: list[Annotated[StrictStr, Field(max_length=60)]] = Field(
+        [], max_length=200, description="Invoice numbers covered; empty: the oldest open invoices")
+    note: StrictStr = free_text("", max_length=500)
+
+
+class PlanInstalmentOut(Schema):
+    number: int
+    due_date: date
+    amount: Money
+    state: Literal["scheduled", "pending", "kept", "partially_kept", "broken", "cancelled"] = Field(
+        description="scheduled until the plan is approved; then its promise's state")
+    paid_amount: Money | None = Field(description="What was paid towards it, once judged")
+
+    @staticmethod
+    def resolve_paid_amount(obj) -> Decimal | None:
+        judged = obj.promise_id and obj.promise.evaluated_on and obj.promise.state != PromiseState.CANCELLED
+        return obj.promise.paid_amount if judged else None
+
+
+class PlanOut(Schema):
+    id: int
+    customer: str = Field(alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
+    status: PlanStatus
+    amount: Money
+    owed_at_proposal: Money
+    invoices: list[str]
+    oldest_first: bool
+    level: PlanLevel = Field(description="Who approves it, by its amount (policy plans.approval_levels)")
+    note: str
+    proposed_by: Username
+    proposed_on: date
+    decided_by: Username
+    decided_on: date | None
+    reason: str = Field(description="Why it was rejected or cancelled")
+    closed_on: date | None
+    instalments: list[PlanInstalmentOut]
+
+    @staticmethod
+    def resolve_invoices(obj) -> list[str]:
+        return sorted(i.number for i in obj.invoices.all())
+
+    @staticmethod
+    def resolve_instalments(obj) -> list:
+        return sorted(obj.instalments.all(), key=lambda i: i.number)
+
+
+class PlanFilters(Schema):
+    status: PlanStatus | Literal["all"] = "all"
+    customer: Text | None = None
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class PlanPage(Page):
+    items: list[PlanOut]
+
+
+class PlanReasonIn(Schema):
+    reason: StrictStr = free_text(max_length=300, required=True, description="Why the plan is rejected")

@@ -43,7 +43,7 @@ from .forms import (
     WorklistFilterForm,
     filter_cases,
 )
-from .models import Attachment, CollectionCase, CollectionsPolicy, Dispute, PromiseToPay
+from .models import Attachment, CollectionCase, CollectionsPolicy, Dispute, InstalmentPlan, PromiseToPay
 from .performance import collector_performance
 from .queries import promise_reliability
 
@@ -105,6 +105,8 @@ def case_context(request, case: CollectionCase, **forms) -> dict:
                          .prefetch_related("items__invoice")[:ROWS]),
         "events": list(case.events.select_related("user")[:ROWS]),
         "attachments": list(case.attachments.all()[:ROWS]),
+        "plans": list(InstalmentPlan.objects.for_user(user).filter(customer=customer)[:ROWS]),
+        "can_propose_plan": user.has_perm("collections.add_instalmentplan") and case.is_open,
         "reliability": promise_reliability(customer),
         "steps": steps,
         "contact_form": forms.get("contact_form") or ContactForm(),
