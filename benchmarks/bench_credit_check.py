@@ -81,13 +81,13 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def env_for(db: str, data_dir: Path) -> dict[str, str]:
+def env_for(db: str, data_dir: Path, pg_db: str = PG_BENCH_DB) -> dict[str, str]:
     env = {**os.environ, "FENGKONG_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "fengkong.settings",
            "DEBUG": "0", "PYTHONPATH": str(ROOT / "src")}
     env.setdefault("AUDIT_KEY", "benchmark-audit-key-" + "x" * 32)  # required with DEBUG off
     env.pop("REDIS_URL", None)
     if db == "postgres":
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
     else:
         env.pop("DATABASE_URL", None)
     return env

@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
 from fengkong.accounts.choices import PortfolioKind, Role
 from fengkong.accounts.models import Portfolio
@@ -32,11 +33,15 @@ def roles(db):
     return ensure_roles()
 
 
-@pytest.fixture
-def portfolios(db):
+def make_portfolios() -> dict[str, Portfolio]:
     cq = Portfolio.objects.create(code="CQ", name="重庆", kind=PortfolioKind.REGION, region_prefixes="50")
     sc = Portfolio.objects.create(code="SC", name="四川", kind=PortfolioKind.REGION, region_prefixes="51")
     return {"CQ": cq, "SC": sc}
+
+
+@pytest.fixture
+def portfolios(db):
+    return make_portfolios()
 
 
 def make_user(username: str, role: str | None, groups, portfolios=()):
@@ -52,6 +57,10 @@ def make_user(username: str, role: str | None, groups, portfolios=()):
 @pytest.fixture
 def users(roles, portfolios):
     """One user per role, named after the role; plus `nobody` with no role."""
+    return make_users(roles, portfolios)
+
+
+def make_users(roles, portfolios) -> dict:
     made = {}
     for role in Role.values:
         scoped = {Role.COLLECTOR: [portfolios["CQ"]], Role.SALES: [portfolios["SC"]]}.get(role, [])
@@ -79,6 +88,10 @@ def make_invoice(customer, number: str, amount="10000.00", open_amount=None, day
 @pytest.fixture
 def book(portfolios):
     """Two customers in Chongqing, one in Chengdu, each with invoices in several aging buckets."""
+    return make_book(portfolios)
+
+
+def make_book(portfolios) -> dict:
     cq1 = make_customer("C000001", "500103", portfolios["CQ"], name="重庆渝中精密机械有限公司")
     cq2 = make_customer("C000002", "500112", portfolios["CQ"], industry="E")
     sc1 = make_customer("C000003", "510100", portfolios["SC"], name="成都锦江电子有限公司")
@@ -94,10 +107,31 @@ def book(portfolios):
 
 # --- shared test machinery -----------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def module_rows(django_db_setup, django_db_blocker):
+    """Rows a whole test module reads, made once: inside a transaction that is rolled back after the module,
+    each of its tests (asking for `db` as well) runs in a savepoint within it — what Django's
+    TestCase.setUpTestData does for a class. For tests that only read the rows: their objects are shared."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # as TestCase's own: a durable atomic block in the code under test may open
+        atomic.__enter__()
+    try:
+        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """argon2 is deliberately slow; these tests are not about hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)

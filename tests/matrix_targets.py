@@ -16,7 +16,7 @@ from django.utils import timezone
 from tests.conftest import AS_OF
 from tests.credit.approvals_fixtures import PREVIEW, pending_proposal
 
-from fengkong.collections.models import CollectionCase, Dispute, DisputeItem
+from fengkong.collections.models import CollectionCase, Dispute, DisputeItem, Instalment, InstalmentPlan
 from fengkong.contracts.models import Contract, ContractDocument, DueDiligenceItem
 from fengkong.core import dates
 from fengkong.core.audit import jsonable
@@ -117,6 +117,29 @@ def open_dispute(scene: Scene) -> Dispute:
                                      opened_on=today, due_date=today + timedelta(days=14), opened_by=scene.maker)
     DisputeItem.objects.create(dispute=dispute, invoice=invoice, amount=invoice.open_amount)
     return dispute
+
+
+def with_open_case(scene: Scene):
+    """The scene's customer, with an open case (an instalment plan is proposed on one)."""
+    if not CollectionCase.objects.open().filter(customer=scene.customer).exists():
+        collection_case(scene)
+    return scene.customer
+
+
+def proposed_plan(scene: Scene) -> InstalmentPlan:
+    """A plan of 100.00 in two instalments on the scene's customer's open invoices, proposed by `maker`, waiting
+    for the collections manager's level."""
+    customer = with_open_case(scene)
+    invoices = list(customer.invoices.filter(open_amount__gt=0))
+    today = dates.business_today()
+    plan = InstalmentPlan.objects.create(
+        case=CollectionCase.objects.open().get(customer=customer), customer=customer, amount=Decimal("100.00"),
+        owed_at_proposal=sum((i.open_amount for i in invoices), Decimal("0.00")), oldest_first=True,
+        level="collections_manager", proposed_by=scene.maker, proposed_on=today)
+    plan.invoices.set(invoices)
+    Instalment.objects.bulk_create([Instalment(plan=plan, number=1, due_date=today + timedelta(days=5), amount=50),
+                                    Instalment(plan=plan, number=2, due_date=today + timedelta(days=10), amount=50)])
+    return plan
 
 
 def open_invoice(customer) -> Invoice:

@@ -42,7 +42,9 @@ ALIKE = {
     "worklist": "the collectors' worklist: its order (monitoring), scoring's ranking of it",
     "ledger": "the receivables ledger: features read from it (engine), the demo company's (demo)",
     "delay": "payment-delay prediction: the model (engine), its ledger reading and use (scoring)",
-    "charts": "plotly figures as JSON-ready dicts (core's shared ones, monitoring's, scoring's)",
+    "charts": "plotly figures as JSON-ready dicts (core's shared ones, monitoring's, scoring's, collections')",
+    "performance": "how those who work the cases do, read at request time over what the reader may see (legal's "
+                   "law firms, collections' collectors)",
     "exports": "a report written as files a person opens (monitoring's aging workbook, receivables' reconciliation)",
 }
 

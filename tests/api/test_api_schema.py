@@ -43,12 +43,16 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          "/api/v1/collections/cases/{case_id}/reassign", "/api/v1/collections/contacts",
          "/api/v1/collections/promises", "/api/v1/collections/disputes",
          "/api/v1/collections/disputes/{dispute_id}/resolve", "/api/v1/collections/cases/{case_id}/behaviour",
+         "/api/v1/collections/performance",
          # industry risk (issue 15)
          "/api/v1/industry/indicators", "/api/v1/industry/indicators/{indicator_code}",
          "/api/v1/industry/indicators/{indicator_code}/observations", "/api/v1/industry/outlooks",
          # dunning letters and pauses (issue 12)
          "/api/v1/collections/dunning/letters", "/api/v1/collections/dunning/letters/{letter_id}/delivered",
          "/api/v1/collections/dunning/pauses", "/api/v1/collections/dunning/pauses/{pause_id}/end",
+         # instalment plans (issue 12)
+         "/api/v1/collections/plans", "/api/v1/collections/plans/{plan_id}", "/api/v1/collections/plans/{plan_id}/approve",
+         "/api/v1/collections/plans/{plan_id}/reject",
          # law firms and costs (issue 13)
          "/api/v1/legal/cases/{case_id}/costs", "/api/v1/legal/cases/{case_id}/firm-invoices",
          "/api/v1/legal/cases/{case_id}/recoveries", "/api/v1/legal/engagements", "/api/v1/legal/firms",

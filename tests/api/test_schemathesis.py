@@ -58,6 +58,10 @@ UNSTATABLE = [
     ("body", "channel", re.compile(r"No letter is sent")),
     ("body", "recipient", re.compile(r"no email address|not an email address")),
     ("body", "ems_number", re.compile(r"not an EMS number")),
+    # instalment plans: the schedule against today and the amount, the customer's case and its other plans
+    ("body", "instalments", re.compile(r"add up to|in the past|is not after|days ahead|at most \d+ instalments|"
+                                       r"has passed|must be more than 0")),
+    ("body", "customer", re.compile(r"no open collection case|already has a plan")),
     ("body", "until", re.compile(r"in the past|at most \d+ days|already paused")),
     ("body", "delivered_on", re.compile(r"between the day it was sent")),
     ("body", "period", re.compile(r"last day of its period")),  # an indicator's period: its month's, quarter's or year's end
@@ -108,6 +112,7 @@ def known_keys(book, users) -> dict:
             "indicator_code": targets.indicator().code, "item_id": _evidence_item(customer),
             "write_off_id": targets.proposed_write_off(scene).pk,
             "letter_id": targets.sent_letter(scene).pk, "pause_id": targets.dunning_pause(scene).pk,
+            "plan_id": targets.proposed_plan(scene).pk,  # after collection_case_id: the plan is on that case
             "engagement_id": targets.engagement(scene).pk}
 
 

@@ -1,11 +1,17 @@
-"""DSO by the countback method, best possible DSO and days beyond terms."""
+"""DSO by the countback method, best possible DSO and days beyond terms; the collection effectiveness index."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fengkong.engine.dso import best_possible_dso, days_beyond_terms, dso_countback, dso_countback_book
+from fengkong.engine.dso import (
+    best_possible_dso,
+    collection_effectiveness,
+    days_beyond_terms,
+    dso_countback,
+    dso_countback_book,
+)
 
 
 def test_countback_walks_back_through_the_months_until_the_receivables_are_used_up():
@@ -84,3 +90,31 @@ def test_more_receivables_never_mean_fewer_days(sales, smaller, larger):
     smaller, larger = sorted((smaller, larger))
     days = [30] * len(sales)
     assert dso_countback(smaller, sales, days) <= dso_countback(larger, sales, days)
+
+
+def test_cei_is_what_was_collected_of_what_could_be():
+    # 10,000.00 open at the start, 1,000.00 sold on credit, 6,000.00 open at the end of which 2,000.00 not yet
+    # due: (10,000 + 1,000 - 6,000) / (10,000 + 1,000 - 2,000) = 5,000 / 9,000 = 55.6 %
+    assert collection_effectiveness(1_000_000, 100_000, 600_000, 200_000) == pytest.approx(500 / 9)
+    assert collection_effectiveness(800_000, 0, 0, 0) == 100.0   # everything collected
+    assert collection_effectiveness(800_000, 0, 800_000, 0) == 0.0   # nothing collected
+
+
+def test_cei_is_none_when_nothing_was_collectible():
+    assert collection_effectiveness(0, 100_000, 100_000, 100_000) is None
+    assert collection_effectiveness(0, 0, 0, 0) is None
+
+
+@pytest.mark.parametrize("parts", [(-1, 0, 0, 0), (0, 0, 100, 200)])
+def test_cei_refuses_impossible_receivables(parts):
+    with pytest.raises(ValueError, match="cannot be negative|exceed the total"):
+        collection_effectiveness(*parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**12), st.integers(0, 10**12), st.integers(0, 10**12), st.integers(0, 10**12))
+def test_cei_stays_between_0_and_100_when_the_end_is_no_more_than_the_start_and_the_sales(begin, sales, end, current):
+    end = min(end, begin + sales)
+    current = min(current, end)
+    cei = collection_effectiveness(begin, sales, end, current)
+    assert cei is None or 0.0 <= cei <= 100.0 + 1e-9

@@ -47,3 +47,18 @@ def test_any_promises_are_judged_as_a_plain_reading_says(rows, receipts):
             kept = open_now <= 0 or got >= amount - tol
             expected[pid] = (got, "kept" if kept else "partially_kept" if got else "broken")
     assert judged == expected
+
+
+def test_instalments_count_what_was_paid_beyond_the_earlier_ones_up_to_their_own_amount():
+    from fengkong.engine.promises import AHEAD_SCHEMA
+
+    # a plan of 6,000 + 6,000 + 2,000 on the same invoices; 9,000 paid by the second one's date, 9,000 by the third's
+    promises, paid = frames([
+        (1, 6_000_00, AS_OF, 100_00, 5_000_00),
+        (2, 6_000_00, AS_OF, 100_00, 5_000_00),
+        (3, 2_000_00, AS_OF, 100_00, 5_000_00),
+        (4, 1_000_00, AS_OF, 0, 5_000_00),          # a plain promise: no ahead row, paid as it is
+    ], [(1, 9_000_00), (2, 9_000_00), (3, 9_000_00), (4, 1_500_00)])
+    ahead = pl.DataFrame([(1, 0), (2, 6_000_00), (3, 12_000_00)], schema=AHEAD_SCHEMA, orient="row")
+    assert sorted(judge(promises, paid, AS_OF, ahead).iter_rows()) == [
+        (1, 6_000_00, "kept"), (2, 3_000_00, "partially_kept"), (3, 0, "broken"), (4, 1_500_00, "kept")]

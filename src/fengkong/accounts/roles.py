@@ -62,13 +62,19 @@ MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback
 COLLECTIONS_READ = ["collections.view_collectioncase", "collections.view_caseevent", "collections.view_contact",
                     "collections.view_attachment", "collections.view_promisetopay", "collections.view_dispute",
                     "collections.view_collectionspolicy", "collections.view_dunningletter",
-                    "collections.view_dunningpause"]
+                    "collections.view_dunningpause", "collections.view_instalmentplan", "collections.view_instalment"]
 COLLECTIONS_WORK = ["collections.add_contact", "collections.add_promisetopay", "collections.add_dispute",
                     "collections.take_case", "collections.set_behaviour", "collections.send_dunning",
-                    "collections.pause_dunning"]
+                    "collections.pause_dunning", "collections.add_instalmentplan"]
+# Instalment plans are approved by level (collections policy `plans.approval_levels`): `approve_plan` is the
+# collections manager's level, `approve_large_plan` the risk manager's (it approves the lower level too).
 COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy",
-                      "collections.send_final_demand"]
+                      "collections.send_final_demand", "collections.approve_plan", "collections.approve_large_plan"]
 DISPUTE_OWNER = ["collections.view_dispute", "collections.resolve_dispute"]
+# Collector performance (collections.performance): a collector reads their own line and the team's totals over
+# their portfolios; a manager every collector's line.
+PERFORMANCE_OWN = ["collections.view_performance"]
+PERFORMANCE_TEAM = PERFORMANCE_OWN + ["collections.view_team_performance"]
 
 # Contracts (fengkong.contracts, docs/contracts.md): who reads the register, who analyses and registers
 # contracts and their documents, who approves them (maker-checker by value).
@@ -122,7 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + MONITOR_WORK + MONITOR_MANAGE + DELIVERY_LOG + ["notifications.retry_delivery"] + CREDIT_READ + CREDIT_ANALYSE
     + CREDIT_MANAGE + ["credit.request_check"] + MODELS_READ + MODELS_MANAGE + REVIEW_CONFIRM + RECONCILE
     + EVIDENCE_STORE + ["evidence.verify_evidence", "evidence.export_evidence"] + LEGAL_READ + FIRMS_READ + ["legal.approve_restructuring"]
-    + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE
+    + COLLECTIONS_READ + COLLECTIONS_WORK + COLLECTIONS_MANAGE + PERFORMANCE_TEAM
     + CONTRACTS_WORK + CONTRACTS_APPROVE + PROVISIONS_READ,
     Role.RISK_COMMITTEE: READ_LEDGER + SEE_ALL + MONITOR_READ + CREDIT_READ + ["credit.vote_committee"] + MODELS_READ
     + ["scoring.approve_promotion"] + RECONCILE + CONTRACTS_READ,
@@ -131,7 +137,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + COLLECTIONS_READ + CONTRACTS_WORK,
     Role.COLLECTOR: READ_LEDGER + MONITOR_READ + MONITOR_WORK + CREDIT_READ + [
         "scoring.view_invoiceprediction", "scoring.view_cashforecast"] + EVIDENCE_STORE + COLLECTIONS_READ
-    + COLLECTIONS_WORK,
+    + COLLECTIONS_WORK + PERFORMANCE_OWN,
     Role.LEGAL_OFFICER: READ_LEDGER + SEE_ALL + MONITOR_READ + MONITOR_WORK + CREDIT_READ + ["credit.flag_customer"]
     + EVIDENCE_LEGAL + LEGAL_WORK + FIRMS_MANAGE + COLLECTIONS_READ + CONTRACTS_WORK
     + ["contracts.approve_contract"],

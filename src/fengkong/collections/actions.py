@@ -80,13 +80,13 @@ def _jsonable(params: dict) -> dict:
     return {k: (str(v) if isinstance(v, Decimal | date | datetime) else v) for k, v in params.items()}
 
 
-def _visible(actor, customer: Customer) -> Customer:
+def ensure_visible(actor, customer: Customer) -> Customer:
     if not scope(Customer.objects.filter(pk=customer.pk), actor, customer_path="").exists():
         raise PermissionDenied("this customer is not in your portfolio")
     return customer
 
 
-def _open_case(customer: Customer) -> CollectionCase | None:
+def open_case_now(customer: Customer) -> CollectionCase | None:
     return CollectionCase.objects.open().filter(customer=customer).first()
 
 
@@ -117,7 +117,7 @@ def publish_policy(*, actor, config: dict, note: str = "") -> CollectionsPolicy:
 def take_case(*, actor, case: CollectionCase) -> CollectionCase:
     """The actor becomes the owner of a case nobody owns; if somebody took it first, CaseTaken."""
     require(actor, "collections.take_case")
-    _visible(actor, case.customer)
+    ensure_visible(actor, case.customer)
     if not CollectionCase.objects.filter(pk=case.pk, owner__isnull=True, status="open").update(owner=actor):
         current = CollectionCase.objects.select_related("owner").get(pk=case.pk)
         who = current.owner.get_username() if current.owner else None
@@ -191,7 +191,7 @@ def check_contact(data: ContactIn, now: datetime, today: date | None = None) -> 
 
 def write_contact(*, actor, customer: Customer, data: ContactIn, source: str) -> Contact:
     """Store one checked contact with its timeline event (inside the caller's transaction)."""
-    case = _open_case(customer)
+    case = open_case_now(customer)
     contact = Contact.objects.create(
         case=case, customer=customer, channel=data.channel, outcome=data.outcome, at=data.at or timezone.now(),
         person=data.person[:80], duration_seconds=data.duration_seconds, notes=data.notes[:4000],
@@ -207,7 +207,7 @@ def log_contact(*, actor, customer: Customer, data: ContactIn, source: str = Con
                 upload=None, today: date | None = None) -> Contact:
     """Log a contact (with a file: a letter, a recording, kept on the open case); all of it or nothing."""
     require(actor, "collections.add_contact")
-    _visible(actor, customer)
+    ensure_visible(actor, customer)
     problems = check_contact(data, timezone.now(), today)
     if problems:
         raise ContactInvalid(problems)
@@ -226,7 +226,7 @@ def log_contact(*, actor, customer: Customer, data: ContactIn, source: str = Con
 def add_attachment(*, actor, case: CollectionCase, upload, contact: Contact | None = None) -> Attachment:
     """Store an uploaded file (a letter, a recording) on a case, with its size and SHA-256."""
     require(actor, "collections.add_contact")
-    _visible(actor, case.customer)
+    ensure_visible(actor, case.customer)
     return store_attachment(actor=actor, case=case, upload=upload, contact=contact)
 
 
@@ -279,7 +279,7 @@ def record_promise(*, actor, customer: Customer, amount: Decimal, due_date: date
     """A promise to pay `amount` by `due_date`, on the named invoices or else the oldest open ones; `today`
     is the day it was taken (default the business date; the demo's history takes them on past days)."""
     require(actor, "collections.add_promisetopay")
-    _visible(actor, customer)
+    ensure_visible(actor, customer)
     policy = CollectionsPolicy.current().parsed()
     today = today or dates.business_today()
     amount = quantize(Decimal(amount))
@@ -290,13 +290,13 @@ def record_promise(*, actor, customer: Customer, amount: Decimal, due_date: date
     if due_date > today + timedelta(days=policy.max_days_ahead):
         raise PromiseInvalid(f"the promised date {due_date} is more than {policy.max_days_ahead} days ahead",
                              field="due_date")
-    covered = _covered(customer, amount, invoices, today)
+    covered = covered_invoices(customer, amount, invoices, today)
     total = sum(covered.values(), Decimal("0.00"))
     if amount > total:
         what = "the named invoices owe" if invoices else "the customer owes"
         raise PromiseInvalid(f"the promise of {amount} is more than {what} ({total})", field="amount")
     promise = PromiseToPay.objects.create(
-        case=_open_case(customer), customer=customer, contact=contact, amount=amount, due_date=due_date,
+        case=open_case_now(customer), customer=customer, contact=contact, amount=amount, due_date=due_date,
         taken_on=today, oldest_first=not invoices, owed_at_promise=total, tolerance_days=policy.tolerance_days,
         tolerance_amount=Decimal(policy.tolerance_fen) / 100, policy_version=policy.version, taken_by=actor)
     promise.invoices.set(list(covered))
@@ -310,7 +310,7 @@ def record_promise(*, actor, customer: Customer, amount: Decimal, due_date: date
     return promise
 
 
-def _covered(customer: Customer, amount: Decimal, invoices: Sequence[Invoice], day: date) -> dict[int, Decimal]:
+def covered_invoices(customer: Customer, amount: Decimal, invoices: Sequence[Invoice], day: date) -> dict[int, Decimal]:
     """The invoices a promise covers and what each owed on `day` (locked until the promise is stored)."""
     if invoices:
         locked = list(Invoice.objects.select_for_update().filter(pk__in=[i.pk for i in invoices]).order_by("pk"))
@@ -353,7 +353,7 @@ def open_dispute(*, actor, customer: Customer, reason: str, team: str, owner, it
                  today: date | None = None) -> Dispute:
     """A dispute on one or more invoices (or a part of one), answered by `owner` outside collections."""
     require(actor, "collections.add_dispute")
-    _visible(actor, customer)
+    ensure_visible(actor, customer)
     policy = CollectionsPolicy.current().parsed()
     today = today or dates.business_today()
     if reason not in DisputeReason.values:
@@ -368,7 +368,7 @@ def open_dispute(*, actor, customer: Customer, reason: str, team: str, owner, it
     if not items:
         raise DisputeInvalid("name at least one invoice in dispute", field="items")
     amounts = _disputed_amounts(customer, items)
-    dispute = Dispute.objects.create(customer=customer, case=_open_case(customer), contact=contact, reason=reason,
+    dispute = Dispute.objects.create(customer=customer, case=open_case_now(customer), contact=contact, reason=reason,
                                      team=team, owner=owner, opened_on=today, due_date=due_date,
                                      description=description[:2000], opened_by=actor)
     DisputeItem.objects.bulk_create([DisputeItem(dispute=dispute, invoice_id=pk, amount=a) for pk, a in amounts.items()])
@@ -432,7 +432,7 @@ def resolve_dispute(*, actor, dispute: Dispute, resolution: str, root_cause: str
     still = set(DisputeItem.objects.filter(invoice_id__in=invoice_ids, dispute__status=DisputeStatus.OPEN)
                 .values_list("invoice_id", flat=True))
     Invoice.objects.filter(pk__in=[pk for pk in invoice_ids if pk not in still]).update(disputed=False)
-    case = _open_case(dispute.customer)
+    case = open_case_now(dispute.customer)
     refresh_case_amounts(case)
     event(case, EventKind.DISPUTE_RESOLVED, user=actor, dispute=dispute.pk, resolution=resolution,
           days=(today - dispute.opened_on).days)

@@ -1,5 +1,5 @@
 """Admin pages of collections: read-only and scoped like the web UI. Cases, contacts, promises and disputes
-change through the actions (actions.py) from the collections pages, the API and the command line; a policy
+(and instalment plans: plans.py) change through the actions (actions.py) from the collections pages, the API and the command line; a policy
 version is published with `fengkong collections publish-policy`."""
 
 from __future__ import annotations
@@ -8,7 +8,17 @@ from django.contrib import admin
 
 from fengkong.core.admin import ReadOnlyAdmin
 
-from .models import Attachment, CaseEvent, CollectionCase, CollectionsPolicy, Contact, Dispute, PromiseToPay
+from .models import (
+    Attachment,
+    CaseEvent,
+    CollectionCase,
+    CollectionsPolicy,
+    Contact,
+    Dispute,
+    Instalment,
+    InstalmentPlan,
+    PromiseToPay,
+)
 
 
 class CustomerScoped(ReadOnlyAdmin):
@@ -60,3 +70,25 @@ class DisputeAdmin(CustomerScoped):
     list_display = ("customer", "reason", "team", "owner", "status", "due_date", "resolution")
     list_filter = ("status", "reason", "team", "resolution")
     search_fields = ("customer__code", "customer__name")
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    fields = ("number", "due_date", "amount", "promise")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(InstalmentPlan)
+class InstalmentPlanAdmin(CustomerScoped):
+    list_display = ("customer", "amount", "status", "level", "proposed_by", "proposed_on", "decided_by", "closed_on")
+    list_filter = ("status", "level")
+    search_fields = ("customer__code", "customer__name")
+    inlines = [InstalmentInline]

@@ -1,5 +1,5 @@
 """Collections endpoints of /api/v1: cases (take, reassign), contacts (a call-centre posts its calls), promises to
-pay and disputes (resolve).
+pay and disputes (resolve); dunning (dunning_api) and instalment plans (plan_api) are added below.
 
 As everywhere in the API, rows come from the `for_user` querysets (core.permissions.scope): a case or customer of
 another portfolio is a 404 like one that does not exist. State changes call the actions, which check the
@@ -19,6 +19,7 @@ from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 
 from fengkong.core import dates
+from fengkong.core.currencies import functional_currency
 from fengkong.core.permissions import require
 from fengkong.core.schemas import answers, caller, page
 from fengkong.customers.api import visible_customer
@@ -30,11 +31,15 @@ from .dunning_api import router as dunning_router
 from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClosed
 from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
+from .performance import collector_performance
+from .plan_api import router as plan_router
 from .schemas import (
     BehaviourIn,
     CaseFilters,
     CaseOut,
     CasePage,
+    CollectorPerformanceFilters,
+    CollectorPerformanceOut,
     ContactFilters,
     ContactLogIn,
     ContactLogOut,
@@ -255,6 +260,26 @@ def set_behaviour(request, case_id: CaseId, body: BehaviourIn):
         raise _refused(exc) from None
     return _case(user, case_id)
 
+
+
+@router.get("/collections/performance", response=answers(CollectorPerformanceOut, 403, 409, 422),
+            url_name="collection_performance")
+def performance(request, filters: Query[CollectorPerformanceFilters]):
+    """Collector performance over a period (default: the last full month): money collected, promises taken,
+    kept, partially kept and broken, the CEI, cases closed, contacts and how many reached somebody, days to
+    resolve disputes; per collector (only your own line unless you may read the team's), per portfolio and for
+    the team, over the customers you may see. 422 for a period that runs backwards; 409 for an amount in a
+    currency without an exchange rate."""
+    try:
+        result = collector_performance(caller(request), filters.date_from, filters.date_to)
+    except CollectionsError as exc:
+        raise _refused(exc) from None
+    return {**vars(result), "currency": functional_currency()}
+
 # Dunning (collections.dunning_api): the letters of today's figures, their log, pauses.
 
 router.add_router("", dunning_router)
+
+# Instalment plans (collections.plan_api): propose, read, approve and reject.
+
+router.add_router("", plan_router)

@@ -37,14 +37,16 @@ from fengkong.monitoring.policy import Policy as MonitoringPolicy
 from fengkong.receivables.models import PaymentAllocation
 from fengkong.scoring.models import InvoicePrediction
 
-from .choices import CasePromise, CaseStatus, EventKind, PromiseState
-from .models import CaseEvent, CollectionCase, DisputeItem, PromiseToPay
+from .choices import CasePromise, CaseStatus, EventKind, PlanStatus, PromiseState
+from .models import CaseEvent, CollectionCase, DisputeItem, Instalment, InstalmentPlan, PromiseToPay
 from .policy import Policy
 
 ZONE_COLUMNS = ("amount_normal", "amount_attention", "amount_warning", "amount_danger")
 FIGURES = ("zone", "max_days_overdue", "overdue_items", *ZONE_COLUMNS, "overdue_amount", "disputed_amount",
            "expected_loss")
 BROKEN_TITLE = _("%(customer)s broke a promise to pay %(amount)s by %(date)s (%(paid)s paid)")
+MISSED_TITLE = _("%(customer)s missed instalment %(number)s of its plan: %(amount)s by %(date)s (%(paid)s paid); "
+                 "the plan is broken")
 CHUNK = 5000
 
 
@@ -175,6 +177,8 @@ class Judged:
     partially_kept: int = 0
     broken: int = 0
     alerts_raised: int = 0
+    plans_completed: int = 0
+    plans_broken: int = 0
 
 
 def pending_promises(as_of: date) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, PromiseToPay]]:
@@ -204,12 +208,27 @@ def pending_promises(as_of: date) -> tuple[pl.DataFrame, pl.DataFrame, dict[int,
     return frame, pl.DataFrame(paid, schema=judging.PAID_SCHEMA, orient="row"), promises
 
 
+def instalments_ahead() -> pl.DataFrame:
+    """For each instalment of a followed plan, what the plan's earlier instalments take first from what was paid
+    (judging.AHEAD_SCHEMA): the sum of their amounts."""
+    rows = sorted(Instalment.objects.filter(plan__status__in=[PlanStatus.APPROVED, PlanStatus.ACTIVE],
+                                            promise__isnull=False)
+                  .values_list("plan_id", "number", "promise_id", "amount"))
+    out, running, plan = [], 0, None
+    for plan_id, _number, promise_id, amount in rows:
+        running = 0 if plan_id != plan else running
+        plan = plan_id
+        out.append((promise_id, running))
+        running += to_fen(amount)
+    return pl.DataFrame(out, schema=judging.AHEAD_SCHEMA, orient="row")
+
+
 def judge_promises(as_of: date, policy: Policy, monitoring_policy: MonitoringPolicy, *, people: People | None,
                    actor=None) -> Judged:
     """Judge every pending promise whose date and tolerance have passed; a broken one raises an alert and
     moves its customer's case one step up its strategy. Call inside the step's transaction."""
     frame, paid, promises = pending_promises(as_of)
-    judged = judging.judge(frame, paid, as_of)
+    judged = judging.judge(frame, paid, as_of, instalments_ahead())
     out = Judged()
     if judged.is_empty():
         return out
@@ -231,6 +250,7 @@ def judge_promises(as_of: date, policy: Policy, monitoring_policy: MonitoringPol
         if state == judging.BROKEN:
             broken.append(promise)
     PromiseToPay.objects.bulk_update(done, ["state", "paid_amount", "evaluated_on"], batch_size=1000)
+    events += follow_plans(as_of, cases, changes, out)
     events += _move_cases(cases, done, broken, as_of, policy)
     CaseEvent.objects.bulk_create(events, batch_size=2000)
     record_many(actor, changes)
@@ -239,6 +259,45 @@ def judge_promises(as_of: date, policy: Policy, monitoring_policy: MonitoringPol
                               as_of=as_of, actor=actor, people=people, send_messages=False)
         out.alerts_raised = counts["alerts_raised"]
     return out
+
+
+def plan_status(states: list[str]) -> str | None:
+    """A followed plan's status from its instalments' states: broken once one is broken, completed once every
+    one is kept (or partially kept), on track once one is; None while none is judged."""
+    if PromiseState.BROKEN in states:
+        return PlanStatus.BROKEN
+    judged = [s for s in states if s in (PromiseState.KEPT, PromiseState.PARTIALLY_KEPT)]
+    if judged and len(judged) == len(states):
+        return PlanStatus.COMPLETED
+    return PlanStatus.ACTIVE if judged else None
+
+
+def follow_plans(as_of: date, cases: dict, changes: list[Change], out: Judged) -> list[CaseEvent]:
+    """The plans whose instalments were judged on `as_of`: on track, completed, or broken (its instalments not
+    yet due are cancelled). Returns their timeline events; a plan already moved is left alone (a second run)."""
+    plans = (InstalmentPlan.objects.filter(status__in=[PlanStatus.APPROVED, PlanStatus.ACTIVE],
+                                           instalments__promise__evaluated_on=as_of).distinct()
+             .prefetch_related("instalments__promise"))
+    events = []
+    for plan in plans:
+        instalments = list(plan.instalments.all())
+        status = plan_status([i.promise.state for i in instalments if i.promise_id])
+        if status is None or status == plan.status:
+            continue
+        closed = as_of if status in (PlanStatus.BROKEN, PlanStatus.COMPLETED) else None
+        InstalmentPlan.objects.filter(pk=plan.pk).update(status=status, closed_on=closed)
+        if status == PlanStatus.BROKEN:
+            PromiseToPay.objects.filter(instalment__plan=plan, state=PromiseState.PENDING).update(
+                state=PromiseState.CANCELLED, evaluated_on=as_of)
+            out.plans_broken += 1
+        out.plans_completed += status == PlanStatus.COMPLETED
+        changes.append(Change("instalment_plan.followed", "instalmentplan", str(plan.pk),
+                              before={"status": plan.status}, after={"status": status, "as_of": as_of}))
+        case = cases.get(plan.customer_id)
+        if case is not None and closed:
+            kind = EventKind.PLAN_BROKEN if status == PlanStatus.BROKEN else EventKind.PLAN_COMPLETED
+            events.append(CaseEvent(case=case, kind=kind, params={"plan": plan.pk, "as_of": str(as_of)}))
+    return events
 
 
 def _move_cases(cases: dict, done: list[PromiseToPay], broken: list[PromiseToPay], as_of: date,
@@ -268,14 +327,22 @@ def _move_cases(cases: dict, done: list[PromiseToPay], broken: list[PromiseToPay
 
 
 def _broken_alerts(broken: list[PromiseToPay], as_of: date, policy: MonitoringPolicy) -> list:
+    """One alert per broken promise; a missed instalment's says so and names its plan."""
     names = customer_labels(sorted({p.customer_id for p in broken}))
-    template = in_site_language(BROKEN_TITLE)
+    template, missed = in_site_language(BROKEN_TITLE), in_site_language(MISSED_TITLE)
     currency = settings.FUNCTIONAL_CURRENCY
-    return [new_alert(AlertKind.PROMISE_BROKEN, customer_id=p.customer_id, key=f"promise_broken:p{p.pk}",
-                      as_of=as_of, policy=policy,
-                      title=template % {"customer": names.get(p.customer_id, str(p.customer_id)), "amount": p.amount,
-                                        "date": p.due_date, "paid": p.paid_amount},
-                      details={"promise": p.pk, "amount": str(p.amount), "paid": str(p.paid_amount),
-                               "due_date": str(p.due_date), "currency": currency})
-            for p in broken]
+    instalments = {i.promise_id: i for i in Instalment.objects.filter(promise__in=[p.pk for p in broken])}
+    alerts = []
+    for p in broken:
+        instalment = instalments.get(p.pk)
+        words = {"customer": names.get(p.customer_id, str(p.customer_id)), "amount": p.amount, "date": p.due_date,
+                 "paid": p.paid_amount, "number": instalment.number if instalment else ""}
+        details = {"promise": p.pk, "amount": str(p.amount), "paid": str(p.paid_amount),
+                   "due_date": str(p.due_date), "currency": currency}
+        if instalment is not None:
+            details |= {"plan": instalment.plan_id, "instalment": instalment.number}
+        alerts.append(new_alert(AlertKind.PROMISE_BROKEN, customer_id=p.customer_id, key=f"promise_broken:p{p.pk}",
+                                as_of=as_of, policy=policy, title=(missed if instalment else template) % words,
+                                details=details))
+    return alerts
 

@@ -16,10 +16,12 @@ class PromiseState(models.TextChoices):
     KEPT = "kept", _("Kept")
     PARTIALLY_KEPT = "partially_kept", _("Partially kept")
     BROKEN = "broken", _("Broken")
+    CANCELLED = "cancelled", _("Cancelled")  # an instalment of a plan broken or cancelled before its date
 
 
 PROMISE_COLOURS = {PromiseState.PENDING: "#1565c0", PromiseState.KEPT: "#2e7d32",
-                   PromiseState.PARTIALLY_KEPT: "#f9a825", PromiseState.BROKEN: "#c62828"}
+                   PromiseState.PARTIALLY_KEPT: "#f9a825", PromiseState.BROKEN: "#c62828",
+                   PromiseState.CANCELLED: "#757575"}
 
 
 class CasePromise(models.TextChoices):
@@ -113,6 +115,12 @@ class EventKind(models.TextChoices):
     LETTER = "letter", _("Dunning letter")
     DUNNING_PAUSED = "dunning_paused", _("Dunning paused")
     DUNNING_RESUMED = "dunning_resumed", _("Dunning resumed")
+    PLAN_PROPOSED = "plan_proposed", _("Instalment plan proposed")
+    PLAN_APPROVED = "plan_approved", _("Instalment plan approved")
+    PLAN_REJECTED = "plan_rejected", _("Instalment plan rejected")
+    PLAN_CANCELLED = "plan_cancelled", _("Instalment plan cancelled")
+    PLAN_COMPLETED = "plan_completed", _("Instalment plan completed")
+    PLAN_BROKEN = "plan_broken", _("Instalment plan broken")
 
 
 # The steps a strategy is made of (policy.STEP_ACTIONS), as the worklist names them.
@@ -158,3 +166,37 @@ class LetterStatus(models.TextChoices):
     FAILED = "failed", _("Sending failed")
     DELIVERED = "delivered", _("Delivered")
 
+
+
+# --- instalment plans (collections.plans) ------------------------------------------------------------
+
+class PlanStatus(models.TextChoices):
+    """An instalment plan's life: proposed, then approved or rejected; approved, the night follows it: on track
+    once an instalment is kept, completed when every one is, broken when one is missed; cancelled by hand."""
+
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ACTIVE = "active", _("On track")
+    COMPLETED = "completed", _("Completed")
+    BROKEN = "broken", _("Broken")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+LIVE_PLAN = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.ACTIVE)   # at most one per customer
+FOLLOWED_PLAN = (PlanStatus.APPROVED, PlanStatus.ACTIVE)                     # judged by the night; dunning waits
+PLAN_COLOURS = {PlanStatus.PROPOSED: "#1565c0", PlanStatus.APPROVED: "#2e7d32", PlanStatus.REJECTED: "#757575",
+                PlanStatus.ACTIVE: "#2e7d32", PlanStatus.COMPLETED: "#2e7d32", PlanStatus.BROKEN: "#c62828",
+                PlanStatus.CANCELLED: "#757575"}
+
+
+class PlanLevel(models.TextChoices):
+    """Who approves an instalment plan, by its amount (policy `plans.approval_levels`), lowest first."""
+
+    COLLECTIONS_MANAGER = "collections_manager", _("Collections manager")
+    RISK_MANAGER = "risk_manager", _("Risk manager")
+
+
+# The permission each level needs; a higher level's permission approves the lower levels too.
+PLAN_LEVEL_PERMISSIONS = {PlanLevel.COLLECTIONS_MANAGER: "collections.approve_plan",
+                          PlanLevel.RISK_MANAGER: "collections.approve_large_plan"}

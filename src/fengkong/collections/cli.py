@@ -1,5 +1,5 @@
-"""`fengkong collections …`: import a call centre's call records, print a collector's worklist, publish a
-collections policy version. Thin verbs: they parse, call an action or a query and print a one-line summary.
+"""`fengkong collections …`: import a call centre's call records, print a collector's worklist and the instalment
+plans, publish a collections policy version. Thin verbs: they parse, call an action or a query and print a one-line summary.
 Every verb acts as a named user (`--user`): what a collector may see and do is what the command may."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 from django.core.exceptions import PermissionDenied
+from rich.table import Table
 
-from fengkong.core.console import console, refuse, user_or_system
+from fengkong.core.console import DATE, console, refuse, user_or_system
 from fengkong.core.spreadsheets import write_frame_csv
 from fengkong.customers.queries import visible_customers
 from fengkong.integrations.exceptions import FileRejected
@@ -18,8 +19,10 @@ from fengkong.integrations.exceptions import FileRejected
 from . import dunning
 from .actions import publish_policy
 from .call_records import import_call_records
+from .choices import PlanStatus
 from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
-from .models import CollectionCase, CollectionsPolicy, DunningLetter
+from .models import CollectionCase, CollectionsPolicy, DunningLetter, InstalmentPlan
+from .performance import collector_performance
 from .strategies import current_step, set_behaviour
 
 USER = click.option("--user", "username", required=True, help="Act as this user (their role and portfolio).")
@@ -168,3 +171,61 @@ def dunning_log(username: str, out: Path, customer: str | None) -> None:
     frame = dunning.log_frame(letters.iterator(chunk_size=2000))
     write_frame_csv(frame, out)
     console.print(f"{frame.height:,} letter(s) written to {out}.", highlight=False, markup=False)
+
+
+def _rate(value: float | None, scale: float = 100) -> str:
+    return "-" if value is None else f"{value * scale:.1f}%"
+
+
+@collections.command("performance")
+@USER
+@click.option("--from", "date_from", type=DATE, default=None, help="First day (default: the last full month's).")
+@click.option("--to", "date_to", type=DATE, default=None, help="Last day (default: the last full month's).")
+def performance(username: str, date_from, date_to) -> None:
+    """Collector performance over a period: per collector (only your own line unless you may read the team's),
+    per portfolio and the team, over the customers this user may see."""
+    try:
+        result = collector_performance(user_or_system(username), date_from and date_from.date(),
+                                       date_to and date_to.date())
+    except (CollectionsError, PermissionDenied) as exc:
+        refuse(str(exc) or "your role may not read collector performance")
+    table = Table("collector / portfolio", "collected", "taken", "kept/partly/broken", "kept rate", "CEI",
+                  "closed", "contacts", "reached", "disputes", "days to resolve")
+    lines = [(line.label or "(no owner)", line) for line in result.collectors]
+    lines += [(f"portfolio {line.label or '(none)'}", line) for line in result.portfolios]
+    for label, line in [*lines, ("team", result.team)]:
+        days = line.average_days_to_resolve
+        table.add_row(label, f"{line.collected:,.2f}", str(line.promises_taken),
+                      f"{line.promises_kept}/{line.promises_partially_kept}/{line.promises_broken}",
+                      _rate(line.kept_rate), _rate(line.cei, 1), str(line.cases_closed), str(line.contacts),
+                      _rate(line.reached_rate), str(line.disputes_resolved), "-" if days is None else f"{days:.1f}")
+    console.print(table)
+    console.print(f"{result.date_from} to {result.date_to}: {result.team.collected:,.2f} collected by "
+                  f"{len(result.collectors)} collector line(s); CEI "
+                  + (f"from the receivables of {result.receivables_from} and {result.receivables_to}."
+                     if result.receivables_from else "not available (no monitored day before and in the period)."))
+
+
+@collections.command("plans")
+@USER
+@click.option("--status", type=click.Choice([*PlanStatus.values, "all"]), default="all", show_default=True)
+@click.option("--customer", default=None, help="Only this customer's plans.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+def plans_cmd(username: str, status: str, customer: str | None, limit: int) -> None:
+    """The instalment plans this user may see, the latest proposed first: customer, amount, status, who approves
+    it, instalments kept of judged."""
+    actor = user_or_system(username)
+    if not actor.has_perm("collections.view_instalmentplan"):
+        refuse("your role may not read instalment plans")
+    rows = InstalmentPlan.objects.for_user(actor).select_related("customer").prefetch_related("instalments__promise")
+    if status != "all":
+        rows = rows.filter(status=status)
+    if customer:
+        rows = rows.filter(customer__code=customer)
+    for plan in rows.order_by("-proposed_on", "-pk")[:limit]:
+        states = [i.state for i in plan.instalments.all()]
+        judged = [s for s in states if s not in ("scheduled", "pending", "cancelled")]
+        console.print(f"{plan.pk}\t{plan.customer.code}\t{plan.amount}\t{plan.status}\t{plan.level}\t"
+                      f"{len(states)} instalment(s)\t{judged.count('kept')} of {len(judged)} judged kept\t"
+                      f"proposed {plan.proposed_on}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"{rows.count():,} instalment plan(s).")

@@ -46,7 +46,7 @@ from fengkong.receivables.models import Invoice
 from .actions import event
 from .choices import DunningLevel, EventKind, LetterChannel, LetterLanguage, LetterStatus
 from .exceptions import DunningRefused
-from .models import CollectionCase, DunningLetter, DunningPause, PromiseToPay
+from .models import CollectionCase, DunningLetter, DunningPause, InstalmentPlan, PromiseToPay
 from .queries import disputed_on
 
 EMS_NUMBER = re.compile(r"^(?:[A-Z]{2}\d{9}[A-Z]{2}|\d{13})$")  # UPU S10 (EA123456789CN) or domestic 13 digits
@@ -116,6 +116,9 @@ def held_because(customer: Customer, day: date) -> str | None:
     if pause is not None:
         return _("dunning is paused until %(until)s: %(reason)s") % {"until": pause.until, "reason": pause.reason}
     promise = PromiseToPay.objects.pending().filter(customer=customer).order_by("due_date").first()
+    if promise is not None and InstalmentPlan.objects.followed().filter(customer=customer).exists():
+        return _("an instalment plan is on track (next instalment %(amount)s by %(date)s); dunning waits while it "
+                 "is") % {"amount": promise.amount, "date": promise.due_date}
     if promise is not None:
         return _("a promise to pay %(amount)s by %(date)s is pending; dunning waits until it is judged") % {
             "amount": promise.amount, "date": promise.due_date}

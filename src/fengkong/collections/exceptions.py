@@ -56,3 +56,12 @@ class BehaviourInvalid(CollectionsError):
 class DunningRefused(CollectionsError):
     """A letter that cannot go: nothing overdue and undisputed to list, dunning paused or waiting on a promise, a
     bad email address or EMS number; or a pause without a reason or an end date."""
+
+
+class PlanInvalid(PromiseInvalid):
+    """An instalment plan that does not add up, with a date in the past or out of order, more than is owed, or
+    for a customer without an open case; a rejection or cancellation without a reason."""
+
+
+class PlanDecided(CollectionsError):
+    """The plan is no longer proposed (somebody approved or rejected it first), or no longer followed."""

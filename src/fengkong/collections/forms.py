@@ -162,3 +162,69 @@ class BehaviourForm(forms.Form):
     behaviour = forms.ChoiceField(label=_("Behaviour"), choices=Behaviour.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Why"), max_length=300,
                              widget=forms.TextInput(attrs={"placeholder": _("e.g. a big customer of theirs paid late")}))
+
+
+class PerformanceForm(forms.Form):
+    """The period of the performance page, as ?from=YYYY-MM-DD&to=YYYY-MM-DD (empty: the last full month)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # ISO in the value whatever the language: a date input shows nothing for another format
+        self.fields["from"] = forms.DateField(label=_("From"), required=False,
+                                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+        self.fields["to"] = forms.DateField(label=_("To"), required=False,
+                                            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from") and data.get("to") and data["from"] > data["to"]:
+            self.add_error("to", _("The period runs backwards: %(to)s is before %(start)s.")
+                           % {"to": data["to"].isoformat(), "start": data["from"].isoformat()})
+        return data
+
+
+PLAN_ROWS = 12  # instalment rows on the propose form (the policy may allow more through the API)
+
+
+class PlanForm(InvoiceChoiceForm):
+    """A plan: the amount it covers, the invoices (none ticked: the oldest first) and up to PLAN_ROWS
+    instalments, each a date and an amount; empty rows are left out."""
+
+    amount = forms.DecimalField(label=_("Amount the plan covers"), max_digits=18, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["amount", "invoices", "note"]
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        for n in range(1, PLAN_ROWS + 1):
+            self.fields[f"due_date_{n}"] = forms.DateField(label=_("Instalment %(n)s: date") % {"n": n},
+                                                           required=False,
+                                                           widget=forms.DateInput(attrs={"type": "date"}))
+            self.fields[f"amount_{n}"] = forms.DecimalField(label=_("Instalment %(n)s: amount") % {"n": n},
+                                                            required=False, max_digits=18, decimal_places=2)
+
+    def main_fields(self) -> list:
+        return [self[name] for name in ("amount", "invoices", "note")]
+
+    def rows(self) -> list[tuple[int, object, object]]:
+        return [(n, self[f"due_date_{n}"], self[f"amount_{n}"]) for n in range(1, PLAN_ROWS + 1)]
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, PLAN_ROWS + 1):
+            due, amount = data.get(f"due_date_{n}"), data.get(f"amount_{n}")
+            if (due is None) != (amount is None) and not self.errors.get(f"due_date_{n}") \
+                    and not self.errors.get(f"amount_{n}"):
+                self.add_error(f"amount_{n}" if amount is None else f"due_date_{n}",
+                               _("Instalment %(n)s needs both a date and an amount.") % {"n": n})
+        return data
+
+    def schedule(self) -> list[tuple[object, object]]:
+        """The filled rows as (date, amount), in the order given."""
+        data = self.cleaned_data
+        return [(data[f"due_date_{n}"], data[f"amount_{n}"]) for n in range(1, PLAN_ROWS + 1)
+                if data.get(f"due_date_{n}") is not None and data.get(f"amount_{n}") is not None]
+
+
+class PlanDecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

@@ -15,6 +15,10 @@ Design decisions:
   dispute is flagged `disputed` on the ledger, which is what the letters and the chase leave out.
 - The timeline (CaseEvent) is append-only, one row per event, as Saleor's order events.
 - Attachments are a plain table of stored files (name, size, SHA-256) that the evidence store can adopt.
+- An instalment plan is a schedule of instalments; once approved each instalment is a promise to pay (its
+  `promise`), so the night judges it as it judges any promise, with the same tolerance, and it counts in the
+  promise reliability and holds dunning while pending. At most one plan per customer is proposed or followed
+  (a partial unique constraint); the proposer never decides it (a check constraint as well as the action).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from fengkong.core.permissions import scope, sees_all
 
 from . import policy as policy_module
 from .choices import (
+    FOLLOWED_PLAN,
+    LIVE_PLAN,
     Behaviour,
     CasePromise,
     CaseStatus,
@@ -45,6 +51,8 @@ from .choices import (
     LetterLanguage,
     LetterStatus,
     Outcome,
+    PlanLevel,
+    PlanStatus,
     PromiseState,
 )
 
@@ -138,7 +146,9 @@ class CollectionCase(models.Model):
         verbose_name_plural = _("collection cases")
         permissions = [("take_case", "Can take an unowned collection case"),
                        ("reassign_case", "Can reassign collection cases"),
-                       ("set_behaviour", "Can set a collection case's behaviour (chooses its strategy)")]
+                       ("set_behaviour", "Can set a collection case's behaviour (chooses its strategy)"),
+                       ("view_performance", "Can read one's own collector performance and the team's totals"),
+                       ("view_team_performance", "Can read every collector's performance")]
         constraints = [
             models.UniqueConstraint(fields=["customer"], condition=Q(status=CaseStatus.OPEN),
                                     name="one_open_case_per_customer"),
@@ -481,3 +491,95 @@ class DunningPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.since}–{self.until}"
+
+
+# --- instalment plans (collections.plans) ------------------------------------------------------------
+
+class PlanQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope(self, user)
+
+    def followed(self):
+        """Approved plans the night follows (approved, on track): dunning waits while one is."""
+        return self.filter(status__in=FOLLOWED_PLAN)
+
+
+class InstalmentPlan(models.Model):
+    case = models.ForeignKey(CollectionCase, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="plans", verbose_name=_("case"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="instalment_plans",
+                                 verbose_name=_("customer"))
+    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
+    amount = money_field(_("amount covered"))
+    owed_at_proposal = money_field(_("owed on the covered invoices when proposed"))
+    invoices = models.ManyToManyField("receivables.Invoice", related_name="instalment_plans",
+                                      verbose_name=_("invoices"))
+    oldest_first = models.BooleanField(_("oldest invoices first"), default=False)
+    level = models.CharField(_("approval level"), max_length=20, choices=PlanLevel.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    proposed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("proposed by"))
+    proposed_on = models.DateField(_("proposed on"))
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True,
+                              help_text=_("Why the plan was rejected or cancelled."))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    policy_version = models.PositiveIntegerField(_("policy version"), default=0)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_on", "-pk"]
+        verbose_name = _("instalment plan")
+        verbose_name_plural = _("instalment plans")
+        permissions = [("approve_plan", "Can approve an instalment plan (collections manager's level)"),
+                       ("approve_large_plan", "Can approve an instalment plan of any amount (risk manager's level)")]
+        indexes = [models.Index(fields=["status", "customer"])]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=Q(status__in=LIVE_PLAN),
+                                    name="one_live_plan_per_customer"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="plan_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=F("owed_at_proposal")), name="plan_within_owed"),
+            models.CheckConstraint(condition=~Q(decided_by=F("proposed_by")), name="plan_not_decided_by_proposer"),
+            models.CheckConstraint(condition=~Q(status__in=[PlanStatus.REJECTED, PlanStatus.CANCELLED]) | ~Q(reason=""),
+                                   name="plan_refused_with_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.amount} ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_PLAN
+
+
+class Instalment(models.Model):
+    """One due date and amount of a plan; approved, it is judged through its promise to pay."""
+
+    plan = models.ForeignKey(InstalmentPlan, on_delete=models.CASCADE, related_name="instalments",
+                             verbose_name=_("instalment plan"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_date = models.DateField(_("due date"))
+    amount = money_field(_("amount"))
+    promise = models.OneToOneField(PromiseToPay, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="instalment", verbose_name=_("promise to pay"))
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_instalment_per_number"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.amount} by {self.due_date}"
+
+    @property
+    def state(self) -> str:
+        """The promise's state once approved; "scheduled" before."""
+        return self.promise.state if self.promise_id else "scheduled"

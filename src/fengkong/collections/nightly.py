@@ -2,7 +2,9 @@
 
   collections.cases     (65) — open, update and close the cases from the night's zoned book;
   collections.promises  (70) — judge the promises whose date and tolerance have passed; a broken one raises
-                               an alert (sent by monitoring's messages step) and moves its case a step up.
+                               an alert (sent by monitoring's messages step) and moves its case a step up;
+                               an instalment of a plan is such a promise, and its plan moves with it (on
+                               track, completed, broken: casework.follow_plans).
   collections.strategies (72) — choose each case's strategy from its segment, move the cases whose step's
                                wait has passed, hand over the stop-supply and legal-referral steps (strategies.py).
 
@@ -41,7 +43,8 @@ def promises(night: Night) -> None:
         night.checkpoint()
         judged = casework.judge_promises(night.as_of, policy, m.policy, people=m.recipients(), actor=night.actor)
         night.checkpoint(added={"promises_kept": judged.kept, "promises_partially_kept": judged.partially_kept,
-                                "promises_broken": judged.broken, "alerts_raised": judged.alerts_raised})
+                                "promises_broken": judged.broken, "alerts_raised": judged.alerts_raised,
+                                "plans_completed": judged.plans_completed, "plans_broken": judged.plans_broken})
 
 
 @nightly_step("collections.strategies", order=72)

@@ -12,6 +12,10 @@ Design decisions (as the monitoring policy):
   amount to chase (`amount_bands`, each from a lower bound) and the behaviour the collector set (short of cash,
   wilful, unknown). `segments` are tried in order and the first that matches chooses; a segment leaves out
   what it does not care about; none matching, `default_strategy`.
+- An instalment plan (plans.py) needs approval at the level of its amount: `plans.approval_levels`, each up to
+  an amount (the last without a bound), lowest level first; its last instalment is at most
+  `plans.max_days_ahead` days away and it has at most `plans.max_instalments` instalments. Its instalments are
+  judged with the promise tolerance above.
 """
 
 from __future__ import annotations
@@ -32,10 +36,14 @@ BEHAVIOURS = ("unknown", "short_of_cash", "wilful")
 GRADES = ("A", "B", "C", "")  # "" : not graded yet
 ZONES = (0, 1, 2, 3)
 SEGMENT_KEYS = ("grades", "zones", "amount_bands", "behaviours", "strategy")
+PLAN_LEVELS = ("collections_manager", "risk_manager")  # choices.PlanLevel, lowest first
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "promise": {"tolerance_days": 3, "tolerance_cny": "100.00", "max_days_ahead": 90},
     "dispute_due_days": 14,
+    "plans": {"max_instalments": 24, "max_days_ahead": 730,
+              "approval_levels": [{"up_to_cny": "200000.00", "level": "collections_manager"},
+                                  {"up_to_cny": None, "level": "risk_manager"}]},
     "default_strategy": "standard",
     "strategies": {
         "standard": [
@@ -92,6 +100,24 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class PlanRules:
+    """How long and how many instalments a plan may have, and who approves it by amount: (up to fen or None
+    for the rest, level), rising."""
+
+    max_instalments: int = 24
+    max_days_ahead: int = 730
+    approval_levels: tuple[tuple[int | None, str], ...] = ((20_000_000, "collections_manager"),
+                                                           (None, "risk_manager"))
+
+    def level_for(self, amount_fen: int) -> str:
+        """The level that approves a plan of `amount_fen`: the first whose bound it does not pass."""
+        for up_to, level in self.approval_levels:
+            if up_to is None or amount_fen <= up_to:
+                return level
+        return self.approval_levels[-1][1]
+
+
+@dataclass(frozen=True)
 class Policy:
     version: int
     tolerance_days: int
@@ -103,6 +129,7 @@ class Policy:
 
     amount_bands: tuple[tuple[str, int], ...] = (("small", 0),)
     segments: tuple[Segment, ...] = ()
+    plans: PlanRules = PlanRules()
 
     def steps(self, strategy: str) -> tuple[Step, ...]:
         return self.strategies.get(strategy) or self.strategies[self.default_strategy]
@@ -155,9 +182,53 @@ def parse(config: dict[str, Any] | None, version: int = 0) -> Policy:
         problems.append(f"default_strategy '{default}' is not one of the strategies ({', '.join(strategies)})")
     bands = _amount_bands(full["amount_bands"], problems)
     segments = _segments(full["segments"], strategies, {name for name, _low in bands}, problems)
+    plans = _plans(full["plans"], problems)
     if problems:
         raise PolicyInvalid(problems)
-    return Policy(version, days, fen, ahead, dispute_days, default, strategies, bands, segments)
+    return Policy(version, days, fen, ahead, dispute_days, default, strategies, bands, segments, plans)
+
+
+def _plans(value: Any, problems: list[str]) -> PlanRules:
+    if not isinstance(value, dict):
+        problems.append("plans must be an object with max_instalments, max_days_ahead and approval_levels")
+        return PlanRules()
+    problems += [f"unknown setting 'plans.{k}'" for k in value if k not in DEFAULT_CONFIG["plans"]]
+    value = {**DEFAULT_CONFIG["plans"], **value}
+    count = whole(value["max_instalments"], "plans.max_instalments", problems, low=2, high=120)
+    ahead = whole(value["max_days_ahead"], "plans.max_days_ahead", problems, low=30, high=3650)
+    return PlanRules(count, ahead, _plan_levels(value["approval_levels"], problems))
+
+
+def _plan_levels(value: Any, problems: list[str]) -> tuple[tuple[int | None, str], ...]:
+    """Rising bounds, the last one null (everything above); each level higher than the one before."""
+    example = '{"up_to_cny": "200000.00", "level": "collections_manager"}'
+    if not isinstance(value, list) or not value:
+        problems.append(f"plans.approval_levels must be a list of levels such as {example}, the last up_to_cny null")
+        return PlanRules().approval_levels
+    out: list[tuple[int | None, str]] = []
+    for i, step in enumerate(value):
+        where = f"plans.approval_levels[{i}]"
+        if not isinstance(step, dict):
+            problems.append(f"{where} must be an object such as {example}")
+            continue
+        problems += [f"unknown setting '{where}.{k}'" for k in step if k not in ("up_to_cny", "level")]
+        level, last = step.get("level"), i == len(value) - 1
+        if level not in PLAN_LEVELS:
+            problems.append(f"{where}.level must be one of {', '.join(PLAN_LEVELS)}, not {level!r}")
+        elif out and PLAN_LEVELS.index(level) <= PLAN_LEVELS.index(out[-1][1]):
+            problems.append(f"{where}.level must be higher than the level before it ({out[-1][1]})")
+        up_to = None
+        if step.get("up_to_cny") is None:
+            if not last:
+                problems.append(f"{where}.up_to_cny: only the last level may have no bound (null)")
+        else:
+            up_to = money_fen(step.get("up_to_cny"), f"{where}.up_to_cny", problems, positive=True)
+            if last:
+                problems.append(f"{where}.up_to_cny must be null: the last level approves everything above")
+            if out and out[-1][0] is not None and up_to <= out[-1][0]:
+                problems.append(f"{where}.up_to_cny must be more than the bound before it ({out[-1][0] / 100:.2f})")
+        out.append((up_to, str(level)))
+    return tuple(out) or PlanRules().approval_levels
 
 
 def _strategies(value: Any, problems: list[str]) -> dict[str, tuple[Step, ...]]:

@@ -37,8 +37,9 @@ def disputed_on(invoice_ids) -> dict[int, object]:
 
 def promise_reliability(customer) -> dict:
     """How the customer kept its promises: counts of kept, partially kept and broken (shown on the page,
-    and a feature the credit models may read)."""
-    rows = dict(PromiseToPay.objects.filter(customer=customer).exclude(state="pending")
+    and a feature the credit models may read). A plan's instalments count as promises; those cancelled with
+    their plan do not count."""
+    rows = dict(PromiseToPay.objects.filter(customer=customer).exclude(state__in=["pending", "cancelled"])
                 .values("state").annotate(n=Count("pk")).values_list("state", "n"))
     judged = sum(rows.values())
     return {"kept": rows.get("kept", 0), "partially_kept": rows.get("partially_kept", 0),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictInt, StrictStr, field_validator
+from pydantic import StrictInt, StrictStr, field_validator, model_validator
 
 from fengkong.core.schemas import (
     CODE,
@@ -20,6 +20,7 @@ from fengkong.core.schemas import (
     Page,
     Text,
     Username,
+    check_range,
     decimal_in,
     free_text,
     whole,
@@ -36,6 +37,8 @@ from .choices import (
     DisputeStatus,
     DisputeTeam,
     Outcome,
+    PlanLevel,
+    PlanStatus,
     PromiseState,
 )
 
@@ -241,3 +244,131 @@ class DisputeResolveIn(Schema):
 class BehaviourIn(Schema):
     behaviour: Behaviour
     reason: StrictStr = free_text(max_length=300, required=True, description="Why (kept with the behaviour)")
+
+
+# --- collector performance (collections.performance) ----------------------------------------------
+
+class CollectorPerformanceFilters(Schema):
+    date_from: Day | None = Field(None, alias="from", description="First day of the period (default: the first "
+                                  "day of the last full month, or of `to`'s month)")
+    date_to: Day | None = Field(None, alias="to", description="Last day of the period (default: the last day of "
+                                "the last full month, or of `from`'s month)")
+
+    @model_validator(mode="after")
+    def range_in_order(self):
+        check_range(self.date_from, self.date_to, "from", "to")
+        return self
+
+
+class CollectorPerformanceLineOut(Schema):
+    collector: str | None = Field(None, description="The case owner (collector lines; null: cases nobody owns "
+                                                    "and work on no case)")
+    portfolio: str | None = Field(None, description="The portfolio's code (portfolio lines)")
+    collected: Money = Field(description="Receipts of the cases' customers in the period while the case was open, "
+                                         "in the functional currency")
+    promises_taken: int
+    promises_kept: int
+    promises_partially_kept: int
+    promises_broken: int
+    kept_rate: float | None = Field(description="Kept over judged in the period (0..1); null when none was judged")
+    cei: float | None = Field(description="Collection effectiveness index in percent; null without two monitored "
+                                          "days or when nothing was collectible")
+    beginning_receivables: Money = Field(alias="beginning", description="Open on `receivables_from`")
+    credit_sales: Money = Field(description="Invoiced after `receivables_from` up to `receivables_to`")
+    ending_receivables: Money = Field(alias="ending_total", description="Open on `receivables_to`")
+    ending_current_receivables: Money = Field(alias="ending_current",
+                                              description="Open and not yet due on `receivables_to`")
+    cases_closed: int = Field(description="Cases closed in the period")
+    contacts: int = Field(description="Contacts logged with a time in the period")
+    contacts_reached: int = Field(description="Of those, the ones that reached somebody")
+    reached_rate: float | None = Field(description="Contacts that reached somebody over contacts (0..1)")
+    disputes_resolved: int
+    average_days_to_resolve: float | None = Field(description="Mean days from opening to resolution of the "
+                                                              "disputes resolved in the period")
+
+
+class CollectorPerformanceOut(Schema):
+    date_from: date = Field(description="First day of the period")
+    date_to: date = Field(description="Last day of the period")
+    currency: str = Field(description="The functional currency every amount is in")
+    receivables_from: date | None = Field(description="The monitored day the beginning receivables are of")
+    receivables_to: date | None = Field(description="The monitored day the ending receivables are of")
+    sees_team: bool = Field(description="Whether every collector's line is shown (else only your own)")
+    collectors: list[CollectorPerformanceLineOut]
+    portfolios: list[CollectorPerformanceLineOut]
+    team: CollectorPerformanceLineOut = Field(description="The whole team over the customers you may see")
+
+
+# --- instalment plans (collections.plans) ------------------------------------------------------------
+
+class PlanInstalmentIn(Schema):
+    due_date: Day = Field(description="Today or later, after the instalment before it")
+    amount: AmountIn = Field(description="Yuan, more than 0, at most two decimals", examples=["10000.00"])
+
+
+class PlanIn(Schema):
+    customer: StrictStr = CustomerField
+    amount: AmountIn = Field(description="What the plan covers: at most what the invoices owe and is not in dispute; "
+                                         "the instalments add up to it", examples=["30000.00"])
+    instalments: list[PlanInstalmentIn] = Field(min_length=2, max_length=120,
+                                                description="In date order; at most the policy's plans.max_instalments")
+    invoices: list[Annotated[StrictStr, Field(max_length=60)]] = Field(
+        [], max_length=200, description="Invoice numbers covered; empty: the oldest open invoices")
+    note: StrictStr = free_text("", max_length=500)
+
+
+class PlanInstalmentOut(Schema):
+    number: int
+    due_date: date
+    amount: Money
+    state: Literal["scheduled", "pending", "kept", "partially_kept", "broken", "cancelled"] = Field(
+        description="scheduled until the plan is approved; then its promise's state")
+    paid_amount: Money | None = Field(description="What was paid towards it, once judged")
+
+    @staticmethod
+    def resolve_paid_amount(obj) -> Decimal | None:
+        judged = obj.promise_id and obj.promise.evaluated_on and obj.promise.state != PromiseState.CANCELLED
+        return obj.promise.paid_amount if judged else None
+
+
+class PlanOut(Schema):
+    id: int
+    customer: str = Field(alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
+    status: PlanStatus
+    amount: Money
+    owed_at_proposal: Money
+    invoices: list[str]
+    oldest_first: bool
+    level: PlanLevel = Field(description="Who approves it, by its amount (policy plans.approval_levels)")
+    note: str
+    proposed_by: Username
+    proposed_on: date
+    decided_by: Username
+    decided_on: date | None
+    reason: str = Field(description="Why it was rejected or cancelled")
+    closed_on: date | None
+    instalments: list[PlanInstalmentOut]
+
+    @staticmethod
+    def resolve_invoices(obj) -> list[str]:
+        return sorted(i.number for i in obj.invoices.all())
+
+    @staticmethod
+    def resolve_instalments(obj) -> list:
+        return sorted(obj.instalments.all(), key=lambda i: i.number)
+
+
+class PlanFilters(Schema):
+    status: PlanStatus | Literal["all"] = "all"
+    customer: Text | None = None
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class PlanPage(Page):
+    items: list[PlanOut]
+
+
+class PlanReasonIn(Schema):
+    reason: StrictStr = free_text(max_length=300, required=True, description="Why the plan is rejected")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dunning_views, strategy_views, views
+from . import dunning_views, plan_views, strategy_views, views
 
 urlpatterns = [
     path("", views.worklist, name="collections-worklist"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("disputes/<int:pk>/", views.dispute_detail, name="collections-dispute"),
     path("disputes/<int:pk>/resolve/", views.dispute_resolve, name="collections-dispute-resolve"),
     path("cases/<int:pk>/behaviour/", strategy_views.set_behaviour, name="collections-case-behaviour"),
+    path("performance/", views.performance, name="collections-performance"),
 ]
 
 # Dunning (collections.dunning_views): the letter of today's figures, its log, pauses
@@ -27,4 +28,14 @@ urlpatterns += [
     path("customers/<key:code>/dunning/pause/", dunning_views.dunning_pause, name="collections-dunning-pause"),
     path("dunning/pauses/<int:pk>/end/", dunning_views.dunning_resume, name="collections-dunning-resume"),
     path("dunning/letters/<int:pk>/delivered/", dunning_views.dunning_delivered, name="collections-dunning-delivered"),
+]
+
+# Instalment plans (collections.plan_views): proposed on a case, approved by level, followed by the night
+urlpatterns += [
+    path("plans/", plan_views.plan_list, name="collections-plans"),
+    path("customers/<key:code>/plans/new/", plan_views.plan_new, name="collections-plan-new"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="collections-plan"),
+    path("plans/<int:pk>/approve/", plan_views.plan_approve, name="collections-plan-approve"),
+    path("plans/<int:pk>/reject/", plan_views.plan_reject, name="collections-plan-reject"),
+    path("plans/<int:pk>/cancel/", plan_views.plan_cancel, name="collections-plan-cancel"),
 ]

@@ -12,6 +12,7 @@ Design decisions:
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -29,19 +30,21 @@ from fengkong.customers.queries import visible_customers
 from fengkong.monitoring.choices import ZONE_COLOURS
 from fengkong.receivables.models import Invoice
 
-from . import actions, strategies
+from . import actions, charts, strategies
 from .choices import PROMISE_COLOURS, STEP_LABELS, DisputeStatus
 from .exceptions import CollectionsError
 from .forms import (
     ContactForm,
     DisputeForm,
+    PerformanceForm,
     PromiseForm,
     ReassignForm,
     ResolveDisputeForm,
     WorklistFilterForm,
     filter_cases,
 )
-from .models import Attachment, CollectionCase, CollectionsPolicy, Dispute, PromiseToPay
+from .models import Attachment, CollectionCase, CollectionsPolicy, Dispute, InstalmentPlan, PromiseToPay
+from .performance import collector_performance
 from .queries import promise_reliability
 
 PAGE_SIZE = 50
@@ -102,6 +105,8 @@ def case_context(request, case: CollectionCase, **forms) -> dict:
                          .prefetch_related("items__invoice")[:ROWS]),
         "events": list(case.events.select_related("user")[:ROWS]),
         "attachments": list(case.attachments.all()[:ROWS]),
+        "plans": list(InstalmentPlan.objects.for_user(user).filter(customer=customer)[:ROWS]),
+        "can_propose_plan": user.has_perm("collections.add_instalmentplan") and case.is_open,
         "reliability": promise_reliability(customer),
         "steps": steps,
         "contact_form": forms.get("contact_form") or ContactForm(),
@@ -297,3 +302,27 @@ def dispute_resolve(request, pk: int):
     except CollectionsError as exc:
         messages.error(request, str(exc))
     return redirect("collections-dispute", pk=dispute.pk)
+
+
+# --- collector performance ---------------------------------------------------------------------------
+
+@login_required
+@permission_required("collections.view_performance", raise_exception=True)
+def performance(request):
+    """The period's figures per collector, per portfolio and for the team (collections.performance)."""
+    form = PerformanceForm(request.GET or None)
+    result = None
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        try:
+            result = collector_performance(request.user, data.get("from"), data.get("to"))
+        except CollectionsError as exc:
+            form.add_error(None, str(exc))
+    if result is not None and not form.is_bound:
+        form = PerformanceForm(initial={"from": result.date_from, "to": result.date_to})
+    chart = None
+    named = [line for line in result.collectors if line.collector] if result else []
+    if named:
+        chart = charts.performance_figure(named, settings.FUNCTIONAL_CURRENCY)
+    return render(request, "collections/performance.html", {"form": form, "result": result, "chart": chart},
+                  status=200 if result is not None else 400)

@@ -1,4 +1,5 @@
-"""Days sales outstanding by the countback method, best possible DSO and days beyond terms.
+"""Days sales outstanding by the countback method, best possible DSO and days beyond terms; the collection
+effectiveness index (CEI) of a period.
 
 Design decisions:
 - Countback DSO: take the open receivables and walk back month by month from the newest, subtracting
@@ -12,6 +13,9 @@ Design decisions:
 - Days beyond terms = DSO − best possible DSO, floored at 0. A negative difference can only come from the
   two measures being taken differently (countback versus average over the same period), not from a
   customer paying "before terms", so it is reported as 0 days late rather than as a credit.
+- CEI = (beginning receivables + credit sales − ending total receivables) / (beginning receivables + credit
+  sales − ending current receivables) × 100: what was collected of what could have been collected. When
+  nothing was collectible (the denominator is 0 or less) there is no index (None), not 0 % or 100 %.
 """
 
 from __future__ import annotations
@@ -91,3 +95,16 @@ def best_possible_dso(current_fen: int, sales_fen: int, period_days: int) -> flo
 def days_beyond_terms(dso: float, best_possible: float) -> float:
     """DSO − best possible DSO, floored at 0 (see the module docstring)."""
     return max(0.0, float(dso) - float(best_possible))
+
+
+def collection_effectiveness(beginning_fen: int, credit_sales_fen: int, ending_total_fen: int,
+                             ending_current_fen: int) -> float | None:
+    """The CEI in percent of a period (see the module docstring); None when nothing was collectible."""
+    if min(beginning_fen, credit_sales_fen, ending_total_fen, ending_current_fen) < 0:
+        raise ValueError("receivables and credit sales cannot be negative")
+    if ending_current_fen > ending_total_fen:
+        raise ValueError(f"current receivables ({ending_current_fen}) exceed the total ({ending_total_fen})")
+    collectible = beginning_fen + credit_sales_fen - ending_current_fen
+    if collectible <= 0:
+        return None
+    return (beginning_fen + credit_sales_fen - ending_total_fen) / collectible * 100
