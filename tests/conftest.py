@@ -21,6 +21,7 @@ from fengkong.accounts.models import Portfolio
 from fengkong.accounts.roles import ensure_roles
 from fengkong.core import uscc
 from fengkong.customers.models import Customer
+from fengkong.integrations.models import ImportBatch
 from fengkong.legal.models import LawFirm
 from fengkong.receivables.models import Invoice
 
@@ -126,6 +127,34 @@ def module_rows(django_db_setup, django_db_blocker):
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_world(book, users) -> dict:
+    """The permission matrix's world: the book, its users and an import batch."""
+    batch = ImportBatch.objects.create(kind="invoices", file_name="ar.csv", file_sha256="0" * 64,
+                                       user=users["admin"], actor_name="admin")
+    return {**book, "batch": batch, "users": users}
+
+
+@pytest.fixture(scope="module")
+def shared_world(module_rows):
+    """The world made once for a module of thousands of requests (tests/test_permission_reads.py and
+    _writes.py; conftest's `module_rows`): each test runs in a savepoint within it."""
+    portfolios = make_portfolios()
+    return make_world(make_book(portfolios), make_users(ensure_roles(), portfolios))
+
+
+@pytest.fixture
+def fresh_world(shared_world, db) -> dict:
+    """The shared world's rows as new instances: what one test changes on an object in memory, or memoises
+    in its world (a sample's ids), is not the next one's, as what it writes is rolled back with its savepoint."""
+    users = get_user_model().objects.in_bulk([u.pk for u in shared_world["users"].values()])
+    customers = Customer.objects.in_bulk([c.pk for c in shared_world["customers"]])
+    invoices = Invoice.objects.in_bulk([i.pk for i in shared_world["invoices"]])
+    return {"customers": [customers[c.pk] for c in shared_world["customers"]],
+            "invoices": [invoices[i.pk] for i in shared_world["invoices"]],
+            "batch": ImportBatch.objects.get(pk=shared_world["batch"].pk),
+            "users": {name: users[u.pk] for name, u in shared_world["users"].items()}}
 
 
 @pytest.fixture(autouse=True)

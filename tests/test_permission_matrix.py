@@ -1,7 +1,7 @@
 """Every role against every page and endpoint: allowed, forbidden, hidden or scoped.
 
-The matrix is defined here; its GET half runs in tests/test_permission_reads.py (on one world made once),
-its writes and aggregates here.
+The matrix is defined here; its GET half runs in tests/test_permission_reads.py and its writes in
+tests/test_permission_writes.py (each on one world made once for the module), its aggregates here.
 
 The project's URLs are found by walking `django.urls.get_resolver()`, so a new URL without an entry here
 fails `test_every_url_has_a_matrix_entry` with the message "add '<name>' to the permission matrix".
@@ -97,14 +97,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from tests import matrix_targets as targets
-from tests.conftest import (
-    AS_OF,
-    PASSWORD,
-    make_customer,
-    make_invoice,
-    make_user,
-)
-from tests.credit.approvals_fixtures import PREVIEW
+from tests.conftest import AS_OF, PASSWORD, make_customer, make_invoice, make_world
 
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
@@ -118,7 +111,6 @@ from fengkong.collections.models import (
 )
 from fengkong.contracts.models import Contract, ContractDocument
 from fengkong.core import dates
-from fengkong.core import later as background
 from fengkong.core.models import AuditEvent
 from fengkong.credit.models import (
     Assessment,
@@ -777,12 +769,6 @@ def test_every_matrix_entry_is_a_url_of_the_project():
 
 def test_every_entry_names_every_persona():
     assert {key: sorted(set(PERSONAS) - set(e.expect)) for key, e in MATRIX.items() if set(e.expect) != set(PERSONAS)} == {}
-
-
-def make_world(book, users) -> dict:
-    batch = ImportBatch.objects.create(kind="invoices", file_name="ar.csv", file_sha256="0" * 64,
-                                       user=users["admin"], actor_name="admin")
-    return {**book, "batch": batch, "users": users}
 
 
 @pytest.fixture
@@ -1514,20 +1500,6 @@ def _write_cases() -> list[tuple[str, str, str]]:
 WRITE_CASES = _write_cases()
 
 
-@pytest.fixture
-def write_world(world, roles, settings, tmp_path, monkeypatch):
-    """The matrix's world, a colleague who made what the personas act on, and no work beyond the request:
-    background tasks are noted rather than queued, a crowned model need not load, a policy's what-if is
-    a fixed answer."""
-    settings.DATA_DIR = tmp_path
-    noted = []
-    monkeypatch.setitem(background.TASKS, "scoring.retrain", lambda *args: noted.append(("retrain", args)))
-    monkeypatch.setitem(background.TASKS, "integrations.import", lambda *args: noted.append(("import", args)))
-    monkeypatch.setattr("fengkong.scoring.actions.load", lambda model: None)
-    monkeypatch.setattr("fengkong.credit.grading.preview", lambda config: PREVIEW)
-    return {**world, "colleague": make_user(COLLEAGUE, Role.CREDIT_ANALYST, roles), "queued": noted}
-
-
 def scene_for(world, persona: str, case: str) -> targets.Scene:
     """Own case: the object is in the persona's portfolio (Sichuan for sales, else Chongqing) and made by
     the colleague; foreign: in the other portfolio, or another user's; maker: made by the persona."""
@@ -1587,31 +1559,6 @@ def send(client: Client, method: str, url: str, data: dict, api: bool):
     if method == "POST":
         return client.post(url, data)
     return client.generic(method, url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded")
-
-
-@pytest.mark.parametrize(("key", "persona", "case"), WRITE_CASES, ids=[f"{k}-{p}-{c}" for k, p, c in WRITE_CASES])
-def test_write_matrix(write_world, key, persona, case):
-    entry = WRITES[key]
-    scene = scene_for(write_world, persona, case)
-    target = entry.target(scene) if entry.target else None
-    name, method = split_key(key)
-    url = reverse(entry.sample or name, kwargs=entry.kwargs(target))
-    data = entry.data(scene, target) if callable(entry.data) else entry.data
-    client = Client()
-    if scene.actor is not None:
-        client.force_login(scene.actor)
-    before = Footprint.take(target)
-    response = send(client, method, url, data, entry.api)
-    after = Footprint.take(target)
-    expected = {"own": entry.expect, "foreign": entry.foreign, "maker": entry.maker}[case][persona]
-    where = f"{persona} {method} {url} ({case} case) answered {response.status_code}, expected {expected}"
-    assert_write_status(response, expected, where)
-    mark = entry.written(scene, target, response, client) if entry.written else None
-    if expected == ALLOWED:
-        assert_written(entry, before, after, mark, where)
-    else:
-        assert_nothing_written(before, after, mark, where)
-    assert_no_foreign_rows(response, persona, url)
 
 
 def assert_write_status(response, expected: str, where: str) -> None:

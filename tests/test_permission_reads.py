@@ -2,9 +2,8 @@
 its aggregates): every page and endpoint, as every persona, expects what MATRIX says, and no
 portfolio-bound persona sees another portfolio's rows.
 
-Its thousands of reads share one world, made once for this module (conftest's `module_rows`): each test runs
-in a savepoint within it, so what a test adds (a monitoring run, a sample check) is gone for the next one.
-The writes stay in their own module, each on a world of its own, since they change what they act on.
+Its thousands of reads share one world, made once for this module (`shared_world`): each test runs in a
+savepoint within it, so what a test adds (a monitoring run, a sample check) is gone for the next one.
 """
 
 from __future__ import annotations
@@ -12,33 +11,19 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from tests import matrix_targets as targets
-from tests.conftest import make_book, make_portfolios, make_users
 from tests.test_permission_matrix import (
     ANONYMOUS,
     CASES,
     MATRIX,
     assert_no_foreign_rows,
     assert_outcome,
-    make_world,
     url_of,
 )
 
-from fengkong.accounts.roles import ensure_roles
-
-
-@pytest.fixture(scope="module")
-def shared_world(module_rows):
-    portfolios = make_portfolios()
-    return make_world(make_book(portfolios), make_users(ensure_roles(), portfolios))
-
-
-@pytest.fixture
-def world(shared_world, db):
-    return {**shared_world}  # what a test memoises in its world (a sample's ids) goes with its savepoint
-
 
 @pytest.mark.parametrize(("key", "persona"), CASES, ids=[f"{k}-{p}" for k, p in CASES])
-def test_permission_matrix(world, key, persona):
+def test_permission_matrix(fresh_world, key, persona):
+    world = fresh_world
     client = Client()
     if persona != ANONYMOUS:
         client.force_login(world["users"][persona])
