@@ -36,7 +36,16 @@ from django.utils.translation import ngettext
 from fengkong.core.money import format_amount
 from fengkong.core.permissions import own_portfolios, sees_all
 
-from .choices import ZONE_LABELS, AlertDelivery, Audience, Channel, DeliveryStatus, Level, Template, level_rank
+from .choices import (
+    ZONE_LABELS,
+    AlertDelivery,
+    Audience,
+    Channel,
+    DeliveryStatus,
+    Level,
+    Template,
+    level_rank,
+)
 from .models import Delivery, Digest, DigestEntry, InboxMessage, NotificationPreference
 from .rendering import Message
 
@@ -153,8 +162,13 @@ def text_of(digest: Digest, listed: list[CustomerGroup], limit: int = BODY_CUSTO
         lines += [f"  - {e.title}" + (f" ({format_amount(e.amount)})" if e.amount is not None else "")
                   for e in group.entries]
     if len(listed) > limit:
-        lines.append(_("… and %(count)d more customers on the digest's page.") % {"count": len(listed) - limit})
+        lines.append(more_customers(len(listed) - limit))
     return "\n".join(lines)
+
+
+def more_customers(count: int) -> str:
+    return ngettext("… and %(count)d more customer on the digest's page.",
+                    "… and %(count)d more customers on the digest's page.", count) % {"count": count}
 
 
 def page_url(digest: Digest) -> str:
@@ -165,9 +179,10 @@ def _message(digest: Digest, listed: list[CustomerGroup], subject: str) -> Messa
     body = text_of(digest, listed)
     url = page_url(digest)
     closing = _("The whole digest is in your Fengkong inbox: %(url)s") % {"url": url}
+    more = len(listed) - BODY_CUSTOMERS
     html = render_to_string("notifications/digest_email.html", {
-        "subject": subject, "groups": listed[:BODY_CUSTOMERS], "more": max(len(listed) - BODY_CUSTOMERS, 0),
-        "url": url, "language": translation.get_language()})
+        "subject": subject, "groups": listed[:BODY_CUSTOMERS], "more": more_customers(more) if more > 0 else "",
+        "closing": closing, "language": translation.get_language()})
     level = max((e.level for g in listed for e in g.entries), key=level_rank, default=Level.INFO)
     return Message(subject=subject, text=f"{body}\n\n{closing}", html=html, markdown=f"### {subject}\n\n{body}",
                    level=level, data={"digest": digest.pk, "as_of": str(digest.as_of)})

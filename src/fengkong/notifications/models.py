@@ -24,7 +24,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AlertDelivery, Audience, Channel, DeliveryStatus, Level, Template, WebhookKind, level_rank
+from .choices import (
+    AlertDelivery,
+    Audience,
+    Channel,
+    DeliveryStatus,
+    Level,
+    Template,
+    WebhookKind,
+    level_rank,
+)
 from .exceptions import ChannelMisconfigured
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")

@@ -24,9 +24,9 @@ from fengkong.core.later import task
 from . import digests
 from .channels import SENDERS
 from .choices import ALERT_TEMPLATES, INBOX_ONLY, Audience, Channel, DeliveryStatus, level_name
+from .digests import DigestLine
 from .exceptions import DeliveryError
 from .models import Delivery, InboxMessage, WebhookChannel
-from .digests import DigestLine
 from .rendering import BILINGUAL, Message, language_of, render
 
 log = logging.getLogger(__name__)
