@@ -142,7 +142,6 @@ def send_pending_messages(chunk: int = 500, limit: int | None = None) -> int:
     were queued.
     """
     policy = MonitoringPolicy.current().parsed()
-    day = digest_day()
     people, queued, done = None, 0, 0
     while limit is None or done < limit:
         with transaction.atomic():
@@ -153,15 +152,8 @@ def send_pending_messages(chunk: int = 500, limit: int | None = None) -> int:
                 return queued
             done += len(alerts)
             people = people or People.load()
-            queued += Dispatcher(policy, day or max(a.as_of for a in alerts), people).send(alerts)
+            queued += Dispatcher(policy, max(a.as_of for a in alerts), people).send(alerts)
     return queued
-
-
-def digest_day() -> date | None:
-    """The business day whose digests the pending messages go into: the latest day among them (a run
-    resumed late puts a missed day's alerts in the day they are sent, whose digest is still to be mailed)."""
-    return Alert.objects.filter(dispatched_at__isnull=False, notified_at__isnull=True).aggregate(
-        day=Max("as_of"))["day"]
 
 
 def messages_pending() -> int:
@@ -297,7 +289,7 @@ class Dispatcher:
         self.overdue = _overdue_invoices(customer_ids, max(a.as_of for a in alerts))
         flagged_by = set(StopSupply.objects.filter(alert__in=alerts, active=True).values_list("alert_id", flat=True))
         self.owners = accountable_people(customer_ids)
-        self.standing = _standing(customer_ids, self.as_of)
+        self.standing = _standing(customer_ids, max(a.as_of for a in alerts))
         self.hold_dunning(alerts)
         queued = 0
         for alert in alerts:
@@ -339,9 +331,10 @@ class Dispatcher:
                       digest=None if contact is not None else self.digest_line(alert, context))
 
     def digest_line(self, alert: Alert, context: dict) -> DigestLine:
-        """What the day's digest shows of the alert (notifications.digests): staff get their alerts there."""
+        """What the digest of the alert's day shows of it (notifications.digests): staff get their alerts
+        there, with the customer's zone and overdue amount as of the latest snapshot."""
         zone, overdue = self.standing.get(alert.customer_id, (KIND_ZONE.get(alert.kind, 0), Decimal("0.00")))
-        return DigestLine(as_of=self.as_of, customer_id=alert.customer_id, portfolio_id=alert.customer.portfolio_id,
+        return DigestLine(as_of=alert.as_of, customer_id=alert.customer_id, portfolio_id=alert.customer.portfolio_id,
                           title=alert.title, level=level_name(alert.level), escalated=alert.kind == AlertKind.ESCALATION,
                           amount=context["amount"],
                           zone=zone, overdue_amount=overdue)
