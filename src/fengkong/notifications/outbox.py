@@ -50,15 +50,19 @@ def notify(*, alert, audience: str, template: str, users: Iterable = (), custome
     if template not in ALERT_TEMPLATES:
         raise ValueError(f"unknown template {template!r}")
     level = level_name(alert.level)
-    ctx = _context(alert, customer_contact, context)
-    data = alert_data(alert, template=template, audience=audience)
-    staff = render(template, [language_of(None)], ctx, level=level, data=data)
     users = [u for u in users if u is not None and getattr(u, "is_active", True)]
     digested = 0
     if digest is not None and users:
         each = digests.each_alert_people(users)
         digested = digests.add([u for u in users if u.pk not in each], alert, digest)
         users = [u for u in users if u.pk in each]
+    webhooks = [c for c in WebhookChannel.objects.filter(active=True) if c.serves(audience, level)]
+    to_customer = audience == Audience.CUSTOMER and customer_contact is not None and customer_contact.email
+    if not (users or webhooks or to_customer):
+        return digested  # everyone has it in their digest: nothing to render or send one by one
+    ctx = _context(alert, customer_contact, context)
+    data = alert_data(alert, template=template, audience=audience)
+    staff = render(template, [language_of(None)], ctx, level=level, data=data)
 
     wanted: list[Delivery] = []
     now = timezone.now()
@@ -68,14 +72,13 @@ def notify(*, alert, audience: str, template: str, users: Iterable = (), custome
         if user.email:
             wanted.append(Delivery(channel=Channel.EMAIL, recipient=user.email.strip().lower(),
                                    message=staff.as_json()))
-    if audience == Audience.CUSTOMER and customer_contact is not None and customer_contact.email:
+    if to_customer:
         customer = render(template, BILINGUAL, ctx, level=level, data=data)
         wanted.append(Delivery(channel=Channel.EMAIL, recipient=customer_contact.email.strip().lower(),
                                message=customer.as_json()))
-    for channel in WebhookChannel.objects.filter(active=True):
-        if channel.serves(audience, level):
-            wanted.append(Delivery(channel=Channel.WEBHOOK, webhook=channel, recipient=f"webhook:{channel.pk}",
-                                   message=staff.as_json()))
+    for channel in webhooks:
+        wanted.append(Delivery(channel=Channel.WEBHOOK, webhook=channel, recipient=f"webhook:{channel.pk}",
+                               message=staff.as_json()))
 
     new = _insert(alert, audience, template, wanted, now)
     _write_inbox(alert, template, level, staff, [u for u in users if f"user:{u.pk}" in new])
