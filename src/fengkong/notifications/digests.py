@@ -134,6 +134,8 @@ def groups(entries: Iterable[DigestEntry]) -> list[CustomerGroup]:
 
 def title(alerts: int, escalated: int, customers: int) -> str:
     """"12 new alerts on 7 customers", "3 escalated alerts on 2 customers" or both, in the active language."""
+    if not alerts:
+        return _("No alert on a customer you may see")
     parts = []
     if alerts - escalated:
         parts.append(ngettext("%(count)d new alert", "%(count)d new alerts", alerts - escalated)
