@@ -225,7 +225,10 @@ def a_digest(world) -> int:
     from fengkong.notifications.models import Digest, DigestEntry
 
     digest = Digest.objects.get_or_create(user=world["users"][Role.RISK_MANAGER], as_of=AS_OF)[0]
-    alert = Alert.objects.get(pk=cq_alert(world))
+    customer = world["customers"][0]
+    alert = Alert.objects.get_or_create(dedup_key=f"matrix-digest:{customer.code}", defaults={
+        "kind": "zone_attention", "level": 2, "customer": customer, "as_of": AS_OF,
+        "title": f"{customer.code} entered the attention zone"})[0]
     DigestEntry.objects.get_or_create(digest=digest, alert=alert, defaults={
         "customer_id": alert.customer_id, "title": alert.title})
     return digest.pk
