@@ -135,6 +135,7 @@ from fengkong.legal.models import (
     Recovery,
     Seizure,
 )
+from fengkong.notifications.models import NotificationPreference
 from fengkong.provisions.models import ProvisionRun, WriteOffRequest
 from fengkong.provisions.models import Recovery as WriteOffRecovery
 from fengkong.receivables.models import FxRate
@@ -225,6 +226,21 @@ def cq_alert(world) -> int:
     from fengkong.monitoring.models import Alert
 
     return Alert.objects.get(customer__code=CQ_CUSTOMER, kind="zone_attention").pk
+
+
+def a_digest(world) -> int:
+    """The risk manager's digest of the day, listing the Chongqing customer's attention alert."""
+    from fengkong.monitoring.models import Alert
+    from fengkong.notifications.models import Digest, DigestEntry
+
+    digest = Digest.objects.get_or_create(user=world["users"][Role.RISK_MANAGER], as_of=AS_OF)[0]
+    customer = world["customers"][0]
+    alert = Alert.objects.get_or_create(dedup_key=f"matrix-digest:{customer.code}", defaults={
+        "kind": "zone_attention", "level": 2, "customer": customer, "as_of": AS_OF,
+        "title": f"{customer.code} entered the attention zone"})[0]
+    DigestEntry.objects.get_or_create(digest=digest, alert=alert, defaults={
+        "customer_id": alert.customer_id, "title": alert.title})
+    return digest.pk
 
 
 def cq_task(world) -> int:
@@ -448,6 +464,9 @@ MATRIX: dict[str, Entry] = {
     "inbox": signed_in(),
     "inbox-mark-read": post_only(pk=1),
     "inbox-mark-all-read": POST_ONLY,
+    "inbox-preferences": POST_ONLY,
+    # a digest is its person's own (the risk manager's here): "not found" for everybody else
+    "inbox-digest": Entry({**_everyone(HIDDEN, anonymous=LOGIN), Role.RISK_MANAGER: OK}, {"pk": a_digest}),
     # Dual review (fengkong.reviews): the queue of changes waiting and the steps on them
     "review-queue": web_only(REVIEW_READERS),
     # Evidence and legal recovery (fengkong.evidence, fengkong.legal)
@@ -1113,6 +1132,8 @@ WRITES: dict[str, Write] = {
     "inbox-mark-read": web_write(SIGNED_IN, targets.inbox_message, pk_of, scoped=False,
                                  foreign=OTHER_USERS_MESSAGE),
     "inbox-mark-all-read": web_write(SIGNED_IN, targets.inbox_message, scoped=False, foreign=OTHER_USERS_MESSAGE),
+    "inbox-preferences": web_write(SIGNED_IN, data={"alerts": "each"}, scoped=False, creates=NotificationPreference,
+                                   audit="notification_preference.changed"),
     # Credit: flags, assessments, limit proposals and votes, policy versions
     "credit-flags": web_write(ANALYSTS | {Role.LEGAL_OFFICER}, itself, code_of,
                               {"blacklisted": "on", "reason": "court ruling"}, creates=CreditProfile,

@@ -20,7 +20,7 @@ from fengkong.credit.models import Assessment, CreditProfile, LimitProposal
 from fengkong.credit.queries import credit_limits_frame
 from fengkong.monitoring.dispatch import send_pending_messages
 from fengkong.monitoring.models import Alert
-from fengkong.notifications.models import InboxMessage
+from fengkong.notifications.models import Digest, InboxMessage
 
 
 def test_assessing_the_book_writes_one_assessment_per_customer(book, users):
@@ -95,8 +95,11 @@ def test_the_accountable_owner_receives_the_downgrade_alert(book, users):
     CreditProfile.objects.create(customer=cq2, grade="B", limit=Decimal("100000.00"), term_days=60, owner=owner)
     assess_customers([cq2.pk], as_of=AS_OF, trigger="manual", propose=False)
     send_pending_messages()
-    assert InboxMessage.objects.filter(user=owner, alert__kind="grade_downgrade").exists()
-    assert InboxMessage.objects.filter(user=users[Role.RISK_MANAGER], alert__kind="grade_downgrade").exists()
+    for person in (owner, users[Role.RISK_MANAGER]):  # both get it, in their digest of the day
+        digest = Digest.objects.get(user=person, as_of=AS_OF)
+        assert digest.entries.filter(alert__kind="grade_downgrade", customer=cq2).count() == 1
+        assert InboxMessage.objects.get(user=person).pk == digest.message_id
+    assert not InboxMessage.objects.filter(alert__kind="grade_downgrade").exists()
 
 
 def test_the_review_assesses_the_never_assessed_then_only_those_due(book):

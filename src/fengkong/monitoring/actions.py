@@ -8,6 +8,7 @@ they can see (core.permissions.scope): a collector, on the alerts of their portf
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -21,11 +22,13 @@ from fengkong.core.audit import Change, record, record_many
 from fengkong.core.permissions import require, scope
 from fengkong.evidence.actions import Description, keep
 from fengkong.evidence.choices import EvidenceSource
+from fengkong.notifications.choices import level_name
+from fengkong.notifications.digests import DigestLine
 from fengkong.notifications.letters import reminder_letter
 from fengkong.notifications.outbox import notify
 
 from . import policy as policy_module
-from .choices import ActionKind, ActionStatus, AlertStatus
+from .choices import KIND_ZONE, ActionKind, ActionStatus, AlertStatus
 from .exceptions import AlertStateError, MonitoringError
 from .models import ActionItem, Alert, MonitoringPolicy, StopSupply
 
@@ -154,7 +157,12 @@ def write_reminder_letter(item: ActionItem, language: str | None = None) -> str 
                                      source=EvidenceSource.LETTER, shows=_("The overdue invoices it lists: %(n)d")
                                      % {"n": len(invoices)}))  # occurred_on stays empty until the letter is sent
         users = [item.assigned_to] if item.assigned_to else []
-        notify(alert=alert, audience="collector", template="reminder_letter", users=users,
+        # on the digest, the letter's alert is already there (its phone task): no message of its own
+        line = DigestLine(as_of=as_of, customer_id=customer.pk, portfolio_id=customer.portfolio_id, title=alert.title,
+                          level=level_name(alert.level), zone=KIND_ZONE.get(alert.kind, 0),
+                          amount=sum((i.open_amount for i in invoices), Decimal("0.00")),
+                          overdue_amount=sum((i.open_amount for i in invoices), Decimal("0.00")))
+        notify(alert=alert, audience="collector", template="reminder_letter", users=users, digest=line,
                context={"customer": customer, "as_of": as_of, "alert": alert, "document": relative,
                         "invoices": [{"number": i.number, "due_date": i.due_date, "open_amount": i.open_amount,
                                       "currency": i.currency, "days_overdue": (as_of - i.due_date).days}

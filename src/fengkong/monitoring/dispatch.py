@@ -29,18 +29,21 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
 from fengkong.core.audit import Change
 from fengkong.customers.models import Contact
-from fengkong.notifications.outbox import notify
+from fengkong.notifications.choices import level_name
+from fengkong.notifications.digests import DigestLine
+from fengkong.notifications.outbox import notify, send_digests
 from fengkong.receivables.models import Invoice
 
 from . import store
 from .choices import KIND_ZONE, ActionKind, AlertKind
-from .models import ActionItem, Alert, MonitoringPolicy, StopSupply
+from .models import ActionItem, Alert, CustomerSnapshot, MonitoringPolicy, StopSupply
 from .policy import Policy
 
 log = logging.getLogger(__name__)
@@ -145,6 +148,7 @@ def send_pending_messages(chunk: int = 500, limit: int | None = None) -> int:
             size = chunk if limit is None else min(chunk, limit - done)
             alerts = _claim("notified_at", "dispatched_at IS NOT NULL", limit=size)
             if not alerts:
+                send_digests()  # every alert of the day is in its digests: write them, one email each
                 return queued
             done += len(alerts)
             people = people or People.load()
@@ -285,6 +289,7 @@ class Dispatcher:
         self.overdue = _overdue_invoices(customer_ids, max(a.as_of for a in alerts))
         flagged_by = set(StopSupply.objects.filter(alert__in=alerts, active=True).values_list("alert_id", flat=True))
         self.owners = accountable_people(customer_ids)
+        self.standing = _standing(customer_ids, max(a.as_of for a in alerts))
         self.hold_dunning(alerts)
         queued = 0
         for alert in alerts:
@@ -320,8 +325,19 @@ class Dispatcher:
         return self._send(alert, audience, template, users)
 
     def _send(self, alert: Alert, audience: str, template: str, users: Iterable = (), contact=None) -> int:
+        context = self.context(alert)
         return notify(alert=alert, audience=audience, template=template, users=list(users),
-                      customer_contact=contact, context=self.context(alert))
+                      customer_contact=contact, context=context,
+                      digest=None if contact is not None else self.digest_line(alert, context))
+
+    def digest_line(self, alert: Alert, context: dict) -> DigestLine:
+        """What the digest of the alert's day shows of it (notifications.digests): staff get their alerts
+        there, with the customer's zone and overdue amount as of the latest snapshot."""
+        zone, overdue = self.standing.get(alert.customer_id, (KIND_ZONE.get(alert.kind, 0), Decimal("0.00")))
+        return DigestLine(as_of=alert.as_of, customer_id=alert.customer_id, portfolio_id=alert.customer.portfolio_id,
+                          title=alert.title, level=level_name(alert.level), escalated=alert.kind == AlertKind.ESCALATION,
+                          amount=context["amount"],
+                          zone=zone, overdue_amount=overdue)
 
     def context(self, alert: Alert) -> dict:
         threshold = self._threshold(alert)
@@ -349,6 +365,17 @@ def in_chunks(queryset, field_name: str, ids: list[int]) -> list:
     out = []
     for start in range(0, len(ids), CHUNK):
         out += list(queryset.filter(**{f"{field_name}__in": ids[start:start + CHUNK]}))
+    return out
+
+
+def _standing(customer_ids: list[int], as_of: date) -> dict[int, tuple[int, Decimal]]:
+    """Each customer's zone and overdue amount of its latest snapshot up to `as_of`."""
+    out: dict[int, tuple[int, Decimal]] = {}
+    day = CustomerSnapshot.objects.filter(as_of__lte=as_of).aggregate(day=Max("as_of"))["day"]
+    for start in range(0, len(customer_ids) if day else 0, CHUNK):
+        rows = (CustomerSnapshot.objects.filter(customer_id__in=customer_ids[start:start + CHUNK], as_of=day)
+                .values_list("customer_id", "zone", "overdue_amount"))
+        out.update({cid: (zone, amount) for cid, zone, amount in rows})
     return out
 
 

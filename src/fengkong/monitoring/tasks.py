@@ -12,7 +12,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from fengkong.core.later import task_name
+from fengkong.core.later import later, task_name
 
 from .actions import pending_letters, write_reminder_letter
 from .alerts import check_escalations
@@ -50,4 +50,6 @@ def write_reminder_letters(limit: int = 5000) -> int:
             written += write_reminder_letter(item) is not None
         except Exception:
             log.exception("reminder letter for action item %s failed; it stays pending", item.pk)
+    if written:
+        later("monitoring.send_alert_messages")  # a letter whose alert was in nobody's digest yet: write it
     return written

@@ -1,5 +1,5 @@
-"""State changes of notifications that people make, one function each: reading one's inbox, retrying
-deliveries, and the webhook channels (what the inbox page and the Django admin do). Queueing and sending
+"""State changes of notifications that people make, one function each: reading one's inbox, choosing
+how one's alerts arrive (digest or each alert), retrying deliveries, and the webhook channels (what the inbox page and the Django admin do). Queueing and sending
 messages for an alert is the outbox's (notifications.outbox), called inside monitoring's own actions.
 
 Each takes a keyword-only `actor` and checks it inside: one's own inbox needs only a signed-in user
@@ -19,8 +19,8 @@ from django.utils import timezone
 from fengkong.core.audit import Change, record, record_many, snapshot
 from fengkong.core.permissions import require
 
-from .choices import Channel, DeliveryStatus
-from .models import Delivery, InboxMessage, WebhookChannel
+from .choices import AlertDelivery, Channel, DeliveryStatus
+from .models import Delivery, InboxMessage, NotificationPreference, WebhookChannel
 from .outbox import hand_to_worker
 
 CHANNEL_FIELDS = ("name", "kind", "url", "secret_env", "audiences", "min_level", "active")
@@ -44,6 +44,25 @@ def _mark_read(actor, ids: list[int] | None) -> int:
         if marked:
             record(actor, "inbox_message.read", "inbox_message", ids[0] if ids else "", after={"read": marked})
     return marked
+
+
+def set_alert_delivery(*, actor, alerts: str) -> NotificationPreference:
+    """Choose how one's own alerts arrive: the daily digest, or each alert on its own (from the next alert)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("only a signed-in user chooses how their alerts arrive")
+    if alerts not in AlertDelivery.values:
+        raise ValueError(f"alerts must be one of {', '.join(AlertDelivery.values)}, not {alerts!r}")
+    with transaction.atomic():
+        preference = NotificationPreference.objects.select_for_update().filter(user=actor).first()
+        before = preference.alerts if preference is not None else AlertDelivery.DIGEST.value
+        if before == alerts:
+            return preference or NotificationPreference(user=actor, alerts=alerts)
+        preference = preference or NotificationPreference(user=actor)
+        preference.alerts = alerts
+        preference.save()
+        record(actor, "notification_preference.changed", "notification_preference", preference.pk,
+               before={"alerts": before}, after={"alerts": alerts})
+    return preference
 
 
 def retry_deliveries(*, actor, deliveries) -> list[int]:

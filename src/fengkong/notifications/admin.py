@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fengkong.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 
 from . import actions
-from .models import Delivery, InboxMessage, WebhookChannel
+from .models import Delivery, Digest, InboxMessage, NotificationPreference, WebhookChannel
 
 
 @admin.register(WebhookChannel)
@@ -53,3 +53,20 @@ class InboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "user", "level", "template", "title", "read_at")
     list_filter = ("level", "template")
     search_fields = ("title", "user__username")
+
+
+@admin.register(Digest)
+class DigestAdmin(ReadOnlyAdmin):
+    list_display = ("as_of", "user", "written_at", "stale")
+    list_filter = ("as_of",)
+    search_fields = ("user__username",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    """Each person chooses on their inbox page (notifications.actions.set_alert_delivery)."""
+
+    list_display = ("user", "alerts", "updated_at")
+    list_filter = ("alerts",)
+    search_fields = ("user__username",)

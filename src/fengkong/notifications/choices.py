@@ -82,9 +82,22 @@ class Template(models.TextChoices):
     CREDIT_REVIEW = "credit_review", _("Credit review")
     LEGAL_DEADLINE = "legal_deadline", _("Legal deadline")
     DISPUTE_ASSIGNED = "dispute_assigned", _("Dispute to answer")
+    # one per person and business day, listing that day's alerts by customer (notifications.digests)
+    ALERT_DIGEST = "alert_digest", _("Daily alert digest")
 
 
 # Templates of messages written by outbox.tell: inbox only, title and body given by the caller, no file.
 INBOX_ONLY = frozenset({Template.APPROVAL_REQUEST, Template.APPROVAL_DECIDED, Template.RISK_FEEDBACK,
                         Template.CREDIT_REVIEW, Template.LEGAL_DEADLINE, Template.DISPUTE_ASSIGNED})
-ALERT_TEMPLATES = tuple(t for t in Template.values if t not in INBOX_ONLY)
+ALERT_TEMPLATES = tuple(t for t in Template.values if t not in INBOX_ONLY and t != Template.ALERT_DIGEST)
+
+
+class AlertDelivery(models.TextChoices):
+    """How a person receives the alerts routed to them (NotificationPreference)."""
+
+    DIGEST = "digest", _("One digest a day, grouped by customer")
+    EACH = "each", _("Each alert as it is raised")
+
+
+# The zones of monitoring.Zone (0..3) as a digest shows a customer's zone of the day.
+ZONE_LABELS = {0: _("Normal"), 1: _("Attention"), 2: _("Warning"), 3: _("Danger")}

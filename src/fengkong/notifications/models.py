@@ -24,7 +24,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Audience, Channel, DeliveryStatus, Level, Template, WebhookKind, level_rank
+from .choices import (
+    AlertDelivery,
+    Audience,
+    Channel,
+    DeliveryStatus,
+    Level,
+    Template,
+    WebhookKind,
+    level_rank,
+)
 from .exceptions import ChannelMisconfigured
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -173,6 +182,8 @@ class DeliveryQuerySet(models.QuerySet):
 class Delivery(models.Model):
     alert = models.ForeignKey("monitoring.Alert", null=True, blank=True, on_delete=models.CASCADE,
                               related_name="deliveries", verbose_name=_("alert"))
+    digest = models.ForeignKey("Digest", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="deliveries", verbose_name=_("digest"))
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     webhook = models.ForeignKey(WebhookChannel, null=True, blank=True, on_delete=models.SET_NULL,
@@ -200,6 +211,7 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
             models.UniqueConstraint(fields=["alert", "channel", "recipient", "template"], name="one_delivery"),
+            models.UniqueConstraint(fields=["digest", "channel", "recipient"], name="one_digest_delivery"),
             models.CheckConstraint(condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False),
                                    name="sent_delivery_has_time"),
         ]
@@ -210,3 +222,73 @@ class Delivery(models.Model):
     @property
     def subject(self) -> str:
         return (self.message or {}).get("subject", "")
+
+
+class NotificationPreference(models.Model):
+    """How one person receives the alerts routed to them: a daily digest (the default, also for a person
+    without a row) or each alert on its own, as before the digest existed."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preference", verbose_name=_("user"))
+    alerts = models.CharField(_("alerts"), max_length=10, choices=AlertDelivery.choices,
+                              default=AlertDelivery.DIGEST)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_alerts_display()}"
+
+
+class DigestQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user) if getattr(user, "is_authenticated", False) else self.none()
+
+
+class Digest(models.Model):
+    """One person's alerts of one business day, in one inbox message and one email (notifications.digests)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests",
+                             verbose_name=_("user"))
+    as_of = models.DateField(_("business date"))
+    message = models.OneToOneField(InboxMessage, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="digest", verbose_name=_("inbox message"))
+    stale = models.BooleanField(_("to be written"), default=True,
+                                help_text=_("Alerts were added since its message was last written."))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    written_at = models.DateTimeField(_("written"), null=True, blank=True)
+
+    objects = DigestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "user"]
+        verbose_name = _("alert digest")
+        verbose_name_plural = _("alert digests")
+        constraints = [models.UniqueConstraint(fields=["user", "as_of"], name="one_digest_per_person_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.as_of}"
+
+
+class DigestEntry(models.Model):
+    """One alert in one digest, with what the digest shows of it and of its customer on that day."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="entries", verbose_name=_("digest"))
+    alert = models.ForeignKey("monitoring.Alert", on_delete=models.CASCADE, related_name="digest_entries",
+                              verbose_name=_("alert"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("customer"))
+    escalated = models.BooleanField(_("escalated"), default=False)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.INFO)
+    title = models.CharField(_("title"), max_length=300)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, null=True, blank=True)
+    zone = models.PositiveSmallIntegerField(_("zone"), default=0)
+    overdue_amount = models.DecimalField(_("overdue amount"), max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["digest", "customer", "alert"]
+        verbose_name = _("digest entry")
+        verbose_name_plural = _("digest entries")
+        constraints = [models.UniqueConstraint(fields=["digest", "alert"], name="one_digest_entry_per_alert")]

@@ -21,8 +21,10 @@ from django.utils import timezone, translation
 from fengkong.core.audit import jsonable
 from fengkong.core.later import task
 
+from . import digests
 from .channels import SENDERS
 from .choices import ALERT_TEMPLATES, INBOX_ONLY, Audience, Channel, DeliveryStatus, level_name
+from .digests import DigestLine
 from .exceptions import DeliveryError
 from .models import Delivery, InboxMessage, WebhookChannel
 from .rendering import BILINGUAL, Message, language_of, render
@@ -35,21 +37,32 @@ STALE_CLAIM = timedelta(minutes=10)  # a "sending" row older than this belongs t
 
 
 def notify(*, alert, audience: str, template: str, users: Iterable = (), customer_contact=None,
-           context: dict | None = None) -> int:
-    """Queue `template` about `alert` for `audience`; returns how many deliveries are new.
+           context: dict | None = None, digest: DigestLine | None = None) -> int:
+    """Queue `template` about `alert` for `audience`; returns how many deliveries (and digest entries) are new.
 
     In-app: one inbox message per user. Email: each user with an address, and the customer's contact for
     the customer audience. Webhooks: each active channel subscribed to the audience and the alert's level.
+    With a `digest` line, users who receive the daily digest (the default) get the alert in their digest
+    of the day instead of an inbox message and an email (notifications.digests); the others as above.
     """
     if audience not in Audience.values:
         raise ValueError(f"unknown audience {audience!r}")
     if template not in ALERT_TEMPLATES:
         raise ValueError(f"unknown template {template!r}")
     level = level_name(alert.level)
+    users = [u for u in users if u is not None and getattr(u, "is_active", True)]
+    digested = 0
+    if digest is not None and users:
+        each = digests.each_alert_people(users)
+        digested = digests.add([u for u in users if u.pk not in each], alert, digest)
+        users = [u for u in users if u.pk in each]
+    webhooks = [c for c in WebhookChannel.objects.filter(active=True) if c.serves(audience, level)]
+    to_customer = audience == Audience.CUSTOMER and customer_contact is not None and customer_contact.email
+    if not (users or webhooks or to_customer):
+        return digested  # everyone has it in their digest: nothing to render or send one by one
     ctx = _context(alert, customer_contact, context)
     data = alert_data(alert, template=template, audience=audience)
     staff = render(template, [language_of(None)], ctx, level=level, data=data)
-    users = [u for u in users if u is not None and getattr(u, "is_active", True)]
 
     wanted: list[Delivery] = []
     now = timezone.now()
@@ -59,20 +72,27 @@ def notify(*, alert, audience: str, template: str, users: Iterable = (), custome
         if user.email:
             wanted.append(Delivery(channel=Channel.EMAIL, recipient=user.email.strip().lower(),
                                    message=staff.as_json()))
-    if audience == Audience.CUSTOMER and customer_contact is not None and customer_contact.email:
+    if to_customer:
         customer = render(template, BILINGUAL, ctx, level=level, data=data)
         wanted.append(Delivery(channel=Channel.EMAIL, recipient=customer_contact.email.strip().lower(),
                                message=customer.as_json()))
-    for channel in WebhookChannel.objects.filter(active=True):
-        if channel.serves(audience, level):
-            wanted.append(Delivery(channel=Channel.WEBHOOK, webhook=channel, recipient=f"webhook:{channel.pk}",
-                                   message=staff.as_json()))
+    for channel in webhooks:
+        wanted.append(Delivery(channel=Channel.WEBHOOK, webhook=channel, recipient=f"webhook:{channel.pk}",
+                               message=staff.as_json()))
 
     new = _insert(alert, audience, template, wanted, now)
     _write_inbox(alert, template, level, staff, [u for u in users if f"user:{u.pk}" in new])
     if any(d.channel != Channel.INAPP for d in wanted if d.recipient in new):
         transaction.on_commit(lambda: enqueue_pending(alert.pk, template))
-    return len(new)
+    return len(new) + digested
+
+
+def send_digests() -> dict[str, int]:
+    """Write the digests that got alerts (digests.write_digests) and send their emails after commit."""
+    written, emails = digests.write_digests()
+    if emails:
+        transaction.on_commit(lambda: hand_to_worker(emails))
+    return {"digests_written": written, "digest_emails": len(emails)}
 
 
 def tell(users: Iterable, *, template: str, title: str, body: str, link: str = "", level: str = "info") -> int:

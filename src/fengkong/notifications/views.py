@@ -10,16 +10,19 @@ Design decisions:
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import actions
-from .choices import LEVEL_RANK
-from .models import InboxMessage
+from . import actions, digests
+from .choices import LEVEL_RANK, AlertDelivery
+from .forms import PreferenceForm
+from .models import Digest, InboxMessage, NotificationPreference
 
 PAGE_SIZE = 50
 SHOW_CHOICES = ("all", "unread")
@@ -41,12 +44,19 @@ def _inbox_context(request, query: QueryDict) -> dict:
     return {"page": page, "show": show, "query": keep.urlencode()}
 
 
+def _preference_form(user) -> PreferenceForm:
+    chosen = NotificationPreference.objects.filter(user=user).values_list("alerts", flat=True).first()
+    return PreferenceForm(initial={"alerts": chosen or AlertDelivery.DIGEST})
+
+
 @login_required
 def inbox(request):
     context = _inbox_context(request, request.GET)
     partial = request.htmx and not request.htmx.boosted
     if partial:
         context["swap_badge"] = True
+    else:
+        context["preference_form"] = _preference_form(request.user)
     return render(request, "notifications/_inbox_results.html" if partial else "notifications/inbox.html", context)
 
 
@@ -72,3 +82,24 @@ def mark_read(request, pk: int):
 def mark_all_read(request):
     actions.mark_all_read(actor=request.user)
     return _after_post(request)
+
+
+@require_POST
+@login_required
+def preferences(request):
+    form = PreferenceForm(request.POST)
+    if form.is_valid():
+        actions.set_alert_delivery(actor=request.user, alerts=form.cleaned_data["alerts"])
+        messages.success(request, _("Saved: how your alerts arrive."))
+    else:
+        messages.error(request, _("Choose how your alerts arrive: %(choices)s.") % {
+            "choices": ", ".join(str(label) for label in AlertDelivery.labels)})
+    return redirect("inbox")
+
+
+@login_required
+def digest(request, pk: int):
+    """One of the signed-in user's digests, by customer; only the customers they may see (404 for another's)."""
+    found = get_object_or_404(Digest.objects.for_user(request.user).select_related("user"), pk=pk)
+    listed, title = digests.summary(found)
+    return render(request, "notifications/digest.html", {"digest": found, "groups": listed, "title": title})
