@@ -175,10 +175,15 @@ def claim(column: str, where: str = "", limit: int | None = None) -> list[int]:
     then finds them taken; on SQLite the IMMEDIATE transaction already holds the write lock.
     """
     condition = f"{column} IS NULL" + (f" AND {where}" if where else "")
+    picked = ""
     if limit:
-        condition = (f"id IN (SELECT id FROM {ALERTS.table} WHERE {condition} ORDER BY id LIMIT {int(limit)}"  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
-                     + (" FOR UPDATE SKIP LOCKED)" if db.is_postgres() else ")") + f" AND {column} IS NULL")
+        # The ids are picked once, in a materialised CTE: as a subquery of the UPDATE's WHERE, PostgreSQL may run
+        # `LIMIT … FOR UPDATE SKIP LOCKED` once per row, and claim every row (tests/monitoring/test_store_claim.py).
+        locking = " FOR UPDATE SKIP LOCKED" if db.is_postgres() else ""
+        picked = (f"WITH picked AS MATERIALIZED (SELECT id FROM {ALERTS.table} WHERE {condition} ORDER BY id "  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
+                  f"LIMIT {int(limit)}{locking}) ")
+        condition = f"id IN (SELECT id FROM picked) AND {column} IS NULL"  # noqa: S608 - our column name only
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {ALERTS.table} SET {column} = %s WHERE {condition} RETURNING id",  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
+        cursor.execute(f"{picked}UPDATE {ALERTS.table} SET {column} = %s WHERE {condition} RETURNING id",  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
                        [connection.ops.adapt_datetimefield_value(timezone.now())])
         return sorted(row[0] for row in cursor.fetchall())
