@@ -40,6 +40,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=50, help="Requests per reader")
+    parser.add_argument("--slowest", type=int, default=0, help="Print the N slowest queries of each page")
+    parser.add_argument("--profile", action="store_true", help="Profile five requests of the manager's page 1")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -97,10 +99,14 @@ def timed(client, url: str, n: int) -> list[float]:
     return out
 
 
-def counting(queries: list[str]):
+def counting(queries: list[tuple[float, str]]):
+    """An execute wrapper noting each query with its time in ms."""
     def wrapper(run, sql, params, many, context):
-        queries.append(sql)
-        return run(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return run(sql, params, many, context)
+        finally:
+            queries.append(((time.perf_counter() - start) * 1000, sql))
 
     return wrapper
 
@@ -131,17 +137,30 @@ def child(args: argparse.Namespace) -> None:
                ("manager, danger zone, due", manager, "/collections/?zone=3&due=on"),
                ("manager, search 'B0012'", manager, "/collections/?q=B0012"),
                ("collector, own cases", collector, "/collections/?owner=mine")]
+    if args.profile:
+        import cProfile
+        import pstats
+
+        manager.get("/collections/")
+        with cProfile.Profile() as prof:
+            for _ in range(5):
+                manager.get("/collections/")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+        return
     health = timed(Client(), "/healthz", args.requests)
     print(f"  {'GET /healthz':34} p50 {p(health, 50):7.1f} ms  p95 {p(health, 95):7.1f} ms")
     worst = 0.0
     for label, client, url in readers:
-        queries: list[str] = []
+        queries: list[tuple[float, str]] = []
         with connection.execute_wrapper(counting(queries)):
             assert client.get(url).status_code == 200
         times = timed(client, url, args.requests)
         worst = max(worst, p(times, 95))
         print(f"  {label:34} p50 {p(times, 50):7.1f} ms  p95 {p(times, 95):7.1f} ms"
               f"  ({p(times, 50) / p(health, 50):5.1f}x /healthz, {len(queries)} queries)")
+        if args.slowest:
+            for ms, sql in sorted(queries, reverse=True)[:args.slowest]:
+                print(f"      {ms:7.1f} ms  {' '.join(sql.split())[:150]}")
     verdict = "holds" if worst < TARGET_P95_MS else "MISSED"
     print(f"  worst p95 {worst:.1f} ms: target p95 < {TARGET_P95_MS} ms {verdict}")
 
@@ -160,7 +179,8 @@ def main() -> None:
             postgres(f"CREATE DATABASE {PG_BENCH_DB}")
         try:
             me = [sys.executable, __file__, "--customers", str(args.customers), "--cases", str(args.cases),
-                  "--requests", str(args.requests), "--child"]
+                  "--requests", str(args.requests), "--slowest", str(args.slowest), "--child",
+                  *(["--profile"] if args.profile else [])]
             subprocess.run(me, env=env, check=True, cwd=work)
         finally:
             if db == "postgres":
