@@ -182,7 +182,7 @@ def claim(column: str, where: str = "", limit: int | None = None) -> list[int]:
         locking = " FOR UPDATE SKIP LOCKED" if db.is_postgres() else ""
         picked = (f"WITH picked AS MATERIALIZED (SELECT id FROM {ALERTS.table} WHERE {condition} ORDER BY id "  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
                   f"LIMIT {int(limit)}{locking}) ")
-        condition = f"id IN (SELECT id FROM picked) AND {column} IS NULL"  # noqa: S608 - our column name only
+        condition = f"id IN (SELECT id FROM picked) AND {column} IS NULL"  # noqa: S608 - our column name only  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(f"{picked}UPDATE {ALERTS.table} SET {column} = %s WHERE {condition} RETURNING id",  # noqa: S608 - only our table and column names and an int() limit are formatted in; values are parameters  # nosec B608
                        [connection.ops.adapt_datetimefield_value(timezone.now())])
