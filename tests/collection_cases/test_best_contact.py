@@ -52,9 +52,10 @@ def test_the_api_case_has_best_contact(logged, sign_in, cq):
     best = client.get(f"/api/v1/collections/cases/{case.pk}").json()["best_contact"]
     assert {k: best[k] for k in ("channel", "weekdays", "hours", "reached", "tried")} == {
         "channel": "phone", "weekdays": [2, 3, 4], "hours": [9, 11], "reached": 2, "tried": 2}
-    # the segment in the collector's portfolio is cq alone: 2 of 3 overall; phone Tue–Thu 9–11 (2 + 4·2/3) / 6
-    assert best["segment_rate"] == pytest.approx((2 + 4 * 2 / 3) / 6)
-    assert best["rate"] == pytest.approx((2 + 4 * best["segment_rate"]) / 6)
+    # the segment in the collector's portfolio is cq alone: 2 of 3 overall; phone Tue–Thu 9–11, prior
+    # strength 8: (2 + 8·2/3) / (2 + 8), and the customer's (2 + 8·that) / (2 + 8)
+    assert best["segment_rate"] == pytest.approx((2 + 8 * 2 / 3) / 10)
+    assert best["rate"] == pytest.approx((2 + 8 * best["segment_rate"]) / 10)
     listed = client.get("/api/v1/collections/cases").json()["items"]
     assert listed[0]["best_contact"]["channel"] == "phone"
 
@@ -62,7 +63,7 @@ def test_the_api_case_has_best_contact(logged, sign_in, cq):
 def test_the_segment_counts_only_the_contacts_the_reader_may_see(logged, users, cq, sc):
     mine = best_contacts(users["collector"], [cq])[cq.pk]
     everyone = best_contacts(users["risk_manager"], [cq, sc])
-    assert mine.segment_rate == pytest.approx((2 + 4 * 2 / 3) / 6)  # Sichuan's 3 emails do not count
+    assert mine.segment_rate == pytest.approx((2 + 8 * 2 / 3) / 10)  # Sichuan's 3 emails do not count
     assert everyone[sc.pk].channel == "email" and (everyone[sc.pk].reached, everyone[sc.pk].tried) == (3, 3)
     assert everyone[cq.pk].segment_rate != mine.segment_rate  # with Sichuan's: 5 of 6 overall
     assert best_contacts(users["collector"], []) == {}
