@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fengkong.engine.contact_times import HOUR_EDGES, SEGMENT_SCHEMA, WEEKDAY_BANDS, best_contacts, segment_slots
+from fengkong.engine.contact_times import (
+    HOUR_EDGES,
+    SEGMENT_SCHEMA,
+    WEEKDAY_BANDS,
+    best_contacts,
+    segment_slots,
+)
 
 
 def log(rows) -> pl.DataFrame:
@@ -71,7 +77,7 @@ def _band(value, bands):
 
 def reference(rows, segments, k):
     """Plain Python: the best (rate, tried, slot) per customer, by the rules in the module's docstring."""
-    hours = [(0, HOUR_EDGES[0] - 1)] + [(a, b - 1) for a, b in zip(HOUR_EDGES, (*HOUR_EDGES[1:], 24))]
+    hours = [(0, HOUR_EDGES[0] - 1)] + [(a, b - 1) for a, b in zip(HOUR_EDGES, (*HOUR_EDGES[1:], 24), strict=True)]
     seg_of = dict(segments)
     count: dict = {}
     for customer, channel, weekday, hour, reached in rows:

@@ -32,8 +32,8 @@ from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClos
 from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
 from .performance import collector_performance
-from .queries import best_contacts
 from .plan_api import router as plan_router
+from .queries import best_contacts
 from .schemas import (
     BehaviourIn,
     CaseFilters,
