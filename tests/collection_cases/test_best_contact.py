@@ -70,8 +70,9 @@ def test_the_segment_counts_only_the_contacts_the_reader_may_see(logged, users, 
     assert everyone[sc.pk].weekday_from == everyone[sc.pk].weekday_to == 4 and everyone[sc.pk].hours == "15–17"
 
 
-def test_a_customer_without_contacts_has_none(ledger, clock, sign_in, cq):
+def test_a_customer_without_contacts_of_the_last_year_has_none(ledger, clock, sign_in, cq):
     night(day(40))
+    called(cq, 40 - 366, 10, "phone", "reached")  # more than a year before today: does not count
     case = CollectionCase.objects.get(customer=cq)
     assert sign_in("collector").get(f"/api/v1/collections/cases/{case.pk}").json()["best_contact"] is None
     assert "Phone call," not in sign_in("collector").get("/collections/", **EN).content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 import polars as pl
 from django.db.models import Count, Q, Sum
@@ -10,12 +11,14 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR as WEEKDAYS
 
+from fengkong.core import dates
 from fengkong.engine import contact_times
 
 from .choices import REACHED_OUTCOMES, Channel
 from .models import CollectionCase, Contact, DisputeItem, PromiseToPay
 
 CHUNK = 5000
+LOOKBACK_DAYS = 365  # the contacts the best contact time learns from: a year, so habits that changed fade
 
 
 def customers_with_pending_promises(customer_ids: list[int]) -> set[int]:
@@ -98,14 +101,16 @@ class BestContact:
 
 def best_contacts(user, customers) -> dict[int, BestContact]:
     """The best slot of each of `customers` (customer id -> BestContact), learned from the contacts `user`
-    may see of the customers in their segments (a customer's segment is its industry); none without the
-    right to read contacts. One aggregated query
+    may see of the customers in their segments (a customer's segment is its industry) over the last
+    `LOOKBACK_DAYS`; none without the right to read contacts. One aggregated query
     over the contact log, by customer, channel, local weekday and hour."""
     segments = {c.pk: c.industry or "" for c in customers}
     if not segments or not user.has_perm("collections.view_contact"):
         return {}
     zone = timezone.get_current_timezone()
-    rows = list(Contact.objects.for_user(user).filter(customer__industry__in=set(segments.values()))
+    since = timezone.make_aware(datetime.combine(dates.business_today() - timedelta(days=LOOKBACK_DAYS), time.min))
+    rows = list(Contact.objects.for_user(user).filter(customer__industry__in=set(segments.values()),
+                                                      at__gte=since)
                 .annotate(weekday=ExtractIsoWeekDay("at", tzinfo=zone), hour=ExtractHour("at", tzinfo=zone))
                 .values("customer_id", "customer__industry", "channel", "weekday", "hour")
                 .annotate(tried=Count("pk"), reached=Count("pk", filter=Q(outcome__in=sorted(REACHED_OUTCOMES))))
