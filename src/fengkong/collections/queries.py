@@ -102,8 +102,8 @@ class BestContact:
 def best_contacts(user, customers) -> dict[int, BestContact]:
     """The best slot of each of `customers` (customer id -> BestContact), learned from the contacts `user`
     may see of the customers in their segments (a customer's segment is its industry) over the last
-    `LOOKBACK_DAYS`; none without the right to read contacts. One aggregated query
-    over the contact log, by customer, channel, local weekday and hour."""
+    `LOOKBACK_DAYS`; none without the right to read contacts. One aggregated query over the contact log, by
+    customer, channel, local weekday and hour; callers pass only customers `user` may see."""
     segments = {c.pk: c.industry or "" for c in customers}
     if not segments or not user.has_perm("collections.view_contact"):
         return {}
