@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime, time
 
 import pytest
+from click.testing import CliRunner
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from fengkong.cli.commands import fengkong
 from fengkong.collections import actions
 from fengkong.collections.models import CollectionCase
 from fengkong.collections.queries import best_contacts
@@ -58,6 +60,12 @@ def test_the_api_case_has_best_contact(logged, sign_in, cq):
     assert best["rate"] == pytest.approx((2 + 8 * best["segment_rate"]) / 10)
     listed = client.get("/api/v1/collections/cases").json()["items"]
     assert listed[0]["best_contact"]["channel"] == "phone"
+
+
+def test_the_command_line_worklist_shows_it(logged):
+    with translation.override("en"):
+        listed = CliRunner().invoke(fengkong, ["collections", "worklist", "--user", "collector"])
+    assert listed.exit_code == 0 and "best phone Tue–Thu 9–11 2/2" in " ".join(listed.output.split())  # wrapped
 
 
 def test_the_segment_counts_only_the_contacts_the_reader_may_see(logged, users, cq, sc):
