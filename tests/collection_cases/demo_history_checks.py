@@ -33,6 +33,19 @@ def _disputes_were_answered_after_three_weeks(demo):
     assert Dispute.objects.filter(status="resolved").count() == demo.collections.resolved
 
 
+def _the_contacts_follow_hidden_patterns_and_teach_a_best_slot(demo):
+    from django.contrib.auth import get_user_model
+
+    from fengkong.collections.queries import best_contacts
+
+    assert Contact.objects.values("channel").distinct().count() == 3  # phone, WeCom, email
+    assert Contact.objects.filter(outcome="no_answer").exists()
+    collector = get_user_model().objects.get(username="collector")
+    cases = list(CollectionCase.objects.open().filter(owner=collector).select_related("customer")[:20])
+    best = best_contacts(collector, [case.customer for case in cases])
+    assert best and any(b.tried for b in best.values())
+
+
 def _today_s_worklist_opens_on_the_collector_s_cases(demo):
     assert CollectionCase.objects.open().filter(owner__username="collector").exists()
 
@@ -43,4 +56,5 @@ CHECKS = [
     _a_broken_promise_raised_an_alert_and_moved_its_case,
     _disputes_were_answered_after_three_weeks,
     _today_s_worklist_opens_on_the_collector_s_cases,
+    _the_contacts_follow_hidden_patterns_and_teach_a_best_slot,
 ]

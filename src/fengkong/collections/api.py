@@ -33,6 +33,7 @@ from .forms import ANYONE, filter_cases
 from .models import CollectionCase, Contact, Dispute, PromiseToPay
 from .performance import collector_performance
 from .plan_api import router as plan_router
+from .queries import best_contacts
 from .schemas import (
     BehaviourIn,
     CaseFilters,
@@ -71,7 +72,15 @@ def _case(user, case_id: int) -> CollectionCase:
     case = _cases(user).filter(pk=case_id).first()
     if case is None:
         raise Http404(f"No collection case {case_id} in your portfolio.")
-    return case
+    return _with_best_contact(user, [case])[0]
+
+
+def _with_best_contact(user, cases: list[CollectionCase]) -> list[CollectionCase]:
+    """The cases with their customer's learned `best_contact` (queries.best_contacts), for CaseOut."""
+    best = best_contacts(user, [case.customer for case in cases])
+    for case in cases:
+        case.best_contact = best.get(case.customer_id)
+    return cases
 
 
 def _refused(exc: CollectionsError) -> Exception:
@@ -92,7 +101,9 @@ def list_cases(request, filters: Query[CaseFilters]):
               "owner": filters.owner, "zone": filters.zone, "promise": filters.promise, "due": filters.due,
               "q": filters.q or ""}
     cases = filter_cases(_cases(user), wanted, user, dates.business_today())
-    return page(cases.by_priority(), filters.limit, filters.offset)
+    out = page(cases.by_priority(), filters.limit, filters.offset)
+    _with_best_contact(user, out["items"])
+    return out
 
 
 @router.get("/collections/cases/{case_id}", response=answers(CaseOut, 403, 404, 422), url_name="collection_case_detail")
@@ -106,7 +117,7 @@ def take_case(request, case_id: CaseId):
     """Become the owner of a case nobody owns. 409 if somebody took it first."""
     user = caller(request)
     try:
-        return actions.take_case(actor=user, case=_case(user, case_id))
+        return _with_best_contact(user, [actions.take_case(actor=user, case=_case(user, case_id))])[0]
     except CollectionsError as exc:
         raise _refused(exc) from None
 

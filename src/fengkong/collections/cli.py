@@ -23,6 +23,7 @@ from .choices import PlanStatus
 from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
 from .models import CollectionCase, CollectionsPolicy, DunningLetter, InstalmentPlan
 from .performance import collector_performance
+from .queries import best_contacts
 from .strategies import current_step, set_behaviour
 
 USER = click.option("--user", "username", required=True, help="Act as this user (their role and portfolio).")
@@ -62,10 +63,14 @@ def worklist(username: str, limit: int, mine: bool) -> None:
     cases = CollectionCase.objects.for_user(actor).open().select_related("customer", "owner")
     if mine:
         cases = cases.filter(owner=actor)
-    for case in cases.by_priority()[:limit]:
+    shown = list(cases.by_priority()[:limit])
+    best = best_contacts(actor, [case.customer for case in shown])
+    for case in shown:
+        slot = best.get(case.customer_id)
+        reach = f"best {slot.channel} {slot.weekdays} {slot.hours} {slot.reached}/{slot.tried}" if slot else "best -"
         console.print(f"{case.customer.code}\t{case.customer.name}\tloss {case.expected_loss}\tzone {case.zone}\t"
                       f"overdue {case.overdue_amount}\tdisputed {case.disputed_amount}\t{case.promise_status}\t"
-                      f"next {case.next_action_on or '-'}\t{case.owner.get_username() if case.owner else '-'}",
+                      f"next {case.next_action_on or '-'}\t{case.owner.get_username() if case.owner else '-'}\t{reach}",
                       highlight=False, markup=False)
     console.print(f"{cases.count():,} open case(s).")
 

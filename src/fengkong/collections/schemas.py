@@ -46,6 +46,26 @@ AmountIn = decimal_in(digits=15, more_than_zero=True)
 CustomerField = Field(max_length=100, description="The ERP customer code", json_schema_extra={"pattern": CODE})
 
 
+class BestContactOut(Schema):
+    """When and how to reach the customer, learned from the contact log (engine.contact_times)."""
+
+    channel: Channel
+    weekdays: list[int] = Field(description="The weekday band, 1 Monday … 7 Sunday")
+    hours: list[int] = Field(description="The local hour band [from, to): 9, 11 is 9:00 to 10:59")
+    reached: int = Field(description="Of the customer's own contacts in this slot, those that reached somebody")
+    tried: int = Field(description="The customer's own contacts in this slot (0: its segment's best slot)")
+    rate: float = Field(description="The reach rate in the slot, smoothed towards the segment's")
+    segment_rate: float = Field(description="The segment's (the customer's industry's) smoothed rate in the slot")
+
+    @staticmethod
+    def resolve_weekdays(obj) -> list[int]:
+        return list(range(obj.weekday_from + 1, obj.weekday_to + 2))
+
+    @staticmethod
+    def resolve_hours(obj) -> list[int]:
+        return [obj.hour_from, obj.hour_to]
+
+
 class CaseOut(Schema):
     id: int
     customer: str = Field(alias="customer.code")
@@ -74,6 +94,13 @@ class CaseOut(Schema):
                                              "grade, zone and amount it chooses the strategy")
     behaviour_reason: str
     step_since: date | None = Field(description="The day the case reached its step (the step's wait counts from it)")
+    best_contact: BestContactOut | None = Field(None, description="The learned best channel, weekdays and hours to "
+                                                "reach the customer; null without contacts in its segment or "
+                                                "without the right to read contacts")
+
+    @staticmethod
+    def resolve_best_contact(obj):
+        return getattr(obj, "best_contact", None)
 
 
 class CaseFilters(Schema):

@@ -45,7 +45,7 @@ from .forms import (
 )
 from .models import Attachment, CollectionCase, CollectionsPolicy, Dispute, InstalmentPlan, PromiseToPay
 from .performance import collector_performance
-from .queries import promise_reliability
+from .queries import best_contacts, promise_reliability
 
 PAGE_SIZE = 50
 ROWS = 50
@@ -60,7 +60,9 @@ def worklist(request):
     page = Paginator(cases.select_related("customer", "owner").by_priority(), PAGE_SIZE).get_page(
         request.GET.get("page"))
     policy = CollectionsPolicy.current().parsed()
+    best = best_contacts(user, [case.customer for case in page.object_list])
     for case in page.object_list:
+        case.best_contact = best.get(case.customer_id)
         case.step_label = _step_label(policy, case)
         case.due = case.next_action_on is not None and case.next_action_on <= today
     mine = CollectionCase.objects.for_user(user).open().filter(owner=user)
@@ -108,6 +110,7 @@ def case_context(request, case: CollectionCase, **forms) -> dict:
         "plans": list(InstalmentPlan.objects.for_user(user).filter(customer=customer)[:ROWS]),
         "can_propose_plan": user.has_perm("collections.add_instalmentplan") and case.is_open,
         "reliability": promise_reliability(customer),
+        "best_contact": best_contacts(user, [customer]).get(customer.pk),
         "steps": steps,
         "contact_form": forms.get("contact_form") or ContactForm(),
         "promise_form": forms.get("promise_form") or PromiseForm(invoices=invoices),

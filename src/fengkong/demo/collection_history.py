@@ -1,6 +1,7 @@
 """A quarter of collection history for the demo: after each weekly risk cycle of the last quarter the demo
-collector works the top of the worklist through the real actions — a call per case, a promise to pay when the
-customer promises, a dispute now and then — and the risk manager answers disputes three weeks old. The next
+collector works the top of the worklist through the real actions — up to three tries a case in the week, by
+phone, WeCom or email at any hour, each reaching somebody by the customer's hidden reachability pattern
+(demo.reachability), a promise to pay when the customer promises, a dispute now and then — and the risk manager answers disputes three weeks old. The next
 weekly cycle judges the promises from the demo ledger's own receipts, so kept and broken promises, moved
 strategy steps and broken-promise alerts are the product's own outcomes, not drawn.
 
@@ -21,12 +22,14 @@ from fengkong.collections import actions
 from fengkong.collections.choices import Outcome
 from fengkong.collections.exceptions import CollectionsError
 from fengkong.collections.models import CollectionCase, Dispute
+from fengkong.demo import reachability
 from fengkong.receivables.models import Invoice
 
 CASES_PER_WEEK = 12
-OUTCOMES = [Outcome.REACHED, Outcome.NO_ANSWER, Outcome.PROMISED, Outcome.CALL_BACK, Outcome.DISPUTED,
-            Outcome.REFUSED, Outcome.WRONG_NUMBER]
-WEIGHTS = [20, 25, 30, 10, 6, 6, 3]
+# what a contact that reached somebody came to (whether it reaches is the customer's hidden pattern's)
+OUTCOMES = [Outcome.REACHED, Outcome.PROMISED, Outcome.CALL_BACK, Outcome.DISPUTED, Outcome.REFUSED]
+WEIGHTS = [25, 40, 15, 10, 10]
+TRIES = 3
 ROOT_CAUSES = ["price list not updated after the contract change", "short delivery at the customer's warehouse",
                "invoice sent twice by the ERP", "quality complaint on one batch"]
 DISPUTE_DAYS = 21
@@ -53,13 +56,10 @@ def work_the_cases(day: date, seed: int) -> Worked:
     out = Worked()
     cases = CollectionCase.objects.open().filter(owner=collector).select_related("customer").by_priority()
     for case in list(cases[:CASES_PER_WEEK]):
-        outcome = rng.choices(OUTCOMES, WEIGHTS)[0]
-        at = timezone.make_aware(datetime.combine(day, time(9 + rng.randrange(8), rng.randrange(60))))
-        data = actions.ContactIn(channel="phone", outcome=outcome, at=at, person="财务", duration_seconds=
-                                 rng.randrange(30, 400) if outcome != Outcome.NO_ANSWER else 0)
-        actions.log_contact(actor=collector, customer=case.customer, data=data, today=day)
-        out.contacts += 1
-        owed = _owed_on(case.customer, day)
+        outcome, when = _reach(case.customer, day, seed, collector, rng, out)
+        if outcome is None:
+            continue
+        owed = _owed_on(case.customer, when)
         if not owed:
             continue
         try:
@@ -67,19 +67,42 @@ def work_the_cases(day: date, seed: int) -> Worked:
                 amount = (sum(i.open_amount for i in owed) * Decimal(rng.choice(["0.3", "0.5", "1"]))).quantize(
                     Decimal("0.01"))
                 actions.record_promise(actor=collector, customer=case.customer, amount=max(amount, Decimal("1.00")),
-                                       due_date=day + timedelta(days=rng.choice([3, 5, 7])), today=day)
+                                       due_date=when + timedelta(days=rng.choice([3, 5, 7])), today=when)
                 out.promises += 1
             elif outcome == Outcome.DISPUTED:
                 first = owed[0]
                 part = (first.open_amount * Decimal("0.3")).quantize(Decimal("0.01"))
                 actions.open_dispute(actor=collector, customer=case.customer, reason=rng.choice(
                     ["price", "quantity", "quality", "duplicate_billing"]), team="sales", owner=owner,
-                    items=[actions.DisputedInvoice(first, part)], today=day)
+                    items=[actions.DisputedInvoice(first, part)], today=when)
                 out.disputes += 1
         except CollectionsError:
             continue  # a promise or dispute the ledger no longer allows (all of it paid since): just the call
     out.resolved = _answer_disputes(day, manager, rng)
     return out
+
+
+def _reach(customer, day: date, seed: int, collector, rng: random.Random, out: Worked
+           ) -> tuple[str | None, date]:
+    """Up to `TRIES` untargeted tries in the week from `day` (any channel, weekday, hour), each reaching
+    somebody by the customer's hidden pattern (demo.reachability); the first that reaches ends the week's
+    tries with a drawn outcome. The outcome reached (None if nobody was) and its day."""
+    hidden = reachability.pattern(seed, customer.code, customer.industry)
+    tries = []
+    for _ in range(TRIES):
+        channel, weekday, hour = reachability.attempt(rng)
+        tries.append((day + timedelta(days=(weekday - day.weekday()) % 7), hour, rng.randrange(60), channel))
+    for when, hour, minute, channel in sorted(tries):
+        reached = rng.random() < hidden.chance(channel, when.weekday(), hour)
+        outcome = rng.choices(OUTCOMES, WEIGHTS)[0] if reached else Outcome.NO_ANSWER
+        at = timezone.make_aware(datetime.combine(when, time(hour, minute)))
+        data = actions.ContactIn(channel=channel, outcome=outcome, at=at, person="财务" if reached else "",
+                                 duration_seconds=rng.randrange(30, 400) if reached else 0)
+        actions.log_contact(actor=collector, customer=customer, data=data, today=when)
+        out.contacts += 1
+        if reached:
+            return outcome, when
+    return None, day
 
 
 def _owed_on(customer, day: date) -> list[Invoice]:
