@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Sum
 
-from .models import CollectionCase, DisputeItem, PromiseToPay
+from .choices import SETTLING_BILL
+from .models import BillAllocation, CollectionCase, DisputeItem, PromiseToPay
 
 CHUNK = 5000
 
@@ -31,6 +32,13 @@ def visible_case(user, pk: int) -> CollectionCase | None:
 def disputed_on(invoice_ids) -> dict[int, object]:
     """What open disputes hold on each invoice (invoice id -> amount)."""
     rows = (DisputeItem.objects.filter(invoice_id__in=list(invoice_ids), dispute__status="open")
+            .values("invoice_id").annotate(total=Sum("amount")).values_list("invoice_id", "total"))
+    return dict(rows)
+
+
+def billed_on(invoice_ids) -> dict[int, object]:
+    """What acceptance bills held, presented or paid settle of each invoice (invoice id -> amount)."""
+    rows = (BillAllocation.objects.filter(invoice_id__in=list(invoice_ids), bill__status__in=SETTLING_BILL)
             .values("invoice_id").annotate(total=Sum("amount")).values_list("invoice_id", "total"))
     return dict(rows)
 
