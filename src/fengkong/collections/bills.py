@@ -150,9 +150,8 @@ def _move(actor, bill: AcceptanceBill, allowed: Sequence[str], status: str, kind
     before = AcceptanceBill.objects.get(pk=bill.pk).status
     if before not in allowed or not AcceptanceBill.objects.filter(pk=bill.pk, status__in=allowed).update(
             status=status, flag=BillFlag.NONE, **values):
-        now = AcceptanceBill.objects.get(pk=bill.pk).get_status_display()
-        raise BillClosed(f"bill {bill.number} is {str(now).lower()}: it cannot be marked "
-                         f"{str(BillStatus(status).label).lower()}")
+        now = AcceptanceBill.objects.get(pk=bill.pk).status
+        raise BillClosed(f"bill {bill.number} is {now}: it cannot be marked {status}")
     event(open_case_now(bill.customer), kind, user=actor, bill=bill.pk, number=bill.number, **(
         {"reason": values["reason"]} if "reason" in values else {}))
     record(actor, f"acceptance_bill.{status}", "acceptancebill", bill.pk, before={"status": before},
