@@ -380,8 +380,8 @@ class PlanReasonIn(Schema):
 
 class BillIn(Schema):
     customer: StrictStr = CustomerField
-    number: StrictStr = Field(min_length=1, max_length=40, description="The bill number (票据号码), unique")
-    acceptor_name: StrictStr = Field(min_length=1, max_length=200, description="The acceptor (承兑人)")
+    number: StrictStr = free_text(max_length=40, required=True, description="The bill number (票据号码), unique")
+    acceptor_name: StrictStr = free_text(max_length=200, required=True, description="The acceptor (承兑人)")
     acceptor_uscc: StrictStr = Field("", max_length=18, description="The acceptor's 统一社会信用代码, if known")
     amount: AmountIn = Field(description="Yuan: at most what the invoices owe, not in dispute nor settled by "
                                          "another bill", examples=["50000.00"])
