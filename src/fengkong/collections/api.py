@@ -27,8 +27,8 @@ from fengkong.customers.api import visible_customer
 from fengkong.receivables.models import Invoice
 
 from . import actions, strategies
-from .choices import ContactSource
 from .bill_api import router as bill_router
+from .choices import ContactSource
 from .dunning_api import router as dunning_router
 from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClosed
 from .forms import ANYONE, filter_cases

@@ -10,17 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Path, Query, Router, Status
-from ninja.errors import HttpError
 
 from fengkong.core.permissions import require
-from fengkong.core.schemas import answers, caller, page
+from fengkong.core.schemas import answers, caller
 from fengkong.customers.api import visible_customer
 from fengkong.receivables.models import Invoice
 
 from . import bills
+from .api_answers import filtered_page, refusal
 from .exceptions import BillClosed, CollectionsError
 from .models import AcceptanceBill
 from .schemas import BillFilters, BillIn, BillOut, BillPage, BillReasonIn
@@ -44,21 +44,13 @@ def _bill(user, bill_id: int) -> AcceptanceBill:
 
 
 def _answer(exc: CollectionsError) -> Exception:
-    """409 when the bill is already paid or dishonoured; else a 422 on the field at fault."""
-    if isinstance(exc, BillClosed):
-        return HttpError(409, str(exc))
-    return ValidationError({exc.field or NON_FIELD_ERRORS: [str(exc)]})
+    return refusal(exc, BillClosed)
 
 
 @router.get("/collections/bills", response=answers(BillPage, 403, 422), url_name="collection_bill_list")
 def list_bills(request, filters: Query[BillFilters]):
     """Acceptance bills of your portfolio, the soonest maturing first."""
-    rows = _bills(caller(request))
-    if filters.status != "all":
-        rows = rows.filter(status=filters.status)
-    if filters.customer:
-        rows = rows.filter(customer__code=filters.customer)
-    return page(rows.order_by("maturity_date", "pk"), filters.limit, filters.offset)
+    return filtered_page(_bills(caller(request)), filters, "maturity_date", "pk")
 
 
 @router.post("/collections/bills", response=answers({201: BillOut}, 400, 403, 404, 422),

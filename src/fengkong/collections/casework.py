@@ -39,7 +39,15 @@ from fengkong.receivables.models import PaymentAllocation
 from fengkong.scoring.models import InvoicePrediction
 
 from .choices import SETTLING_BILL, CasePromise, CaseStatus, EventKind, PlanStatus, PromiseState
-from .models import BillAllocation, CaseEvent, CollectionCase, DisputeItem, Instalment, InstalmentPlan, PromiseToPay
+from .models import (
+    BillAllocation,
+    CaseEvent,
+    CollectionCase,
+    DisputeItem,
+    Instalment,
+    InstalmentPlan,
+    PromiseToPay,
+)
 from .policy import Policy
 
 ZONE_COLUMNS = ("amount_normal", "amount_attention", "amount_warning", "amount_danger")

@@ -213,7 +213,7 @@ class BillStatus(models.TextChoices):
     """A commercial acceptance bill's life: held by us, presented to the acceptor at maturity, then paid
     (honoured) or dishonoured (拒付), which reopens the debt it settled."""
 
-    HELD = "held", _("Held")
+    HELD = "held", _("Held by us")
     PRESENTED = "presented", _("Presented")
     PAID = "paid", _("Paid")
     DISHONOURED = "dishonoured", _("Dishonoured")

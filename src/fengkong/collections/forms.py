@@ -237,7 +237,7 @@ class BillForm(InvoiceChoiceForm):
     acceptor_name = forms.CharField(label=_("Acceptor"), max_length=200)
     acceptor_uscc = forms.CharField(label=_("Acceptor's unified social credit code"), max_length=18, required=False)
     amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
-    issue_date = forms.DateField(label=_("Issue date"), widget=forms.DateInput(attrs={"type": "date"}))
+    issue_date = forms.DateField(label=_("Date of issue"), widget=forms.DateInput(attrs={"type": "date"}))
     maturity_date = forms.DateField(label=_("Maturity date"), widget=forms.DateInput(attrs={"type": "date"}))
     endorsers = forms.CharField(label=_("Endorsements (one endorser a line)"), required=False, max_length=4000,
                                 widget=forms.Textarea(attrs={"rows": 3}))
