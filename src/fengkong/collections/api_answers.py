@@ -25,3 +25,11 @@ def filtered_page(rows, filters, *order: str):
     if filters.customer:
         rows = rows.filter(customer__code=filters.customer)
     return page(rows.order_by(*order), filters.limit, filters.offset)
+
+
+def acting(action, conflict: type[CollectionsError], **arguments):
+    """`action(**arguments)`, its refusal turned into the API's answer (`refusal`)."""
+    try:
+        return action(**arguments)
+    except CollectionsError as exc:
+        raise refusal(exc, conflict) from None

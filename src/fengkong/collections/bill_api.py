@@ -20,8 +20,8 @@ from fengkong.customers.api import visible_customer
 from fengkong.receivables.models import Invoice
 
 from . import bills
-from .api_answers import filtered_page, refusal
-from .exceptions import BillClosed, CollectionsError
+from .api_answers import acting, filtered_page
+from .exceptions import BillClosed
 from .models import AcceptanceBill
 from .schemas import BillFilters, BillIn, BillOut, BillPage, BillReasonIn
 
@@ -41,10 +41,6 @@ def _bill(user, bill_id: int) -> AcceptanceBill:
     if bill is None:
         raise Http404(f"No acceptance bill {bill_id} in your portfolio.")
     return bill
-
-
-def _answer(exc: CollectionsError) -> Exception:
-    return refusal(exc, BillClosed)
 
 
 @router.get("/collections/bills", response=answers(BillPage, 403, 422), url_name="collection_bill_list")
@@ -67,11 +63,8 @@ def create_bill(request, body: BillIn):
     draft = bills.BillDraft(number=body.number, acceptor_name=body.acceptor_name, acceptor_uscc=body.acceptor_uscc,
                             amount=Decimal(str(body.amount)), issue_date=body.issue_date,
                             maturity_date=body.maturity_date, endorsers=tuple(body.endorsers))
-    try:
-        bill = bills.record_bill(actor=user, customer=customer, draft=draft,
-                                 invoices=[found[n] for n in body.invoices], note=body.note)
-    except CollectionsError as exc:
-        raise _answer(exc) from None
+    bill = acting(bills.record_bill, BillClosed, actor=user, customer=customer, draft=draft,
+                  invoices=[found[n] for n in body.invoices], note=body.note)
     return Status(201, _bill(user, bill.pk))
 
 
@@ -86,10 +79,7 @@ def get_bill(request, bill_id: BillId):
 def bill_paid(request, bill_id: BillId):
     """The acceptor honoured the bill. 409 if it is already paid or dishonoured."""
     user = caller(request)
-    try:
-        bills.mark_paid(actor=user, bill=_bill(user, bill_id))
-    except CollectionsError as exc:
-        raise _answer(exc) from None
+    acting(bills.mark_paid, BillClosed, actor=user, bill=_bill(user, bill_id))
     return _bill(user, bill_id)
 
 
@@ -99,8 +89,5 @@ def bill_dishonour(request, bill_id: BillId, body: BillReasonIn):
     """The acceptor refused to pay (拒付), with the reason: the debt is open again and an alert is raised. 409 if
     the bill is already paid or dishonoured."""
     user = caller(request)
-    try:
-        bills.dishonour_bill(actor=user, bill=_bill(user, bill_id), reason=body.reason)
-    except CollectionsError as exc:
-        raise _answer(exc) from None
+    acting(bills.dishonour_bill, BillClosed, actor=user, bill=_bill(user, bill_id), reason=body.reason)
     return _bill(user, bill_id)
