@@ -17,6 +17,7 @@ from django.utils import translation
 from fengkong.cli.commands import fengkong
 from fengkong.collections import actions, bills, plans
 from fengkong.collections.choices import BillFlag, BillStatus, EventKind
+from fengkong.collections.dunning import dunning_items
 from fengkong.collections.exceptions import BillClosed, BillInvalid, PlanInvalid, PolicyInvalid
 from fengkong.collections.models import AcceptanceBill, BillAllocation, CaseEvent, CollectionCase
 from fengkong.collections.policy import parse
@@ -308,3 +309,10 @@ def test_the_command_lists_the_bills_a_user_may_see(opened, users, cq, sc):
 def test_the_maturity_term_is_days_after_the_issue(opened, users, cq):
     bill = record(users, cq, issue=41, maturity=41 + 365)
     assert bill.maturity_date - bill.issue_date == timedelta(days=365)
+
+
+def test_a_letter_asks_only_for_what_no_bill_settles(opened, users, cq):
+    bill = record(users, cq)
+    assert [(i["number"], i["open_amount"]) for i in dunning_items(cq, day(41))] == [("CL-A2", Decimal("2000.00"))]
+    bills.dishonour_bill(actor=users["collector"], bill=bill, reason="拒付")
+    assert [i["open_amount"] for i in dunning_items(cq, day(41))] == [Decimal("10000.00"), Decimal("4000.00")]
