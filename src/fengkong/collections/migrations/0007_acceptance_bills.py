@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('issue_date', models.DateField(verbose_name='issue date')),
                 ('maturity_date', models.DateField(verbose_name='maturity date')),
                 ('endorsers', models.JSONField(blank=True, default=list, help_text='The endorsers in order, first to last.', verbose_name='endorsements')),
-                ('status', models.CharField(choices=[('held', 'Held'), ('presented', 'Presented'), ('paid', 'Paid'), ('dishonoured', 'Dishonoured')], default='held', max_length=12, verbose_name='status')),
+                ('status', models.CharField(choices=[('held', 'Held by us'), ('presented', 'Presented'), ('paid', 'Paid'), ('dishonoured', 'Dishonoured')], default='held', max_length=12, verbose_name='status')),
                 ('flag', models.CharField(blank=True, choices=[('', 'None'), ('maturing', 'Maturing soon'), ('unpresented', 'Past maturity, not presented')], default='', max_length=12, verbose_name='flag')),
                 ('flagged_on', models.DateField(blank=True, null=True, verbose_name='flagged on')),
                 ('oldest_first', models.BooleanField(default=False, verbose_name='oldest invoices first')),
