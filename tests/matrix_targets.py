@@ -16,7 +16,15 @@ from django.utils import timezone
 from tests.conftest import AS_OF
 from tests.credit.approvals_fixtures import PREVIEW, pending_proposal
 
-from fengkong.collections.models import CollectionCase, Dispute, DisputeItem, Instalment, InstalmentPlan
+from fengkong.collections.models import (
+    AcceptanceBill,
+    BillAllocation,
+    CollectionCase,
+    Dispute,
+    DisputeItem,
+    Instalment,
+    InstalmentPlan,
+)
 from fengkong.contracts.models import Contract, ContractDocument, DueDiligenceItem
 from fengkong.core import dates
 from fengkong.core.audit import jsonable
@@ -140,6 +148,19 @@ def proposed_plan(scene: Scene) -> InstalmentPlan:
     Instalment.objects.bulk_create([Instalment(plan=plan, number=1, due_date=today + timedelta(days=5), amount=50),
                                     Instalment(plan=plan, number=2, due_date=today + timedelta(days=10), amount=50)])
     return plan
+
+
+def held_bill(scene: Scene) -> AcceptanceBill:
+    """A held acceptance bill of 1.00 on the scene's customer's first open invoice, recorded by `maker`; each
+    call a new bill number."""
+    invoice = scene.customer.invoices.filter(open_amount__gt=0).order_by("number").first()
+    today = dates.business_today()
+    bill = AcceptanceBill.objects.create(
+        number=f"MX-{AcceptanceBill.objects.count() + 1:05d}-{scene.customer.code}", customer=scene.customer,
+        acceptor_name="重庆承兑人有限公司", amount=Decimal("1.00"), issue_date=today,
+        maturity_date=today + timedelta(days=90), received_on=today, recorded_by=scene.maker)
+    BillAllocation.objects.create(bill=bill, invoice=invoice, amount=Decimal("1.00"))
+    return bill
 
 
 def open_invoice(customer) -> Invoice:

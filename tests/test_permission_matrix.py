@@ -102,6 +102,7 @@ from tests.conftest import AS_OF, PASSWORD, make_customer, make_invoice, make_wo
 from fengkong.accounts.choices import Role
 from fengkong.accounts.models import Portfolio
 from fengkong.collections.models import (
+    AcceptanceBill,
     Contact,
     Dispute,
     DunningLetter,
@@ -315,6 +316,13 @@ def cq_plan(world) -> int:
     return (InstalmentPlan.objects.filter(customer=customer).first() or targets.proposed_plan(scene)).pk
 
 
+def cq_bill(world) -> int:
+    """A held acceptance bill of the Chongqing customer, recorded by the collector."""
+    customer = world["customers"][0]
+    scene = targets.Scene(world, "system", None, customer, world["users"]["collector"], None)
+    return (AcceptanceBill.objects.filter(customer=customer).first() or targets.held_bill(scene)).pk
+
+
 def cq_with_case(world) -> str:
     customer = world["customers"][0]
     return targets.with_open_case(targets.Scene(world, "system", None, customer, None, None)).code
@@ -323,6 +331,9 @@ def cq_with_case(world) -> str:
 # the propose form: the collectors and managers; a customer of another portfolio (or none at all) is not found
 PLAN_FORM = web_only({Role.RISK_MANAGER, Role.COLLECTOR}, {"code": cq_with_case})
 PLAN_FORM.expect.update({"sales": HIDDEN, "nobody": HIDDEN, Role.LAW_FIRM: HIDDEN})
+BILL_WRITERS = {Role.RISK_MANAGER, Role.COLLECTOR, Role.FINANCE}  # collections.add_acceptancebill
+BILL_FORM = web_only(BILL_WRITERS, {"code": cq_with_case})
+BILL_FORM.expect.update({"sales": HIDDEN, "nobody": HIDDEN, Role.LAW_FIRM: HIDDEN})
 PROVISION_READERS = {Role.FINANCE, Role.RISK_MANAGER, Role.AUDITOR}
 INDUSTRY_READERS = set(Role.values) - {Role.SALES}   # industry data belongs to no portfolio
 INDUSTRY_KEEPERS = {Role.INDUSTRY_ANALYST}
@@ -576,6 +587,18 @@ MATRIX: dict[str, Entry] = {
     "api:collection_plan_detail": web_only(CASE_READERS, {"plan_id": cq_plan}, web=False),
     "api:collection_plan_approve": post_only(plan_id=1),
     "api:collection_plan_reject": post_only(plan_id=1),
+    # Acceptance bills (fengkong.collections.bill_views, bill_api): recorded, presented, paid, dishonoured
+    "collections-bills": web_only(CASE_READERS),
+    "collections-bill": web_only(CASE_READERS, {"pk": cq_bill}),
+    "collections-bill-new": BILL_FORM,
+    "collections-bill-present": post_only(pk=1),
+    "collections-bill-paid": post_only(pk=1),
+    "collections-bill-dishonour": post_only(pk=1),
+    "api:collection_bill_list": web_only(CASE_READERS, web=False),
+    "api:collection_bill_create": web_only(CASE_READERS, web=False),  # GET on the same path lists
+    "api:collection_bill_detail": web_only(CASE_READERS, {"bill_id": cq_bill}, web=False),
+    "api:collection_bill_paid": post_only(bill_id=1),
+    "api:collection_bill_dishonour": post_only(bill_id=1),
     "api:dunning_letter_list": web_only(CASE_READERS, web=False),
     "api:dunning_letter_create": web_only(CASE_READERS, web=False),  # GET on the same path lists
     "api:dunning_letter_delivered": post_only(letter_id=1),
@@ -970,6 +993,16 @@ def plan_form(scene, customer) -> dict:
             "due_date_2": rows[1]["due_date"], "amount_2": "50.00"}
 
 
+def bill_body() -> dict:
+    today = dates.business_today()
+    return {"number": f"MXB-{AcceptanceBill.objects.count() + 1:05d}", "acceptor_name": "重庆承兑人有限公司",
+            "amount": "1.00", "issue_date": str(today), "maturity_date": str(today + timedelta(days=90))}
+
+
+def bill_form(scene, customer) -> dict:
+    return bill_body()
+
+
 LETTER_BY_POST = {"level": "first", "language": "en", "channel": "post", "ems_number": "1012345678901"}
 
 
@@ -1119,6 +1152,23 @@ WRITES: dict[str, Write] = {
     "api:collection_plan_reject": api_write(MANAGER, targets.proposed_plan, lambda p: {"plan_id": p.pk},
                                             {"reason": "too long"}, audit="instalment_plan.rejected",
                                             maker={Role.RISK_MANAGER: DENIED}, foreign={"sales": DENIED}),
+    # Acceptance bills: collectors, managers and finance record a bill and mark it presented, paid, dishonoured
+    "collections-bill-new": web_write(BILL_WRITERS, targets.with_open_case, code_of, bill_form,
+                                      creates=AcceptanceBill, audit="acceptance_bill.recorded", nobody=HIDDEN,
+                                      law_firm=HIDDEN),
+    "collections-bill-present": web_write(BILL_WRITERS, targets.held_bill, pk_of, audit="acceptance_bill.presented",
+                                          **NO_CASE_VIEW),
+    "collections-bill-paid": web_write(BILL_WRITERS, targets.held_bill, pk_of, audit="acceptance_bill.paid",
+                                       **NO_CASE_VIEW),
+    "collections-bill-dishonour": web_write(BILL_WRITERS, targets.held_bill, pk_of, {"reason": "余额不足"},
+                                            audit="acceptance_bill.dishonoured", **NO_CASE_VIEW),
+    "api:collection_bill_create": api_write(BILL_WRITERS, targets.with_open_case, data=lambda s, customer: {
+        "customer": customer.code, **bill_body()}, creates=AcceptanceBill, audit="acceptance_bill.recorded"),
+    "api:collection_bill_paid": api_write(BILL_WRITERS, targets.held_bill, lambda b: {"bill_id": b.pk},
+                                          audit="acceptance_bill.paid", foreign={"sales": DENIED}),
+    "api:collection_bill_dishonour": api_write(BILL_WRITERS, targets.held_bill, lambda b: {"bill_id": b.pk},
+                                               {"reason": "余额不足"}, audit="acceptance_bill.dishonoured",
+                                               foreign={"sales": DENIED}),
     "api:dunning_letter_create": api_write(COLLECTION_WORKERS, itself, data=lambda s, customer: {
         "customer": customer.code, **LETTER_BY_POST}, creates=DunningLetter, audit="dunning_letter.written"),
     "api:dunning_letter_delivered": api_write(COLLECTION_WORKERS, targets.sent_letter, lambda t: {"letter_id": t.pk},

@@ -53,6 +53,9 @@ PATHS = {"/api/v1/me", "/api/v1/customers", "/api/v1/customers/{code}", "/api/v1
          # instalment plans (issue 12)
          "/api/v1/collections/plans", "/api/v1/collections/plans/{plan_id}", "/api/v1/collections/plans/{plan_id}/approve",
          "/api/v1/collections/plans/{plan_id}/reject",
+         # acceptance bills (issue 12)
+         "/api/v1/collections/bills", "/api/v1/collections/bills/{bill_id}", "/api/v1/collections/bills/{bill_id}/paid",
+         "/api/v1/collections/bills/{bill_id}/dishonour",
          # law firms and costs (issue 13)
          "/api/v1/legal/cases/{case_id}/costs", "/api/v1/legal/cases/{case_id}/firm-invoices",
          "/api/v1/legal/cases/{case_id}/recoveries", "/api/v1/legal/engagements", "/api/v1/legal/firms",

@@ -62,6 +62,12 @@ UNSTATABLE = [
     ("body", "instalments", re.compile(r"add up to|in the past|is not after|days ahead|at most \d+ instalments|"
                                        r"has passed|must be more than 0")),
     ("body", "customer", re.compile(r"no open collection case|already has a plan")),
+    # acceptance bills: a number recorded before, a maturity within the policy's term, a valid credit code
+    ("body", "number", re.compile(r"already recorded|is required")),
+    ("body", "maturity_date", re.compile(r"is not after the issue date|days after the issue date")),
+    ("body", "acceptor_uscc", re.compile(r"统一社会信用代码")),
+    ("body", "acceptor_name", re.compile(r"is required")),
+    ("body", "endorsers", re.compile(r"at most \d+ endorsements")),
     ("body", "until", re.compile(r"in the past|at most \d+ days|already paused")),
     ("body", "delivered_on", re.compile(r"between the day it was sent")),
     ("body", "period", re.compile(r"last day of its period")),  # an indicator's period: its month's, quarter's or year's end
@@ -113,6 +119,7 @@ def known_keys(book, users) -> dict:
             "write_off_id": targets.proposed_write_off(scene).pk,
             "letter_id": targets.sent_letter(scene).pk, "pause_id": targets.dunning_pause(scene).pk,
             "plan_id": targets.proposed_plan(scene).pk,  # after collection_case_id: the plan is on that case
+            "bill_id": targets.held_bill(scene).pk,
             "engagement_id": targets.engagement(scene).pk}
 
 

@@ -62,10 +62,14 @@ MODELS_MANAGE = MODELS_PROPOSE + ["scoring.approve_promotion", "scoring.rollback
 COLLECTIONS_READ = ["collections.view_collectioncase", "collections.view_caseevent", "collections.view_contact",
                     "collections.view_attachment", "collections.view_promisetopay", "collections.view_dispute",
                     "collections.view_collectionspolicy", "collections.view_dunningletter",
-                    "collections.view_dunningpause", "collections.view_instalmentplan", "collections.view_instalment"]
+                    "collections.view_dunningpause", "collections.view_instalmentplan", "collections.view_instalment",
+                    "collections.view_acceptancebill", "collections.view_billallocation"]
+# Acceptance bills (collections.bills): a collector or finance records a bill, its presentation, its payment or
+# its dishonour.
+BILLS_WORK = ["collections.add_acceptancebill", "collections.change_acceptancebill"]
 COLLECTIONS_WORK = ["collections.add_contact", "collections.add_promisetopay", "collections.add_dispute",
                     "collections.take_case", "collections.set_behaviour", "collections.send_dunning",
-                    "collections.pause_dunning", "collections.add_instalmentplan"]
+                    "collections.pause_dunning", "collections.add_instalmentplan", *BILLS_WORK]
 # Instalment plans are approved by level (collections policy `plans.approval_levels`): `approve_plan` is the
 # collections manager's level, `approve_large_plan` the risk manager's (it approves the lower level too).
 COLLECTIONS_MANAGE = ["collections.reassign_case", "collections.resolve_dispute", "collections.publish_policy",
@@ -147,7 +151,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
                  "monitoring.view_alert", *CREDIT_SALES, *DISPUTE_OWNER],
     Role.FINANCE: READ_LEDGER + SEE_ALL + IMPORT + MONITOR_READ + CREDIT_READ + ["scoring.view_cashforecast"]
     + COLLECTIONS_READ + REVIEW_READ + RECONCILE + ["receivables.manage_fxrate"] + LEGAL_READ + FIRMS_READ
-    + PROVISIONS_BOOK   # exchange rates are finance's (docs/currencies.md)
+    + PROVISIONS_BOOK + BILLS_WORK   # exchange rates are finance's (docs/currencies.md)
     + EVIDENCE_READ,    # the evidence of the write-offs finance requests and approves
     Role.AUDITOR: READ_LEDGER + SEE_ALL + AUDIT + MONITOR_READ + CREDIT_READ + MODELS_READ + DELIVERY_LOG + REVIEW_READ
     + COLLECTIONS_READ + ["integrations.view_importbatch", "integrations.view_importsource",

@@ -61,7 +61,7 @@ from .models import (
     DisputeItem,
     PromiseToPay,
 )
-from .queries import disputed_on
+from .queries import billed_on, disputed_on
 
 MAX_DURATION = 24 * 3600
 MAX_ATTACHMENT = 50 * 1024 * 1024
@@ -266,10 +266,12 @@ def open_on(invoices: Iterable[Invoice], day: date) -> dict[int, Decimal]:
 
 
 def owed(invoices: Iterable[Invoice], day: date) -> dict[int, Decimal]:
-    """What each invoice owed on `day` that is not in an open dispute."""
+    """What each invoice owed on `day` that is not in an open dispute nor settled by an acceptance bill."""
     invoices = list(invoices)
-    held, then = disputed_on(i.pk for i in invoices), open_on(invoices, day)
-    return {i.pk: max(then[i.pk] - held.get(i.pk, Decimal(0)), Decimal(0)) for i in invoices}
+    ids = [i.pk for i in invoices]
+    held, billed, then = disputed_on(ids), billed_on(ids), open_on(invoices, day)
+    return {i.pk: max(then[i.pk] - held.get(i.pk, Decimal(0)) - billed.get(i.pk, Decimal(0)), Decimal(0))
+            for i in invoices}
 
 
 @transaction.atomic(durable=True)

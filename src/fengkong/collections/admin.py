@@ -1,5 +1,5 @@
 """Admin pages of collections: read-only and scoped like the web UI. Cases, contacts, promises and disputes
-(and instalment plans: plans.py) change through the actions (actions.py) from the collections pages, the API and the command line; a policy
+(and instalment plans: plans.py, acceptance bills: bills.py) change through the actions (actions.py) from the collections pages, the API and the command line; a policy
 version is published with `fengkong collections publish-policy`."""
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from django.contrib import admin
 from fengkong.core.admin import ReadOnlyAdmin
 
 from .models import (
+    AcceptanceBill,
     Attachment,
+    BillAllocation,
     CaseEvent,
     CollectionCase,
     CollectionsPolicy,
@@ -92,3 +94,17 @@ class InstalmentPlanAdmin(CustomerScoped):
     list_filter = ("status", "level")
     search_fields = ("customer__code", "customer__name")
     inlines = [InstalmentInline]
+
+
+class BillAllocationInline(InstalmentInline):
+    model = BillAllocation
+    fields = ("invoice", "amount")
+    readonly_fields = fields
+
+
+@admin.register(AcceptanceBill)
+class AcceptanceBillAdmin(CustomerScoped):
+    list_display = ("number", "customer", "acceptor_name", "amount", "issue_date", "maturity_date", "status", "flag")
+    list_filter = ("status", "flag")
+    search_fields = ("number", "customer__code", "customer__name", "acceptor_name", "acceptor_uscc")
+    inlines = [BillAllocationInline]

@@ -1,5 +1,6 @@
 """Collections endpoints of /api/v1: cases (take, reassign), contacts (a call-centre posts its calls), promises to
-pay and disputes (resolve); dunning (dunning_api) and instalment plans (plan_api) are added below.
+pay and disputes (resolve); dunning (dunning_api), instalment plans (plan_api) and
+acceptance bills (bill_api) are added below.
 
 As everywhere in the API, rows come from the `for_user` querysets (core.permissions.scope): a case or customer of
 another portfolio is a 404 like one that does not exist. State changes call the actions, which check the
@@ -26,6 +27,7 @@ from fengkong.customers.api import visible_customer
 from fengkong.receivables.models import Invoice
 
 from . import actions, strategies
+from .bill_api import router as bill_router
 from .choices import ContactSource
 from .dunning_api import router as dunning_router
 from .exceptions import CaseTaken, CollectionsError, ContactInvalid, DisputeClosed
@@ -294,3 +296,7 @@ router.add_router("", dunning_router)
 # Instalment plans (collections.plan_api): propose, read, approve and reject.
 
 router.add_router("", plan_router)
+
+# Acceptance bills (collections.bill_api): record, read, paid, dishonoured.
+
+router.add_router("", bill_router)

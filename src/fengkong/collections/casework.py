@@ -4,7 +4,8 @@ Design decisions:
 - Cases come from monitoring's zoned book of the night (monitoring.nightly.monitored): every customer
   with overdue money of at least the monitoring policy's materiality has one open case; its amounts are
   rewritten each night; a customer with no such money left has its case closed. The disputed part of each
-  item (open disputes) is taken out of the chase per item, before the zone sums.
+  item (open disputes) is taken out of the chase per item, before the zone sums; what an acceptance bill
+  held, presented or paid settles of an item is taken out of its open amount before that (bills.py).
 - A new case goes to the collector of the customer's portfolio with the fewest open cases (ties: the
   lowest id), or to nobody when the portfolio has no collector: a collector takes it, a manager assigns it.
 - Both functions run inside the step's transaction and read what they change in it: run again (a second
@@ -37,8 +38,16 @@ from fengkong.monitoring.policy import Policy as MonitoringPolicy
 from fengkong.receivables.models import PaymentAllocation
 from fengkong.scoring.models import InvoicePrediction
 
-from .choices import CasePromise, CaseStatus, EventKind, PlanStatus, PromiseState
-from .models import CaseEvent, CollectionCase, DisputeItem, Instalment, InstalmentPlan, PromiseToPay
+from .choices import SETTLING_BILL, CasePromise, CaseStatus, EventKind, PlanStatus, PromiseState
+from .models import (
+    BillAllocation,
+    CaseEvent,
+    CollectionCase,
+    DisputeItem,
+    Instalment,
+    InstalmentPlan,
+    PromiseToPay,
+)
 from .policy import Policy
 
 ZONE_COLUMNS = ("amount_normal", "amount_attention", "amount_warning", "amount_danger")
@@ -57,12 +66,20 @@ class Synced:
     closed: int = 0
 
 
-def case_figures(items: pl.DataFrame, disputed: pl.DataFrame, materiality_fen: int) -> pl.DataFrame:
+def case_figures(items: pl.DataFrame, disputed: pl.DataFrame, materiality_fen: int,
+                 billed: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per customer with overdue money of at least `materiality_fen`: the case's figures in fen.
 
     items: invoice_id, customer_id, open_fen, days_overdue, zone (monitoring's zoned book);
-    disputed: invoice_id, disputed_fen (what open disputes hold on each invoice)."""
-    overdue = items.filter(pl.col("days_overdue") > 0).join(disputed, on="invoice_id", how="left").with_columns(
+    disputed: invoice_id, disputed_fen (what open disputes hold on each invoice);
+    billed: invoice_id, billed_fen (what acceptance bills held, presented or paid settle: taken out of the
+    open amount first, so an invoice a bill settles whole leaves the case)."""
+    overdue = items.filter(pl.col("days_overdue") > 0)
+    if billed is not None and not billed.is_empty():
+        overdue = overdue.join(billed, on="invoice_id", how="left").with_columns(
+            (pl.col("open_fen") - pl.min_horizontal(pl.col("billed_fen").fill_null(0), pl.col("open_fen")))
+            .alias("open_fen")).drop("billed_fen").filter(pl.col("open_fen") > 0)
+    overdue = overdue.join(disputed, on="invoice_id", how="left").with_columns(
         pl.min_horizontal(pl.col("disputed_fen").fill_null(0), pl.col("open_fen")).alias("disputed_fen"))
     overdue = overdue.with_columns((pl.col("open_fen") - pl.col("disputed_fen")).alias("chase_fen"))
     zones = [pl.col("chase_fen").filter(pl.col("zone") == z).sum().alias(c) for z, c in enumerate(ZONE_COLUMNS)]
@@ -81,6 +98,13 @@ def disputed_items() -> pl.DataFrame:
     return pl.DataFrame(pairs, schema={"invoice_id": pl.Int64, "disputed_fen": pl.Int64}, orient="row")
 
 
+def billed_items() -> pl.DataFrame:
+    rows = (BillAllocation.objects.filter(bill__status__in=SETTLING_BILL).values("invoice_id")
+            .annotate(total=Sum("amount")).values_list("invoice_id", "total"))
+    pairs = [(pk, to_fen(total)) for pk, total in rows]
+    return pl.DataFrame(pairs, schema={"invoice_id": pl.Int64, "billed_fen": pl.Int64}, orient="row")
+
+
 def expected_losses(as_of: date) -> dict[int, Decimal]:
     """The payment-delay model's expected loss on each customer's overdue invoices (its latest predictions)."""
     rows = (InvoicePrediction.objects.filter(invoice__open_amount__gt=0, invoice__due_date__lt=as_of)
@@ -91,7 +115,7 @@ def expected_losses(as_of: date) -> dict[int, Decimal]:
 def sync_cases(items: pl.DataFrame, as_of: date, policy: Policy, *, materiality_fen: int, people: People,
                actor=None) -> Synced:
     """Open, update and close the cases from the night's zoned items. Call inside the step's transaction."""
-    figures = case_figures(items, disputed_items(), materiality_fen)
+    figures = case_figures(items, disputed_items(), materiality_fen, billed_items())
     losses = expected_losses(as_of)
     wanted = {row["customer_id"]: row for row in figures.iter_rows(named=True)}
     existing = {c.customer_id: c for c in CollectionCase.objects.open()}

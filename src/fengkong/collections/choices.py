@@ -121,6 +121,11 @@ class EventKind(models.TextChoices):
     PLAN_CANCELLED = "plan_cancelled", _("Instalment plan cancelled")
     PLAN_COMPLETED = "plan_completed", _("Instalment plan completed")
     PLAN_BROKEN = "plan_broken", _("Instalment plan broken")
+    BILL_RECORDED = "bill_recorded", _("Acceptance bill recorded")
+    BILL_PRESENTED = "bill_presented", _("Acceptance bill presented")
+    BILL_PAID = "bill_paid", _("Acceptance bill paid")
+    BILL_DISHONOURED = "bill_dishonoured", _("Acceptance bill dishonoured")
+    BILL_FLAGGED = "bill_flagged", _("Acceptance bill flagged")
 
 
 # The steps a strategy is made of (policy.STEP_ACTIONS), as the worklist names them.
@@ -200,3 +205,29 @@ class PlanLevel(models.TextChoices):
 # The permission each level needs; a higher level's permission approves the lower levels too.
 PLAN_LEVEL_PERMISSIONS = {PlanLevel.COLLECTIONS_MANAGER: "collections.approve_plan",
                           PlanLevel.RISK_MANAGER: "collections.approve_large_plan"}
+
+
+# --- commercial acceptance bills (collections.bills) -------------------------------------------------
+
+class BillStatus(models.TextChoices):
+    """A commercial acceptance bill's life: held by us, presented to the acceptor at maturity, then paid
+    (honoured) or dishonoured (拒付), which reopens the debt it settled."""
+
+    HELD = "held", _("Held by us")
+    PRESENTED = "presented", _("Presented")
+    PAID = "paid", _("Paid")
+    DISHONOURED = "dishonoured", _("Dishonoured")
+
+
+SETTLING_BILL = (BillStatus.HELD, BillStatus.PRESENTED, BillStatus.PAID)  # its allocation settles the invoices
+BILL_COLOURS = {BillStatus.HELD: "#1565c0", BillStatus.PRESENTED: "#f9a825", BillStatus.PAID: "#2e7d32",
+                BillStatus.DISHONOURED: "#c62828"}
+
+
+class BillFlag(models.TextChoices):
+    """What the night saw on a bill not yet paid: maturing within the policy's days, or past its maturity and
+    not presented."""
+
+    NONE = "", _("None")
+    MATURING = "maturing", _("Maturing soon")
+    UNPRESENTED = "unpresented", _("Past maturity, not presented")

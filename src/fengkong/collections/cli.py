@@ -1,5 +1,5 @@
-"""`fengkong collections …`: import a call centre's call records, print a collector's worklist and the instalment
-plans, publish a collections policy version. Thin verbs: they parse, call an action or a query and print a one-line summary.
+"""`fengkong collections …`: import a call centre's call records, print a collector's worklist, the instalment
+plans and the acceptance bills, publish a collections policy version. Thin verbs: they parse, call an action or a query and print a one-line summary.
 Every verb acts as a named user (`--user`): what a collector may see and do is what the command may."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from fengkong.integrations.exceptions import FileRejected
 from . import dunning
 from .actions import publish_policy
 from .call_records import import_call_records
-from .choices import PlanStatus
+from .choices import BillStatus, PlanStatus
 from .exceptions import CollectionsError, ImportInvalid, PolicyInvalid
-from .models import CollectionCase, CollectionsPolicy, DunningLetter, InstalmentPlan
+from .models import AcceptanceBill, CollectionCase, CollectionsPolicy, DunningLetter, InstalmentPlan
 from .performance import collector_performance
 from .queries import best_contacts
 from .strategies import current_step, set_behaviour
@@ -234,3 +234,26 @@ def plans_cmd(username: str, status: str, customer: str | None, limit: int) -> N
                       f"{len(states)} instalment(s)\t{judged.count('kept')} of {len(judged)} judged kept\t"
                       f"proposed {plan.proposed_on}", highlight=False, markup=False, soft_wrap=True)
     console.print(f"{rows.count():,} instalment plan(s).")
+
+
+@collections.command("bills")
+@USER
+@click.option("--status", type=click.Choice([*BillStatus.values, "all"]), default="all", show_default=True)
+@click.option("--customer", default=None, help="Only this customer's bills.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+def bills_cmd(username: str, status: str, customer: str | None, limit: int) -> None:
+    """The acceptance bills this user may see, the soonest maturing first: number, customer, acceptor, amount,
+    maturity, status and the night's flag."""
+    actor = user_or_system(username)
+    if not actor.has_perm("collections.view_acceptancebill"):
+        refuse("your role may not read acceptance bills")
+    rows = AcceptanceBill.objects.for_user(actor).select_related("customer")
+    if status != "all":
+        rows = rows.filter(status=status)
+    if customer:
+        rows = rows.filter(customer__code=customer)
+    for bill in rows.order_by("maturity_date", "pk")[:limit]:
+        console.print(f"{bill.pk}\t{bill.number}\t{bill.customer.code}\t{bill.acceptor_name}\t{bill.amount}\t"
+                      f"matures {bill.maturity_date}\t{bill.status}" + (f"\t{bill.flag}" if bill.flag else ""),
+                      highlight=False, markup=False, soft_wrap=True)
+    console.print(f"{rows.count():,} acceptance bill(s).")

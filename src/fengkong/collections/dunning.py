@@ -47,7 +47,7 @@ from .actions import event
 from .choices import DunningLevel, EventKind, LetterChannel, LetterLanguage, LetterStatus
 from .exceptions import DunningRefused
 from .models import CollectionCase, DunningLetter, DunningPause, InstalmentPlan, PromiseToPay
-from .queries import disputed_on
+from .queries import billed_on, disputed_on
 
 EMS_NUMBER = re.compile(r"^(?:[A-Z]{2}\d{9}[A-Z]{2}|\d{13})$")  # UPU S10 (EA123456789CN) or domestic 13 digits
 MAX_PAUSE_DAYS = 180
@@ -67,12 +67,13 @@ def customer_language(customer: Customer) -> str:
 
 def dunning_items(customer: Customer, as_of: date) -> list[dict]:
     """The customer's overdue invoices as of `as_of`, oldest first, each with what is open less what open
-    disputes hold; an invoice wholly in dispute is left out."""
+    disputes hold and acceptance bills settle; an invoice wholly in dispute or settled is left out."""
     invoices = list(Invoice.objects.overdue(as_of).filter(customer=customer).order_by("due_date", "number")[:LISTED])
-    held = disputed_on(i.pk for i in invoices)
+    ids = [i.pk for i in invoices]
+    held, billed = disputed_on(ids), billed_on(ids)
     items = []
     for invoice in invoices:
-        chased = invoice.open_amount - Decimal(held.get(invoice.pk) or 0)
+        chased = invoice.open_amount - Decimal(held.get(invoice.pk) or 0) - Decimal(billed.get(invoice.pk) or 0)
         if chased > 0:
             items.append({"number": invoice.number, "due_date": invoice.due_date, "open_amount": chased,
                           "currency": invoice.currency, "days_overdue": (as_of - invoice.due_date).days,

@@ -65,3 +65,13 @@ class PlanInvalid(PromiseInvalid):
 
 class PlanDecided(CollectionsError):
     """The plan is no longer proposed (somebody approved or rejected it first), or no longer followed."""
+
+
+class BillInvalid(CollectionsError):
+    """An acceptance bill refused: its number already recorded, a maturity not after its issue or past the
+    policy's term, a bad 统一社会信用代码, more than the invoices owe; a dishonour without a reason."""
+
+
+class BillClosed(CollectionsError):
+    """The bill is no longer in a state that allows the step (a paid or dishonoured bill, one somebody moved
+    first)."""

@@ -228,3 +228,26 @@ class PlanForm(InvoiceChoiceForm):
 
 class PlanDecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BillForm(InvoiceChoiceForm):
+    """An acceptance bill the customer handed over; endorsers one a line; no invoice ticked: the oldest first."""
+
+    number = forms.CharField(label=_("Bill number"), max_length=40)
+    acceptor_name = forms.CharField(label=_("Acceptor"), max_length=200)
+    acceptor_uscc = forms.CharField(label=_("Acceptor's unified social credit code"), max_length=18, required=False)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2)
+    issue_date = forms.DateField(label=_("Date of issue"), widget=forms.DateInput(attrs={"type": "date"}))
+    maturity_date = forms.DateField(label=_("Maturity date"), widget=forms.DateInput(attrs={"type": "date"}))
+    endorsers = forms.CharField(label=_("Endorsements (one endorser a line)"), required=False, max_length=4000,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["number", "acceptor_name", "acceptor_uscc", "amount", "issue_date", "maturity_date", "endorsers",
+                   "invoices", "note"]
+
+    def endorser_list(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in (self.cleaned_data.get("endorsers") or "").splitlines() if line.strip())
+
+
+class BillReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for dishonour"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

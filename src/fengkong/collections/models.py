@@ -19,6 +19,11 @@ Design decisions:
   `promise`), so the night judges it as it judges any promise, with the same tolerance, and it counts in the
   promise reliability and holds dunning while pending. At most one plan per customer is proposed or followed
   (a partial unique constraint); the proposer never decides it (a check constraint as well as the action).
+- A commercial acceptance bill settles the invoices it was handed over for by its allocations (BillAllocation):
+  while the bill is held, presented or paid, what the allocations hold is taken out of the invoices' open
+  amounts wherever collections reads what is owed (the case's chase, a promise's or plan's cover, another
+  bill's), as an open dispute is; the ledger's open amount itself is the ERP's and is not touched. A
+  dishonoured bill's allocations stop counting, so the next night's case sees the debt again.
 """
 
 from __future__ import annotations
@@ -36,7 +41,10 @@ from . import policy as policy_module
 from .choices import (
     FOLLOWED_PLAN,
     LIVE_PLAN,
+    SETTLING_BILL,
     Behaviour,
+    BillFlag,
+    BillStatus,
     CasePromise,
     CaseStatus,
     Channel,
@@ -583,3 +591,90 @@ class Instalment(models.Model):
     def state(self) -> str:
         """The promise's state once approved; "scheduled" before."""
         return self.promise.state if self.promise_id else "scheduled"
+
+
+# --- commercial acceptance bills (collections.bills) -------------------------------------------------
+
+class BillQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope(self, user)
+
+    def settling(self):
+        """Bills whose allocations settle their invoices: held, presented or paid."""
+        return self.filter(status__in=SETTLING_BILL)
+
+
+class AcceptanceBill(models.Model):
+    """A commercial acceptance bill (商业承兑汇票) the customer handed over for its debt."""
+
+    number = models.CharField(_("bill number"), max_length=40, unique=True)
+    case = models.ForeignKey(CollectionCase, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="bills", verbose_name=_("case"))
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="acceptance_bills",
+                                 verbose_name=_("drawer (customer)"))
+    acceptor_name = models.CharField(_("acceptor"), max_length=200)
+    acceptor_uscc = models.CharField(_("acceptor's unified social credit code"), max_length=18, blank=True)
+    amount = money_field(_("amount"))
+    issue_date = models.DateField(_("issue date"))
+    maturity_date = models.DateField(_("maturity date"))
+    endorsers = models.JSONField(_("endorsements"), default=list, blank=True,
+                                 help_text=_("The endorsers in order, first to last."))
+    status = models.CharField(_("status"), max_length=12, choices=BillStatus.choices, default=BillStatus.HELD)
+    flag = models.CharField(_("flag"), max_length=12, choices=BillFlag.choices, default=BillFlag.NONE, blank=True)
+    flagged_on = models.DateField(_("flagged on"), null=True, blank=True)
+    oldest_first = models.BooleanField(_("oldest invoices first"), default=False)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    received_on = models.DateField(_("received on"))
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("recorded by"))
+    presented_on = models.DateField(_("presented on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("closed by"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True,
+                              help_text=_("Why the acceptor dishonoured the bill (拒付理由)."))
+    policy_version = models.PositiveIntegerField(_("policy version"), default=0)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = BillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["maturity_date", "pk"]
+        verbose_name = _("acceptance bill")
+        verbose_name_plural = _("acceptance bills")
+        indexes = [models.Index(fields=["status", "maturity_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="bill_amount_positive"),
+            models.CheckConstraint(condition=Q(maturity_date__gt=F("issue_date")), name="bill_matures_after_issue"),
+            models.CheckConstraint(condition=~Q(status=BillStatus.DISHONOURED) | ~Q(reason=""),
+                                   name="bill_dishonoured_with_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.amount} ({self.status})"
+
+    @property
+    def settles(self) -> bool:
+        return self.status in SETTLING_BILL
+
+
+class BillAllocation(models.Model):
+    """What a bill settles of one invoice."""
+
+    bill = models.ForeignKey(AcceptanceBill, on_delete=models.CASCADE, related_name="allocations",
+                             verbose_name=_("acceptance bill"))
+    invoice = models.ForeignKey("receivables.Invoice", on_delete=models.PROTECT, related_name="bill_allocations",
+                                verbose_name=_("invoice"))
+    amount = money_field(_("amount"))
+
+    class Meta:
+        ordering = ["bill", "pk"]
+        verbose_name = _("bill allocation")
+        verbose_name_plural = _("bill allocations")
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "invoice"], name="one_bill_allocation_per_invoice"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="bill_allocation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill_id} → {self.invoice_id}: {self.amount}"

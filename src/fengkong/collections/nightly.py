@@ -1,6 +1,8 @@
 """Collections' steps of the night (core.nightly), between monitoring's escalations (60) and its messages (80):
 
-  collections.cases     (65) — open, update and close the cases from the night's zoned book;
+  collections.cases     (65) — open, update and close the cases from the night's zoned book (less what
+                               acceptance bills settle); flag the bills maturing soon or past maturity and
+                               not presented (bills.watch_bills);
   collections.promises  (70) — judge the promises whose date and tolerance have passed; a broken one raises
                                an alert (sent by monitoring's messages step) and moves its case a step up;
                                an instalment of a plan is such a promise, and its plan moves with it (on
@@ -19,7 +21,7 @@ from django.db import transaction
 from fengkong.core.nightly import Night, nightly_step
 from fengkong.monitoring.nightly import monitored
 
-from . import casework, strategies
+from . import bills, casework, strategies
 from .models import CollectionsPolicy
 
 
@@ -31,8 +33,10 @@ def cases(night: Night) -> None:
         night.checkpoint()
         synced = casework.sync_cases(m.book.items, night.as_of, policy, materiality_fen=m.policy.materiality_fen,
                                      people=m.recipients(), actor=night.actor)
+        watched = bills.watch_bills(night.as_of, policy.bills.maturing_within_days, actor=night.actor)
         night.checkpoint({"collection_cases": synced.open},
-                         added={"cases_opened": synced.opened, "cases_closed": synced.closed})
+                         added={"cases_opened": synced.opened, "cases_closed": synced.closed,
+                                "bills_maturing": watched.maturing, "bills_unpresented": watched.unpresented})
 
 
 @nightly_step("collections.promises", order=70)

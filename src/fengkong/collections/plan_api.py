@@ -10,17 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Path, Query, Router, Status
-from ninja.errors import HttpError
 
 from fengkong.core.permissions import require
-from fengkong.core.schemas import answers, caller, page
+from fengkong.core.schemas import answers, caller
 from fengkong.customers.api import visible_customer
 from fengkong.receivables.models import Invoice
 
 from . import plans
+from .api_answers import filtered_page, refusal
 from .exceptions import CollectionsError, PlanDecided
 from .models import InstalmentPlan
 from .schemas import PlanFilters, PlanIn, PlanOut, PlanPage, PlanReasonIn
@@ -44,21 +44,13 @@ def _plan(user, plan_id: int) -> InstalmentPlan:
 
 
 def _answer(exc: CollectionsError) -> Exception:
-    """409 when somebody decided the plan first; else a 422 on the field at fault."""
-    if isinstance(exc, PlanDecided):
-        return HttpError(409, str(exc))
-    return ValidationError({exc.field or NON_FIELD_ERRORS: [str(exc)]})
+    return refusal(exc, PlanDecided)
 
 
 @router.get("/collections/plans", response=answers(PlanPage, 403, 422), url_name="collection_plan_list")
 def list_plans(request, filters: Query[PlanFilters]):
     """Instalment plans of your portfolio, the latest proposed first."""
-    plans_ = _plans(caller(request))
-    if filters.status != "all":
-        plans_ = plans_.filter(status=filters.status)
-    if filters.customer:
-        plans_ = plans_.filter(customer__code=filters.customer)
-    return page(plans_.order_by("-proposed_on", "-pk"), filters.limit, filters.offset)
+    return filtered_page(_plans(caller(request)), filters, "-proposed_on", "-pk")
 
 
 @router.post("/collections/plans", response=answers({201: PlanOut}, 400, 403, 404, 422),

@@ -16,6 +16,8 @@ Design decisions (as the monitoring policy):
   an amount (the last without a bound), lowest level first; its last instalment is at most
   `plans.max_days_ahead` days away and it has at most `plans.max_instalments` instalments. Its instalments are
   judged with the promise tolerance above.
+- A commercial acceptance bill (bills.py) matures at most `bills.max_term_days` after its issue (the 票据法's
+  year); the night flags a held bill `bills.maturing_within_days` before its maturity.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "plans": {"max_instalments": 24, "max_days_ahead": 730,
               "approval_levels": [{"up_to_cny": "200000.00", "level": "collections_manager"},
                                   {"up_to_cny": None, "level": "risk_manager"}]},
+    "bills": {"max_term_days": 365, "maturing_within_days": 15},
     "default_strategy": "standard",
     "strategies": {
         "standard": [
@@ -118,6 +121,15 @@ class PlanRules:
 
 
 @dataclass(frozen=True)
+class BillRules:
+    """Commercial acceptance bills (bills.py): the longest term from issue to maturity (票据法: at most a
+    year for a commercial acceptance bill), and how many days before its maturity the night flags a bill."""
+
+    max_term_days: int = 365
+    maturing_within_days: int = 15
+
+
+@dataclass(frozen=True)
 class Policy:
     version: int
     tolerance_days: int
@@ -130,6 +142,7 @@ class Policy:
     amount_bands: tuple[tuple[str, int], ...] = (("small", 0),)
     segments: tuple[Segment, ...] = ()
     plans: PlanRules = PlanRules()
+    bills: BillRules = BillRules()
 
     def steps(self, strategy: str) -> tuple[Step, ...]:
         return self.strategies.get(strategy) or self.strategies[self.default_strategy]
@@ -183,9 +196,21 @@ def parse(config: dict[str, Any] | None, version: int = 0) -> Policy:
     bands = _amount_bands(full["amount_bands"], problems)
     segments = _segments(full["segments"], strategies, {name for name, _low in bands}, problems)
     plans = _plans(full["plans"], problems)
+    bills = _bills(full["bills"], problems)
     if problems:
         raise PolicyInvalid(problems)
-    return Policy(version, days, fen, ahead, dispute_days, default, strategies, bands, segments, plans)
+    return Policy(version, days, fen, ahead, dispute_days, default, strategies, bands, segments, plans, bills)
+
+
+def _bills(value: Any, problems: list[str]) -> BillRules:
+    if not isinstance(value, dict):
+        problems.append("bills must be an object with max_term_days and maturing_within_days")
+        return BillRules()
+    problems += [f"unknown setting 'bills.{k}'" for k in value if k not in DEFAULT_CONFIG["bills"]]
+    value = {**DEFAULT_CONFIG["bills"], **value}
+    term = whole(value["max_term_days"], "bills.max_term_days", problems, low=1, high=366)
+    within = whole(value["maturing_within_days"], "bills.maturing_within_days", problems, low=0, high=90)
+    return BillRules(term, within)
 
 
 def _plans(value: Any, problems: list[str]) -> PlanRules:

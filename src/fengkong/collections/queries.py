@@ -14,8 +14,8 @@ from django.utils.dates import WEEKDAYS_ABBR as WEEKDAYS
 from fengkong.core import dates
 from fengkong.engine import contact_times
 
-from .choices import REACHED_OUTCOMES, Channel
-from .models import CollectionCase, Contact, DisputeItem, PromiseToPay
+from .choices import REACHED_OUTCOMES, SETTLING_BILL, Channel
+from .models import BillAllocation, CollectionCase, Contact, DisputeItem, PromiseToPay
 
 CHUNK = 5000
 LOOKBACK_DAYS = 365  # the contacts the best contact time learns from: a year, so habits that changed fade
@@ -43,6 +43,13 @@ def visible_case(user, pk: int) -> CollectionCase | None:
 def disputed_on(invoice_ids) -> dict[int, object]:
     """What open disputes hold on each invoice (invoice id -> amount)."""
     rows = (DisputeItem.objects.filter(invoice_id__in=list(invoice_ids), dispute__status="open")
+            .values("invoice_id").annotate(total=Sum("amount")).values_list("invoice_id", "total"))
+    return dict(rows)
+
+
+def billed_on(invoice_ids) -> dict[int, object]:
+    """What acceptance bills held, presented or paid settle of each invoice (invoice id -> amount)."""
+    rows = (BillAllocation.objects.filter(invoice_id__in=list(invoice_ids), bill__status__in=SETTLING_BILL)
             .values("invoice_id").annotate(total=Sum("amount")).values_list("invoice_id", "total"))
     return dict(rows)
 

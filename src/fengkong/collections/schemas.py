@@ -29,6 +29,8 @@ from fengkong.core.schemas import (
 from .actions import MAX_DURATION
 from .choices import (
     Behaviour,
+    BillFlag,
+    BillStatus,
     CasePromise,
     CaseStatus,
     Channel,
@@ -399,3 +401,71 @@ class PlanPage(Page):
 
 class PlanReasonIn(Schema):
     reason: StrictStr = free_text(max_length=300, required=True, description="Why the plan is rejected")
+
+
+# --- acceptance bills (collections.bills) ------------------------------------------------------------
+
+class BillIn(Schema):
+    customer: StrictStr = CustomerField
+    number: StrictStr = free_text(max_length=40, required=True, description="The bill number (票据号码), unique")
+    acceptor_name: StrictStr = free_text(max_length=200, required=True, description="The acceptor (承兑人)")
+    acceptor_uscc: StrictStr = Field("", max_length=18, description="The acceptor's 统一社会信用代码, if known")
+    amount: AmountIn = Field(description="Yuan: at most what the invoices owe, not in dispute nor settled by "
+                                         "another bill", examples=["50000.00"])
+    issue_date: Day = Field(description="出票日")
+    maturity_date: Day = Field(description="到期日: after the issue date, at most the policy's "
+                                           "bills.max_term_days after it")
+    endorsers: list[Annotated[StrictStr, Field(max_length=200)]] = Field(
+        [], max_length=20, description="The endorsers (背书人), first to last")
+    invoices: list[Annotated[StrictStr, Field(max_length=60)]] = Field(
+        [], max_length=200, description="Invoice numbers the bill settles; empty: the oldest open invoices")
+    note: StrictStr = free_text("", max_length=500)
+
+
+class BillAllocationOut(Schema):
+    invoice: str = Field(alias="invoice.number")
+    amount: Money
+
+
+class BillOut(Schema):
+    id: int
+    number: str
+    customer: str = Field(alias="customer.code")
+    customer_name: str = Field(alias="customer.name")
+    acceptor_name: str
+    acceptor_uscc: str
+    amount: Money
+    issue_date: date
+    maturity_date: date
+    endorsers: list[str]
+    status: BillStatus
+    flag: BillFlag = Field(description="What the night saw: maturing soon, past maturity not presented, or none")
+    settles: bool = Field(description="Whether its allocations settle the invoices (held, presented, paid)")
+    allocations: list[BillAllocationOut]
+    oldest_first: bool
+    note: str
+    received_on: date
+    recorded_by: Username
+    presented_on: date | None
+    closed_on: date | None
+    closed_by: Username
+    reason: str = Field(description="Why it was dishonoured")
+
+    @staticmethod
+    def resolve_allocations(obj) -> list:
+        return list(obj.allocations.all())
+
+
+class BillFilters(Schema):
+    status: BillStatus | Literal["all"] = "all"
+    customer: Text | None = None
+    limit: Limit = DEFAULT_LIMIT
+    offset: Offset = 0
+
+
+class BillPage(Page):
+    items: list[BillOut]
+
+
+class BillReasonIn(Schema):
+    reason: StrictStr = free_text(max_length=300, required=True, description="Why the acceptor refused to pay")

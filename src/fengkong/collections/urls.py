@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dunning_views, plan_views, strategy_views, views
+from . import bill_views, dunning_views, plan_views, strategy_views, views
 
 urlpatterns = [
     path("", views.worklist, name="collections-worklist"),
@@ -38,4 +38,14 @@ urlpatterns += [
     path("plans/<int:pk>/approve/", plan_views.plan_approve, name="collections-plan-approve"),
     path("plans/<int:pk>/reject/", plan_views.plan_reject, name="collections-plan-reject"),
     path("plans/<int:pk>/cancel/", plan_views.plan_cancel, name="collections-plan-cancel"),
+]
+
+# Acceptance bills (collections.bill_views): recorded for a customer, presented, paid or dishonoured
+urlpatterns += [
+    path("bills/", bill_views.bill_list, name="collections-bills"),
+    path("customers/<key:code>/bills/new/", bill_views.bill_new, name="collections-bill-new"),
+    path("bills/<int:pk>/", bill_views.bill_detail, name="collections-bill"),
+    path("bills/<int:pk>/present/", bill_views.bill_present, name="collections-bill-present"),
+    path("bills/<int:pk>/paid/", bill_views.bill_paid, name="collections-bill-paid"),
+    path("bills/<int:pk>/dishonour/", bill_views.bill_dishonour, name="collections-bill-dishonour"),
 ]

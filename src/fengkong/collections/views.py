@@ -43,7 +43,15 @@ from .forms import (
     WorklistFilterForm,
     filter_cases,
 )
-from .models import Attachment, CollectionCase, CollectionsPolicy, Dispute, InstalmentPlan, PromiseToPay
+from .models import (
+    AcceptanceBill,
+    Attachment,
+    CollectionCase,
+    CollectionsPolicy,
+    Dispute,
+    InstalmentPlan,
+    PromiseToPay,
+)
 from .performance import collector_performance
 from .queries import best_contacts, promise_reliability
 
@@ -109,6 +117,9 @@ def case_context(request, case: CollectionCase, **forms) -> dict:
         "attachments": list(case.attachments.all()[:ROWS]),
         "plans": list(InstalmentPlan.objects.for_user(user).filter(customer=customer)[:ROWS]),
         "can_propose_plan": user.has_perm("collections.add_instalmentplan") and case.is_open,
+        "bills": list(AcceptanceBill.objects.for_user(user).filter(customer=customer)
+                      .order_by("-received_on", "-pk")[:ROWS]),
+        "can_record_bill": user.has_perm("collections.add_acceptancebill"),
         "reliability": promise_reliability(customer),
         "best_contact": best_contacts(user, [customer]).get(customer.pk),
         "steps": steps,

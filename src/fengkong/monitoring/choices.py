@@ -31,6 +31,7 @@ class AlertKind(models.TextChoices):
     PROMISE_BROKEN = "promise_broken", _("Promise to pay broken")
     STRATEGY_STOP_SUPPLY = "strategy_stop_supply", _("Collection strategy: stop supply")
     STRATEGY_LEGAL = "strategy_legal", _("Collection strategy: legal referral")
+    BILL_DISHONOURED = "bill_dishonoured", _("Acceptance bill dishonoured")
 
 
 ZONE_ALERT_KINDS = {Zone.ATTENTION: AlertKind.ZONE_ATTENTION, Zone.WARNING: AlertKind.ZONE_WARNING,
@@ -55,6 +56,7 @@ KIND_LEVELS = {
     AlertKind.GRADE_DOWNGRADE: AlertLevel.WARNING, AlertKind.ESCALATION: AlertLevel.DANGER,
     AlertKind.PROMISE_BROKEN: AlertLevel.WARNING,
     AlertKind.STRATEGY_STOP_SUPPLY: AlertLevel.WARNING, AlertKind.STRATEGY_LEGAL: AlertLevel.DANGER,
+    AlertKind.BILL_DISHONOURED: AlertLevel.DANGER,
 }
 
 

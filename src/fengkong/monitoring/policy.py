@@ -60,6 +60,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
         # a collection strategy reaching its stop-supply or legal-referral step (collections.strategies)
         AlertKind.STRATEGY_STOP_SUPPLY.value: {"enabled": True, "actions": ["stop_supply"]},
         AlertKind.STRATEGY_LEGAL.value: {"enabled": True, "actions": ["legal_referral"]},
+        # an acceptance bill dishonoured (collections.bills): on the alert list and the case, no message yet
+        AlertKind.BILL_DISHONOURED.value: {"enabled": True, "actions": []},
     },
 }
 REPORT_BUCKETS = 7  # the snapshot tables have seven bucket columns
