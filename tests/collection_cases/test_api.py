@@ -93,6 +93,14 @@ def test_an_amount_no_schema_allows_is_a_422_never_an_overflow(worked, sign_in, 
     assert not PromiseToPay.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["promises", "plans", "bills"])
+def test_an_invoice_number_with_a_nul_byte_is_a_422_naming_it(worked, sign_in, cq, path):
+    answer = post(sign_in("risk_manager"), path, {"customer": cq.code, "amount": "10.00", "invoices": ["CL\x00A1"]})
+    assert answer.status_code == 422, answer.content
+    assert any(e["field"].startswith("body.invoices") and "control characters" in e["message"]
+               for e in answer.json()["errors"])
+
+
 def test_a_dispute_comes_in_and_its_owner_resolves_it(worked, sign_in, cq):
     made = post(sign_in("collector"), "disputes", {
         "customer": cq.code, "reason": "duplicate_billing", "team": "finance", "owner": "sales",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import StrictInt, StrictStr, field_validator, model_validator
@@ -14,6 +14,7 @@ from fengkong.core.schemas import (
     CODE,
     DEFAULT_LIMIT,
     Day,
+    DocumentNumber,
     Limit,
     Money,
     Offset,
@@ -23,6 +24,7 @@ from fengkong.core.schemas import (
     check_range,
     decimal_in,
     free_text,
+    printable,
     whole,
 )
 
@@ -45,6 +47,7 @@ from .choices import (
 )
 
 AmountIn = decimal_in(digits=15, more_than_zero=True)
+Endorser = printable(200)
 CustomerField = Field(max_length=100, description="The ERP customer code", json_schema_extra={"pattern": CODE})
 
 
@@ -174,7 +177,7 @@ class PromiseIn(Schema):
     customer: StrictStr = CustomerField
     amount: AmountIn = Field(description="Yuan, more than 0, at most two decimals", examples=["50000.00"])
     due_date: Day = Field(description="The promised date: today or later")
-    invoices: list[Annotated[StrictStr, Field(max_length=60)]] = Field(
+    invoices: list[DocumentNumber] = Field(
         [], max_length=200, description="Invoice numbers covered; empty: the oldest open invoices")
 
 
@@ -341,7 +344,7 @@ class PlanIn(Schema):
                                          "the instalments add up to it", examples=["30000.00"])
     instalments: list[PlanInstalmentIn] = Field(min_length=2, max_length=120,
                                                 description="In date order; at most the policy's plans.max_instalments")
-    invoices: list[Annotated[StrictStr, Field(max_length=60)]] = Field(
+    invoices: list[DocumentNumber] = Field(
         [], max_length=200, description="Invoice numbers covered; empty: the oldest open invoices")
     note: StrictStr = free_text("", max_length=500)
 
@@ -415,9 +418,9 @@ class BillIn(Schema):
     issue_date: Day = Field(description="出票日")
     maturity_date: Day = Field(description="到期日: after the issue date, at most the policy's "
                                            "bills.max_term_days after it")
-    endorsers: list[Annotated[StrictStr, Field(max_length=200)]] = Field(
+    endorsers: list[Endorser] = Field(
         [], max_length=20, description="The endorsers (背书人), first to last")
-    invoices: list[Annotated[StrictStr, Field(max_length=60)]] = Field(
+    invoices: list[DocumentNumber] = Field(
         [], max_length=200, description="Invoice numbers the bill settles; empty: the oldest open invoices")
     note: StrictStr = free_text("", max_length=500)
 

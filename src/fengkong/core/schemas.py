@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, StrictStr, WithJsonSchema
 from pydantic_core import PydanticUndefined
 
 from fengkong.core.money import quantize
@@ -65,6 +65,15 @@ def _printable(value: str | None) -> str | None:
 # A short piece of text a person typed: a search term, a code, a number.
 Text = Annotated[str, Field(max_length=MAX_TEXT, json_schema_extra={"pattern": NO_CONTROL}),
                  AfterValidator(_printable)]
+# Text a client sends in a body's list (an invoice a promise, plan or bill covers, a case number, an endorser):
+# no control characters, which PostgreSQL refuses in a query or a JSON column (a 500 that schemathesis found).
+def printable(max_length: int) -> Any:
+    """A string of at most `max_length` characters and no control characters, as a body's list item."""
+    return Annotated[StrictStr, Field(max_length=max_length, json_schema_extra={"pattern": NO_CONTROL}),
+                     AfterValidator(_printable)]
+
+
+DocumentNumber = printable(60)
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Rows per page, at most {MAX_LIMIT}.")]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -19,12 +19,14 @@ from fengkong.core.schemas import (
     Username,
     decimal_in,
     free_text,
+    printable,
 )
 
 # An amount a client sends, in yuan: "1000000.00" or a number, at least 0, at most two decimals.
 AmountIn = decimal_in(digits=13, more_than_zero=False)
 PositiveAmountIn = decimal_in(digits=13, more_than_zero=True)
 ShareIn = decimal_in(digits=3, more_than_zero=False, unit="percent")
+CaseNumber = printable(20)
 HoursIn = decimal_in(digits=6, more_than_zero=False, unit="hours")
 
 
@@ -174,7 +176,7 @@ class FirmOut(Schema):
 
 class EngageIn(Schema):
     firm: int = Field(ge=1, le=2**63 - 1, description="The law firm's id")
-    cases: list[Annotated[str, Field(max_length=20)]] = Field(min_length=1, max_length=500,
+    cases: list[CaseNumber] = Field(min_length=1, max_length=500,
                                                               description="Case numbers: one, or a batch")
     fee_kind: str = Field(pattern="^(fixed|hourly|contingency|mixed)$", description="fixed, hourly, contingency, mixed")
     fixed_fee: AmountIn = Field(Decimal("0.00"), description="Per case")
